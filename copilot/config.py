@@ -1,8 +1,8 @@
 """Settings: one pydantic-settings object, env prefix ``SIYU_``, optional ``siyu.toml``.
 
 Every piece of user state lives under ``SIYU_HOME`` (Chroma store, SQLite files, caches), so
-pointing that one variable elsewhere makes a run hermetic. Nested sections are set with a double
-underscore, e.g. ``SIYU_GUARDRAILS__MARKETING_CAP=0.25``.
+pointing that one variable elsewhere makes a run hermetic. Nested sections take their section name
+as a prefix, e.g. ``SIYU_LLM_BASE_URL`` or ``SIYU_RETRIEVAL_CHUNK_TOKENS=400``.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(
         env_prefix="SIYU_",
-        env_nested_delimiter="__",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
         toml_file="siyu.toml",
         extra="forbid",
     )
