@@ -1,0 +1,60 @@
+"""What every CLI sub-module shares: the console, settings, and error-to-exit-code handling."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from copilot.config import Settings, get_settings
+from copilot.errors import CopilotError
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn a CopilotError into a readable message and its exit code; never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except CopilotError as exc:
+            err_console.print(f"[bold red]错误 / error:[/] {exc.render()}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def emit_json(data: BaseModel | dict[str, Any] | list[Any]) -> None:
+    """One JSON document (or line) on stdout, UTF-8, Chinese unescaped."""
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def read_jsonl(path: str) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a JSONL file or of stdin when path is "-"; blank lines skipped."""
+    stream = sys.stdin if path == "-" else Path(path).open(encoding="utf-8-sig")
+    try:
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                yield number, line
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
