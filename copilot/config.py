@@ -7,11 +7,13 @@ as a prefix, e.g. ``SIYU_LLM_BASE_URL`` or ``SIYU_RETRIEVAL_CHUNK_TOKENS=400``.
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -26,6 +28,18 @@ def bundled_dir(name: str) -> Path:
     """A top-level data folder (prompts, knowledge, evals): the repo's in a checkout, else the wheel's."""
     repo = PACKAGE_DIR.parent / name
     return repo if repo.is_dir() else PACKAGE_DIR / "_bundled" / name
+
+
+GUARDRAIL_RULES = (
+    "marketing",
+    "cadence",
+    "consent",
+    "sensitive",
+    "optout",
+    "pii",
+    "grounding",
+    "injection",
+)
 
 
 class Section(BaseModel):
@@ -74,6 +88,59 @@ class LLMSettings(Section):
     )
 
 
+class GuardrailSettings(Section):
+    """Thresholds of the guardrail pipeline; WeCom platform limits are settings, not code."""
+
+    rules: list[str] = Field(
+        default_factory=lambda: list(GUARDRAIL_RULES), description="rule ids to run, in order"
+    )
+    marketing_cap: float = Field(0.30, ge=0, le=1, description="max marketing share in window")
+    marketing_window_days: int = Field(7, ge=1)
+    marketing_same_community_only: bool = True
+    tips_sentence_cap: float = Field(0.30, ge=0, le=1, description="tips/UGC marketing sentences")
+    posts_per_day: int = Field(2, ge=1, description="group posts per community per calendar day")
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(9, 0)
+    timezone: str = "Asia/Shanghai"
+    customer_marketing_cap: int = Field(1, ge=0, description="1:1 marketing messages per window")
+    customer_marketing_days: int = Field(7, ge=1)
+    platform_daily_per_customer: int = Field(1, ge=0, description="WeCom mass messages per day")
+    injection_threshold: float = Field(0.5, gt=0, le=1)
+    purpose_fields: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "birthday_greeting": ["name", "nickname", "birthday"],
+            "marketing_personalisation": ["name", "nickname", "tier", "tags"],
+            "order_history_use": [
+                "last_order_items",
+                "last_order_date",
+                "order_count",
+                "total_spent",
+            ],
+            "location_use": ["city"],
+        }
+    )
+
+    @field_validator("rules")
+    @classmethod
+    def _known_rules(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(GUARDRAIL_RULES))
+        if unknown:
+            raise ValueError(
+                f"unknown guardrail rule(s) {unknown}; valid: {', '.join(GUARDRAIL_RULES)}"
+            )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown timezone {value!r}; use an IANA name like Asia/Shanghai"
+            raise ValueError(msg) from None
+        return value
+
+
 class Settings(BaseSettings):
     """All settings of the copilot; see README "Configuration"."""
 
@@ -96,6 +163,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings)
 
     @classmethod
     def settings_customise_sources(
