@@ -1,0 +1,203 @@
+"""Append-only audit log: what was drafted, from what, and what a person did with it.
+
+There is no update or delete path here or anywhere else; the database refuses both (triggers
+added by migration m002). Free text is passed through the PII redactor before it is stored.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from copilot.customers.db import Database
+from copilot.customers.schema import audit_events
+
+Redactor = Callable[[str], str]
+Clock = Callable[[], datetime]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    TEXT_FIELDS: ClassVar[tuple[str, ...]] = ()
+
+
+class DraftCreated(_Event):
+    TEXT_FIELDS = ("text",)
+    kind: Literal["draft_created"] = "draft_created"
+    draft_id: str
+    task: str
+    prompt_id: str = ""
+    prompt_version: str = ""
+    backend: str = ""
+    model: str = ""
+    sources: list[str] = Field(default_factory=list)
+    fields_used: list[str] = Field(default_factory=list)
+    purpose: str | None = None
+    customer_id: str | None = None
+    community: str | None = None
+    campaign_id: str | None = None
+    verdict: str
+    rules: list[str] = Field(default_factory=list, description="rule ids that fired")
+    text: str
+
+
+class HumanAction(_Event):
+    TEXT_FIELDS = ("diff", "reason")
+    kind: Literal["human_action"] = "human_action"
+    draft_id: str
+    action: Literal["accepted", "edited", "rejected"]
+    diff: str = ""
+    reason: str = ""
+    overrode: list[str] = Field(default_factory=list, description="rule ids a person overrode")
+    community: str | None = None
+    customer_id: str | None = None
+    purpose: str | None = None
+
+
+class ConsentChange(_Event):
+    kind: Literal["consent_change"] = "consent_change"
+    customer_id: str
+    purpose: str
+    action: Literal["granted", "withdrawn"]
+    effective_at: datetime
+    source: str = ""
+
+
+class CampaignRun(_Event):
+    kind: Literal["campaign_run"] = "campaign_run"
+    campaign_id: str
+    playbook: str
+    purpose: str
+    audience: int
+    drafted: int
+    excluded: int
+    blocked: int
+    errors: int
+    resumed: bool = False
+
+
+class PostScheduled(_Event):
+    TEXT_FIELDS = ("text",)
+    kind: Literal["post_scheduled"] = "post_scheduled"
+    community: str
+    scheduled_at: datetime
+    post_type: str
+    marketing: bool = False
+    overrode: list[str] = Field(default_factory=list)
+    text: str
+
+
+AuditEvent = Annotated[
+    DraftCreated | HumanAction | ConsentChange | CampaignRun | PostScheduled,
+    Field(discriminator="kind"),
+]
+EVENT_ADAPTER: TypeAdapter[AuditEvent] = TypeAdapter(AuditEvent)
+EXPORT_COLUMNS = ("id", "at", "kind", "actor", "subject", "payload")
+
+
+class AuditRecord(BaseModel):
+    """One stored event, as read back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    at: datetime
+    actor: str
+    subject: str
+    event: AuditEvent
+
+
+def default_redactor() -> Redactor:
+    from copilot.guardrails import redact
+
+    return redact
+
+
+def _subject(event: _Event) -> str:
+    for name in ("draft_id", "customer_id", "campaign_id", "community"):
+        value = getattr(event, name, None)
+        if value:
+            return str(value)
+    return ""
+
+
+class AuditLog:
+    """Writes events (insert only) and reads them back by time range."""
+
+    def __init__(
+        self, db: Database, *, redactor: Redactor | None = None, clock: Clock = datetime.now
+    ) -> None:
+        self.db = db
+        self.redactor = redactor or default_redactor()
+        self.clock = clock
+
+    def _row(self, event: _Event, actor: str) -> dict[str, Any]:
+        payload = event.model_dump(mode="json")
+        for name in event.TEXT_FIELDS:
+            payload[name] = self.redactor(payload[name]) if payload[name] else ""
+        return {
+            "at": self.clock(),
+            "kind": payload["kind"],
+            "actor": actor,
+            "subject": _subject(event),
+            "payload": json.dumps(payload, ensure_ascii=False),
+        }
+
+    def record(
+        self, event: _Event, *, actor: str = "system", conn: Connection | None = None
+    ) -> None:
+        """Append one event; inside `conn`'s transaction when given (atomic with its cause)."""
+        row = self._row(event, actor)
+        if conn is not None:
+            conn.execute(audit_events.insert().values(**row))
+            return
+        with self.db.begin() as own:
+            own.execute(audit_events.insert().values(**row))
+
+    def events(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        kinds: set[str] | None = None,
+    ) -> Iterator[AuditRecord]:
+        """Events with start <= at < end, oldest first."""
+        query = select(audit_events).order_by(audit_events.c.id)
+        if start is not None:
+            query = query.where(audit_events.c.at >= start)
+        if end is not None:
+            query = query.where(audit_events.c.at < end)
+        if kinds:
+            query = query.where(audit_events.c.kind.in_(sorted(kinds)))
+        with self.db.begin() as conn:
+            rows = conn.execute(query).mappings().all()
+        for row in rows:
+            yield AuditRecord(
+                id=row["id"],
+                at=row["at"],
+                actor=row["actor"],
+                subject=row["subject"],
+                event=EVENT_ADAPTER.validate_json(row["payload"]),
+            )
+
+    def export_csv(self, out: Path, start: datetime | None, end: datetime | None) -> int:
+        """Write events in [start, end) to a UTF-8-BOM CSV (opens in Excel); returns the count."""
+        count = 0
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(EXPORT_COLUMNS)
+            for rec in self.events(start, end):
+                payload = rec.event.model_dump_json()
+                writer.writerow(
+                    [rec.id, rec.at.isoformat(), rec.event.kind, rec.actor, rec.subject, payload]
+                )
+                count += 1
+        return count

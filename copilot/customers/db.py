@@ -1,0 +1,106 @@
+"""One ``Database`` built from a SQLAlchemy URL: SQLite under SIYU_HOME or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from copilot.customers.migrations import migrate
+from copilot.errors import StoreError
+
+BATCH_ROWS = 5000
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "foreign_keys=ON",
+        "busy_timeout=10000",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+class Database:
+    """Engine, migrations and the few write shapes the store needs (upsert, insert-ignore)."""
+
+    def __init__(self, url: str, *, auto_migrate: bool = True) -> None:
+        self.url = url
+        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StoreError(
+                f"无法使用数据库 URL {url!r} / cannot use database URL: {exc}",
+                hint="检查 SIYU_DATABASE_URL；PostgreSQL 需安装 siyu-copilot[postgres]",
+            ) from exc
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        if auto_migrate:
+            self.migrate()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def migrate(self) -> list[str]:
+        try:
+            with self.engine.begin() as conn:
+                return migrate(conn)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"数据库迁移失败 / migration failed on {self.engine.url!r}: {exc}",
+                hint="确认数据库可连接且当前用户有建表权限",
+            ) from exc
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction: committed on success, rolled back on error (errors become StoreError)."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"数据库操作失败 / database error: {exc.__class__.__name__}: {exc.args[0]}",
+                hint="检查数据库连接与磁盘空间后重试",
+            ) from exc
+
+    def _insert(self, table: Table) -> Any:
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    def upsert(
+        self, conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], keys: Iterable[str]
+    ) -> None:
+        """Insert rows, replacing every non-key column of rows whose keys already exist."""
+        if not rows:
+            return
+        keys = list(keys)
+        stmt = self._insert(table)
+        updates = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+        for start in range(0, len(rows), BATCH_ROWS):
+            conn.execute(stmt, list(rows[start : start + BATCH_ROWS]))
+
+    def insert_ignore(
+        self, conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+    ) -> None:
+        """Insert rows, silently keeping the stored row when a unique key already exists."""
+        if not rows:
+            return
+        stmt = self._insert(table).on_conflict_do_nothing()
+        for start in range(0, len(rows), BATCH_ROWS):
+            conn.execute(stmt, list(rows[start : start + BATCH_ROWS]))
+
+    def dispose(self) -> None:
+        self.engine.dispose()

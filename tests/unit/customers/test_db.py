@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select, text
+
+from copilot.customers.db import Database
+from copilot.customers.migrations import MIGRATIONS, schema_version
+from copilot.customers.schema import audit_events, consents, customers
+from copilot.errors import StoreError
+
+
+def test_migrations_recorded_once(db: Database) -> None:
+    assert db.migrate() == []
+    with db.begin() as conn:
+        versions = conn.execute(select(schema_version.c.version)).scalars().all()
+    assert versions == list(range(1, len(MIGRATIONS) + 1))
+
+
+def test_upsert_replaces_non_key_columns(db: Database) -> None:
+    row = {"id": "C1", "name": "张三", "city": "上海", "birthday": date(1990, 5, 1)}
+    with db.begin() as conn:
+        db.upsert(conn, customers, [row], ["id"])
+        db.upsert(conn, customers, [{**row, "city": "杭州"}], ["id"])
+        stored = conn.execute(select(customers.c.city)).scalars().all()
+    assert stored == ["杭州"]
+
+
+def test_insert_ignore_keeps_existing_consent_event(db: Database) -> None:
+    at = datetime(2026, 1, 1, 10, 0)
+    event = {"customer_id": "C1", "purpose": "p", "action": "granted", "at": at, "source": "a"}
+    with db.begin() as conn:
+        db.upsert(conn, customers, [{"id": "C1", "name": "张三"}], ["id"])
+        db.insert_ignore(conn, consents, [event])
+        db.insert_ignore(conn, consents, [{**event, "source": "b"}])
+        sources = conn.execute(select(consents.c.source)).scalars().all()
+    assert sources == ["a"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_events SET kind = 'x'", "DELETE FROM audit_events"],
+)
+def test_database_refuses_changes_to_audit_log(db: Database, statement: str) -> None:
+    with db.begin() as conn:
+        conn.execute(audit_events.insert().values(at=datetime(2026, 1, 1), kind="k", payload="{}"))
+    with pytest.raises(StoreError, match="append-only"), db.begin() as conn:
+        conn.execute(text(statement))
+    with db.begin() as conn:
+        assert conn.execute(select(audit_events.c.kind)).scalars().all() == ["k"]
+
+
+def test_unknown_driver_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="SIYU_DATABASE_URL"):
+        Database("nosuchdb://x/y")
