@@ -42,7 +42,8 @@ class Chunk(BaseModel):
 
 
 class SearchFilters(BaseModel):
-    """Metadata filters; `on` keeps only passages valid on that date (promotions)."""
+    """Metadata filters. Only passages valid on `on` (default: today) come back, so an expired
+    promotion is never presented as current; `include_expired` lifts that for audits."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -50,6 +51,7 @@ class SearchFilters(BaseModel):
     sku: str | None = None
     language: Language | None = None
     on: date | None = None
+    include_expired: bool = False
 
 
 class Hit(BaseModel):
@@ -67,5 +69,7 @@ class Hit(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     vector_rank: int | None = None
     keyword_rank: int | None = None
-    vector_score: float | None = Field(None, description="cosine similarity, when ranked by vectors")
+    vector_score: float | None = Field(
+        None, description="cosine similarity, when ranked by vectors"
+    )
     keyword_score: float | None = Field(None, description="BM25 score, when ranked by keywords")

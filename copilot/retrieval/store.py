@@ -1,0 +1,180 @@
+"""The vector store: a Chroma collection, embedded on disk or on a Chroma server.
+
+The collection is the source of truth for chunks. Its metadata records which embedder built
+it (a store refuses to be used with another) and a `revision` that every write bumps, so the
+keyword index, a derived cache, can tell when it is stale — in server mode too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+
+from copilot.config import Settings
+from copilot.errors import StoreError
+from copilot.retrieval.embedder import SiyuEmbedding, embedder_from_settings
+from copilot.retrieval.models import Chunk
+
+BATCH = 256
+
+
+def make_client(chroma_url: str | None, chroma_dir: Path) -> ClientAPI:
+    """HttpClient for a server URL, else a PersistentClient under the home directory."""
+    settings = chromadb.Settings(anonymized_telemetry=False)
+    if chroma_url:
+        parsed = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+        try:
+            return chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or 8000,
+                ssl=parsed.scheme == "https",
+                settings=settings,
+            )
+        except Exception as exc:  # chromadb raises bare exceptions on connect
+            raise StoreError(
+                f"连不上 Chroma 服务 / cannot reach the Chroma server: {exc}",
+                where=chroma_url,
+                hint="确认 `chroma run` 已启动且地址正确,或删除 SIYU_CHROMA_URL 使用本地存储",
+            ) from None
+    chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(chroma_dir), settings=settings)
+
+
+def open_store(settings: Settings) -> VectorStore:
+    """The knowledge collection the settings point at, with their embedder."""
+    client = make_client(settings.chroma_url, settings.chroma_dir)
+    return VectorStore(
+        client, settings.retrieval.collection, embedder_from_settings(settings.embedding)
+    )
+
+
+class VectorStore:
+    """One collection plus the embedder it was built with."""
+
+    def __init__(self, client: ClientAPI, name: str, embedder: SiyuEmbedding) -> None:
+        self.client, self.name, self.embedder = client, name, embedder
+        self.collection = self._open()
+
+    def _open(self) -> Collection:
+        wanted = self.embedder.name()
+        existing = {c.name for c in self.client.list_collections()}
+        if self.name in existing:
+            collection = self.client.get_collection(self.name)
+            built_with = (collection.metadata or {}).get("embedder")
+            if built_with and built_with != wanted:
+                raise StoreError(
+                    f"知识库「{self.name}」由嵌入模型 {built_with} 构建,不能用 {wanted} 查询 / "
+                    f"store was built with {built_with}, not {wanted}",
+                    hint=f"把 SIYU_EMBEDDING_PROVIDER 改回 {built_with.removeprefix('siyu-')},"
+                    "或换一个 SIYU_RETRIEVAL_COLLECTION 后重新导入",
+                )
+            return collection
+        return self.client.create_collection(
+            self.name,
+            embedding_function=self.embedder,  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": wanted, "revision": uuid.uuid4().hex},
+        )
+
+    def revision(self) -> str:
+        """The current revision, read from the server/disk (another client may have written)."""
+        metadata = self.client.get_collection(self.name).metadata or {}
+        return str(metadata.get("revision", ""))
+
+    def _bump(self) -> None:
+        metadata = dict(self.collection.metadata or {})
+        metadata["revision"] = uuid.uuid4().hex
+        metadata.pop("hnsw:space", None)
+        self.collection.modify(metadata=metadata)
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def manifest(self) -> dict[str, dict[str, Any]]:
+        """Per file key: its content hash and chunk ids, from what the store holds."""
+        files: dict[str, dict[str, Any]] = defaultdict(lambda: {"file_hash": "", "ids": []})
+        total = self.count()
+        for offset in range(0, total, 5000):
+            batch = self.collection.get(include=["metadatas"], limit=5000, offset=offset)
+            for chunk_id, meta in zip(batch["ids"], batch["metadatas"] or [], strict=True):
+                entry = files[str(meta.get("path", ""))]
+                entry["file_hash"] = meta.get("file_hash", "")
+                entry["ids"].append(chunk_id)
+        return dict(files)
+
+    def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, extra: dict[str, Any]) -> None:
+        if not chunks:
+            return
+        for start in range(0, len(chunks), BATCH):
+            part = chunks[start : start + BATCH]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                embeddings=vectors[start : start + BATCH],
+                metadatas=[{**c.metadata(), **extra} for c in part],
+            )
+
+    def restamp(self, ids: Sequence[str], extra: dict[str, Any]) -> None:
+        """Update file-level metadata (e.g. file_hash) on kept chunks, without re-embedding."""
+        for start in range(0, len(ids), BATCH):
+            part = list(ids[start : start + BATCH])
+            current = self.collection.get(ids=part, include=["metadatas"])
+            metadatas = [{**(m or {}), **extra} for m in current["metadatas"] or []]
+            self.collection.update(ids=current["ids"], metadatas=metadatas)  # type: ignore[arg-type]
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), BATCH):
+            self.collection.delete(ids=list(ids[start : start + BATCH]))
+
+    def commit(self) -> None:
+        """Mark a finished write so derived indexes rebuild."""
+        self._bump()
+
+    def query(
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None
+    ) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the nearest chunks."""
+        n = min(n, self.count())
+        if n <= 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector], n_results=n, where=where, include=["distances"]
+        )
+        ids = result["ids"][0]
+        distances = (result["distances"] or [[]])[0]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def all_documents(self) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+        """Every chunk (ids, texts, metadata), paged, for building the keyword index."""
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        total = self.count()
+        for offset in range(0, total, 5000):
+            batch = self.collection.get(
+                include=["documents", "metadatas"], limit=5000, offset=offset
+            )
+            ids.extend(batch["ids"])
+            texts.extend(batch["documents"] or [])
+            metas.extend(dict(m) for m in batch["metadatas"] or [])
+        return ids, texts, metas
+
+    def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
+        if not ids:
+            return {}
+        batch = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        return {
+            i: (doc, dict(meta))
+            for i, doc, meta in zip(
+                batch["ids"], batch["documents"] or [], batch["metadatas"] or [], strict=True
+            )
+        }

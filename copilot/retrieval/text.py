@@ -1,0 +1,101 @@
+"""Text primitives for retrieval: decoding with encoding detection, language, tokens."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import charset_normalizer
+
+from copilot.errors import InputError
+
+# Han ideographs (CJK Unified + Extension A); used for language and token estimates.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+# Latin words and numbers, e.g. "refund", "XH-MF-01" pieces, "299".
+_WORD = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+_STOPWORDS = frozenset(
+    "的 了 吗 呢 吧 啊 呀 哦 嗯 么 是 我 你 您 他 她 它 们 这 那 个 和 与 及 或 都 也 就 还 在 有 要 会 能 "
+    "可以 请问 一下 怎么 什么 如何 为什么 哪 哪些 多少 ? ? 、 , , 。 ! ! : : ; ; "
+    "a an the is are was were be to of and or in on for with my me i you your it this that "
+    "do does did can could how what when where why which please".split()
+)
+
+
+def decode(data: bytes, where: str) -> str:
+    """Bytes → text, trying UTF-8 (with or without BOM), then GB18030, then detection.
+
+    Raises InputError when the bytes are not text in any supported encoding.
+    """
+    if not data.strip():
+        raise InputError("文件为空 / the file is empty", where=where, hint="检查导出是否成功后重试")
+    if b"\x00" in data[:4096]:
+        raise InputError(
+            "看起来是二进制文件,不是文本 / looks binary, not text",
+            where=where,
+            hint="请上传 md、txt、csv、jsonl、pdf 或 docx 文件",
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return _checked(data.decode(encoding), where)
+        except UnicodeDecodeError:
+            continue
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise InputError(
+            "无法识别文件编码 / cannot detect the text encoding",
+            where=where,
+            hint="请另存为 UTF-8 后重试",
+        )
+    return _checked(str(best), where)
+
+
+def _checked(text: str, where: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    sample = text[:20000]
+    if sample and len(_CONTROL.findall(sample)) / len(sample) > 0.01:
+        raise InputError(
+            "文本中控制字符过多,可能是损坏或错误编码 / too many control characters",
+            where=where,
+            hint="确认文件未损坏,或另存为 UTF-8",
+        )
+    return text
+
+
+def language_of(text: str) -> str:
+    """'zh' when Han characters make up a fair share of the letters, else 'en'."""
+    han = len(_HAN.findall(text))
+    latin = sum(len(w) for w in _WORD.findall(text) if w.isalpha())
+    return "zh" if han and han * 3 >= latin * 0.5 else "en"
+
+
+def estimate_tokens(text: str) -> int:
+    """A tokenizer-free token estimate: one per Han character, one per Latin word or number."""
+    return len(_HAN.findall(text)) + len(_WORD.findall(text))
+
+
+def normalise_query(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, collapsed whitespace."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> object:
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba
+
+
+def keyword_tokens(text: str) -> list[str]:
+    """Tokens for BM25: jieba search-mode words for Chinese, lower-cased words for English."""
+    jieba = _jieba()
+    tokens: list[str] = []
+    for token in jieba.lcut_for_search(normalise_query(text)):  # type: ignore[attr-defined]
+        token = token.strip()
+        if token and token not in _STOPWORDS and not unicodedata.category(token[0]).startswith("P"):
+            tokens.append(token)
+    return tokens
