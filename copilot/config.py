@@ -73,6 +73,11 @@ class LLMSettings(Section):
     model: str = "gpt-4o-mini"
     timeout_s: float = Field(30.0, gt=0)
     max_retries: int = Field(2, ge=0)
+    retry_backoff_s: float = Field(0.5, ge=0, description="first backoff; doubles per retry")
+    structured: Literal["json_schema", "tool", "text"] = Field(
+        "json_schema", description="how structured output is requested; text = parse the reply"
+    )
+    cache: bool = Field(True, description="reuse answers for unchanged prompt+model+inputs")
     context_tokens: int = Field(16000, ge=512)
     max_output_tokens: int = Field(800, ge=16)
     temperature: float = Field(0.3, ge=0, le=2)
@@ -141,6 +146,28 @@ class GuardrailSettings(Section):
         return value
 
 
+class CustomerSettings(Section):
+    """RFM thresholds, dynamic tags and campaign run limits (``siyu segments``, ``siyu campaign``)."""
+
+    new_days: int = Field(30, ge=1, description="first order or join within N days: new")
+    recent_days: int = Field(90, ge=1, description="last order older than this: at-risk")
+    dormant_days: int = Field(180, ge=1, description="last order older than this: dormant")
+    recency_days: list[int] = Field(
+        default_factory=lambda: [30, 60, 90, 180], description="R score 5..1 cut-offs, days"
+    )
+    frequency_orders: list[int] = Field(
+        default_factory=lambda: [2, 4, 8, 16], description="F score 1..5 cut-offs, orders"
+    )
+    monetary_yuan: list[float] = Field(
+        default_factory=lambda: [300, 1000, 3000, 8000], description="M score 1..5 cut-offs, ¥"
+    )
+    super_min_f: int = Field(5, ge=1, le=5, description="F score needed for super users")
+    super_min_m: int = Field(4, ge=1, le=5, description="M score needed for super users")
+    tag_min_orders: int = Field(3, ge=1, description="orders of a category for a 高频…购买者 tag")
+    campaign_concurrency: int = Field(8, ge=1, le=64)
+    campaign_sample: int = Field(3, ge=0, description="drafts shown by `siyu campaign plan`")
+
+
 class Settings(BaseSettings):
     """All settings of the copilot; see README "Configuration"."""
 
@@ -164,6 +191,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings)
+    customers: CustomerSettings = Field(default_factory=CustomerSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,172 @@
+"""Import customers, orders and consents from CSV: good rows stored, bad rows reported per cell.
+
+Re-importing the same files changes nothing (upsert by id; consent events are unique by
+customer, purpose, action and time).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Collection, Hashable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Table, select
+from sqlalchemy.engine import Connection
+
+from copilot.customers.csvfile import CsvSource, Kind, open_csv
+from copilot.customers.db import BATCH_ROWS, Database
+from copilot.customers.rows import RowError, parse_row
+from copilot.customers.schema import consents, customers, orders
+
+Progress = Callable[[str, int, int], None]  # file label, rows done, rows total
+KIND_ORDER: tuple[Kind, ...] = ("customers", "orders", "consents")
+TABLES: dict[Kind, Table] = {"customers": customers, "orders": orders, "consents": consents}
+CONSENT_KEY = ("customer_id", "purpose", "action", "at")
+ERROR_COLUMNS = ("file", "row", "column", "value", "reason")
+
+
+class RowProblem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+class FileReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    kind: Kind
+    encoding: str
+    rows: int = 0
+    new: int = 0
+    existing: int = 0
+    errors: int = 0
+
+
+class ImportReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dry_run: bool
+    files: list[FileReport] = Field(default_factory=list)
+    problems: list[RowProblem] = Field(default_factory=list)
+    errors_path: Path | None = None
+
+
+def _key(kind: Kind, row: dict[str, Any]) -> Hashable:
+    return tuple(row[c] for c in CONSENT_KEY) if kind == "consents" else row["id"]
+
+
+class Importer:
+    """Runs one import of up to three files, customers first so orders can refer to them."""
+
+    def __init__(
+        self, db: Database, *, purposes: Collection[str], progress: Progress | None = None
+    ) -> None:
+        self.db = db
+        self.purposes = set(purposes)
+        self.progress = progress
+
+    def _existing(self, conn: Connection, kind: Kind) -> set[Hashable]:
+        table = TABLES[kind]
+        if kind == "consents":
+            return {tuple(r) for r in conn.execute(select(*[table.c[c] for c in CONSENT_KEY]))}
+        return set(conn.execute(select(table.c.id)).scalars())
+
+    def _check(self, kind: Kind, row: dict[str, Any], known: set[Hashable]) -> None:
+        if kind != "customers" and row["customer_id"] not in known:
+            raise RowError("customer_id", f"未知客户 {row['customer_id']!r} / unknown customer")
+        if kind == "consents" and row["purpose"] not in self.purposes:
+            raise RowError(
+                "purpose",
+                f"未知授权用途 {row['purpose']!r}，可选 / valid: {', '.join(sorted(self.purposes))}",
+            )
+
+    def _import_file(
+        self, conn: Connection, src: CsvSource, known: set[Hashable], dry_run: bool
+    ) -> tuple[FileReport, list[RowProblem]]:
+        report = FileReport(file=str(src.path), kind=src.kind, encoding=src.encoding)
+        problems: list[RowProblem] = []
+        existing = self._existing(conn, src.kind)
+        seen: dict[Hashable, int] = {}
+        batch: list[dict[str, Any]] = []
+        total = src.count_rows()
+        for number, raw in src.rows():
+            report.rows += 1
+            try:
+                row = parse_row(src.kind, raw)
+                self._check(src.kind, row, known)
+                key = _key(src.kind, row)
+                if key in seen:
+                    raise RowError(
+                        "id" if src.kind != "consents" else "at",
+                        f"与第 {seen[key]} 行重复 / duplicate of row {seen[key]}",
+                    )
+            except RowError as exc:
+                value = raw.get(exc.column, "")
+                problems.append(
+                    RowProblem(
+                        file=src.path.name,
+                        row=number,
+                        column=exc.column,
+                        value=value,
+                        reason=exc.reason,
+                    )
+                )
+                continue
+            seen[key] = number
+            if key in existing:
+                report.existing += 1
+            else:
+                report.new += 1
+            if src.kind == "customers":
+                known.add(row["id"])
+            batch.append(row)
+            if len(batch) >= BATCH_ROWS:
+                self._write(conn, src.kind, batch, dry_run)
+                if self.progress:
+                    self.progress(src.path.name, report.rows, total)
+        self._write(conn, src.kind, batch, dry_run)
+        if self.progress:
+            self.progress(src.path.name, report.rows, max(total, report.rows))
+        report.errors = len(problems)
+        return report, problems
+
+    def _write(
+        self, conn: Connection, kind: Kind, batch: list[dict[str, Any]], dry_run: bool
+    ) -> None:
+        if not dry_run:
+            if kind == "consents":
+                self.db.insert_ignore(conn, consents, batch)
+            else:
+                self.db.upsert(conn, TABLES[kind], batch, ["id"])
+        batch.clear()
+
+    def run(self, paths: list[Path], *, dry_run: bool, errors_path: Path) -> ImportReport:
+        """Import files (any order, kind detected from headers); row errors go to errors_path."""
+        sources = sorted((open_csv(p) for p in paths), key=lambda s: KIND_ORDER.index(s.kind))
+        report = ImportReport(dry_run=dry_run)
+        with self.db.begin() as conn:
+            known = set(conn.execute(select(customers.c.id)).scalars())
+        for src in sources:
+            with self.db.begin() as conn:
+                file_report, problems = self._import_file(conn, src, known, dry_run)
+            report.files.append(file_report)
+            report.problems.extend(problems)
+        if report.problems:
+            write_problems(errors_path, report.problems)
+            report.errors_path = errors_path
+        return report
+
+
+def write_problems(path: Path, problems: list[RowProblem]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(ERROR_COLUMNS)
+        writer.writerows([p.file, p.row, p.column, p.value, p.reason] for p in problems)
