@@ -15,7 +15,14 @@ PostType = Literal["tips", "seeding", "ugc", "promo"]
 Severity = Literal["info", "warn", "block"]
 VerdictKind = Literal["pass", "warn", "block"]
 RuleId = Literal[
-    "marketing", "cadence", "consent", "sensitive", "optout", "pii", "grounding", "injection",
+    "marketing",
+    "cadence",
+    "consent",
+    "sensitive",
+    "optout",
+    "pii",
+    "grounding",
+    "injection",
     "pipeline",
 ]
 
@@ -90,3 +97,25 @@ class Verdict(BaseModel):
     @property
     def blocked(self) -> bool:
         return self.verdict == "block"
+
+
+class PiiEntity(BaseModel):
+    """One piece of personal data found in a text, with why the recognizer fired."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    start: int
+    end: int
+    text: str
+    score: float
+    reason: str = ""
+
+
+class RedactionResult(BaseModel):
+    """A text with its personal data replaced by placeholders such as «[手机号]»."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    entities: list[PiiEntity] = Field(default_factory=list)

@@ -1,0 +1,98 @@
+"""The `cadence` rule: group posts per community per day, quiet hours, and 1:1 marketing caps."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from copilot.guardrails.context import RuleContext
+from copilot.guardrails.models import CheckInput, Finding
+
+
+def in_quiet_hours(moment: time, start: time, end: time) -> bool:
+    """Whether a local time falls in [start, end), a range that may wrap past midnight."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def _finding(message: str, fix: str) -> Finding:
+    return Finding(rule="cadence", severity="block", message=message, fix=fix)
+
+
+class CadenceRule:
+    """Blocks posts over the daily count or in quiet hours, and 1:1 marketing over its caps."""
+
+    id = "cadence"
+
+    def check(self, draft: CheckInput, ctx: RuleContext) -> list[Finding]:
+        if draft.task == "post":
+            return self._post(draft, ctx)
+        if draft.task == "message" and ctx.marketing.is_marketing:
+            return self._message(draft, ctx)
+        return []
+
+    def _post(self, draft: CheckInput, ctx: RuleContext) -> list[Finding]:
+        s = ctx.settings
+        when = ctx.send_time(draft)
+        findings = []
+        same_day = [
+            h
+            for h in draft.history
+            if (h.community or draft.community) == draft.community
+            and ctx.local(h.scheduled_at).date() == when.date()
+        ]
+        if len(same_day) + 1 > s.posts_per_day:
+            findings.append(
+                _finding(
+                    f"{when:%Y-%m-%d} 该社群已有 {len(same_day)} 条群发,再发将超过每日 "
+                    f"{s.posts_per_day} 条上限 / community already has {len(same_day)} posts on "
+                    f"{when:%Y-%m-%d}; one more exceeds the {s.posts_per_day}-per-day cap",
+                    "改到其他日期发布 / schedule it on another day",
+                )
+            )
+        if in_quiet_hours(when.time(), s.quiet_start, s.quiet_end):
+            quiet = f"{s.quiet_start:%H:%M}–{s.quiet_end:%H:%M}"
+            findings.append(
+                _finding(
+                    f"{when:%H:%M} 处于免打扰时段 {quiet} / {when:%H:%M} is inside the quiet "
+                    f"hours {quiet} ({s.timezone})",
+                    f"改到 {s.quiet_end:%H:%M} 之后、{s.quiet_start:%H:%M} 之前发布 / schedule "
+                    f"it between {s.quiet_end:%H:%M} and {s.quiet_start:%H:%M}",
+                )
+            )
+        return findings
+
+    def _message(self, draft: CheckInput, ctx: RuleContext) -> list[Finding]:
+        s = ctx.settings
+        when = ctx.send_time(draft)
+        earlier = [ctx.local(t) for t in draft.recent_messages if ctx.local(t) <= when]
+        window = [t for t in earlier if when - t < timedelta(days=s.customer_marketing_days)]
+        findings = []
+        if len(window) + 1 > s.customer_marketing_cap:
+            findings.append(
+                _finding(
+                    f"该客户 {s.customer_marketing_days} 天内已收到 {len(window)} 条营销私信,上限 "
+                    f"{s.customer_marketing_cap} 条 / this customer already got {len(window)} "
+                    f"marketing messages in {s.customer_marketing_days} days; the cap is "
+                    f"{s.customer_marketing_cap}",
+                    f"等到 {_next_slot(window, s.customer_marketing_days):%Y-%m-%d} 之后再发 / "
+                    f"wait until after {_next_slot(window, s.customer_marketing_days):%Y-%m-%d}",
+                )
+            )
+        today = [t for t in earlier if t.date() == when.date()]
+        if len(today) + 1 > s.platform_daily_per_customer:
+            findings.append(
+                _finding(
+                    f"企业微信平台限制:每位客户每天最多 {s.platform_daily_per_customer} 条群发 / "
+                    f"WeCom allows {s.platform_daily_per_customer} mass message(s) per customer "
+                    "per day",
+                    "改到明天发送 / send it tomorrow",
+                )
+            )
+        return findings
+
+
+def _next_slot(window: list[datetime], days: int) -> datetime:
+    return min(window) + timedelta(days=days)

@@ -1,0 +1,139 @@
+"""Checkable claims in text: prices, discounts, percentages, quantities, dates, coupon values.
+
+Each claim has a canonical key so that ¥199 = 199元 = 一百九十九元 and 8折 = 八折 = 80% compare
+equal; the `grounding` rule looks the draft's keys up in the evidence's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from copilot.guardrails.normalize import normalize
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}  # fmt: skip
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+# A number: 1,299 / 199.9 / 一百九十九 / 八五 (bounded so long runs stay linear).
+NUM = r"(?:\d{1,3}(?:,\d{3})+|\d{1,9}(?:\.\d{1,4})?|[零〇一二两三四五六七八九十百千万]{1,12})"
+_UNITS = {"g": ("g", 1), "克": ("g", 1), "kg": ("g", 1000), "千克": ("g", 1000),
+          "公斤": ("g", 1000), "斤": ("g", 500), "ml": ("ml", 1), "毫升": ("ml", 1),
+          "l": ("ml", 1000), "升": ("ml", 1000)}  # fmt: skip
+_COUNT_UNITS = "罐|瓶|盒|件|包|袋|片|支|套|份|粒|张|天|小时|个月|周|期|次|人"
+
+# (kind, regex) in priority order: earlier kinds win overlapping spans of equal length.
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(rx, re.IGNORECASE))
+    for kind, rx in (
+        ("full_reduce", rf"满\s?(?P<a>{NUM})\s?元?\s?[减-]\s?(?P<b>{NUM})\s?元?"),
+        ("off", r"(?P<a>\d{1,2}(?:\.\d)?)\s?%\s?off|[减省]\s?(?P<b>\d{1,2}(?:\.\d)?)\s?%"),
+        (
+            "date",
+            rf"(?:(?P<y>\d{{4}})\s?[年/.-]\s?)?(?P<m>{NUM})\s?月\s?(?P<d>{NUM})\s?[日号]?"
+            r"|(?<![\d.])(?P<y2>\d{4})-(?P<m2>\d{1,2})-(?P<d2>\d{1,2})(?![\d])"
+            r"|(?<![\d.¥￥$])(?P<m3>1[0-2]|0?[1-9])[./](?P<d3>3[01]|[12]\d|0?[1-9])"
+            r"(?![\d.%]|\s?(?:元|块|折|g|kg|ml))",
+        ),
+        (
+            "money",
+            rf"[¥￥]\s?(?P<a>{NUM})|(?P<b>{NUM})\s?(?:元|块钱|块|RMB)|RMB\s?(?P<c>{NUM})"
+            rf"|(?:立减|直降|减|返|省)\s?(?P<d>{NUM})",
+        ),
+        ("discount", rf"(?P<a>{NUM})\s?折"),
+        ("pct", rf"(?P<a>{NUM})\s?%|百分之(?P<b>{NUM})"),
+        (
+            "qty",
+            rf"(?P<a>{NUM})\s?(?P<u>kg|g|ml|l|千克|公斤|克|斤|毫升|升|{_COUNT_UNITS})"
+            r"(?![A-Za-z])",
+        ),
+    )
+)
+_PRIORITY = {kind: index for index, (kind, _) in enumerate(_PATTERNS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    kind: str
+    start: int
+    end: int
+    text: str
+    keys: frozenset[tuple[object, ...]]
+
+
+def to_number(token: str) -> float:
+    """'1,299' → 1299, '一百九十九' → 199, '八五' → 85, '十二' → 12."""
+    token = token.replace(",", "")
+    if token[0].isdigit():
+        return float(token)
+    if not any(ch in _CN_UNIT or ch == "万" for ch in token):
+        return float("".join(str(_CN_DIGIT[ch]) for ch in token))
+    total = section = digit = 0
+    for ch in token:
+        if ch in _CN_DIGIT:
+            digit = _CN_DIGIT[ch]
+        elif ch in _CN_UNIT:
+            section += (digit or 1) * _CN_UNIT[ch]
+            digit = 0
+        else:  # 万
+            total += (section + digit) * 10000
+            section = digit = 0
+    return float(total + section + digit)
+
+
+def _discount_pct(token: str) -> float:
+    """Share paid for N折: 8 → 80, 8.5 → 85, 85 → 85, 八五 → 85."""
+    value = to_number(token)
+    return value * 10 if value < 10 else value
+
+
+def _keys(kind: str, g: dict[str, str | None]) -> set[tuple[object, ...]]:
+    def num(*names: str) -> float:
+        return to_number(next(g[n] for n in names if g.get(n)))  # type: ignore[arg-type]
+
+    if kind == "full_reduce":
+        a, b = num("a"), num("b")
+        return {("full_reduce", a, b), ("money", a), ("money", b)}
+    if kind == "off":
+        off = num("a", "b")
+        return {("pct", 100 - off), ("pct", off)}
+    if kind == "date":
+        month, day = num("m", "m2", "m3"), num("d", "d2", "d3")
+        return {("date", month, day)} if 1 <= month <= 12 and 1 <= day <= 31 else set()
+    if kind == "money":
+        return {("money", num("a", "b", "c", "d"))}
+    if kind == "discount":
+        return {("pct", _discount_pct(g["a"] or "0"))}
+    if kind == "pct":
+        return {("pct", num("a", "b"))}
+    unit = (g["u"] or "").lower()
+    base, factor = _UNITS.get(unit, (unit, 1))
+    return {("qty", num("a") * factor, base)}
+
+
+def extract_claims(text: str) -> list[Claim]:
+    """Non-overlapping claims in reading order, spans in the caller's offsets."""
+    norm = normalize(text)
+    found: list[tuple[int, int, str, re.Match[str]]] = [
+        (m.start(), m.end(), kind, m)
+        for kind, rx in _PATTERNS
+        for m in rx.finditer(norm.text)
+        if m.group().strip()
+    ]
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0]), _PRIORITY[f[2]]))
+    claims: list[Claim] = []
+    last_end = -1
+    for start, end, kind, match in found:
+        if start < last_end:
+            continue
+        keys = _keys(kind, match.groupdict())
+        if not keys:
+            continue
+        o_start, o_end = norm.span(start, end)
+        claims.append(Claim(kind, o_start, o_end, text[o_start:o_end], frozenset(keys)))
+        last_end = end
+    return claims
+
+
+def supported_keys(texts: list[str]) -> set[tuple[object, ...]]:
+    """Every claim key stated in the given texts."""
+    return {key for text in texts for claim in extract_claims(text) for key in claim.keys}

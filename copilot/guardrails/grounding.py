@@ -1,0 +1,67 @@
+"""The `grounding` rule: every price, discount, percentage, quantity, date and coupon value in a
+draft is stated in the evidence, the operator brief or a field passed on purpose; absolute
+advertising terms (广告法极限词) are flagged."""
+
+from __future__ import annotations
+
+import re
+
+from copilot.guardrails.claims import Claim, extract_claims, supported_keys
+from copilot.guardrails.context import RuleContext
+from copilot.guardrails.models import CheckInput, Finding
+
+# Absolute terms banned by the Advertising Law (art. 9): superlatives, "first", "national-level".
+ABSOLUTE_TERMS = re.compile(
+    r"全网最低|史上最低|最低价|最便宜|最好|最佳|最优|最强|最高级|最先进|最受欢迎|最顶级|"
+    r"全网第一|销量第一|排名第一|第一品牌|行业第一|国家级|世界级|顶级|极品|史上最|唯一|万能|"
+    r"100%(?:有效|安全|纯天然)|绝对|永久|独家|NO\.?1|TOP\s?1|best[- ]ever|lowest price|number one|"
+    r"#1(?![0-9])",
+    re.IGNORECASE,
+)
+_KIND_ZH = {"full_reduce": "满减", "off": "折扣", "date": "日期", "money": "金额",
+            "discount": "折扣", "pct": "百分比", "qty": "数量"}  # fmt: skip
+
+
+def _supported(claim: Claim, support: set[tuple[object, ...]]) -> bool:
+    if claim.kind == "full_reduce":
+        primary = {k for k in claim.keys if k[0] == "full_reduce"}
+        return bool(primary & support) or all(k in support for k in claim.keys - primary)
+    return bool(claim.keys & support)
+
+
+class GroundingRule:
+    """Blocks numbers the evidence does not state; warns on absolute advertising terms."""
+
+    id = "grounding"
+
+    def check(self, draft: CheckInput, ctx: RuleContext) -> list[Finding]:
+        support = supported_keys([*draft.evidence, draft.brief, *draft.fields.values()])
+        findings = [
+            Finding(
+                rule="grounding",
+                severity="block",
+                start=claim.start,
+                end=claim.end,
+                text=claim.text,
+                message=f"{_KIND_ZH[claim.kind]}「{claim.text}」在资料和运营说明中找不到依据 / "
+                f"{claim.kind} «{claim.text}» is not supported by the evidence or the brief",
+                fix="改为资料中的准确数字,或删除该说法 / use the exact figure from the evidence, "
+                "or remove the claim",
+            )
+            for claim in extract_claims(draft.text)
+            if not _supported(claim, support)
+        ]
+        findings.extend(
+            Finding(
+                rule="grounding",
+                severity="warn",
+                start=match.start(),
+                end=match.end(),
+                text=match.group(),
+                message=f"「{match.group()}」属于广告法禁用的绝对化用语 / «{match.group()}» is an "
+                "absolute term restricted by the Advertising Law",
+                fix="改为可证实的具体描述 / replace it with a specific, verifiable description",
+            )
+            for match in ABSOLUTE_TERMS.finditer(draft.text)
+        )
+        return findings

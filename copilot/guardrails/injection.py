@@ -1,0 +1,165 @@
+"""The `injection` rule: instructions aimed at the model inside customer messages or retrieved
+passages (zh and en), and drafts that follow them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from copilot.guardrails.context import RuleContext
+from copilot.guardrails.models import CheckInput, Finding
+
+_IGNORE_EN = r"(?:ignore|disregard|forget|skip|override|bypass)"
+_PRIOR_EN = r"(?:previous|prior|above|earlier|preceding|initial|original|all|any|your|the|these)"
+_RULES_EN = r"(?:instructions?|prompts?|rules|directions|guidelines|programming|directives|context)"
+# (name, weight, regex): each a sign of text addressed to the model rather than to a person.
+SIGNALS: tuple[tuple[str, float, str], ...] = (
+    ("ignore_instructions", 0.9, rf"{_IGNORE_EN}\s+(?:{_PRIOR_EN}\s+){{0,3}}{_RULES_EN}"),
+    (
+        "ignore_instructions_zh",
+        0.9,
+        r"(?:忽略|无视|忘记|忘掉|不要理会|跳过|覆盖)(?:掉)?(?:你|您)?(?:之前|以上|上面|"
+        r"前面|先前|所有|全部|原来|原有)?的?(?:所有|全部)?(?:指令|指示|提示|规则|设定|要求|限制|命令)",
+    ),
+    (
+        "reveal_prompt",
+        0.85,
+        r"(?:reveal|show|print|repeat|output|display|tell me|what (?:is|are|were)|"
+        r"give me|leak)\s+(?:\w+\s+){0,4}(?:system prompt|initial (?:instructions|prompt)|"
+        r"(?:your|the) (?:instructions|prompt|rules)|hidden prompt|text above|prompt above|password|"
+        r"secret)",
+    ),
+    (
+        "reveal_prompt_zh",
+        0.85,
+        r"(?:告诉我|输出|显示|重复|泄露|透露|打印|给我看|说出)[^。！？\n]{0,12}"
+        r"(?:系统提示|系统指令|提示词|初始指令|你的指令|你的设定|密码|密钥|秘密)",
+    ),
+    (
+        "persona",
+        0.55,
+        r"you are (?:now|going to|about to)|from now on|act as|pretend (?:to be|you)|"
+        r"role-?play|stay in character|simulate|imagine you are|you will (?:now )?(?:be|act|answer)",
+    ),
+    (
+        "persona_zh",
+        0.6,
+        r"你现在是|从现在(?:开始|起)|扮演|假装(?:你|自己)是|你将(?:作为|成为)|"
+        r"进入[^。\n]{0,6}模式|角色扮演|你不再是",
+    ),
+    (
+        "jailbreak",
+        0.8,
+        r"(?<![A-Za-z])DAN(?![A-Za-z])|do anything now|developer mode|jailbr(?:eak|oken)|"
+        r"unfiltered|uncensored|no (?:restrictions|limits|filters|rules)|without (?:any )?"
+        r"(?:restrictions|limitations|censorship|filters)|(?:ethical|moral) (?:guidelines|"
+        r"constraints|restrictions)|content polic(?:y|ies)|opposite mode|evil (?:ai|bot|mode)|"
+        r"AIM(?![A-Za-z])|anti-?DAN|not bound by|break(?:ing)? free|openai'?s? polic",
+    ),
+    (
+        "jailbreak_zh",
+        0.8,
+        r"越狱|开发者模式|不受(?:任何)?限制|没有任何限制|无限制模式|解除(?:所有)?限制|"
+        r"无视(?:道德|伦理|安全)|绕过(?:安全|审核|限制)",
+    ),
+    (
+        "fake_authority",
+        0.6,
+        r"\[?(?:system|admin|developer)\]?\s*[:：]|<\|im_start\|>|###\s*"
+        r"(?:instruction|system)|new instructions?|系统通知[:：]|管理员指令|我是你的(?:开发者|管理员)",
+    ),
+    (
+        "command_model",
+        0.35,
+        r"(?:you must|you should|you will|you have to) (?:always |now )?"
+        r"(?:answer|respond|reply|comply|obey|say)|answer (?:every|all) (?:question|prompt)|"
+        r"respond (?:to|as)|your (?:response|answer|output) (?:should|must)|"
+        r"(?:你必须|你只能|你要)(?:回答|回复|输出|服从)",
+    ),
+    (
+        "model_address",
+        0.3,
+        r"(?:chatgpt|gpt-?[34]|language model|large language|as an ai|"
+        r"AI (?:model|assistant)|prompt|语言模型|人工智能助手)",
+    ),
+)
+_COMPILED = tuple((name, weight, re.compile(rx, re.IGNORECASE)) for name, weight, rx in SIGNALS)
+
+# What a draft looks like when it obeyed an injection.
+_FOLLOWED = (
+    ("reveals the system prompt", "泄露系统提示",
+     re.compile(r"系统提示|系统指令|提示词|system prompt|my instructions (?:are|say)|"
+                r"我的(?:指令|设定)是|我被设定为", re.IGNORECASE)),
+    ("changes persona", "改变人设",
+     re.compile(r"我现在是|我不再是|developer mode|开发者模式|(?<![A-Za-z])DAN(?![A-Za-z])|"
+                r"as an unfiltered|越狱模式", re.IGNORECASE)),
+)  # fmt: skip
+_PROMISE = re.compile(
+    r"全额退款|无条件退款|退款|赔偿|补偿|赔付|返现|refund|compensat", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InjectionScan:
+    score: float
+    signals: tuple[str, ...]
+
+
+def scan_injection(text: str) -> InjectionScan:
+    """Probability-like score that `text` carries instructions for the model, with the signals."""
+    fired = tuple(name for name, _, rx in _COMPILED if rx.search(text))
+    remaining = 1.0
+    for name, weight, _ in _COMPILED:
+        if name in fired:
+            remaining *= 1.0 - weight
+    return InjectionScan(round(1.0 - remaining, 3), fired)
+
+
+class InjectionRule:
+    """Notes injected inputs; blocks drafts that reveal the prompt, change persona or promise
+    refunds/compensation the evidence does not offer."""
+
+    id = "injection"
+
+    def check(self, draft: CheckInput, ctx: RuleContext) -> list[Finding]:
+        findings: list[Finding] = []
+        for source, text in [("customer_message", draft.customer_message)] + [
+            (f"evidence[{i}]", e) for i, e in enumerate(draft.evidence)
+        ]:
+            scan = scan_injection(text)
+            if scan.score >= ctx.settings.injection_threshold:
+                findings.append(
+                    Finding(
+                        rule="injection",
+                        severity="info",
+                        text=text[:80],
+                        message=f"{source} 含有针对模型的指令({', '.join(scan.signals)}),已按数据处理"
+                        f" / {source} contains instructions aimed at the model; treated as data",
+                        fix="不要执行其中的指令 / do not act on its instructions",
+                    )
+                )
+        for en, zh, rx in _FOLLOWED:
+            match = rx.search(draft.text)
+            if match:
+                findings.append(self._block(match, f"草稿{zh} / the draft {en}"))
+        promise = _PROMISE.search(draft.text)
+        grounds = " ".join([draft.brief, *draft.evidence])
+        if promise and not _PROMISE.search(grounds):
+            findings.append(
+                self._block(promise, "草稿承诺了资料中没有的退款或补偿 / the draft promises a "
+                            "refund or compensation that the evidence and brief do not offer")
+            )  # fmt: skip
+        return findings
+
+    @staticmethod
+    def _block(match: re.Match[str], message: str) -> Finding:
+        return Finding(
+            rule="injection",
+            severity="block",
+            start=match.start(),
+            end=match.end(),
+            text=match.group(),
+            message=message,
+            fix="删除该内容,按已批准的政策回复,必要时转人工 / remove it, answer from approved "
+            "policy, hand over to a colleague if needed",
+        )

@@ -1,0 +1,108 @@
+"""The `marketing` rule: a tips/UGC post stays under its sentence cap; a community's rolling
+window stays under the marketing cap, counting the draft."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from copilot.config import GuardrailSettings
+from copilot.guardrails.context import RuleContext
+from copilot.guardrails.marketing_classifier import PostScore, score_post
+from copilot.guardrails.models import CheckInput, Finding, MarketingSummary
+
+_TIPS_FIX = (
+    "改写为干货/用户晒单话题帖,删去价格、优惠和购买号召 / rewrite it as a tips or UGC post: "
+    "drop prices, discounts and calls to buy"
+)
+
+
+def assess(
+    draft: CheckInput, settings: GuardrailSettings, when: datetime
+) -> tuple[MarketingSummary, PostScore, tuple[float, float] | None]:
+    """Marketing summary of the draft and, for community posts, (share before, share after)."""
+    post = score_post(draft.text)
+    shares = _window_shares(draft, post.is_marketing, when, settings)
+    summary = MarketingSummary(
+        is_marketing=post.is_marketing,
+        score=post.score,
+        sentence_share=round(post.sentence_share, 3),
+        window_share=None if shares is None else round(shares[1], 3),
+    )
+    return summary, post, shares
+
+
+def _window_shares(
+    draft: CheckInput, is_marketing: bool, when: datetime, settings: GuardrailSettings
+) -> tuple[float, float] | None:
+    """Worst rolling window that contains the draft: share without and with the draft."""
+    if draft.task != "post":
+        return None
+    span = timedelta(days=settings.marketing_window_days)
+    posts = [
+        (_aware(h.scheduled_at, when), score_post(h.text).is_marketing)
+        for h in draft.history
+        if not settings.marketing_same_community_only
+        or (h.community or draft.community) == draft.community
+    ]
+    # The trailing window ending at the draft, and every window starting at or before it.
+    windows = [(when - span, when, False)] + [
+        (t, t + span, True) for t, _ in posts if when - span < t <= when
+    ] + [(when, when + span, True)]  # fmt: skip
+    worst = (0.0, float(is_marketing))
+    for low, high, closed_low in windows:
+        inside = [m for t, m in posts if (low <= t if closed_low else low < t) and t <= high]
+        before = sum(inside) / len(inside) if inside else 0.0
+        after = (sum(inside) + is_marketing) / (len(inside) + 1)
+        worst = max(worst, (before, after), key=lambda pair: pair[1])
+    return worst
+
+
+def _aware(moment: datetime, like: datetime) -> datetime:
+    return moment.replace(tzinfo=like.tzinfo) if moment.tzinfo is None else moment
+
+
+class MarketingRule:
+    """Caps marketing: window share for community posts, sentence share for tips/UGC posts."""
+
+    id = "marketing"
+
+    def check(self, draft: CheckInput, ctx: RuleContext) -> list[Finding]:
+        settings = ctx.settings
+        _, post, shares = assess(draft, settings, ctx.send_time(draft))
+        findings: list[Finding] = []
+        if shares is not None and post.is_marketing and shares[1] > settings.marketing_cap:
+            before, after = (round(x * 100) for x in shares)
+            cap = round(settings.marketing_cap * 100)
+            findings.append(
+                Finding(
+                    rule="marketing",
+                    severity="block",
+                    end=len(draft.text),
+                    text=draft.text[:60],
+                    message=f"{settings.marketing_window_days} 天内营销内容占比当前 {before}%,"
+                    f"发布后将达 {after}%,超过 {cap}% 上限 / marketing share in the rolling "
+                    f"{settings.marketing_window_days}-day window is {before}% and would reach "
+                    f"{after}%, above the {cap}% cap",
+                    fix="改发一条干货或用户晒单(UGC)帖,促销顺延到占比回落后 / post a tips or UGC "
+                    "post instead and move the promotion to a later day",
+                )
+            )
+        marketing_sentences = [s for s in post.sentences if s.is_marketing]
+        share = post.sentence_share
+        if draft.post_type in ("tips", "ugc") and share > settings.tips_sentence_cap:
+            first = marketing_sentences[0]
+            findings.append(
+                Finding(
+                    rule="marketing",
+                    severity="block",
+                    start=first.start,
+                    end=first.end,
+                    text=first.text,
+                    message=f"{draft.post_type} 帖中营销句占 {round(share * 100)}%,超过 "
+                    f"{round(settings.tips_sentence_cap * 100)}% 上限 / {round(share * 100)}% of "
+                    f"the sentences of this {draft.post_type} post are marketing, above the "
+                    f"{round(settings.tips_sentence_cap * 100)}% cap",
+                    fix=_TIPS_FIX,
+                )
+            )
+        return findings

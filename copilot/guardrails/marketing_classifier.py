@@ -1,0 +1,130 @@
+"""A transparent marketing scorer: weighted lexicon and regex features per sentence, then per post.
+
+Weights and thresholds are constants tuned on the dev split of ``evals/marketing/``. Product
+reviews mention prices without selling, so first-person past-tense cues (买了, 用了, 收到) score
+against marketing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+# (feature name, weight, regex). Positive weights: selling; negative: reviewing/reporting.
+FEATURES: tuple[tuple[str, float, str], ...] = (
+    ("price", 1.6, r"[¥￥$]\s?\d|\d(?:\.\d+)?\s?(?:元|块)(?!素)|到手价|券后|原价|特价|秒杀价|价格"),
+    (
+        "discount",
+        2.0,
+        r"\d(?:\.\d)?折|[一二三四五六七八九]折|满\d+减|立减|直降|打折|半价|买[一二\d]送",
+    ),
+    ("discount_soft", 1.2, r"优惠|折扣|包邮|赠品|福利|特惠|大促|活动价|会员价|第二件"),
+    ("coupon", 1.6, r"券|红包|优惠码|coupon|promo code|\d+% off|discount"),
+    (
+        "call_to_buy",
+        1.8,
+        r"秒杀|抢购|下单|拍下|入手|加购|购物车|戳链接|点击链接|买它|囤货|冲鸭|"
+        r"快来|赶紧|速抢|去抢|buy now|shop now|order now|add to cart|grab yours|get yours",
+    ),
+    (
+        "urgency",
+        1.3,
+        r"限时|仅限|限量|手慢无|售完即止|倒计时|仅剩|截止|最后一天|错过|今晚\d|"
+        r"limited time|today only|ends (?:tonight|soon|today)|last chance|hurry|while stocks last",
+    ),
+    ("link", 1.5, r"https?://|(?<![A-Za-z])(?:t\.cn|tb\.cn|u\.jd\.com)|小程序|商城|店铺|直播间"),
+    ("new_arrival", 1.0, r"上新|新品|首发|预售|开售|现货|new arrival|launch|pre-?order|in stock"),
+    (
+        "sale_en",
+        1.4,
+        r"(?<![A-Za-z])(?:sale|deal|deals|off|save|free shipping|gift with purchase)"
+        r"(?![A-Za-z])",
+    ),
+    (
+        "ad_copy",
+        0.9,
+        r"这款|此款|该款|单品|设计|采用|打造|彰显|尽显|凸显|百搭|显瘦|修饰|时尚|气质|"
+        r"质感|版型|面料|上身|亮点|个性|精致|优雅|推荐|必备|种草|安利|闭眼入|回购|好物|宝藏|"
+        r"must-have|perfect for|designed|crafted|you'll love",
+    ),
+    (
+        "review",
+        -1.6,
+        r"买了|用了|收到|到货|发货|物流|快递|卖家|客服|差评|好评|退货|退款|"
+        r"失望|垃圾|一般般|还行|不值|上当|后悔|第一次买|买的|质量(?:还|很|太|挺|不)|"
+        r"I bought|I ordered|arrived|received it|returned it",
+    ),
+    (
+        "report",
+        -1.0,
+        r"记者|报道|消息|官方|宣布|球队|比赛|政府|专家|研究|发布会|警方|网友|曝光|"
+        r"[？?]$",
+    ),
+    (
+        "tips",
+        -0.8,
+        r"小贴士|小知识|干货|注意|建议|方法|步骤|技巧|怎么|如何|为什么|原因|误区|"
+        r"tips?(?![A-Za-z])|how to|step",
+    ),
+)
+_COMPILED = tuple((name, weight, re.compile(rx, re.IGNORECASE)) for name, weight, rx in FEATURES)
+# A sentence counts as marketing from this raw score; a post from this probability.
+SENTENCE_THRESHOLD = 1.5
+POST_THRESHOLD = 0.5
+# Post probability = 1 - exp(-max(0, total)/POST_SCALE): a raw total of ~2 is 50/50.
+POST_SCALE = 2.9
+# Sentence boundaries: Chinese/English terminal punctuation and line breaks.
+_SENTENCE = re.compile(r"[^。！？!?\n;；]+[。！？!?;；]*|[。！？!?;；]+")
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceScore:
+    start: int
+    end: int
+    text: str
+    score: float
+    features: tuple[str, ...]
+
+    @property
+    def is_marketing(self) -> bool:
+        return self.score >= SENTENCE_THRESHOLD
+
+
+@dataclass(frozen=True, slots=True)
+class PostScore:
+    score: float
+    is_marketing: bool
+    sentences: tuple[SentenceScore, ...]
+
+    @property
+    def sentence_share(self) -> float:
+        if not self.sentences:
+            return 0.0
+        return sum(s.is_marketing for s in self.sentences) / len(self.sentences)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-blank sentences of `text`."""
+    spans = []
+    for match in _SENTENCE.finditer(text):
+        if match.group().strip():
+            spans.append(match.span())
+    return spans
+
+
+def score_sentence(text: str, start: int = 0) -> SentenceScore:
+    """Raw score of one sentence: each feature counted once, weights summed."""
+    fired = tuple(name for name, _, rx in _COMPILED if rx.search(text))
+    score = sum(weight for name, weight, _ in _COMPILED if name in fired)
+    return SentenceScore(start, start + len(text), text, round(score, 3), fired)
+
+
+def score_post(text: str) -> PostScore:
+    """Sentence scores and the post's marketing probability."""
+    sentences = tuple(score_sentence(text[s:e], s) for s, e in split_sentences(text))
+    total = sum(s.score for s in sentences if s.score > 0) + sum(
+        s.score for s in sentences if s.score < 0
+    )
+    probability = 1.0 - math.exp(-max(0.0, total) / POST_SCALE)
+    return PostScore(round(probability, 3), probability >= POST_THRESHOLD, sentences)

@@ -1,0 +1,111 @@
+"""Personal data: scan, redact, and the `pii` rule that blocks drafts leaking it."""
+
+from __future__ import annotations
+
+from copilot.guardrails.context import RuleContext
+from copilot.guardrails.models import CheckInput, Finding, PiiEntity, RedactionResult
+from copilot.guardrails.normalize import normalize
+from copilot.guardrails.pii_cn import (
+    AddressRecognizer,
+    BankCardRecognizer,
+    LandlineRecognizer,
+    MobileRecognizer,
+    PassportRecognizer,
+    PersonRecognizer,
+    PlateRecognizer,
+    QQRecognizer,
+    ResidentIdRecognizer,
+    WeChatRecognizer,
+)
+from copilot.guardrails.pii_en import EmailRecognizer, IpRecognizer, PhoneRecognizer, SsnRecognizer
+from copilot.guardrails.recognizer import PatternRecognizer, digits_of
+
+# Order is priority when two equally scored matches overlap (an ID beats a card number).
+RECOGNIZERS: tuple[PatternRecognizer, ...] = (
+    ResidentIdRecognizer(),
+    BankCardRecognizer(),
+    MobileRecognizer(),
+    LandlineRecognizer(),
+    EmailRecognizer(),
+    WeChatRecognizer(),
+    QQRecognizer(),
+    PlateRecognizer(),
+    PassportRecognizer(),
+    AddressRecognizer(),
+    PersonRecognizer(),
+    SsnRecognizer(),
+    IpRecognizer(),
+    PhoneRecognizer(),
+)
+PLACEHOLDERS = {r.entity: r.placeholder for r in RECOGNIZERS}
+_PRIORITY = {r.entity: index for index, r in enumerate(RECOGNIZERS)}
+
+
+def scan_pii(text: str) -> list[PiiEntity]:
+    """Personal data in `text`, non-overlapping, in reading order."""
+    norm = normalize(text)
+    candidates = [entity for r in RECOGNIZERS for entity in r.analyze(norm)]
+    candidates.sort(key=lambda e: (e.start, -e.score, -(e.end - e.start), _PRIORITY[e.type]))
+    kept: list[PiiEntity] = []
+    for entity in candidates:
+        if kept and entity.start < kept[-1].end:
+            if _better(entity, kept[-1]):
+                kept[-1] = entity
+            continue
+        kept.append(entity)
+    return kept
+
+
+def _better(new: PiiEntity, old: PiiEntity) -> bool:
+    return (new.score, new.end - new.start, -_PRIORITY[new.type]) > (
+        old.score,
+        old.end - old.start,
+        -_PRIORITY[old.type],
+    )
+
+
+def redact(text: str) -> RedactionResult:
+    """`text` with each entity replaced by its placeholder, e.g. «[手机号]»."""
+    entities = scan_pii(text)
+    parts: list[str] = []
+    position = 0
+    for entity in entities:
+        parts.append(text[position : entity.start])
+        parts.append(f"[{PLACEHOLDERS[entity.type]}]")
+        position = entity.end
+    parts.append(text[position:])
+    return RedactionResult(text="".join(parts), entities=entities)
+
+
+def _key(value: str) -> str:
+    """Comparable form of a value: digits for numbers, folded text otherwise."""
+    digits = digits_of(value)
+    return digits if len(digits) >= 5 else normalize(value).text.strip().lower()
+
+
+class PiiRule:
+    """Blocks drafts that contain personal data not supplied on purpose (fields, brief, evidence)."""
+
+    id = "pii"
+
+    def check(self, draft: CheckInput, ctx: RuleContext) -> list[Finding]:
+        supplied = " ".join([*draft.fields.values(), draft.brief, *draft.evidence])
+        allowed = {_key(e.text) for e in scan_pii(supplied)} | {
+            _key(v) for v in draft.fields.values() if v.strip()
+        }
+        return [
+            Finding(
+                rule="pii",
+                severity="block",
+                start=e.start,
+                end=e.end,
+                text=e.text,
+                message=f"草稿含未授权提供的个人信息({PLACEHOLDERS[e.type]}) / draft contains "
+                f"personal data that was not supplied on purpose ({e.type}; {e.reason})",
+                fix=f"删除或替换为「[{PLACEHOLDERS[e.type]}]」;如确需使用,请通过已授权字段传入 / "
+                f"remove it or replace it with [{PLACEHOLDERS[e.type]}]; pass it as a consented "
+                "field if it is really needed",
+            )
+            for e in scan_pii(draft.text)
+            if _key(e.text) not in allowed
+        ]

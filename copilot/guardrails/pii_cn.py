@@ -1,0 +1,214 @@
+"""Recognizers for Chinese personal data: resident ID, mobile, landline, bank card, WeChat, QQ,
+licence plate, passport, address and names introduced in context."""
+
+from __future__ import annotations
+
+from copilot.guardrails.recognizer import Pattern, PatternRecognizer, digits_of, luhn_ok
+
+# Words before a long number that say it is an order/tracking/product code, not a person's.
+CODE_CONTEXT = (
+    "订单", "单号", "运单", "快递", "物流", "条码", "条形码", "货号", "编号", "流水", "order",
+    "tracking", "sku", "ean", "券码", "兑换码",
+)  # fmt: skip
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_CJK = "\u4e00-\u9fff"
+
+
+class ResidentIdRecognizer(PatternRecognizer):
+    """18-character resident ID (GB 11643): region, birth date, sequence, ISO 7064 check char."""
+
+    entity = "CN_RESIDENT_ID"
+    placeholder = "身份证号"
+    # 6 region digits, 8 birth-date digits, 3 sequence digits, check digit or X; optional
+    # single space/dash between the 6-8-4 groups; not part of a longer alphanumeric run.
+    patterns = (
+        Pattern(
+            "resident_id_18",
+            r"(?<![0-9A-Za-z])[1-9]\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
+            r"(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[0-9Xx](?![0-9A-Za-z])",
+            0.4,
+        ),
+    )
+    context = ("身份证", "证件", "id card", "idcard")
+
+    def validate(self, value: str) -> bool | None:
+        body = digits_of(value)
+        total = sum(int(d) * w for d, w in zip(body[:17], _ID_WEIGHTS, strict=True))
+        return _ID_CHECK[total % 11] == body[17]
+
+
+class MobileRecognizer(PatternRecognizer):
+    """Mainland mobile numbers 1[3-9]x-xxxx-xxxx, optionally with +86/0086 and separators."""
+
+    entity = "CN_MOBILE"
+    placeholder = "手机号"
+    # 11 digits in 3-4-4 groups (space/dash allowed between groups), not inside a longer number.
+    patterns = (
+        Pattern(
+            "cn_mobile",
+            r"(?<![0-9])(?:(?:\+|00)86[ -]?|\(\+?86\)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])",
+            0.75,
+        ),
+    )
+    context = ("手机", "电话", "联系", "号码", "致电", "打给", "tel", "phone", "call", "mobile")
+    negative_context = CODE_CONTEXT
+
+
+class LandlineRecognizer(PatternRecognizer):
+    """Fixed-line numbers with an area code: (010)12345678, 021-12345678, 0755 1234 5678."""
+
+    entity = "CN_LANDLINE"
+    placeholder = "座机号"
+    patterns = (
+        # Area code in brackets or followed by a dash/space, then 7-8 digits, optional extension.
+        Pattern(
+            "cn_landline_sep",
+            r"(?<![0-9])(?:\(0\d{2,3}\)|0\d{2,3}[ -])[ ]?\d{3,4}[ -]?\d{4}(?:-\d{1,4})?(?![0-9])",
+            0.6,
+        ),
+        # Same without a separator: only counts next to a phone word.
+        Pattern("cn_landline_bare", r"(?<![0-9])0\d{2,3}\d{7,8}(?![0-9])", 0.2),
+    )
+    context = ("电话", "座机", "固话", "联系", "致电", "tel", "phone")
+    negative_context = CODE_CONTEXT
+
+
+class BankCardRecognizer(PatternRecognizer):
+    """Payment cards: 15-19 digits (groups of 4 may be spaced) that pass the Luhn check."""
+
+    entity = "BANK_CARD"
+    placeholder = "银行卡号"
+    patterns = (
+        # Issuer digit 2-6, then 4-digit groups with an optional space/dash, 16-19 digits in all.
+        Pattern(
+            "card_16_19",
+            r"(?<![0-9])[2-6]\d{3}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?![0-9])",
+            0.3,
+        ),
+        # American Express layout 4-6-5.
+        Pattern("card_amex", r"(?<![0-9])3[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?![0-9])", 0.3),
+    )
+    context = ("卡号", "银行卡", "信用卡", "储蓄卡", "card", "visa", "mastercard", "银联")
+    negative_context = CODE_CONTEXT
+
+    def validate(self, value: str) -> bool | None:
+        return luhn_ok(digits_of(value))
+
+
+class WeChatRecognizer(PatternRecognizer):
+    """WeChat ids (6-20 chars, letter first) only right after a WeChat word: context-gated."""
+
+    entity = "WECHAT_ID"
+    placeholder = "微信号"
+    patterns = (
+        Pattern(
+            "wechat_after_word",
+            r"(?:微信|weixin|wechat|[vV]信|薇信|威信|(?<![A-Za-z])(?:vx|VX|wx|WX|Vx|vX))"
+            r"[ ]?(?:号|id|ID)?[ ]?(?:[:：是为][ ]?)?(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"
+            r"(?![-_A-Za-z0-9])",
+            0.85,
+        ),
+        Pattern("wxid", r"(?<![A-Za-z0-9_])wxid_[a-z0-9]{6,20}(?![A-Za-z0-9_])", 0.9),
+    )
+
+
+class QQRecognizer(PatternRecognizer):
+    """QQ numbers (5-11 digits) only right after a QQ word: context-gated."""
+
+    entity = "QQ"
+    placeholder = "QQ号"
+    patterns = (
+        Pattern(
+            "qq_after_word",
+            r"(?:(?<![A-Za-z])(?:QQ|qq|Qq)|扣扣)[ ]?(?:号码|号)?[ ]?(?:[:：是为][ ]?)?"
+            r"(?P<v>[1-9]\d{4,10})(?![0-9])",
+            0.85,
+        ),
+    )
+
+
+class PlateRecognizer(PatternRecognizer):
+    """Licence plates: province character, letter, 5-6 letters/digits (粤B·12345, 沪AD12345)."""
+
+    entity = "CN_PLATE"
+    placeholder = "车牌号"
+    patterns = (
+        Pattern(
+            "cn_plate",
+            r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]"
+            r"[·• -]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])",
+            0.7,
+        ),
+    )
+    context = ("车牌", "车号", "plate")
+
+    def validate(self, value: str) -> bool | None:
+        # A plate always has digits; this keeps words like 京AB CDEF out.
+        return None if sum(ch.isdigit() for ch in value) >= 3 else False
+
+
+class PassportRecognizer(PatternRecognizer):
+    """Passport numbers (E12345678, EA1234567): only next to a passport word."""
+
+    entity = "PASSPORT"
+    placeholder = "护照号"
+    patterns = (
+        Pattern("cn_passport", r"(?<![A-Za-z0-9])[EGDPSeg][A-Z]?\d{7,8}(?![A-Za-z0-9])", 0.3),
+    )
+    context = ("护照", "passport")
+
+
+class AddressRecognizer(PatternRecognizer):
+    """Street addresses: optional province/city/district, then road + number (+ building/room)."""
+
+    entity = "ADDRESS"
+    placeholder = "地址"
+    # Starts where Chinese text does not continue (or after 是/在/到/寄/住/址), so "我的地址是"
+    # is left out; ends after 号 and optional building/unit/room parts.
+    patterns = (
+        Pattern(
+            "cn_street_address",
+            rf"(?:(?<![{_CJK}])|(?<=[是在到寄住址至往]))(?![住在到寄送地址往至是])"
+            rf"(?P<v>(?:[{_CJK}]{{2,8}}?(?:省|自治区))?(?:[{_CJK}]{{2,6}}?市)?"
+            rf"(?:[{_CJK}]{{1,6}}?(?:区|县|旗))?[{_CJK}0-9A-Za-z]{{1,12}}?"
+            rf"(?:路|街|大道|巷|弄|胡同|道)[ ]?\d{{1,5}}[ ]?(?:号|弄)"
+            rf"(?:[{_CJK}0-9A-Za-z-]{{0,12}}?(?:号楼|栋|幢|座|单元|室|楼|层))*)",
+            0.7,
+        ),
+    )
+    context = ("地址", "住址", "收货", "寄到", "送到", "住在", "address")
+
+
+# Common surnames (single and double) that open a name after 我叫/收件人/联系人.
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞"
+    "左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕"
+    "屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧"
+    "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_DOUBLE_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|令狐|夏侯|宇文|司徒"
+# A given-name character: Chinese, but not one that starts the next word (电话, 的, 先生…).
+_NAME_CHAR = rf"(?![电手号的在你我他她是和与跟说先女小老收联地住寄姓名])[{_CJK}]"
+
+
+class PersonRecognizer(PatternRecognizer):
+    """Names introduced by 我叫/姓名/收件人/联系人 (zh) or "my name is" (en): context-gated."""
+
+    entity = "PERSON"
+    placeholder = "姓名"
+    patterns = (
+        Pattern(
+            "cn_name_after_intro",
+            r"(?:我叫|我的名字是|名字叫|姓名|收件人|收货人|联系人|签收人|持卡人|本人)[ ]?[:：是为]?[ ]?"
+            rf"(?P<v>(?:{_DOUBLE_SURNAMES}|[{_SURNAMES}]){_NAME_CHAR}{{1,2}})",
+            0.8,
+        ),
+        Pattern(
+            "en_name_after_intro",
+            r"(?:[Mm]y name is|[Nn]ame:|I am|I'm|[Tt]his is)[ ](?P<v>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){1,2})",
+            0.6,
+        ),
+    )

@@ -1,0 +1,98 @@
+"""Recognizers for personal data written the international/English way: email, phone, SSN, IP."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from copilot.guardrails.pii_cn import CODE_CONTEXT
+from copilot.guardrails.recognizer import Pattern, PatternRecognizer, digits_of
+
+_ASCII_WORD = "A-Za-z0-9"
+
+
+class EmailRecognizer(PatternRecognizer):
+    """Email addresses; starts only where an ASCII word does not continue (works after 汉字)."""
+
+    entity = "EMAIL"
+    placeholder = "邮箱"
+    # Local part ≤ 64 chars, domain labels ≤ 63 chars, 2-24 letter TLD. Bounded repeats and a
+    # start look-behind keep this linear on long runs of letters.
+    patterns = (
+        Pattern(
+            "email",
+            rf"(?<![{_ASCII_WORD}._%+-])[{_ASCII_WORD}][{_ASCII_WORD}._%+-]{{0,63}}@"
+            rf"(?:[{_ASCII_WORD}](?:[{_ASCII_WORD}-]{{0,61}}[{_ASCII_WORD}])?\.){{1,8}}"
+            rf"[A-Za-z]{{2,24}}(?![{_ASCII_WORD}-])",
+            0.9,
+        ),
+    )
+
+
+class PhoneRecognizer(PatternRecognizer):
+    """North-American and international numbers written with separators."""
+
+    entity = "PHONE"
+    placeholder = "电话"
+    patterns = (
+        # (555) 123-4567, 555-123-4567, +1 555 123 4567, 555.123.4567
+        Pattern(
+            "nanp",
+            r"(?<![0-9A-Za-z])(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[ .-]?\d{3}[ .-]\d{4}"
+            r"(?:[ ]?(?:x|ext\.?)[ ]?\d{1,5})?(?![0-9])",
+            0.6,
+        ),
+        # +44 20 7946 0958, 001-234-567-8901: a country prefix then 2-5 digit groups.
+        Pattern(
+            "international",
+            r"(?<![0-9A-Za-z])(?:\+|00)[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){1,2}"
+            r"(?:[ .-]\d{2,5}){1,4}(?![0-9])",
+            0.55,
+        ),
+        # 10 bare digits only near a phone word.
+        Pattern("bare10", r"(?<![0-9])[2-9]\d{9}(?![0-9])", 0.2),
+    )
+    context = ("phone", "call", "tel", "mobile", "cell", "fax", "number", "电话", "联系")
+    negative_context = CODE_CONTEXT
+
+
+class SsnRecognizer(PatternRecognizer):
+    """US social security numbers (AAA-GG-SSSS) with the SSA's never-issued ranges removed."""
+
+    entity = "US_SSN"
+    placeholder = "社保号"
+    patterns = (
+        Pattern("ssn_dashed", r"(?<![0-9])\d{3}([- .])\d{2}\1\d{4}(?![0-9])", 0.6),
+        Pattern("ssn_bare", r"(?<![0-9])\d{9}(?![0-9])", 0.2),
+    )
+    context = ("ssn", "social security", "social sec")
+
+    def validate(self, value: str) -> bool | None:
+        digits = digits_of(value)
+        area, group, serial = digits[:3], digits[3:5], digits[5:]
+        if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+            return False
+        return None if len(set(digits)) > 1 else False
+
+
+class IpRecognizer(PatternRecognizer):
+    """IPv4 dotted quads and IPv6 addresses, confirmed by the standard-library parser."""
+
+    entity = "IP_ADDRESS"
+    placeholder = "IP地址"
+    patterns = (
+        Pattern("ipv4", r"(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?[0-9])", 0.6),
+        Pattern(
+            "ipv6",
+            r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}:?(?:[0-9A-Fa-f]{1,4}:?){0,6}"
+            r"[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])",
+            0.6,
+        ),
+    )
+    context = ("ip", "address", "地址", "服务器")
+
+    def validate(self, value: str) -> bool | None:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            return False
+        return None

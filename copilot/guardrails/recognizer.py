@@ -1,0 +1,101 @@
+"""Pattern recognizers for personal data: tiny classes whose behaviour is data.
+
+A recognizer states its entity type, regex patterns with a base score, context words that raise
+the score (and negative context that drops the match), and one `validate` hook for checksums.
+Every result carries the reason it fired. Patterns use digit/letter look-arounds, never ``\\b``,
+which fails between Chinese characters and digits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from copilot.guardrails.models import PiiEntity
+from copilot.guardrails.normalize import Normalized
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A named regex with its base score; a group named ``v`` marks the value inside the match."""
+
+    name: str
+    regex: str
+    score: float
+
+
+class PatternRecognizer:
+    """Finds one entity type by regex, context and an optional checksum."""
+
+    entity: ClassVar[str]
+    placeholder: ClassVar[str]
+    patterns: ClassVar[tuple[Pattern, ...]]
+    context: ClassVar[tuple[str, ...]] = ()
+    negative_context: ClassVar[tuple[str, ...]] = ()
+    context_window: ClassVar[int] = 16
+    context_boost: ClassVar[float] = 0.35
+    min_score: ClassVar[float] = 0.5
+    _compiled: ClassVar[tuple[tuple[Pattern, re.Pattern[str]], ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "patterns" in cls.__dict__:
+            cls._compiled = tuple((p, re.compile(p.regex)) for p in cls.patterns)
+
+    def validate(self, value: str) -> bool | None:
+        """True: checksum holds (score 1.0); False: reject; None: no checksum for this type."""
+        return None
+
+    def analyze(self, norm: Normalized) -> list[PiiEntity]:
+        """All matches in the normalised text, with offsets into the original text."""
+        found: list[PiiEntity] = []
+        for pattern, regex in self._compiled:
+            for match in regex.finditer(norm.text):
+                entity = self._judge(norm, pattern, match)
+                if entity is not None:
+                    found.append(entity)
+        return found
+
+    def _judge(self, norm: Normalized, pattern: Pattern, match: re.Match[str]) -> PiiEntity | None:
+        start, end = match.span("v") if "v" in match.re.groupindex else match.span()
+        value = norm.text[start:end]
+        valid = self.validate(value)
+        if valid is False:
+            return None
+        before = norm.text[max(0, start - self.context_window) : start].lower()
+        if any(word in before for word in self.negative_context):
+            return None
+        score, reasons = pattern.score, [f"pattern {pattern.name}"]
+        if valid:
+            score, reasons = 1.0, [*reasons, "checksum ok"]
+        hit = next((word for word in self.context if word in before), None)
+        if hit is not None:
+            score, reasons = min(1.0, score + self.context_boost), [*reasons, f"context «{hit}»"]
+        if score < self.min_score:
+            return None
+        o_start, o_end = norm.span(start, end)
+        return PiiEntity(
+            type=self.entity,
+            start=o_start,
+            end=o_end,
+            text=norm.original[o_start:o_end],
+            score=round(score, 2),
+            reason="; ".join(reasons),
+        )
+
+
+def digits_of(value: str) -> str:
+    """Only the digits (and a trailing X of an ID) of a matched value."""
+    return "".join(ch for ch in value if ch.isdigit() or ch in "Xx").upper()
+
+
+def luhn_ok(number: str) -> bool:
+    """Luhn (mod 10) check used by payment cards."""
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        digit = int(char)
+        if index % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
