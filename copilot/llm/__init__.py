@@ -1,0 +1,26 @@
+"""LLM backends behind one protocol, plus offline token counting, cost and a response cache."""
+
+from copilot.llm.backend import TEMPLATE_BACKEND, Backend, ChatPrompt, Generation, Usage
+from copilot.llm.cache import CachedBackend, ResponseCache
+from copilot.llm.cost import estimate_cost
+from copilot.llm.factory import backend_from_settings
+from copilot.llm.fake import FakeBackend
+from copilot.llm.openai_backend import OpenAIBackend
+from copilot.llm.template import TemplateBackend
+from copilot.llm.tokens import TokenCounter
+
+__all__ = [
+    "TEMPLATE_BACKEND",
+    "Backend",
+    "CachedBackend",
+    "ChatPrompt",
+    "FakeBackend",
+    "Generation",
+    "OpenAIBackend",
+    "ResponseCache",
+    "TemplateBackend",
+    "TokenCounter",
+    "Usage",
+    "backend_from_settings",
+    "estimate_cost",
+]

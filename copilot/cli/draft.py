@@ -1,0 +1,161 @@
+"""`siyu reply`, `siyu post`, `siyu message`: drafts from the terminal (never sent)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+
+from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
+from copilot.cli.kb import run_ingest
+from copilot.drafting import (
+    PLAYBOOKS,
+    Drafter,
+    DraftResult,
+    MessageRequest,
+    PostRequest,
+    ReplyRequest,
+)
+from copilot.errors import InputError
+from copilot.guardrails.models import PostType
+from copilot.retrieval.store import open_store
+
+VERDICT_STYLE = {"pass": "green", "warn": "yellow", "block": "red"}
+JsonFlag = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("reply")(reply)
+    app.command("post")(post)
+    app.command("message")(message)
+
+
+def _drafter() -> Drafter:
+    """A drafter on the configured knowledge base; the bundled one is ingested on first use."""
+    s = settings()
+    s.ensure_home()
+    if open_store(s).count() == 0 and s.knowledge_dir.is_dir():
+        err_console.print(f"知识库为空,正在导入 {s.knowledge_dir} / empty store, ingesting…")
+        run_ingest([s.knowledge_dir], quiet=True)
+    return Drafter.from_settings(s)
+
+
+def _show(result: DraftResult, as_json: bool) -> None:
+    if as_json:
+        emit_json(result)
+        return
+    console.print(
+        f"[bold]{result.task}[/] · 后端 / backend: [cyan]{result.backend}[/] · "
+        f"prompt {result.prompt.id}@{result.prompt.version} · {result.latency_ms:.0f} ms"
+    )
+    for index, draft in enumerate(result.drafts, start=1):
+        style = VERDICT_STYLE[draft.verdict.verdict]
+        cites = " ".join(f"[{c.id}] {c.source}" for c in draft.citations) or "—"
+        flag = " · [yellow]需人工确认 / needs a human[/]" if draft.needs_human else ""
+        findings = "\n".join(f"  [{style}]{f.rule}[/] {f.message}" for f in draft.verdict.findings)
+        body = f"{draft.text}\n\n[dim]引用 / sources: {cites}[/]{flag}"
+        console.print(
+            Panel(
+                body + (f"\n{findings}" if findings else ""),
+                title=f"草稿 {index} · [{style}]{draft.verdict.verdict}[/]",
+                highlight=False,
+            )
+        )
+    for note in result.notes:
+        console.print(f"[dim]· {note}[/]")
+
+
+@handle_errors
+def reply(
+    text: Annotated[str, typer.Argument(help="客户消息 / the customer's message")],
+    context: Annotated[str, typer.Option(help="订单或客户背景 / order context")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """为客户消息起草 1–3 条带引用的回复建议。"""
+    _show(_drafter().reply(ReplyRequest(message=text, context=context)), as_json)
+
+
+@handle_errors
+def post(
+    post_type: Annotated[PostType, typer.Option("--type", help="tips | seeding | ugc | promo")],
+    topic: Annotated[str, typer.Option(help="主题或产品 / topic or product")],
+    brief: Annotated[str, typer.Option(help="运营简报 / operator brief")] = "",
+    community: Annotated[str, typer.Option(help="社群名 / community")] = "默认社群",
+    at: Annotated[
+        str | None, typer.Option("--at", help="计划时间 ISO, 如 2026-06-01T10:00")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """起草一条社群帖子(干货、种草、互动、促销)。"""
+    planned = _parse_time(at) if at else None
+    request = PostRequest(
+        post_type=post_type, topic=topic, brief=brief, community=community, planned_at=planned
+    )
+    _show(_drafter().post(request), as_json)
+
+
+@handle_errors
+def message(
+    playbook: Annotated[
+        str, typer.Option(help="birthday | dormant | member_day | koc | post_purchase")
+    ],
+    fields: Annotated[
+        list[str] | None,
+        typer.Option("--fields", help="已授权字段 name=值,可重复 / permitted field, repeatable"),
+    ] = None,
+    withheld: Annotated[
+        list[str] | None, typer.Option(help="未授权字段名 / withheld field")
+    ] = None,
+    brief: Annotated[str, typer.Option(help="优惠与有效期 / offer and validity")] = "",
+    purpose: Annotated[str | None, typer.Option(help="授权用途 / consent purpose")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """按剧本起草一条个性化 1:1 消息(只使用已授权字段)。"""
+    _check_playbook(playbook)
+    request = MessageRequest.model_validate(
+        {
+            "playbook": playbook,
+            "fields": _parse_fields(fields or []),
+            "withheld": withheld or [],
+            "brief": brief,
+            "purpose": purpose,
+        }
+    )
+    _show(_drafter().message(request), as_json)
+
+
+def _check_playbook(name: str) -> None:
+    if name not in PLAYBOOKS:
+        raise InputError(
+            f"未知剧本 {name!r} / unknown playbook {name!r}",
+            where="--playbook",
+            hint=f"可选 / valid: {', '.join(PLAYBOOKS)}",
+        )
+
+
+def _parse_fields(pairs: list[str]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        for part in pair.split(","):
+            name, sep, value = part.partition("=")
+            if not sep or not name.strip():
+                raise InputError(
+                    f"字段格式应为 name=值:{part!r} / expected name=value: {part!r}",
+                    where="--fields",
+                    hint="例如 / e.g. --fields name=王芳",
+                )
+            fields[name.strip()] = value.strip()
+    return fields
+
+
+def _parse_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"无法解析时间 {text!r} / cannot parse time {text!r}",
+            where="--at",
+            hint="使用 ISO 格式,如 2026-06-01T10:00 / use ISO format",
+        ) from None

@@ -1,0 +1,74 @@
+"""The drafting entry point for the CLI, UI, campaigns and evals: one object, three tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from copilot.config import Settings
+from copilot.drafting import guard
+from copilot.drafting.engine import DraftingEngine, DraftStream, EngineOptions, Searcher
+from copilot.drafting.message import MessageRequest, plan_message
+from copilot.drafting.models import DraftResult, Language, TaskPlan
+from copilot.drafting.post import PostRequest, plan_post
+from copilot.drafting.prompts import PromptLibrary
+from copilot.drafting.reply import ReplyRequest, plan_reply
+from copilot.llm.backend import Backend
+from copilot.llm.factory import backend_from_settings
+from copilot.llm.tokens import TokenCounter
+
+
+class Drafter:
+    """Drafts replies, posts and 1:1 messages; never sends anything."""
+
+    def __init__(self, engine: DraftingEngine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        backend: Backend | None = None,
+        retriever: Searcher | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> Drafter:
+        if retriever is None:
+            from copilot.retrieval import Retriever
+
+            retriever = Retriever.from_settings(settings)
+        options = EngineOptions(
+            context_tokens=settings.llm.context_tokens,
+            max_output_tokens=settings.llm.max_output_tokens,
+            prices=settings.llm.prices,
+            language=settings.language,
+        )
+        engine = DraftingEngine(
+            backend=backend or backend_from_settings(settings),
+            retriever=retriever,
+            prompts=PromptLibrary(settings.prompts_dir),
+            counter=TokenCounter(settings.llm.model, settings.cache_dir),
+            options=options,
+            settings=settings,
+            clock=clock,
+        )
+        return cls(engine)
+
+    def _language(self) -> Language:
+        return self.engine.options.language
+
+    def plan_reply(self, request: ReplyRequest) -> TaskPlan:
+        redacted = guard.redact(request.message)
+        return plan_reply(request, redacted, self._language(), self.engine.today())
+
+    def reply(self, request: ReplyRequest) -> DraftResult:
+        return self.engine.run(self.plan_reply(request))
+
+    def stream_reply(self, request: ReplyRequest) -> DraftStream:
+        return self.engine.stream(self.plan_reply(request))
+
+    def post(self, request: PostRequest) -> DraftResult:
+        return self.engine.run(plan_post(request, self._language(), self.engine.today()))
+
+    def message(self, request: MessageRequest) -> DraftResult:
+        return self.engine.run(plan_message(request, self._language(), self.engine.today()))

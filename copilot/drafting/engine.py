@@ -1,0 +1,278 @@
+"""The drafting pipeline shared by all tasks.
+
+retrieve → (customer text already redacted) → build the prompt within the token budget →
+backend → parse → guardrails → DraftResult. The engine takes its collaborators as arguments;
+`copilot.drafting.build_engine` wires them from settings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from copilot.config import Settings
+from copilot.drafting import guard
+from copilot.drafting.evidence import build_within_budget, cite_id, is_relevant
+from copilot.drafting.models import (
+    Citation,
+    Draft,
+    DraftResult,
+    Language,
+    PromptRef,
+    TaskPlan,
+)
+from copilot.drafting.outputs import Suggestion
+from copilot.drafting.prompts import PromptLibrary, PromptSpec
+from copilot.llm.backend import TEMPLATE_BACKEND, Backend, ChatPrompt, Generation, Usage
+from copilot.llm.cost import estimate_cost
+from copilot.llm.parsing import OutputParseError, parse_structured
+from copilot.llm.tokens import TokenCounter
+from copilot.retrieval.models import Hit, SearchFilters
+
+NO_EVIDENCE = {"zh": "(没有检索到相关资料)", "en": "(no relevant passage found)"}
+QUOTE_CHARS = 120
+
+
+class Searcher(Protocol):
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]: ...
+
+
+class EngineOptions(BaseModel):
+    """Budget, pricing and relevance knobs the engine needs (taken from settings)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    context_tokens: int = 16000
+    max_output_tokens: int = 800
+    prices: dict[str, tuple[float, float]] = {}
+    min_vector_score: float = 0.55
+    min_keyword_vector_score: float = 0.3
+    language: Language = "zh"
+
+
+class Prepared(BaseModel):
+    """A rendered prompt with the evidence it shows, ready for a backend."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan: TaskPlan
+    spec: PromptSpec
+    chat: ChatPrompt
+    hits: list[Hit]
+    notes: list[str]
+    started: float
+
+
+class DraftingEngine:
+    def __init__(
+        self,
+        backend: Backend,
+        retriever: Searcher,
+        prompts: PromptLibrary,
+        counter: TokenCounter,
+        options: EngineOptions,
+        settings: Settings | None = None,
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        self.backend = backend
+        self.retriever = retriever
+        self.prompts = prompts
+        self.counter = counter
+        self.options = options
+        self.settings = settings
+        self.clock = clock
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def prepare(self, plan: TaskPlan) -> Prepared:
+        started = time.perf_counter()
+        hits = self.retriever.search(plan.query, k=plan.k, filters=plan.filters)
+        spec = self.prompts.get(plan.task, plan.language)
+        budget = self.options.context_tokens - self.options.max_output_tokens
+        system, user, kept, notes = build_within_budget(
+            spec, plan.variables, hits, self.counter, budget, NO_EVIDENCE[plan.language]
+        )
+        evidence = [
+            {
+                "id": cite_id(hit, rank),
+                "text": hit.text,
+                "source": hit.source,
+                "doc_type": hit.doc_type,
+                "heading": hit.heading,
+                "relevant": is_relevant(
+                    hit, self.options.min_vector_score, self.options.min_keyword_vector_score
+                ),
+            }
+            for rank, hit in enumerate(kept, start=1)
+        ]
+        chat = ChatPrompt(
+            prompt_id=spec.id,
+            version=spec.version,
+            hash=spec.hash,
+            system=system,
+            user=user,
+            context={**plan.context, "evidence": evidence},
+        )
+        return Prepared(
+            plan=plan, spec=spec, chat=chat, hits=kept, notes=plan.notes + notes, started=started
+        )
+
+    def run(self, plan: TaskPlan) -> DraftResult:
+        prepared = self.prepare(plan)
+        try:
+            generation = self.backend.generate(prepared.chat, prepared.spec.schema_model)
+        except OutputParseError as exc:
+            generation = self._unstructured(exc.raw)
+        return self.finish(prepared, generation)
+
+    def stream(self, plan: TaskPlan) -> DraftStream:
+        return DraftStream(self, self.prepare(plan))
+
+    def parse(self, prepared: Prepared, raw: str) -> Generation:
+        """A streamed text turned into a Generation (or the plain-text fallback)."""
+        try:
+            data, repaired = parse_structured(
+                raw, prepared.spec.schema_model, endpoint=self.backend.name
+            )
+        except OutputParseError:
+            return self._unstructured(raw)
+        return Generation(raw=raw, data=data, repaired=repaired)
+
+    def _unstructured(self, raw: str) -> Generation:
+        """A server that answered in plain text: keep it as one draft for a person to check."""
+        text = raw.strip().strip("`").strip()
+        if not text:
+            text = NO_EVIDENCE["zh"]
+        item = Suggestion(text=text, citations=[], confidence=0.1, needs_human=True)
+        return Generation(raw=raw, data={"suggestions": [item.model_dump()], "unstructured": True})
+
+    def finish(self, prepared: Prepared, generation: Generation) -> DraftResult:
+        plan, notes = prepared.plan, list(prepared.notes)
+        if generation.data.get("unstructured"):
+            notes.append(
+                "模型未返回结构化结果,已作为待人工确认的草稿 / the model returned no "
+                "structured output; kept as a draft for a person to check"
+            )
+        sources = {cite_id(hit, rank): hit for rank, hit in enumerate(prepared.hits, start=1)}
+        now = self.clock()
+        drafts: list[Draft] = []
+        for index, raw_item in enumerate(generation.data.get("suggestions", []), start=1):
+            item = Suggestion.model_validate(raw_item)
+            citations, unknown = self._citations(item.citations, sources)
+            if unknown:
+                notes.append(
+                    f"草稿 {index} 引用了不存在的证据 {unknown},已忽略 / draft {index} "
+                    "cited unknown evidence, ignored"
+                )
+            needs_human = item.needs_human or (plan.task == "reply" and not citations)
+            check = plan.check.model_copy(
+                update={
+                    "id": f"{plan.task}-{index}",
+                    "text": item.text,
+                    "evidence": [hit.text for hit in prepared.hits],
+                }
+            )
+            drafts.append(
+                Draft(
+                    text=item.text,
+                    citations=citations,
+                    confidence=item.confidence,
+                    needs_human=needs_human,
+                    verdict=guard.judge(check, self.settings, now),
+                )
+            )
+        usage = self._usage(prepared, generation)
+        model = self.backend.name
+        cost = (
+            0.0 if model == TEMPLATE_BACKEND else estimate_cost(model, usage, self.options.prices)
+        )
+        return DraftResult(
+            task=plan.task,
+            drafts=drafts,
+            backend=model,
+            prompt=PromptRef(
+                id=prepared.spec.id,
+                version=prepared.spec.version,
+                hash=prepared.spec.hash,
+                language=prepared.spec.language,
+            ),
+            verdict=guard.strictest([draft.verdict for draft in drafts]),
+            sources=[self._citation(cid, hit) for cid, hit in sources.items()],
+            fields_used=self._fields_used(plan, drafts),
+            fields_withheld=plan.fields_withheld,
+            fields_missing=plan.fields_missing,
+            customer_message=plan.check.customer_message,
+            notes=notes,
+            usage=usage,
+            cost=cost,
+            latency_ms=round((time.perf_counter() - prepared.started) * 1000, 2),
+        )
+
+    def _usage(self, prepared: Prepared, generation: Generation) -> Usage:
+        """The backend's usage, or our own count when the server reports none."""
+        usage = generation.usage
+        if self.backend.name == TEMPLATE_BACKEND or usage.cached or usage.input_tokens:
+            return usage
+        return Usage(
+            input_tokens=self.counter.count_messages(prepared.chat.system, prepared.chat.user),
+            output_tokens=self.counter.count(generation.raw),
+        )
+
+    @staticmethod
+    def _citation(cid: str, hit: Hit) -> Citation:
+        quote = hit.text.strip().replace("\n", " ")
+        return Citation(
+            id=cid,
+            source=hit.source,
+            quote=quote if len(quote) <= QUOTE_CHARS else quote[:QUOTE_CHARS] + "…",
+        )
+
+    def _citations(
+        self, ids: list[str], sources: dict[str, Hit]
+    ) -> tuple[list[Citation], list[str]]:
+        wanted = [cid.strip().strip("[]") for cid in ids]
+        known = [
+            self._citation(cid, sources[cid]) for cid in dict.fromkeys(wanted) if cid in sources
+        ]
+        return known, [cid for cid in wanted if cid not in sources]
+
+    @staticmethod
+    def _fields_used(plan: TaskPlan, drafts: list[Draft]) -> list[str]:
+        return sorted(
+            name
+            for name, value in plan.check.fields.items()
+            if any(value and value in draft.text for draft in drafts)
+        )
+
+
+class DraftStream:
+    """Text deltas as the backend sends them; `result()` afterwards gives the checked drafts."""
+
+    def __init__(self, engine: DraftingEngine, prepared: Prepared) -> None:
+        self.engine = engine
+        self.prepared = prepared
+        self._parts: list[str] = []
+        self._generation: Generation | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        backend = self.engine.backend
+        if backend.name == TEMPLATE_BACKEND:
+            self._generation = backend.generate(self.prepared.chat, self.prepared.spec.schema_model)
+            yield self._generation.raw
+            return
+        for delta in backend.stream(self.prepared.chat):
+            self._parts.append(delta)
+            yield delta
+
+    def result(self) -> DraftResult:
+        generation = self._generation or self.engine.parse(self.prepared, "".join(self._parts))
+        return self.engine.finish(self.prepared, generation)
+
+    @property
+    def prompt(self) -> dict[str, Any]:
+        return {"id": self.prepared.spec.id, "version": self.prepared.spec.version}

@@ -1,0 +1,102 @@
+"""Evidence for a prompt: fence passages as data, judge relevance, fit the token budget.
+
+Retrieved passages and customer text go inside tags the system prompt declares as data. Tag-like
+text inside them is neutralised so a passage cannot close its own fence. When the prompt is too
+long, the lowest-ranked passages go first, then the last one is shortened; instructions, the
+customer message and the schema are never trimmed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from pydantic import BaseModel
+
+from copilot.drafting.prompts import PromptSpec
+from copilot.errors import InputError
+from copilot.llm.tokens import TokenCounter
+from copilot.retrieval.models import Hit
+
+# An opening or closing tag of any fence we use; matched case-insensitively inside data.
+FENCE_TAG = re.compile(
+    r"<(/?)\s*(evidence|customer_message|context|brief|customer_fields|rubric|input|output)\b",
+    re.IGNORECASE,
+)
+MIN_PASSAGE_TOKENS = 48
+
+
+def fence_safe(text: str) -> str:
+    """Text with fence tags defused (``<evidence`` → ``‹evidence``) so data stays data."""
+    return FENCE_TAG.sub(lambda m: f"‹{m.group(1)}{m.group(2)}", text)
+
+
+def cite_id(hit: Hit, rank: int) -> str:
+    return hit.citation.strip("[]") or f"K{rank}"
+
+
+def render_evidence(hits: list[Hit], empty: str) -> str:
+    if not hits:
+        return empty
+    return "\n".join(
+        f'<evidence id="{cite_id(hit, rank)}" source="{fence_safe(hit.source)}" '
+        f'type="{hit.doc_type}">\n{fence_safe(hit.text.strip())}\n</evidence>'
+        for rank, hit in enumerate(hits, start=1)
+    )
+
+
+def is_relevant(hit: Hit, min_vector: float, min_keyword_vector: float) -> bool:
+    """A passage counts as evidence for the ask when it is semantically close enough, or
+    matched by keywords and at least loosely close."""
+    vector = hit.vector_score or 0.0
+    if vector >= min_vector:
+        return True
+    return hit.keyword_rank is not None and vector >= min_keyword_vector
+
+
+def schema_text(schema: type[BaseModel]) -> str:
+    return json.dumps(schema.model_json_schema(), ensure_ascii=False)
+
+
+def build_within_budget(
+    spec: PromptSpec,
+    variables: dict[str, str],
+    hits: list[Hit],
+    counter: TokenCounter,
+    budget: int,
+    empty: str,
+) -> tuple[str, str, list[Hit], list[str]]:
+    """(system, user, hits kept, notes) for a prompt that fits `budget` tokens."""
+    kept = list(hits)
+    notes: list[str] = []
+    values = {**variables, "schema": schema_text(spec.schema_model)}
+    while True:
+        system, user = spec.render({**values, "evidence": render_evidence(kept, empty)})
+        used = counter.count_messages(system, user)
+        if used <= budget:
+            return system, user, kept, notes
+        if len(kept) > 1:
+            dropped = kept.pop()
+            notes.append(
+                f"证据 {cite_id(dropped, len(kept) + 1)} 因长度预算被省略 / dropped for "
+                "the token budget"
+            )
+            continue
+        if kept:
+            over = used - budget
+            room = counter.count(kept[0].text) - over - 8
+            if room >= MIN_PASSAGE_TOKENS:
+                short = counter.truncate(kept[0].text, room) + "…"
+                kept[0] = kept[0].model_copy(update={"text": short})
+                notes.append("证据 K1 已截短以符合长度预算 / K1 shortened for the token budget")
+                continue
+            kept = []
+            notes.append("证据全部省略:提示词已超出长度预算 / all evidence dropped for the budget")
+            continue
+        raise InputError(
+            f"请求过长:提示词需要 {used} tokens,上限 {budget} / request too long: the prompt "
+            f"needs {used} tokens, the budget is {budget}",
+            where="customer_message / brief",
+            hint="缩短客户消息或简报,或调大 SIYU_LLM_CONTEXT_TOKENS / shorten the message or "
+            "brief, or raise SIYU_LLM_CONTEXT_TOKENS",
+        )

@@ -1,0 +1,60 @@
+"""The one place drafting calls the guardrails: redact customer text, judge each draft.
+
+Both fail closed: if the guardrail pipeline cannot run, the draft is held with a block verdict
+that says why, and a customer message that cannot be redacted never reaches a backend.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from copilot.config import Settings
+from copilot.errors import GuardrailError
+from copilot.guardrails.models import CheckInput, Finding, Verdict
+
+
+def judge(check: CheckInput, settings: Settings | None, now: datetime | None) -> Verdict:
+    """The guardrail verdict for one draft; a failing pipeline yields a block, never a pass."""
+    try:
+        from copilot.guardrails import check as run_checks
+
+        return run_checks(check, settings=settings, now=now)
+    except Exception as exc:  # fail closed: any failure holds the draft
+        return Verdict(
+            id=check.id,
+            verdict="block",
+            findings=[
+                Finding(
+                    rule="pipeline",
+                    severity="block",
+                    message=f"护栏检查未能运行,草稿已暂扣 / guardrails could not run, draft held: "
+                    f"{type(exc).__name__}: {exc}",
+                    fix="修复护栏配置后重新生成 / fix the guardrail setup and draft again",
+                )
+            ],
+        )
+
+
+def redact(text: str) -> str:
+    """The customer message with personal data replaced by placeholders."""
+    try:
+        from copilot.guardrails import redact as run_redaction
+
+        return run_redaction(text).text
+    except Exception as exc:
+        raise GuardrailError(
+            f"无法脱敏客户消息,已停止起草 / cannot redact the customer message, drafting "
+            f"stopped: {type(exc).__name__}: {exc}",
+            where="customer_message",
+            hint="检查护栏模块安装 / check the guardrails installation",
+        ) from exc
+
+
+def strictest(verdicts: list[Verdict]) -> Verdict:
+    """block > warn > pass; findings of all drafts are kept."""
+    order = {"pass": 0, "warn": 1, "block": 2}
+    worst = max((v.verdict for v in verdicts), key=order.__getitem__, default="pass")
+    findings = [finding for verdict in verdicts for finding in verdict.findings]
+    marketing = verdicts[0].marketing if verdicts else None
+    result = Verdict(verdict=worst, findings=findings)
+    return result.model_copy(update={"marketing": marketing}) if marketing else result

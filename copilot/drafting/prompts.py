@@ -1,0 +1,144 @@
+"""Prompts as data: YAML files in the prompts folder, parsed into `PromptSpec` and rendered.
+
+A file is named ``<id>.<language>.yaml`` and holds id, version, purpose, language, task, the
+output schema name and the system/user templates (``$name`` placeholders). Every draft records
+the prompt id, version and content hash, so a changed prompt is visible in audit and evals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from string import Template
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from copilot.drafting.outputs import OUTPUT_SCHEMAS
+from copilot.errors import ConfigError
+
+PromptTask = Literal["reply", "post", "message", "judge"]
+
+# Placeholders each task's templates may use; anything else is a typo and fails on load.
+VARIABLES: dict[str, frozenset[str]] = {
+    "reply": frozenset({"customer_message", "context", "evidence", "schema", "today"}),
+    "post": frozenset(
+        {"community", "post_type", "topic", "brief", "planned_at", "evidence", "schema", "today"}
+    ),
+    "message": frozenset(
+        {"playbook", "fields", "withheld", "brief", "evidence", "schema", "today"}
+    ),
+    "judge": frozenset({"rubric", "input", "output", "schema"}),
+}
+
+
+class PromptSpec(BaseModel):
+    """One prompt file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    version: str = Field(min_length=1)
+    purpose: str = Field(min_length=1)
+    language: Literal["zh", "en"]
+    task: PromptTask
+    output_schema: str
+    system: str = Field(min_length=1)
+    user: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> PromptSpec:
+        if self.output_schema not in OUTPUT_SCHEMAS:
+            raise ValueError(
+                f"output_schema '{self.output_schema}' is unknown; valid: "
+                f"{', '.join(sorted(OUTPUT_SCHEMAS))}"
+            )
+        allowed = VARIABLES[self.task]
+        for part in ("system", "user"):
+            template = Template(getattr(self, part))
+            if not template.is_valid():
+                raise ValueError(f"{part}: a '$' is not followed by a name (write $$ for '$')")
+            unknown = set(template.get_identifiers()) - allowed
+            if unknown:
+                raise ValueError(
+                    f"{part} uses unknown placeholder(s) {sorted(unknown)}; valid for task "
+                    f"'{self.task}': {sorted(allowed)}"
+                )
+        return self
+
+    @property
+    def hash(self) -> str:
+        canonical = json.dumps(self.model_dump(), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    @property
+    def schema_model(self) -> type[BaseModel]:
+        return OUTPUT_SCHEMAS[self.output_schema]
+
+    def render(self, values: dict[str, str]) -> tuple[str, str]:
+        """(system, user) with placeholders filled; values the template does not use are ignored."""
+        return Template(self.system).substitute(values), Template(self.user).substitute(values)
+
+
+def load_prompt_file(path: Path) -> PromptSpec:
+    """Parse one prompt file; every problem names the file and the field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(
+            f"无法读取提示词文件 / cannot read prompt file: {exc}",
+            where=str(path),
+            hint="检查 YAML 语法与 UTF-8 编码 / check YAML syntax and UTF-8",
+        ) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            "提示词文件应是一个映射 / a prompt file must be a YAML mapping",
+            where=str(path),
+            hint="参考 prompts/reply.zh.yaml / see prompts/reply.zh.yaml",
+        )
+    try:
+        spec = PromptSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
+            for err in exc.errors(include_url=False)
+        )
+        raise ConfigError(
+            f"提示词文件无效 / invalid prompt file: {problems}",
+            where=str(path),
+            hint="对照 prompts/ 里的示例修正这些字段 / fix these fields, see the "
+            "bundled prompts/ for examples",
+        ) from exc
+    expected = f"{spec.id}.{spec.language}.yaml"
+    if path.name != expected:
+        raise ConfigError(
+            f"文件名应为 {expected} / file should be named {expected}",
+            where=str(path),
+            hint="文件名 = <id>.<language>.yaml",
+        )
+    return spec
+
+
+class PromptLibrary:
+    """The prompts of one folder (SIYU_PROMPTS_DIR), loaded lazily per (id, language)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._loaded: dict[tuple[str, str], PromptSpec] = {}
+
+    def get(self, prompt_id: str, language: str) -> PromptSpec:
+        key = (prompt_id, language)
+        if key not in self._loaded:
+            path = self.folder / f"{prompt_id}.{language}.yaml"
+            if not path.exists():
+                available = sorted(p.name for p in self.folder.glob("*.yaml"))
+                raise ConfigError(
+                    f"找不到提示词 {path.name} / prompt not found: {path.name}",
+                    where=str(self.folder),
+                    hint=f"可用 / available: {', '.join(available) or '(none)'};或检查 "
+                    "SIYU_PROMPTS_DIR / or check SIYU_PROMPTS_DIR",
+                )
+            self._loaded[key] = load_prompt_file(path)
+        return self._loaded[key]

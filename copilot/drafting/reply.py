@@ -1,0 +1,83 @@
+"""Reply task: a customer's message (plus optional order context) → 1–3 cited replies."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from copilot.drafting.evidence import fence_safe
+from copilot.drafting.models import Language, TaskPlan
+from copilot.errors import InputError
+from copilot.guardrails.models import CheckInput
+from copilot.retrieval.models import SearchFilters
+
+MAX_MESSAGE_CHARS = 2000
+QUERY_CHARS = 300
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+class ReplyRequest(BaseModel):
+    """A customer message to answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str
+    context: str = Field("", description="order or customer context the agent adds")
+    language: Language | None = Field(None, description="reply language; default: detected")
+    customer_id: str | None = None
+    k: int = Field(5, ge=1, le=10)
+
+
+def detect_language(text: str, default: Language) -> Language:
+    """en when the text is mostly Latin letters with no Chinese, else the default."""
+    latin, cjk = len(LATIN.findall(text)), len(CJK.findall(text))
+    return "en" if cjk == 0 and latin >= 3 else default
+
+
+def plan_reply(
+    request: ReplyRequest, redacted: str, default_language: Language, today: date
+) -> TaskPlan:
+    """Validate the message and say how to retrieve, render and check the reply."""
+    message = redacted.strip()
+    if not message:
+        raise InputError(
+            "客户消息为空 / the customer message is empty",
+            where="message",
+            hint="粘贴客户的原话后再试 / paste the customer's words and retry",
+        )
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise InputError(
+            f"客户消息有 {len(message)} 字,超过 {MAX_MESSAGE_CHARS} 字上限 / the message has "
+            f"{len(message)} characters, more than {MAX_MESSAGE_CHARS}",
+            where="message",
+            hint="只保留客户的问题部分再试 / keep only the customer's question and retry",
+        )
+    language = request.language or detect_language(message, default_language)
+    return TaskPlan(
+        task="reply",
+        language=language,
+        query=message[:QUERY_CHARS],
+        filters=SearchFilters(on=today),
+        k=request.k,
+        variables={
+            "customer_message": fence_safe(message),
+            "context": fence_safe(request.context.strip()) or "(无 / none)",
+            "today": today.isoformat(),
+        },
+        context={
+            "task": "reply",
+            "language": language,
+            "customer_message": message,
+            "order_context": request.context,
+        },
+        check=CheckInput(
+            id="reply",
+            task="reply",
+            text="",
+            customer_message=message,
+            customer_id=request.customer_id,
+        ),
+    )

@@ -1,0 +1,203 @@
+"""OpenAI-compatible chat backend (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama, llama.cpp).
+
+The client runs with `max_retries=0`; this module owns the retry policy (bounded, exponential
+backoff, on 429 and 5xx only) so a dead endpoint fails fast with a message naming it. Structured
+output asks for a JSON schema (or a tool call); whatever comes back goes through the fallback
+parser, because many servers answer with plain or fenced text regardless.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, Literal, TypeVar
+
+import openai
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_openai import ChatOpenAI
+from pydantic import BaseModel
+
+from copilot.errors import BackendError
+from copilot.llm.backend import ChatPrompt, Generation, T, Usage
+from copilot.llm.parsing import parse_structured
+
+R = TypeVar("R")
+StructuredMode = Literal["json_schema", "tool", "text"]
+RETRYABLE = (openai.RateLimitError, openai.InternalServerError)
+MAX_BACKOFF_S = 8.0
+
+
+def _schema_format(schema: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": schema.__name__,
+            "schema": schema.model_json_schema(),
+            "strict": False,
+        },
+    }
+
+
+class OpenAIBackend:
+    """Chat completions through langchain-openai with our retries, errors and parsing."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str | None = None,
+        timeout_s: float = 30.0,
+        max_retries: int = 2,
+        backoff_s: float = 0.5,
+        temperature: float = 0.3,
+        max_output_tokens: int = 800,
+        structured: StructuredMode = "json_schema",
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url
+        self.model = model
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.structured: StructuredMode = structured
+        self._sleep = sleep
+        self.client = ChatOpenAI(
+            base_url=base_url,
+            api_key=api_key or "sk-no-key",
+            model=model,
+            timeout=timeout_s,
+            max_retries=0,
+            temperature=temperature,
+            max_tokens=max_output_tokens,
+            stream_usage=False,
+        )
+
+    @property
+    def name(self) -> str:
+        return self.model
+
+    def _delay(self, attempt: int, exc: openai.APIStatusError) -> float:
+        retry_after = exc.response.headers.get("retry-after", "") if exc.response else ""
+        if retry_after.replace(".", "", 1).isdigit():
+            return min(float(retry_after), MAX_BACKOFF_S)
+        return min(self.backoff_s * 2**attempt, MAX_BACKOFF_S)
+
+    def _error(self, exc: Exception) -> BackendError:
+        """A BackendError that names the endpoint and says what to check."""
+        where = f"{self.base_url} (model {self.model})"
+        if isinstance(exc, openai.APITimeoutError):
+            return BackendError(
+                f"模型接口 {self.timeout_s:g} 秒内没有响应 / no answer within {self.timeout_s:g}s",
+                where=where,
+                hint="检查服务负载,或调大 SIYU_LLM_TIMEOUT_S / check the server "
+                "load or raise SIYU_LLM_TIMEOUT_S",
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            return BackendError(
+                "无法连接模型接口 / cannot connect to the model endpoint",
+                where=where,
+                hint="确认服务已启动且 SIYU_LLM_BASE_URL 正确(通常以 /v1 结尾);不设置则使用模板模式 "
+                "/ check the server is running and SIYU_LLM_BASE_URL (usually ends in /v1); "
+                "unset it for 模板模式",
+            )
+        if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+            return BackendError(
+                "接口拒绝了密钥 / the endpoint rejected the API key",
+                where=where,
+                hint="检查 SIYU_LLM_API_KEY / check SIYU_LLM_API_KEY",
+            )
+        if isinstance(exc, openai.NotFoundError):
+            return BackendError(
+                "接口或模型不存在 (404) / endpoint or model not found (404)",
+                where=where,
+                hint="检查 SIYU_LLM_MODEL 与 SIYU_LLM_BASE_URL 路径 / check SIYU_LLM_MODEL and the "
+                "SIYU_LLM_BASE_URL path",
+            )
+        if isinstance(exc, openai.APIStatusError):
+            return BackendError(
+                f"模型接口返回 HTTP {exc.status_code}(已重试 {self.max_retries} 次)/ endpoint "
+                f"answered HTTP {exc.status_code} after {self.max_retries} retries: "
+                f"{str(exc.message)[:200]}",
+                where=where,
+                hint="稍后再试或降低并发;429 表示限流 / retry later or lower concurrency; "
+                "429 means rate-limited",
+            )
+        return BackendError(
+            f"模型接口出错 / endpoint error: {exc}",
+            where=where,
+            hint="检查服务日志 / check the server log",
+        )
+
+    def _call(self, fn: Callable[[], R]) -> R:
+        for attempt in range(self.max_retries + 1):
+            try:
+                return fn()
+            except RETRYABLE as exc:
+                if attempt == self.max_retries:
+                    raise self._error(exc) from exc
+                self._sleep(self._delay(attempt, exc))
+            except openai.OpenAIError as exc:
+                raise self._error(exc) from exc
+        raise AssertionError("unreachable")
+
+    def _invoke(self, prompt: ChatPrompt, schema: type[BaseModel], mode: StructuredMode) -> Any:
+        model: Any = self.client
+        if mode == "json_schema":
+            model = self.client.bind(response_format=_schema_format(schema))
+        elif mode == "tool":
+            model = self.client.bind_tools([schema], tool_choice=schema.__name__)
+        return self._call(lambda: model.invoke(prompt.messages()))
+
+    def generate(self, prompt: ChatPrompt, schema: type[T]) -> Generation:
+        try:
+            message = self._invoke(prompt, schema, self.structured)
+        except BackendError as exc:
+            if self.structured == "text" or "HTTP 400" not in exc.message:
+                raise
+            # The server does not support response_format / tools: fall back to plain text.
+            self.structured = "text"
+            message = self._invoke(prompt, schema, "text")
+        return self._generation(message, schema)
+
+    def _generation(self, message: BaseMessage, schema: type[BaseModel]) -> Generation:
+        usage = Usage()
+        if isinstance(message, AIMessage) and message.usage_metadata:
+            usage = Usage(
+                input_tokens=message.usage_metadata["input_tokens"],
+                output_tokens=message.usage_metadata["output_tokens"],
+            )
+        if isinstance(message, AIMessage) and message.tool_calls:
+            data = schema.model_validate(message.tool_calls[0]["args"]).model_dump(mode="json")
+            return Generation(raw=str(message.tool_calls[0]["args"]), data=data, usage=usage)
+        raw = message.content if isinstance(message.content, str) else str(message.content)
+        data, repaired = parse_structured(raw, schema, endpoint=self.base_url)
+        return Generation(raw=raw, data=data, usage=usage, repaired=repaired)
+
+    def stream(self, prompt: ChatPrompt) -> Iterator[str]:
+        """Deltas as they arrive; retries only before the first one, errors name the endpoint."""
+        chunks = self._call(lambda: self._open_stream(prompt))
+        sent = 0
+        try:
+            for chunk in chunks:
+                if isinstance(chunk.content, str) and chunk.content:
+                    sent += len(chunk.content)
+                    yield chunk.content
+        except openai.OpenAIError as exc:
+            error = self._error(exc)
+            error.message += f"(已输出 {sent} 字后中断 / stream broke after {sent} chars)"
+            raise BackendError(error.message, where=error.where, hint=error.hint) from exc
+
+    def _open_stream(self, prompt: ChatPrompt) -> Iterator[Any]:
+        """Start the stream and pull the first chunk, so connection errors surface here."""
+        iterator = iter(self.client.stream(prompt.messages()))
+        try:
+            first = next(iterator)
+        except StopIteration:
+            return iter(())
+        return _prepend(first, iterator)
+
+
+def _prepend(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest

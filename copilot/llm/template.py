@@ -1,0 +1,127 @@
+"""The template drafter: the offline default when no endpoint is configured (模板模式).
+
+It reads the same structured context the prompt was rendered from (request, evidence with
+relevance flags, permitted fields, brief) and fills scenario templates. Deterministic: the same
+context always gives the same drafts. It never states a fact that is not in the evidence or the
+brief; when the evidence does not cover a question it writes a holding reply for a person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from copilot.llm.backend import TEMPLATE_BACKEND, ChatPrompt, Generation, T, Usage
+from copilot.llm.template_phrases import PHRASES
+
+# "答:…" / "A: …" / "回答:…" marks the answer half of a FAQ passage.
+ANSWER = re.compile(r"(?:^|\n)\s*(?:答|回答|A|Answer)\s*[::]\s*(.+)", re.DOTALL)
+# A sentence ends at Chinese or Latin terminal punctuation (kept with the sentence).
+SENTENCE = re.compile(r"[^。!?!?;;\n]+[。!?!?;;]?")
+MAX_FACT_CHARS = 160
+
+
+def answer_of(text: str) -> str:
+    match = ANSWER.search(text)
+    return (match.group(1) if match else text).strip()
+
+
+def sentences(text: str, limit: int) -> str:
+    """The leading sentences of text, at most `limit` characters (whole sentences if possible)."""
+    out = ""
+    for part in SENTENCE.findall(text.replace("\r", "")):
+        part = part.strip()
+        if not part:
+            continue
+        if out and len(out) + len(part) > limit:
+            break
+        out += part
+    return out[:limit] if out else text[:limit]
+
+
+def _ended(text: str) -> str:
+    return text if not text or text[-1] in "。!?!?.~…" else text + "。"
+
+
+def _item(text: str, cites: list[str], confidence: float, needs_human: bool) -> dict[str, Any]:
+    return {"text": text, "citations": cites, "confidence": confidence, "needs_human": needs_human}
+
+
+class TemplateBackend:
+    """Fills scenario templates from the prompt's context; labelled 模板模式 on every draft."""
+
+    @property
+    def name(self) -> str:
+        return TEMPLATE_BACKEND
+
+    def generate(self, prompt: ChatPrompt, schema: type[T]) -> Generation:
+        items = self.items(prompt.context)
+        data = schema.model_validate({"suggestions": items}).model_dump(mode="json")
+        raw = "\n\n".join(item["text"] for item in items)
+        return Generation(raw=raw, data=data, usage=Usage())
+
+    def stream(self, prompt: ChatPrompt) -> Iterator[str]:
+        yield "\n\n".join(item["text"] for item in self.items(prompt.context))
+
+    def items(self, context: dict[str, Any]) -> list[dict[str, Any]]:
+        """The drafted suggestions for a prompt context (task, evidence, fields, brief)."""
+        phrases = PHRASES[context.get("language", "zh")]
+        relevant = [e for e in context.get("evidence", []) if e.get("relevant")]
+        task = context["task"]
+        if task == "reply":
+            return self._reply(relevant, phrases)
+        if task == "post":
+            return self._post(context, relevant, phrases)
+        return self._message(context, relevant, phrases)
+
+    def _reply(self, relevant: list[dict[str, Any]], p: dict[str, str]) -> list[dict[str, Any]]:
+        if not relevant:
+            return [_item(p["holding"], [], 0.2, True), _item(p["holding_short"], [], 0.2, True)]
+        top = relevant[0]
+        answer = _ended(sentences(answer_of(top["text"]), MAX_FACT_CHARS))
+        items = [_item(p["reply"].format(answer=answer), [top["id"]], 0.8, False)]
+        more = [e for e in relevant[1:3] if answer_of(e["text"])[:40] != answer[:40]]
+        if more:
+            extra = _ended(sentences(answer_of(more[0]["text"]), MAX_FACT_CHARS // 2))
+            text = p["reply_more"].format(answer=answer, extra=extra)
+            items.append(_item(text, [top["id"], more[0]["id"]], 0.7, False))
+        short = _ended(sentences(answer, 60))
+        items.append(_item(p["reply_short"].format(answer=short), [top["id"]], 0.75, False))
+        return items[:3]
+
+    def _post(
+        self, context: dict[str, Any], relevant: list[dict[str, Any]], p: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        kind = context["post_type"]
+        pool = relevant
+        if kind == "promo":
+            pool = [e for e in relevant if e.get("doc_type") == "promotion"] or relevant
+        facts = pool[:3]
+        lines = "\n".join(
+            p["bullet"].format(fact=_ended(sentences(answer_of(e["text"]), 90))) for e in facts
+        )
+        brief = _ended(context.get("brief", ""))
+        text = p[f"post_{kind}"].format(
+            topic=context["topic"], facts=lines or p["no_facts"], brief=brief
+        )
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()
+        return [_item(text, [e["id"] for e in facts], 0.7 if facts else 0.3, not facts)]
+
+    def _message(
+        self, context: dict[str, Any], relevant: list[dict[str, Any]], p: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        fields: dict[str, str] = context.get("fields", {})
+        name = fields.get("name") or fields.get("nickname")
+        salutation = p["dear"].format(name=name) if name else p["dear_anon"]
+        brief = context.get("brief", "")
+        offer = p["offer"].format(brief=_ended(brief)) if brief else ""
+        items = fields.get("last_order_items") or p["your_order"]
+        tier = p["tier"].format(tier=fields["tier"]) if fields.get("tier") else ""
+        body = p[f"msg_{context['playbook']}"].format(
+            salutation=salutation, offer=offer, items=items, tier=tier
+        )
+        cites = [relevant[0]["id"]] if relevant and context["playbook"] == "post_purchase" else []
+        if cites:
+            body += p["tip"].format(tip=_ended(sentences(answer_of(relevant[0]["text"]), 60)))
+        return [_item(body + p["optout"], cites, 0.7, False)]
