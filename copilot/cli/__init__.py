@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from copilot.cli import kb
+from copilot.cli import draft, kb
 
 app = typer.Typer(
     name="siyu",
@@ -16,5 +16,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (kb,):
+for module in (kb, draft):
     module.register(app)
