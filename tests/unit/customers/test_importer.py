@@ -98,7 +98,7 @@ def test_reimport_is_idempotent_and_dry_run_writes_nothing(
 ) -> None:
     files = [
         write(tmp_path, "c.csv", GOOD_CUSTOMERS),
-        write(tmp_path, "o.csv", ORDERS_EN + "O1,C1,2026-01-01 10:00,\"¥1,299.50\",XH-MF-01*2\n"),
+        write(tmp_path, "o.csv", ORDERS_EN + 'O1,C1,2026-01-01 10:00,"¥1,299.50",XH-MF-01*2\n'),
         write(
             tmp_path, "k.csv", CONSENTS_EN + "C1,birthday_greeting,授权,2026-01-01 10:00,小程序\n"
         ),

@@ -1,0 +1,146 @@
+"""Consent registry: grant/withdraw per purpose with full history, and the fields each purpose allows.
+
+The current state is always read from the stored history, so a withdrawal takes effect for the
+very next draft or campaign row. ``permitted_fields`` is where data minimisation happens: the
+prompt builder is handed its result, never the whole profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from copilot.audit import AuditLog, ConsentChange
+from copilot.customers.db import Database
+from copilot.customers.profiles import CustomerProfile
+from copilot.customers.schema import consents, customers
+from copilot.errors import InputError
+
+Action = Literal["granted", "withdrawn"]
+
+
+class ConsentEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: str
+    action: Action
+    at: datetime
+    source: str
+
+
+def current_state(events: Iterable[ConsentEvent]) -> dict[str, ConsentEvent]:
+    """purpose -> its latest event (events must be oldest first)."""
+    return {e.purpose: e for e in events}
+
+
+def permitted_fields(
+    profile: CustomerProfile,
+    purpose: str,
+    state: Mapping[str, ConsentEvent],
+    purpose_fields: Mapping[str, list[str]],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(fields the draft may use, withheld field -> reason) for one customer and purpose."""
+    values = profile.fields()
+    granted = {p for p, e in state.items() if e.action == "granted"}
+    if purpose not in granted:
+        last = state.get(purpose)
+        reason = (
+            f"用途 {purpose} 已于 {last.at:%Y-%m-%d %H:%M} 撤回 / consent withdrawn"
+            if last
+            else f"客户未授权用途 {purpose} / no consent for purpose"
+        )
+        return {}, dict.fromkeys(values, reason)
+    allowed = {f for p in granted for f in purpose_fields.get(p, [])}
+    fields: dict[str, str] = {}
+    withheld: dict[str, str] = {}
+    for name, value in values.items():
+        if name in allowed:
+            fields[name] = value
+            continue
+        needs = sorted(p for p, names in purpose_fields.items() if name in names)
+        withheld[name] = (
+            f"需要授权 / needs consent: {', '.join(needs)}" if needs else "无用途允许此字段"
+        )
+    return fields, withheld
+
+
+class ConsentRegistry:
+    """Reads and appends consent events; every change is also an audit event."""
+
+    def __init__(
+        self,
+        db: Database,
+        audit: AuditLog,
+        purpose_fields: Mapping[str, list[str]],
+        clock: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        self.db = db
+        self.audit = audit
+        self.purpose_fields = purpose_fields
+        self.clock = clock
+
+    def _check(self, conn: Connection, customer_id: str, purpose: str) -> None:
+        if purpose not in self.purpose_fields:
+            raise InputError(
+                f"未知授权用途 / unknown purpose {purpose!r}",
+                where="purpose",
+                hint=f"可选 / valid: {', '.join(sorted(self.purpose_fields))}",
+            )
+        found = conn.execute(select(customers.c.id).where(customers.c.id == customer_id)).first()
+        if found is None:
+            raise InputError(
+                f"客户不存在 / unknown customer {customer_id!r}",
+                where="customer_id",
+                hint="先用 `siyu customers import` 导入客户",
+            )
+
+    def change(
+        self, customer_id: str, purpose: str, action: Action, *, source: str, actor: str
+    ) -> ConsentEvent:
+        """Append a grant or withdrawal, effective now, together with its audit event."""
+        event = ConsentEvent(purpose=purpose, action=action, at=self.clock(), source=source)
+        with self.db.begin() as conn:
+            self._check(conn, customer_id, purpose)
+            conn.execute(consents.insert().values(customer_id=customer_id, **event.model_dump()))
+            self.audit.record(
+                ConsentChange(
+                    customer_id=customer_id,
+                    purpose=purpose,
+                    action=action,
+                    effective_at=event.at,
+                    source=source,
+                ),
+                actor=actor,
+                conn=conn,
+            )
+        return event
+
+    def history(self, customer_id: str) -> list[ConsentEvent]:
+        query = (
+            select(consents.c.purpose, consents.c.action, consents.c.at, consents.c.source)
+            .where(consents.c.customer_id == customer_id)
+            .order_by(consents.c.at, consents.c.id)
+        )
+        with self.db.begin() as conn:
+            return [ConsentEvent.model_validate(r) for r in conn.execute(query).mappings()]
+
+    def states(
+        self, customer_ids: Iterable[str] | None = None
+    ) -> dict[str, dict[str, ConsentEvent]]:
+        """customer -> purpose -> latest event, read fresh (for a whole audience at once)."""
+        query = select(consents).order_by(consents.c.at, consents.c.id)
+        wanted = set(customer_ids) if customer_ids is not None else None
+        result: dict[str, dict[str, ConsentEvent]] = {}
+        with self.db.begin() as conn:
+            for row in conn.execute(query).mappings():
+                if wanted is not None and row["customer_id"] not in wanted:
+                    continue
+                result.setdefault(row["customer_id"], {})[row["purpose"]] = ConsentEvent(
+                    purpose=row["purpose"], action=row["action"], at=row["at"], source=row["source"]
+                )
+        return result
