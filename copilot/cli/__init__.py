@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from copilot.cli import draft, kb
+from copilot.cli import draft, guard, kb
 
 app = typer.Typer(
     name="siyu",
@@ -16,5 +16,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (kb, draft):
+for module in (kb, draft, guard):
     module.register(app)

@@ -53,7 +53,7 @@ def _window_shares(
         inside = [m for t, m in posts if (low <= t if closed_low else low < t) and t <= high]
         before = sum(inside) / len(inside) if inside else 0.0
         after = (sum(inside) + is_marketing) / (len(inside) + 1)
-        worst = max(worst, (before, after), key=lambda pair: pair[1])
+        worst = max(worst, (before, after), key=lambda pair: (pair[1], pair[0]))
     return worst
 
 
