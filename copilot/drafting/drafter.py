@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from copilot.config import Settings
 from copilot.drafting import guard
@@ -31,7 +32,7 @@ class Drafter:
         *,
         backend: Backend | None = None,
         retriever: Searcher | None = None,
-        clock: Callable[[], datetime] = datetime.now,
+        clock: Callable[[], datetime] | None = None,
     ) -> Drafter:
         if retriever is None:
             from copilot.retrieval import Retriever
@@ -49,8 +50,8 @@ class Drafter:
             prompts=PromptLibrary(settings.prompts_dir),
             counter=TokenCounter(settings.llm.model, settings.cache_dir),
             options=options,
-            settings=settings,
-            clock=clock,
+            guardrails=settings.guardrails,
+            clock=clock or (lambda: datetime.now(ZoneInfo(settings.timezone))),
         )
         return cls(engine)
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from copilot.config import Settings
+from copilot.config import GuardrailSettings
 from copilot.drafting import guard
 from copilot.drafting.evidence import build_within_budget, cite_id, is_relevant
 from copilot.drafting.models import (
@@ -75,15 +75,15 @@ class DraftingEngine:
         prompts: PromptLibrary,
         counter: TokenCounter,
         options: EngineOptions,
-        settings: Settings | None = None,
-        clock: Callable[[], datetime] = datetime.now,
+        guardrails: GuardrailSettings | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now().astimezone(),
     ) -> None:
         self.backend = backend
         self.retriever = retriever
         self.prompts = prompts
         self.counter = counter
         self.options = options
-        self.settings = settings
+        self.guardrails = guardrails
         self.clock = clock
 
     def today(self) -> date:
@@ -183,7 +183,7 @@ class DraftingEngine:
                     citations=citations,
                     confidence=item.confidence,
                     needs_human=needs_human,
-                    verdict=guard.judge(check, self.settings, now),
+                    verdict=guard.judge(check, self.guardrails, now),
                 )
             )
         usage = self._usage(prepared, generation)

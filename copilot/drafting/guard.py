@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from copilot.config import Settings
+from copilot.config import GuardrailSettings
 from copilot.errors import GuardrailError
+from copilot.guardrails import check as run_checks
+from copilot.guardrails import redact as run_redaction
 from copilot.guardrails.models import CheckInput, Finding, Verdict
 
 
-def judge(check: CheckInput, settings: Settings | None, now: datetime | None) -> Verdict:
+def judge(check: CheckInput, settings: GuardrailSettings | None, now: datetime | None) -> Verdict:
     """The guardrail verdict for one draft; a failing pipeline yields a block, never a pass."""
     try:
-        from copilot.guardrails import check as run_checks
-
         return run_checks(check, settings=settings, now=now)
     except Exception as exc:  # fail closed: any failure holds the draft
         return Verdict(
@@ -38,8 +38,6 @@ def judge(check: CheckInput, settings: Settings | None, now: datetime | None) ->
 def redact(text: str) -> str:
     """The customer message with personal data replaced by placeholders."""
     try:
-        from copilot.guardrails import redact as run_redaction
-
         return run_redaction(text).text
     except Exception as exc:
         raise GuardrailError(

@@ -20,6 +20,7 @@ ANSWER = re.compile(r"(?:^|\n)\s*(?:答|回答|A|Answer)\s*[::]\s*(.+)", re.DOTA
 # A sentence ends at Chinese or Latin terminal punctuation (kept with the sentence).
 SENTENCE = re.compile(r"[^。!?!?;;\n]+[。!?!?;;]?")
 MAX_FACT_CHARS = 160
+DUPLICATE = 0.5  # a second passage this similar to the first adds nothing
 
 
 def answer_of(text: str) -> str:
@@ -28,7 +29,8 @@ def answer_of(text: str) -> str:
 
 
 def sentences(text: str, limit: int) -> str:
-    """The leading sentences of text, at most `limit` characters (whole sentences if possible)."""
+    """The leading whole sentences of text within `limit` characters; a first sentence that is
+    too long is cut at its last comma before the limit (never inside a number)."""
     out = ""
     for part in SENTENCE.findall(text.replace("\r", "")):
         part = part.strip()
@@ -37,7 +39,16 @@ def sentences(text: str, limit: int) -> str:
         if out and len(out) + len(part) > limit:
             break
         out += part
-    return out[:limit] if out else text[:limit]
+    if len(out) <= limit:
+        return out or text[:limit]
+    cut = max(out.rfind(mark, 0, limit) for mark in ",,、")
+    return out[:cut] + "…" if cut > 0 else out[:limit] + "…"
+
+
+def overlap(a: str, b: str) -> float:
+    """Share of distinct characters two texts have in common (Jaccard), 0–1."""
+    left, right = set(a), set(b)
+    return len(left & right) / max(1, len(left | right))
 
 
 def _ended(text: str) -> str:
@@ -81,7 +92,7 @@ class TemplateBackend:
         top = relevant[0]
         answer = _ended(sentences(answer_of(top["text"]), MAX_FACT_CHARS))
         items = [_item(p["reply"].format(answer=answer), [top["id"]], 0.8, False)]
-        more = [e for e in relevant[1:3] if answer_of(e["text"])[:40] != answer[:40]]
+        more = [e for e in relevant[1:3] if overlap(answer_of(e["text"]), answer) < DUPLICATE]
         if more:
             extra = _ended(sentences(answer_of(more[0]["text"]), MAX_FACT_CHARS // 2))
             text = p["reply_more"].format(answer=answer, extra=extra)

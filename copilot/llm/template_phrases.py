@@ -12,32 +12,32 @@ OPTOUT_EN = "Reply TD to unsubscribe."
 
 PHRASES: dict[str, dict[str, str]] = {
     "zh": {
-        "holding": "您好,感谢您的耐心!这个问题我需要和同事确认一下,确认后第一时间回复您,请稍等~",
-        "holding_short": "收到~我先帮您核实一下具体情况,稍后给您准确答复。",
-        "reply": "您好!{answer}如还有其他问题,随时告诉我哦~",
-        "reply_more": "您好!{answer}另外,{extra}有需要随时找我~",
-        "reply_short": "亲,{answer}",
+        "holding": "您好，感谢您的耐心！这个问题我需要和同事确认一下，确认后第一时间回复您，请稍等~",
+        "holding_short": "收到~我先帮您核实一下具体情况，稍后给您准确答复。",
+        "reply": "您好！{answer}如还有其他问题，随时告诉我哦~",
+        "reply_more": "您好！{answer}另外，{extra}有需要随时找我~",
+        "reply_short": "亲，{answer}",
         "bullet": "✅ {fact}",
-        "no_facts": "(知识库中暂无相关产品资料,请运营补充事实后再发布)",
+        "no_facts": "(知识库中暂无相关产品资料，请运营补充事实后再发布)",
         "post_tips": "【干货分享|{topic}】\n今天和大家聊聊{topic}的小知识👇\n{facts}\n\n{brief}\n"
-        "大家还有什么想了解的,欢迎在群里留言交流~",
-        "post_seeding": "【好物种草|{topic}】\n忙碌的一天结束,给自己一点认真的照顾🌿\n{facts}\n\n"
+        "大家还有什么想了解的，欢迎在群里留言交流~",
+        "post_seeding": "【好物种草|{topic}】\n忙碌的一天结束，给自己一点认真的照顾🌿\n{facts}\n\n"
         "{brief}\n用过的姐妹也来说说你的感受吧~",
-        "post_ugc": "【互动话题】关于{topic},你有什么心得或小妙招?\n{facts}\n\n{brief}\n"
-        "欢迎在群里晒出你的使用体验,一起交流💬",
-        "post_promo": "【福利预告|{topic}】\n{brief}\n{facts}\n\n活动规则以官方公告为准,有疑问随时问我~",
+        "post_ugc": "【互动话题】关于{topic}，你有什么心得或小妙招？\n{facts}\n\n{brief}\n"
+        "欢迎在群里晒出你的使用体验，一起交流💬",
+        "post_promo": "【福利预告|{topic}】\n{brief}\n{facts}\n\n活动规则以官方公告为准，有疑问随时问我~",
         "dear": "亲爱的{name}",
         "dear_anon": "亲爱的顾客",
-        "offer": "为您送上:{brief}",
+        "offer": "为您送上：{brief}",
         "your_order": "您最近购买的商品",
-        "tier": "作为我们的{tier}会员,",
-        "tip": "小贴士:{tip}",
-        "msg_birthday": "{salutation},祝您生日快乐!🎂{offer}感谢一路以来的陪伴,愿新的一岁美好常在。",
-        "msg_dormant": "{salutation},好久不见,最近还好吗?{offer}我们一直在,期待再次为您服务。",
-        "msg_member_day": "{salutation},会员日来啦!{tier}{offer}感谢您的支持。",
-        "msg_koc": "{salutation},感谢您一直以来的支持和真诚分享!诚挚邀请您成为我们的体验官,{offer}"
+        "tier": "作为我们的{tier}会员，",
+        "tip": "小贴士：{tip}",
+        "msg_birthday": "{salutation}，祝您生日快乐！🎂{offer}感谢一路以来的陪伴，愿新的一岁美好常在。",
+        "msg_dormant": "{salutation}，好久不见，最近还好吗？{offer}我们一直在，期待再次为您服务。",
+        "msg_member_day": "{salutation}，会员日来啦！{tier}{offer}感谢您的支持。",
+        "msg_koc": "{salutation}，感谢您一直以来的支持和真诚分享！诚挚邀请您成为我们的体验官，{offer}"
         "期待您的加入。",
-        "msg_post_purchase": "{salutation},{items}用得还习惯吗?{offer}有任何问题随时找我。",
+        "msg_post_purchase": "{salutation}，{items}用得还习惯吗？{offer}有任何问题随时找我。",
         "optout": f" {OPTOUT_ZH}",
     },
     "en": {
