@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TextIO, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -50,11 +51,11 @@ def emit_json(data: BaseModel | dict[str, Any] | list[Any]) -> None:
 
 def read_jsonl(path: str) -> Iterator[tuple[int, str]]:
     """(line number, line) of a JSONL file or of stdin when path is "-"; blank lines skipped."""
-    stream = sys.stdin if path == "-" else Path(path).open(encoding="utf-8-sig")
-    try:
+    with contextlib.ExitStack() as stack:
+        if path == "-":
+            stream: TextIO = sys.stdin
+        else:
+            stream = stack.enter_context(Path(path).open(encoding="utf-8-sig"))
         for number, line in enumerate(stream, start=1):
             if line.strip():
                 yield number, line
-    finally:
-        if stream is not sys.stdin:
-            stream.close()

@@ -346,10 +346,11 @@ def _load_docx(path: Path, source: str) -> Loaded:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise InputError(
             f"无法读取 docx / unreadable docx: {exc}",
             where=source,

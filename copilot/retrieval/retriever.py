@@ -57,7 +57,7 @@ class Retriever:
         """The `k` best passages for `query`, each with score, source and a citation id."""
         filters = filters or SearchFilters()
         query = normalise_query(query)
-        if not query or k <= 0:
+        if k <= 0 or not any(ch.isalnum() for ch in query):
             return []
         index = self.keyword_index()
         today = date_key(date.today())

@@ -81,12 +81,40 @@ def normalise_query(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
+# Commerce terms jieba's general dictionary splits badly ("退货运费" → 退/货运费).
+_DOMAIN_WORDS = (
+    "退货",
+    "退款",
+    "换货",
+    "运费",
+    "运费险",
+    "包邮",
+    "七天无理由",
+    "发票",
+    "专票",
+    "积分",
+    "会员日",
+    "优惠券",
+    "满减",
+    "纸尿裤",
+    "拉拉裤",
+    "奶粉",
+    "湿巾",
+    "辅食",
+    "米粉",
+    "护臀膏",
+    "润肤乳",
+)
+
+
 @lru_cache(maxsize=1)
 def _jieba() -> object:
     import jieba
 
     jieba.setLogLevel(60)
     jieba.initialize()
+    for word in _DOMAIN_WORDS:
+        jieba.add_word(word, freq=200000)
     return jieba
 
 

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from copilot.cli import app
+from tests.conftest import FIXTURES, REPO
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _fake_embedder(fake_settings) -> None:
+    """All CLI tests here use the fast deterministic embedder."""
+
+
+def test_ingest_then_search_json_shape() -> None:
+    result = runner.invoke(app, ["ingest", str(REPO / "knowledge"), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {f["status"] for f in report["files"]} == {"added"}
+    result = runner.invoke(app, ["search", "退货运费谁出", "--json", "-k", "2"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["query"] == "退货运费谁出"
+    assert len(payload["hits"]) == 2
+    assert set(payload["hits"][0]) == {"id", "citation", "text", "source", "score", "metadata"}
+    assert "运费" in payload["hits"][0]["text"]
+
+
+def test_search_queries_file_emits_one_json_line_per_query(tmp_path: Path) -> None:
+    runner.invoke(app, ["ingest", str(REPO / "knowledge")])
+    queries = tmp_path / "q.txt"
+    queries.write_text("会员日是哪天\n\nhow long does shipping take\n", encoding="utf-8")
+    result = runner.invoke(app, ["search", "--queries", str(queries), "--type", "faq"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["会员日是哪天", "how long does shipping take"]
+    assert all(h["metadata"]["doc_type"] == "faq" for line in lines for h in line["hits"])
+
+
+def test_ingest_reports_bad_files_and_keeps_going() -> None:
+    result = runner.invoke(app, ["ingest", str(FIXTURES / "kb_broken")])
+    assert result.exit_code == 0
+    assert "setup.pdf" in result.stdout and "PDF" in result.stdout
+    assert "broken_rows.csv 第3行/row 3" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search"], "give a query"),
+        (["search", "x", "--queries", "q.txt"], "give a query"),
+        (["search", "x", "--type", "nonsense"], "invalid filter"),
+        (["search", "x", "--on", "2026-13-01"], "invalid filter"),
+        (["search", "--queries", "missing.txt"], "queries file not found"),
+    ],
+)
+def test_search_usage_errors_are_clear(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_kb_stats_json() -> None:
+    runner.invoke(app, ["ingest", str(FIXTURES / "kb_broken")])
+    result = runner.invoke(app, ["kb", "stats", "--json"])
+    stats = json.loads(result.stdout)
+    assert stats["chunks"] == 7 and stats["documents"] == 4 and stats["embedder"] == "siyu-fake"

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from copilot.errors import InputError
+from copilot.retrieval.loaders import load
+from tests.conftest import FIXTURES
+
+BROKEN = FIXTURES / "kb_broken"
+
+
+def test_gbk_faq_csv_loads_as_atomic_pairs() -> None:
+    loaded = load(BROKEN / "faq_gbk.csv", "faq_gbk.csv")
+    assert loaded.meta["doc_type"] == "faq"
+    assert [s.heading for s in loaded.sections] == ["发票怎么开?", "会员日是哪天?"]
+    assert all(s.atomic for s in loaded.sections)
+    assert loaded.sections[1].text == "问:会员日是哪天?\n答:每月18日是会员日"
+
+
+def test_bom_markdown_front_matter_and_heading_paths() -> None:
+    loaded = load(BROKEN / "notes_bom.md", "notes_bom.md")
+    assert loaded.meta == {"title": "门店说明", "doc_type": "policy"}
+    assert [s.heading for s in loaded.sections] == [
+        "门店说明 > 营业时间",
+        "门店说明 > 营业时间 > 停车",
+    ]
+
+
+def test_broken_csv_rows_are_reported_and_good_rows_kept() -> None:
+    loaded = load(BROKEN / "broken_rows.csv", "broken_rows.csv")
+    assert [s.row for s in loaded.sections] == [2, 6]
+    assert [(p.row, p.field) for p in loaded.problems] == [(3, None), (4, "question"), (5, None)]
+    assert "列数" in loaded.problems[0].message
+
+
+def test_jsonl_bad_lines_are_reported_with_line_numbers() -> None:
+    loaded = load(BROKEN / "bad_lines.jsonl", "bad_lines.jsonl")
+    assert len(loaded.sections) == 1
+    promo = loaded.sections[0]
+    assert (promo.doc_type, promo.valid_from, promo.valid_to) == ("promotion", 20261120, 20261130)
+    assert [p.row for p in loaded.problems] == [2, 3, 4]
+    assert "text" in loaded.problems[1].message
+    assert "YYYY-MM-DD" in loaded.problems[2].message
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty.txt", "为空"),
+        ("setup.pdf", "PDF"),
+        ("corrupt.docx", "docx"),
+        ("junk.txt", "控制字符"),
+    ],
+)
+def test_unusable_files_raise_with_the_file_named(name: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as info:
+        load(BROKEN / name, name)
+    assert info.value.where == name
+    assert info.value.hint
+
+
+def test_unsupported_extension(tmp_path: Path) -> None:
+    path = tmp_path / "a.exe"
+    path.write_bytes(b"x")
+    with pytest.raises(InputError, match="不支持"):
+        load(path, "a.exe")
+
+
+def test_real_pdf_and_docx_load(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("售后说明", level=1)
+    document.add_paragraph("收到破损商品请在48小时内联系客服。")
+    document.save(str(tmp_path / "after_sales.docx"))
+    loaded = load(tmp_path / "after_sales.docx", "after_sales.docx")
+    assert [(s.heading, s.text) for s in loaded.sections] == [
+        ("售后说明", "收到破损商品请在48小时内联系客服。")
+    ]
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    with (tmp_path / "blank.pdf").open("wb") as handle:
+        writer.write(handle)
+    with pytest.raises(InputError, match="扫描件|no extractable"):
+        load(tmp_path / "blank.pdf", "blank.pdf")

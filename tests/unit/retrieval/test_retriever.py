@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from copilot.config import Settings
+from copilot.errors import StoreError
+from copilot.retrieval import Ingestor, Retriever, SearchFilters
+from copilot.retrieval.embedder import Usem3Embedding
+from copilot.retrieval.store import VectorStore, make_client
+from tests.conftest import REPO
+
+KNOWLEDGE = REPO / "knowledge"
+
+
+@pytest.fixture
+def demo(ingestor: Ingestor, retriever: Retriever) -> Retriever:
+    ingestor.ingest([KNOWLEDGE])
+    return retriever
+
+
+def test_hits_carry_citation_source_heading_and_scores(demo: Retriever) -> None:
+    hits = demo.search("退货运费谁承担", k=3)
+    assert [h.citation for h in hits] == ["K1", "K2", "K3"]
+    top = hits[0]
+    assert "运费" in top.text and top.source.startswith("knowledge/")
+    assert top.score > 0 and (top.vector_rank or top.keyword_rank)
+    assert hits[0].score >= hits[1].score >= hits[2].score
+
+
+def test_doc_type_and_language_filters(demo: Retriever) -> None:
+    hits = demo.search("奶粉", k=5, filters=SearchFilters(doc_types=["product"]))
+    assert hits and {h.doc_type for h in hits} == {"product"}
+    english = demo.search("return shipping", k=5, filters=SearchFilters(language="en"))
+    assert english and {h.metadata["language"] for h in english} == {"en"}
+
+
+def test_sku_filter_matches_comma_joined_sku_lists(demo: Retriever) -> None:
+    hits = demo.search(
+        "奶粉优惠", k=10, filters=SearchFilters(sku="XH-MF-01", include_expired=True)
+    )
+    assert hits and all("XH-MF-01" in h.metadata["sku"].split(",") for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("on", "titles"),
+    [
+        (date(2026, 11, 26), {"冬季囤货节", "新人首单礼", "小禾体验官招募"}),
+        (date(2026, 11, 5), {"双十一囤货狂欢", "新人首单礼"}),
+        (date(2026, 12, 18), {"12月会员日", "新人首单礼"}),
+    ],
+)
+def test_promotions_only_when_valid_on_the_date(
+    demo: Retriever, on: date, titles: set[str]
+) -> None:
+    hits = demo.search(
+        "现在有什么优惠活动 满减", k=10, filters=SearchFilters(doc_types=["promotion"], on=on)
+    )
+    assert {h.heading for h in hits} == titles
+
+
+def test_expired_promotions_come_back_only_when_asked(demo: Retriever) -> None:
+    everything = demo.search(
+        "双十一 买3送1",
+        k=20,
+        filters=SearchFilters(doc_types=["promotion"], on=date(2026, 11, 26), include_expired=True),
+    )
+    current = demo.search(
+        "双十一 买3送1", k=20, filters=SearchFilters(doc_types=["promotion"], on=date(2026, 11, 26))
+    )
+    assert len(everything) > len(current)
+    assert all(h.metadata["valid_to"] >= 20261126 for h in current)
+
+
+def test_keyword_index_follows_store_writes(
+    demo: Retriever, ingestor: Ingestor, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr("copilot.retrieval.retriever._FRESHNESS_TTL_S", 0.0)
+    assert not any("磁力片" in h.text for h in demo.search("磁力片玩具", k=3))
+    extra = tmp_path / "extra_faq.csv"
+    extra.write_text(
+        "question,answer\n有磁力片玩具吗?,目前没有磁力片玩具在售。\n", encoding="utf-8"
+    )
+    ingestor.ingest([extra])
+    hits = demo.search("磁力片玩具", k=3)
+    assert "磁力片" in hits[0].text and hits[0].keyword_rank == 1
+
+
+def test_keyword_index_is_cached_per_revision(demo: Retriever, fake_settings: Settings) -> None:
+    demo.search("积分", k=1)
+    cached = fake_settings.cache_dir / "keyword" / f"{demo.store.name}.pkl"
+    assert cached.exists()
+    fresh = Retriever(demo.store, fake_settings.retrieval, fake_settings.cache_dir / "keyword")
+    assert fresh.keyword_index().revision == demo.store.revision()
+
+
+def test_store_refuses_another_embedder(store: VectorStore, fake_settings: Settings) -> None:
+    client = make_client(None, fake_settings.chroma_dir)
+    with pytest.raises(StoreError, match="siyu-fake") as info:
+        VectorStore(client, store.name, Usem3Embedding())
+    assert "SIYU_EMBEDDING_PROVIDER" in info.value.hint
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?!", "……", "\u200b"])
+def test_queries_without_words_return_nothing(demo: Retriever, query: str) -> None:
+    assert demo.search(query) == []
+
+
+def test_empty_store_returns_nothing(retriever: Retriever) -> None:
+    assert retriever.search("退货") == []

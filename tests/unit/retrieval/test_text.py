@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+
+from copilot.errors import InputError
+from copilot.retrieval.text import decode, estimate_tokens, keyword_tokens, language_of
+
+TEXT = "退货运费谁承担?满99元包邮。"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (TEXT.encode("utf-8"), TEXT),
+        (TEXT.encode("utf-8-sig"), TEXT),
+        (TEXT.encode("gbk"), TEXT),
+        (TEXT.encode("gb18030"), TEXT),
+        ("line one\r\nline two".encode(), "line one\nline two"),
+    ],
+)
+def test_decode_detects_encoding(data: bytes, expected: str) -> None:
+    assert decode(data, "f.txt") == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "为空"),
+        (b"   \n ", "为空"),
+        (b"MZ\x90\x00\x03\x00\x00", "二进制"),
+        (bytes([1, 2, 3, 4, 5, 6, 7, 8, 11, 12]) * 100, "控制字符"),
+    ],
+)
+def test_decode_rejects_non_text(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=message) as info:
+        decode(data, "bad.txt")
+    assert info.value.where == "bad.txt"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("退货运费谁承担", "zh"), ("Who pays return shipping?", "en"), ("XH-MF-01 奶粉 800g", "zh")],
+)
+def test_language_of(text: str, language: str) -> None:
+    assert language_of(text) == language
+
+
+def test_estimate_tokens_counts_han_and_words() -> None:
+    assert estimate_tokens("奶粉 800g price 268") == 2 + 4
+
+
+def test_keyword_tokens_drop_stopwords_and_punctuation() -> None:
+    tokens = keyword_tokens("请问退货运费谁承担?")
+    assert "退货" in tokens and "运费" in tokens
+    assert "请问" not in tokens and "?" not in tokens
+    english = keyword_tokens("How do I RETURN an item")
+    assert "return" in english and "item" in english
+    assert "how" not in english and "an" not in english
+
+
+def test_keyword_tokens_fold_full_width() -> None:
+    assert "299" in keyword_tokens("满２９９减５０")
