@@ -86,5 +86,5 @@ def test_real_pdf_and_docx_load(tmp_path: Path) -> None:
     writer.add_blank_page(width=200, height=200)
     with (tmp_path / "blank.pdf").open("wb") as handle:
         writer.write(handle)
-    with pytest.raises(InputError, match="扫描件|no extractable"):
+    with pytest.raises(InputError, match=r"扫描件|no extractable"):
         load(tmp_path / "blank.pdf", "blank.pdf")

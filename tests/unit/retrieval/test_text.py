@@ -15,7 +15,7 @@ TEXT = "退货运费谁承担?满99元包邮。"
         (TEXT.encode("utf-8-sig"), TEXT),
         (TEXT.encode("gbk"), TEXT),
         (TEXT.encode("gb18030"), TEXT),
-        ("line one\r\nline two".encode(), "line one\nline two"),
+        (b"line one\r\nline two", "line one\nline two"),
     ],
 )
 def test_decode_detects_encoding(data: bytes, expected: str) -> None:
