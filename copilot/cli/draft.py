@@ -110,6 +110,9 @@ def message(
     ] = None,
     brief: Annotated[str, typer.Option(help="优惠与有效期 / offer and validity")] = "",
     purpose: Annotated[str | None, typer.Option(help="授权用途 / consent purpose")] = None,
+    consent: Annotated[
+        list[str] | None, typer.Option(help="客户已同意的用途,可重复 / consented purpose")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """按剧本起草一条个性化 1:1 消息(只使用已授权字段)。"""
@@ -121,6 +124,7 @@ def message(
             "withheld": withheld or [],
             "brief": brief,
             "purpose": purpose,
+            "consents": consent or [],
         }
     )
     _show(_drafter().message(request), as_json)

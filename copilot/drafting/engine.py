@@ -50,7 +50,7 @@ class EngineOptions(BaseModel):
     max_output_tokens: int = 800
     prices: dict[str, tuple[float, float]] = {}
     min_vector_score: float = 0.55
-    min_keyword_vector_score: float = 0.3
+    min_keyword_vector_score: float = 0.4
     language: Language = "zh"
 
 
