@@ -1,0 +1,161 @@
+"""An in-process OpenAI-compatible stub server for tests, demos and benchmarks.
+
+It answers `/v1/chat/completions` from a script of canned responses (status, body, delay,
+streamed chunks) and records every request, so error paths (429, 5xx, malformed JSON, slow or
+streaming answers) can be exercised without a model. Binds 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StubResponse(BaseModel):
+    """One scripted answer: a status with content, or a stream of content chunks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: int = 200
+    content: str = ""
+    body: str | None = Field(None, description="raw body instead of a chat completion")
+    delay_s: float = Field(0.0, description="wait before answering (or before the first chunk)")
+    chunks: list[str] | None = Field(None, description="stream these deltas as SSE")
+    chunk_delay_s: float = 0.0
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+def completion(content: str, model: str = "stub") -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 12, "completion_tokens": 8, "total_tokens": 20},
+    }
+
+
+def chunk(delta: str, model: str = "stub") -> str:
+    payload = {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "delta": {"content": delta}, "finish_reason": None}],
+    }
+    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+
+class StubServer:
+    """Scripted answers in order; when the script runs out, `default` answers."""
+
+    def __init__(
+        self, script: list[StubResponse] | None = None, default: StubResponse | None = None
+    ) -> None:
+        self.script = list(script or [])
+        self.default = default or StubResponse(content="{}")
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def next_response(self, request: dict[str, Any]) -> StubResponse:
+        with self._lock:
+            self.requests.append(request)
+            return self.script.pop(0) if self.script else self.default
+
+    def start(self) -> StubServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: tests read `requests` instead of a log."""
+
+            def do_GET(self) -> None:
+                self._send(200, json.dumps({"object": "list", "data": [{"id": "stub"}]}), {})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                request = json.loads(self.rfile.read(length) or b"{}")
+                answer = stub.next_response(request)
+                time.sleep(answer.delay_s)
+                if answer.chunks is not None and answer.status == 200:
+                    self._stream(answer)
+                    return
+                body = answer.body
+                if body is None:
+                    body = json.dumps(
+                        completion(answer.content)
+                        if answer.status == 200
+                        else {
+                            "error": {
+                                "message": answer.content or "stub error",
+                                "type": "stub",
+                                "code": answer.status,
+                            }
+                        }
+                    )
+                self._send(answer.status, body, answer.headers)
+
+            def _send(self, status: int, body: str, headers: dict[str, str]) -> None:
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _stream(self, answer: StubResponse) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("cache-control", "no-cache")
+                self.end_headers()
+                for index, delta in enumerate(answer.chunks or []):
+                    if index:
+                        time.sleep(answer.chunk_delay_s)
+                    self.wfile.write(chunk(delta).encode())
+                    self.wfile.flush()
+                self.wfile.write(b"data: [DONE]\n\n")
+                self.wfile.flush()
+
+        return Handler
+
+
+@contextmanager
+def stub_server(
+    script: list[StubResponse] | None = None, default: StubResponse | None = None
+) -> Iterator[StubServer]:
+    server = StubServer(script, default).start()
+    try:
+        yield server
+    finally:
+        server.stop()
