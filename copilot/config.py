@@ -168,6 +168,19 @@ class CustomerSettings(Section):
     campaign_sample: int = Field(3, ge=0, description="drafts shown by `siyu campaign plan`")
 
 
+class UISettings(Section):
+    """The Gradio workbench (`siyu serve`): bind address and optional login."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=1, le=65535)
+    users: str | None = Field(
+        None, description="login users as user:hash pairs separated by commas (siyu serve --hash)"
+    )
+    users_file: Path | None = Field(None, description="file with one user:hash line per user")
+    max_upload_mb: float = Field(50.0, gt=0, description="larger uploads are refused by the UI")
+    demo_customers: int = Field(600, ge=0, description="demo customers loaded on first start")
+
+
 class Settings(BaseSettings):
     """All settings of the copilot; see README "Configuration"."""
 
@@ -192,6 +205,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings)
     customers: CustomerSettings = Field(default_factory=CustomerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
 
     @classmethod
     def settings_customise_sources(
