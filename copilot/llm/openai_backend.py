@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, Literal, TypeVar
 
+import httpx
 import openai
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_openai import ChatOpenAI
@@ -175,18 +176,31 @@ class OpenAIBackend:
         return Generation(raw=raw, data=data, usage=usage, repaired=repaired)
 
     def stream(self, prompt: ChatPrompt) -> Iterator[str]:
-        """Deltas as they arrive; retries only before the first one, errors name the endpoint."""
+        """Deltas as they arrive; retries only before the first one, errors name the endpoint.
+
+        A stream that ends without a finish reason was cut off (the endpoint died): that is an
+        error, never a silently truncated draft.
+        """
         chunks = self._call(lambda: self._open_stream(prompt))
-        sent = 0
+        sent, finished = 0, False
         try:
             for chunk in chunks:
+                finished = finished or bool(chunk.response_metadata.get("finish_reason"))
                 if isinstance(chunk.content, str) and chunk.content:
                     sent += len(chunk.content)
                     yield chunk.content
-        except openai.OpenAIError as exc:
-            error = self._error(exc)
-            error.message += f"(已输出 {sent} 字后中断 / stream broke after {sent} chars)"
-            raise BackendError(error.message, where=error.where, hint=error.hint) from exc
+        except (openai.OpenAIError, httpx.HTTPError) as exc:
+            raise self._broken(sent, exc) from exc
+        if not finished:
+            raise self._broken(sent, None)
+
+    def _broken(self, sent: int, exc: Exception | None) -> BackendError:
+        cause = f": {exc}" if exc else ""
+        return BackendError(
+            f"模型接口在输出 {sent} 字后中断 / the stream broke after {sent} characters{cause}",
+            where=f"{self.base_url} (model {self.model})",
+            hint="检查服务是否仍在运行,然后重试 / check the server is still up, then retry",
+        )
 
     def _open_stream(self, prompt: ChatPrompt) -> Iterator[Any]:
         """Start the stream and pull the first chunk, so connection errors surface here."""

@@ -29,6 +29,7 @@ class StubResponse(BaseModel):
     delay_s: float = Field(0.0, description="wait before answering (or before the first chunk)")
     chunks: list[str] | None = Field(None, description="stream these deltas as SSE")
     chunk_delay_s: float = 0.0
+    drop_after: int | None = Field(None, description="close the stream after this many chunks")
     headers: dict[str, str] = Field(default_factory=dict)
 
 
@@ -49,13 +50,13 @@ def completion(content: str, model: str = "stub") -> dict[str, Any]:
     }
 
 
-def chunk(delta: str, model: str = "stub") -> str:
+def chunk(delta: str, finish: str | None = None, model: str = "stub") -> str:
     payload = {
         "id": "chatcmpl-stub",
         "object": "chat.completion.chunk",
         "created": 0,
         "model": model,
-        "choices": [{"index": 0, "delta": {"content": delta}, "finish_reason": None}],
+        "choices": [{"index": 0, "delta": {"content": delta}, "finish_reason": finish}],
     }
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
@@ -140,10 +141,14 @@ class StubServer:
                 self.send_header("cache-control", "no-cache")
                 self.end_headers()
                 for index, delta in enumerate(answer.chunks or []):
+                    if index == answer.drop_after:
+                        self.close_connection = True
+                        return  # the endpoint dies mid-stream
                     if index:
                         time.sleep(answer.chunk_delay_s)
                     self.wfile.write(chunk(delta).encode())
                     self.wfile.flush()
+                self.wfile.write(chunk("", finish="stop").encode())
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
 

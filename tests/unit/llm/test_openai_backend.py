@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from copilot.drafting.outputs import ReplyOutput
+from copilot.errors import BackendError
+from copilot.llm.backend import ChatPrompt
+from copilot.llm.openai_backend import OpenAIBackend
+from copilot.llm.parsing import OutputParseError
+from copilot.llm.stub import StubResponse, stub_server
+
+GOOD = '{"suggestions": [{"text": "您好", "citations": ["K1"], "confidence": 0.9}]}'
+PROMPT = ChatPrompt(prompt_id="reply", version="1", hash="h", system="系统", user="用户")
+
+
+def backend(base_url: str, sleeps: list[float], **options: object) -> OpenAIBackend:
+    return OpenAIBackend(
+        base_url=base_url,
+        model="stub-model",
+        timeout_s=2.0,
+        max_retries=2,
+        sleep=sleeps.append,
+        **options,
+    )  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("script", "retries_slept"),
+    [
+        ([StubResponse(content=GOOD)], []),
+        ([StubResponse(status=429), StubResponse(content=GOOD)], [0.5]),
+        (
+            [StubResponse(status=503), StubResponse(status=500), StubResponse(content=GOOD)],
+            [0.5, 1.0],
+        ),
+        (
+            [StubResponse(status=429, headers={"retry-after": "2"}), StubResponse(content=GOOD)],
+            [2.0],
+        ),
+        ([StubResponse(content=f"好的:\n```json\n{GOOD}\n```")], []),
+    ],
+)
+def test_generate_retries_and_parses(
+    script: list[StubResponse], retries_slept: list[float]
+) -> None:
+    sleeps: list[float] = []
+    with stub_server(script) as server:
+        generation = backend(server.base_url, sleeps).generate(PROMPT, ReplyOutput)
+        assert server.requests[0]["messages"][0] == {"role": "system", "content": "系统"}
+        assert server.requests[0]["response_format"]["type"] == "json_schema"
+    assert generation.data["suggestions"][0]["citations"] == ["K1"]
+    assert generation.usage.input_tokens == 12
+    assert sleeps == retries_slept
+
+
+@pytest.mark.parametrize(
+    ("script", "error", "hint"),
+    [
+        ([StubResponse(status=500)] * 3, "HTTP 500", "retry later"),
+        ([StubResponse(status=429)] * 3, "HTTP 429", "rate-limited"),
+        ([StubResponse(status=401)], "API key", "SIYU_LLM_API_KEY"),
+        ([StubResponse(status=404)], "404", "SIYU_LLM_MODEL"),
+        ([StubResponse(delay_s=3.0, content=GOOD)], "no answer within 2s", "SIYU_LLM_TIMEOUT_S"),
+    ],
+)
+def test_errors_name_the_endpoint(script: list[StubResponse], error: str, hint: str) -> None:
+    with stub_server(script) as server, pytest.raises(BackendError) as caught:
+        backend(server.base_url, []).generate(PROMPT, ReplyOutput)
+    assert error in caught.value.message
+    assert hint in caught.value.hint
+    assert server.base_url in caught.value.where
+
+
+def test_malformed_json_is_an_output_parse_error_with_raw_text() -> None:
+    with stub_server([StubResponse(content='{"suggestions": [ {"text": 这不是JSON')]) as server:
+        with pytest.raises(OutputParseError) as caught:
+            backend(server.base_url, []).generate(PROMPT, ReplyOutput)
+    assert "这不是JSON" in caught.value.raw
+
+
+def test_server_without_response_format_falls_back_to_text() -> None:
+    script = [
+        StubResponse(status=400, content="response_format is not supported"),
+        StubResponse(content=GOOD),
+    ]
+    with stub_server(script) as server:
+        llm = backend(server.base_url, [])
+        assert llm.generate(PROMPT, ReplyOutput).data["suggestions"][0]["text"] == "您好"
+        assert ["response_format" in request for request in server.requests] == [True, False]
+    assert llm.structured == "text"
+
+
+def test_tool_mode_reads_tool_call_arguments() -> None:
+    with stub_server([StubResponse(content=GOOD)]) as server:
+        backend(server.base_url, [], structured="tool").generate(PROMPT, ReplyOutput)
+        assert server.requests[0]["tools"][0]["function"]["name"] == "ReplyOutput"
+
+
+def test_connection_refused_is_fast_and_clear() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.perf_counter()
+    with pytest.raises(BackendError) as caught:
+        backend(f"http://127.0.0.1:{port}/v1", []).generate(PROMPT, ReplyOutput)
+    assert "cannot connect" in caught.value.message
+    assert "SIYU_LLM_BASE_URL" in caught.value.hint
+    assert time.perf_counter() - started < 2.0
+
+
+def test_stream_passes_deltas_through() -> None:
+    script = [StubResponse(chunks=["您", "好", "!"], delay_s=0.2, chunk_delay_s=0.2)]
+    with stub_server(script) as server:
+        deltas = list(backend(server.base_url, []).stream(PROMPT))
+        assert server.requests[0]["stream"] is True
+    assert deltas == ["您", "好", "!"]
+
+
+def test_stream_errors_before_first_token_are_backend_errors() -> None:
+    with stub_server([StubResponse(status=500)] * 3) as server, pytest.raises(BackendError):
+        list(backend(server.base_url, []).stream(PROMPT))
+
+
+def test_dead_endpoint_mid_stream_is_an_error_not_a_truncated_draft() -> None:
+    script = [StubResponse(chunks=["您", "好", "!"], drop_after=2)]
+    received: list[str] = []
+    with stub_server(script) as server, pytest.raises(BackendError) as caught:
+        received.extend(backend(server.base_url, []).stream(PROMPT))
+    assert "broke after 2 characters" in caught.value.message
