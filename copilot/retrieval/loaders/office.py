@@ -1,0 +1,69 @@
+"""PDF and DOCX loaders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from copilot.errors import InputError
+from copilot.retrieval.loaders.base import Loaded, Section
+from copilot.retrieval.loaders.markdown import split_headings
+
+
+def load_pdf(path: Path, source: str) -> Loaded:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise InputError(
+                "PDF 已加密 / the PDF is encrypted", where=source, hint="请导出未加密版本"
+            )
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise InputError(
+            f"无法读取 PDF / unreadable PDF: {exc}",
+            where=source,
+            hint="确认文件是完整的 PDF(不是改了扩展名的其他文件)",
+        ) from None
+    sections = [
+        Section(text=t.strip(), heading=f"第{i}页 / page {i}")
+        for i, t in enumerate(pages, start=1)
+        if t.strip()
+    ]
+    if not sections:
+        raise InputError(
+            "PDF 中没有可提取的文字(可能是扫描件) / no extractable text",
+            where=source,
+            hint="扫描件请先做 OCR",
+        )
+    return Loaded(sections=sections)
+
+
+def load_docx(path: Path, source: str) -> Loaded:
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise InputError(
+            f"无法读取 docx / unreadable docx: {exc}",
+            where=source,
+            hint="用 Word 另存为 .docx 后重试",
+        ) from None
+    lines = []
+    for paragraph in document.paragraphs:
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        if style.lower().startswith("heading") and paragraph.text.strip():
+            level = int(style[-1]) if style[-1].isdigit() else 1
+            lines.append(f"{'#' * level} {paragraph.text.strip()}")
+        else:
+            lines.append(paragraph.text)
+    sections = [
+        Section(text=body, heading=heading)
+        for heading, body in split_headings("\n".join(lines), "")
+    ]
+    return Loaded(sections=sections)
