@@ -34,7 +34,7 @@ def assess(
 def _window_shares(
     draft: CheckInput, is_marketing: bool, when: datetime, settings: GuardrailSettings
 ) -> tuple[float, float] | None:
-    """Worst rolling window that contains the draft: share without and with the draft."""
+    """Marketing share of the rolling window ending at the draft: without and with it."""
     if draft.task != "post":
         return None
     span = timedelta(days=settings.marketing_window_days)
@@ -44,17 +44,10 @@ def _window_shares(
         if not settings.marketing_same_community_only
         or (h.community or draft.community) == draft.community
     ]
-    # The trailing window ending at the draft, and every window starting at or before it.
-    windows = [(when - span, when, False)] + [
-        (t, t + span, True) for t, _ in posts if when - span < t <= when
-    ] + [(when, when + span, True)]  # fmt: skip
-    worst = (0.0, float(is_marketing))
-    for low, high, closed_low in windows:
-        inside = [m for t, m in posts if (low <= t if closed_low else low < t) and t <= high]
-        before = sum(inside) / len(inside) if inside else 0.0
-        after = (sum(inside) + is_marketing) / (len(inside) + 1)
-        worst = max(worst, (before, after), key=lambda pair: (pair[1], pair[0]))
-    return worst
+    # The rolling window ends at the draft; posts planned later are judged in their own window.
+    inside = [m for t, m in posts if when - span < t <= when]
+    before = sum(inside) / len(inside) if inside else 0.0
+    return before, (sum(inside) + is_marketing) / (len(inside) + 1)
 
 
 def _aware(moment: datetime, like: datetime) -> datetime:

@@ -20,7 +20,7 @@ FEATURES: tuple[tuple[str, float, str], ...] = (
         r"\d(?:\.\d)?折|[一二三四五六七八九]折|满\d+减|立减|直降|打折|半价|买[一二\d]送",
     ),
     ("discount_soft", 1.2, r"优惠|折扣|包邮|赠品|福利|特惠|大促|活动价|会员价|第二件"),
-    ("coupon", 1.6, r"券|红包|优惠码|coupon|promo code|\d+% off|discount"),
+    ("coupon", 1.6, r"券|红包|优惠码|coupon|promo code|(?<!\d)\d{1,3}% off|discount"),
     (
         "call_to_buy",
         1.8,

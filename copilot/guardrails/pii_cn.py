@@ -191,7 +191,7 @@ _SURNAMES = (
 )
 _DOUBLE_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|令狐|夏侯|宇文|司徒"
 # A given-name character: Chinese, but not one that starts the next word (电话, 的, 先生…).
-_NAME_CHAR = rf"(?![电手号的在你我他她是和与跟说先女小老收联地住寄姓名])[{_CJK}]"
+_NAME_CHAR = rf"(?:(?![电手号的在你我他她是和与跟说先女小老收联地住寄姓名])[{_CJK}])"
 
 
 class PersonRecognizer(PatternRecognizer):

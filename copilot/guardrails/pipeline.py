@@ -33,7 +33,7 @@ RULES: dict[str, Rule] = {
         InjectionRule(),
     )
 }
-_DEFAULT_SETTINGS = GuardrailSettings()
+_DEFAULT_SETTINGS = GuardrailSettings.model_validate({})
 
 
 def _failed(step: str, exc: Exception) -> Finding:

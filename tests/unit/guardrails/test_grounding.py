@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+
+from copilot.guardrails.claims import extract_claims, to_number
+from tests.unit.guardrails.conftest import rules_fired, run
+
+
+@pytest.mark.parametrize(
+    ("token", "value"),
+    [
+        ("199", 199),
+        ("1,299", 1299),
+        ("一百九十九", 199),
+        ("十二", 12),
+        ("八五", 85),
+        ("两万", 20000),
+    ],
+)
+def test_to_number_table(token: str, value: float) -> None:
+    assert to_number(token) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("¥199", {("money", 199.0)}),
+        ("一百九十九元", {("money", 199.0)}),
+        ("八折", {("pct", 80.0)}),
+        ("8.5折", {("pct", 85.0)}),
+        ("12月12日", {("date", 12.0, 12.0)}),
+        ("800g", {("qty", 800.0, "g")}),
+        ("0.8kg", {("qty", 800.0, "g")}),
+    ],
+)
+def test_claim_keys_table(text: str, keys: set[tuple[object, ...]]) -> None:
+    assert set(extract_claims(text)[0].keys) == keys
+
+
+EVIDENCE = ["会员价199元，满299减50，全场8折，活动12月12日截止，每罐800g。"]
+
+
+@pytest.mark.parametrize(
+    ("text", "severities"),
+    [
+        ("会员价¥199，满299减50，全场八折，12.12截止，每罐800g。", []),
+        ("会员价一百九十九元，全场80%价格。", []),
+        ("会员价¥189，全场8折。", ["block"]),
+        ("满300减60，先到先得。", ["block"]),
+        ("全场7折，12月11日截止。", ["block", "block"]),
+        ("全网最低价，快来。", ["warn"]),
+        ("生日5月12日快乐", []),  # supported by the birthday field below
+    ],
+)
+def test_grounding_table(text: str, severities: list[str]) -> None:
+    verdict = run(text, "grounding", evidence=EVIDENCE, fields={"birthday": "1990-05-12"})
+    assert rules_fired(verdict, "grounding") == severities
+
+
+def test_unsupported_claim_span() -> None:
+    finding = run("会员价¥189。", "grounding", evidence=EVIDENCE).findings[0]
+    assert (finding.start, finding.end, finding.text) == (3, 7, "¥189")

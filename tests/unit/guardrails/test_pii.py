@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import pytest
+
+from copilot.guardrails import redact, scan_pii
+from tests.unit.guardrails.conftest import run
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(e.type, e.text) for e in scan_pii(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("身份证11010519491231002X", [("CN_RESIDENT_ID", "11010519491231002X")]),
+        ("证件号 110105 19491231 002X 谢谢", [("CN_RESIDENT_ID", "110105 19491231 002X")]),
+        (
+            "身份证１１０１０５１９４９１２３１００２Ｘ",
+            [("CN_RESIDENT_ID", "１１０１０５１９４９１２３１００２Ｘ")],
+        ),
+        ("身份证110105194912310021", []),  # wrong check digit
+        ("手机13812345678", [("CN_MOBILE", "13812345678")]),
+        ("打给+86 138-1234-5678", [("CN_MOBILE", "+86 138-1234-5678")]),
+        ("联系１３８ １２３４ ５６７８吧", [("CN_MOBILE", "１３８ １２３４ ５６７８")]),
+        ("电话138\u200b1234\u200b5678", [("CN_MOBILE", "138\u200b1234\u200b5678")]),
+        ("订单号13812345678", []),
+        ("尾号6229的卡", []),
+        ("号码138****5678", []),
+        ("座机010-62345678", [("CN_LANDLINE", "010-62345678")]),
+        ("卡号6222 0212 3456 7890 128", [("BANK_CARD", "6222 0212 3456 7890 128")]),
+        ("卡号4111111111111111", [("BANK_CARD", "4111111111111111")]),
+        ("卡号4111111111111112", []),  # Luhn fails
+        ("条码6901234567892", []),
+        ("发邮件到zhang.wei@example.com谢谢", [("EMAIL", "zhang.wei@example.com")]),
+        ("加微信：wxid_abc12345", [("WECHAT_ID", "wxid_abc12345")]),
+        ("vx: lily_2024", [("WECHAT_ID", "lily_2024")]),
+        ("QQ号：123456789", [("QQ", "123456789")]),
+        ("粤B·12345停在门口", [("CN_PLATE", "粤B·12345")]),
+        ("护照E12345678", [("PASSPORT", "E12345678")]),
+        ("型号E12345678", []),
+        (
+            "寄到北京市朝阳区建国路88号3栋2单元501室",
+            [("ADDRESS", "北京市朝阳区建国路88号3栋2单元501室")],
+        ),
+        ("收件人王芳电话", [("PERSON", "王芳")]),
+        ("Call me at (415) 555-0132 please", [("PHONE", "(415) 555-0132")]),
+        ("my ssn is 123-45-6789", [("US_SSN", "123-45-6789")]),
+        ("ssn 000-12-3456", []),
+        ("server 192.168.1.20 is down", [("IP_ADDRESS", "192.168.1.20")]),
+        ("version 1.2.3 released", []),
+        ("订单号 20261111123456789012 已发货", []),
+        ("满299减50，到手价199元", []),
+    ],
+)
+def test_scan_table(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+
+
+def test_every_entity_says_why() -> None:
+    entity = scan_pii("手机13812345678")[0]
+    assert "cn_mobile" in entity.reason and "手机" in entity.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我的手机是13812345678，住在上海市浦东新区张江路100号", "我的手机是[手机号]，住在[地址]"),
+        ("no personal data here", "no personal data here"),
+        ("", ""),
+    ],
+)
+def test_redact_table(text: str, expected: str) -> None:
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1" * 50_000, "a" * 50_000, "王" * 50_000, "1." * 25_000, "a@" * 25_000, "路1号" * 10_000],
+)
+def test_adversarial_input_is_handled(text: str) -> None:
+    assert isinstance(scan_pii(text), list)
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "severities"),
+    [
+        ("您的手机13812345678已登记", {}, ["block"]),
+        ("您的手机13812345678已登记", {"phone": "138 1234 5678"}, []),
+        ("亲爱的会员，生日快乐", {}, []),
+    ],
+)
+def test_pii_rule_table(text: str, fields: dict[str, str], severities: list[str]) -> None:
+    verdict = run(text, "pii", fields=fields)
+    assert [f.severity for f in verdict.findings] == severities

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from copilot.config import GuardrailSettings
+from copilot.guardrails import CheckInput, Finding, check
+from copilot.guardrails.pipeline import RULES, decide
+from tests.unit.guardrails.conftest import NOON, draft
+
+
+@pytest.mark.parametrize(
+    ("severities", "verdict"),
+    [([], "pass"), (["info"], "pass"), (["warn", "info"], "warn"), (["warn", "block"], "block")],
+)
+def test_severity_to_verdict(severities: list[str], verdict: str) -> None:
+    findings = [Finding(rule="pii", severity=s, message="m") for s in severities]  # type: ignore[arg-type]
+    assert decide(findings) == verdict
+
+
+class Exploding:
+    id = "grounding"
+
+    def check(self, draft: CheckInput, ctx: object) -> list[Finding]:
+        raise RuntimeError("boom")
+
+
+def test_rule_that_raises_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(RULES, "grounding", Exploding())
+    verdict = check(draft("您好"), now=NOON)
+    assert verdict.verdict == "block"
+    assert verdict.findings[0].rule == "pipeline"
+    assert "grounding" in verdict.findings[0].message and "boom" in verdict.findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("", "pass"),
+        ("您好，您的快递已发出，请注意查收。", "pass"),
+        ("Hello 您好 مرحبا こんにちは", "pass"),
+        ("手机１３８\u200b１２３４\u200b５６７８", "block"),
+        ("会员价¥189", "block"),
+        ("9" * 50_000, "pass"),
+        ("哈" * 50_000, "pass"),
+    ],
+)
+def test_pipeline_bad_input_table(text: str, verdict: str) -> None:
+    assert check(draft(text), now=NOON).verdict == verdict
+
+
+def test_unknown_rule_setting_is_a_clear_error() -> None:
+    with pytest.raises(ValidationError, match=r"unknown guardrail rule.*valid: marketing"):
+        GuardrailSettings(rules=["pii", "spelling"])
+
+
+def test_pipeline_runs_all_rules_by_default() -> None:
+    verdict = check(
+        draft("会员日全场8折，快来下单", task="message", purpose="marketing_personalisation"),
+        now=NOON,
+    )
+    assert verdict.verdict == "block"
+    assert {f.rule for f in verdict.findings} == {"consent", "optout", "grounding"}
