@@ -118,7 +118,7 @@ class AuditRecord(BaseModel):
 def default_redactor() -> Redactor:
     from copilot.guardrails import redact
 
-    return redact
+    return lambda text: redact(text).text
 
 
 def _subject(event: _Event) -> str:

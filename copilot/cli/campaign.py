@@ -1,0 +1,212 @@
+"""`siyu campaign plan|run|status|export|import-batch`: 1:1 campaigns from playbooks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from copilot.audit import AuditLog
+from copilot.cli.common import console, emit_json, handle_errors, settings
+from copilot.cli.customers import catalog, open_db, open_registry, progress_bar
+from copilot.customers.batch import BatchBridge
+from copilot.customers.campaign import Campaigns
+from copilot.customers.db import Database
+from copilot.customers.planning import plan_campaign
+from copilot.customers.playbooks import PlaybookSpec, find_playbook
+from copilot.customers.results import campaign_status, export_results
+from copilot.customers.searcher import MemoSearcher
+from copilot.drafting import Drafter
+from copilot.drafting.message import plan_message
+from copilot.llm.backend import TEMPLATE_BACKEND
+from copilot.retrieval import Retriever
+
+campaign_app = typer.Typer(help="1:1 触达活动 / campaigns", no_args_is_help=True)
+
+PlaybookOpt = Annotated[str, typer.Option("--playbook", "-p", help="剧本 / playbook id")]
+CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动 ID；默认 剧本-日期")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(campaign_app, name="campaign")
+
+
+def _spec(name: str) -> PlaybookSpec:
+    s = settings()
+    return find_playbook(
+        s.knowledge_dir / "playbooks", name, s.guardrails.purpose_fields, s.guardrails
+    )
+
+
+def _campaign_id(spec: PlaybookSpec, campaign: str | None) -> str:
+    return campaign or f"{spec.id}-{date.today():%Y%m%d}"
+
+
+def _setup(spec: PlaybookSpec) -> tuple[Database, Drafter, Campaigns]:
+    base = settings()
+    guardrails = spec.guardrail_settings(base.guardrails)
+    scoped = base.model_copy(update={"guardrails": guardrails})
+    drafter = Drafter.from_settings(scoped, retriever=MemoSearcher(Retriever.from_settings(scoped)))
+    db = open_db()
+    campaigns = Campaigns(
+        db, AuditLog(db), open_registry(db), drafter, catalog(), base.customers, guardrails
+    )
+    return db, drafter, campaigns
+
+
+@campaign_app.command("plan")
+@handle_errors
+def plan(
+    playbook: PlaybookOpt,
+    campaign: CampaignOpt = None,
+    sample: Annotated[int | None, typer.Option(help="样例草稿数")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """预览：受众人数、排除名单及原因、样例草稿、token 与费用估算（不写入、不发送）。"""
+    spec = _spec(playbook)
+    _, drafter, campaigns = _setup(spec)
+    engine, s = drafter.engine, settings()
+
+    def prompt_tokens(request) -> int:  # type: ignore[no-untyped-def]
+        chat = engine.prepare(plan_message(request, engine.options.language, engine.today())).chat
+        return engine.counter.count_messages(chat.system, chat.user)
+
+    result = plan_campaign(
+        campaigns,
+        spec,
+        _campaign_id(spec, campaign),
+        sample=s.customers.campaign_sample if sample is None else sample,
+        prompt_tokens=prompt_tokens,
+        text_tokens=engine.counter.count,
+        model=s.llm.model,
+        prices=s.llm.prices,
+        template_mode=engine.backend.name == TEMPLATE_BACKEND,
+    )
+    if as_json:
+        emit_json(result)
+        return
+    console.print(
+        f"[bold]{spec.name}[/]（{spec.id}，用途 {spec.purpose}）活动 {result.campaign_id}"
+    )
+    console.print(f"规则匹配 / matched: {result.matched}  可触达 / eligible: {result.eligible}")
+    for code, n in sorted(result.excluded_counts.items()):
+        console.print(f"  排除 / excluded {code}: {n}")
+    for ex in result.excluded[:5]:
+        console.print(f"    {ex.customer_id}: {ex.reason}")
+    mode = (
+        "模板模式" if result.cost == 0 and engine.backend.name == TEMPLATE_BACKEND else result.model
+    )
+    cost = "未知 / unpriced" if result.cost is None else f"¥{result.cost:.4f}"
+    console.print(
+        f"估算 / estimate（{mode}）：输入 {result.input_tokens:,} tokens，"
+        f"输出 {result.output_tokens:,} tokens，费用 {cost}"
+    )
+    for sample_draft in result.samples:
+        console.print(
+            f"\n[bold]{sample_draft.customer_id}[/] "
+            f"{escape(f'[{sample_draft.verdict or sample_draft.status}]')} "
+            f"字段 {sample_draft.fields_used}\n{escape(sample_draft.text)}"
+        )
+
+
+@campaign_app.command("run")
+@handle_errors
+def run(
+    playbook: PlaybookOpt,
+    campaign: CampaignOpt = None,
+    resume: Annotated[bool, typer.Option("--resume", help="续跑被中断的活动")] = False,
+    concurrency: Annotated[int | None, typer.Option(min=1, max=64)] = None,
+    out: Annotated[Path | None, typer.Option(help="结果文件 .csv 或 .jsonl")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """为每位可触达客户起草消息（只起草，不发送）；可中断后 --resume 续跑。"""
+    spec = _spec(playbook)
+    db, _, campaigns = _setup(spec)
+    campaign_id = _campaign_id(spec, campaign)
+    with progress_bar() as bar:
+        task = bar.add_task(f"起草 / drafting {campaign_id}", total=None)
+        summary = campaigns.run(
+            spec,
+            campaign_id,
+            resume=resume,
+            concurrency=concurrency or settings().customers.campaign_concurrency,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    written = export_results(db, campaign_id, out) if out else 0
+    if as_json:
+        emit_json(summary)
+        return
+    console.print(
+        f"活动 {campaign_id}: 受众 {summary.audience}，本次 {sum(summary.counts.values())}，"
+        f"已完成跳过 {summary.skipped}；{summary.counts}"
+    )
+    if out:
+        console.print(f"结果 / results: {out} ({written})")
+
+
+@campaign_app.command("status")
+@handle_errors
+def status(
+    campaign: Annotated[str, typer.Argument(help="活动 ID")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """活动进度：受众、已完成、剩余、按状态与护栏结论统计。"""
+    result = campaign_status(open_db(), campaign)
+    if as_json:
+        emit_json(result)
+        return
+    table = Table(title=f"活动 {result.campaign_id}（{result.playbook}）")
+    table.add_column("项目")
+    table.add_column("数量", justify="right")
+    rows = [
+        ("受众 audience", result.audience),
+        ("已完成 done", result.done),
+        ("剩余 remaining", result.remaining),
+    ]
+    rows += [(f"状态 {k}", v) for k, v in sorted(result.by_status.items())]
+    rows += [(f"结论 {k}", v) for k, v in sorted(result.by_verdict.items())]
+    for label, value in rows:
+        table.add_row(label, str(value))
+    console.print(table)
+
+
+@campaign_app.command("export")
+@handle_errors
+def export(
+    campaign: Annotated[str, typer.Argument(help="活动 ID")],
+    out: Annotated[Path, typer.Option(help=".csv 或 .jsonl；配合 --openai-batch 为请求文件")],
+    openai_batch: Annotated[
+        str | None, typer.Option(help="剧本 id：导出 OpenAI Batch 请求")
+    ] = None,
+) -> None:
+    """导出结果（CSV/JSONL，含护栏结论），或用 --openai-batch 导出 Batch API 请求文件。"""
+    if openai_batch:
+        spec = _spec(openai_batch)
+        _, drafter, campaigns = _setup(spec)
+        s = settings()
+        bridge = BatchBridge(campaigns, drafter, s.llm.model, s.llm.temperature)
+        count = bridge.export(spec, campaign, out)
+        console.print(f"Batch 请求 / requests: {out} ({count})；上传后用 import-batch 导回结果")
+        return
+    count = export_results(open_db(), campaign, out)
+    console.print(f"已导出 / exported {count} → {out}")
+
+
+@campaign_app.command("import-batch")
+@handle_errors
+def import_batch(
+    playbook: PlaybookOpt,
+    results: Annotated[Path, typer.Argument(help="Batch API 输出 JSONL")],
+    campaign: CampaignOpt = None,
+) -> None:
+    """导入 OpenAI Batch 结果：逐条过护栏、记审计，已完成的客户跳过。"""
+    spec = _spec(playbook)
+    _, drafter, campaigns = _setup(spec)
+    s = settings()
+    bridge = BatchBridge(campaigns, drafter, s.llm.model, s.llm.temperature)
+    counts = bridge.import_results(spec, _campaign_id(spec, campaign), results)
+    console.print(f"已导入 / imported: {counts}")

@@ -1,0 +1,237 @@
+"""`siyu customers import|demo`, `siyu consent grant|withdraw|show`, `siyu segments`."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from copilot.audit import AuditLog
+from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
+from copilot.customers.catalog import Product, load_catalog
+from copilot.customers.consent import ConsentRegistry, current_state
+from copilot.customers.db import Database
+from copilot.customers.demo import DemoGenerator
+from copilot.customers.importer import Importer, ImportReport
+from copilot.customers.rfm import SEGMENT_NAMES, SEGMENTS, Segmenter
+
+customers_app = typer.Typer(help="客户数据 / customers, orders, consents", no_args_is_help=True)
+consent_app = typer.Typer(help="授权登记 / consent registry", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(customers_app, name="customers")
+    app.add_typer(consent_app, name="consent")
+    app.command("segments")(segments)
+
+
+def open_db() -> Database:
+    s = settings()
+    s.ensure_home()
+    return Database(s.db_url)
+
+
+def open_registry(db: Database) -> ConsentRegistry:
+    return ConsentRegistry(db, AuditLog(db), settings().guardrails.purpose_fields)
+
+
+def catalog() -> dict[str, Product]:
+    return load_catalog(settings().knowledge_dir / "products.csv")
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+    )
+
+
+@customers_app.command("import")
+@handle_errors
+def import_files(
+    files: Annotated[list[Path], typer.Argument(help="customers.csv orders.csv consents.csv")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只报告将发生的变化")] = False,
+    errors: Annotated[Path | None, typer.Option(help="错误明细 CSV / row errors file")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """导入客户、订单、授权 CSV（中英文表头、UTF-8/GBK 均可；可重复导入）。"""
+    s = settings()
+    errors_path = errors or s.home / "imports" / f"errors-{datetime.now():%Y%m%d-%H%M%S}.csv"
+    with progress_bar() as bar:
+        tasks: dict[str, int] = {}
+
+        def on_progress(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done, total=max(total, done))
+
+        importer = Importer(open_db(), purposes=s.guardrails.purpose_fields, progress=on_progress)
+        report = importer.run(files, dry_run=dry_run, errors_path=errors_path)
+    if as_json:
+        emit_json(report)
+    else:
+        _print_import(report)
+    if report.problems and not any(f.new or f.existing for f in report.files):
+        raise typer.Exit(1)
+
+
+def _print_import(report: ImportReport) -> None:
+    title = "试运行（未写入）/ dry run" if report.dry_run else "导入结果 / import summary"
+    table = Table(title=title)
+    for column in (
+        "文件 file",
+        "类型 kind",
+        "编码 encoding",
+        "行 rows",
+        "新增 new",
+        "已有 existing",
+        "错误 errors",
+    ):
+        table.add_column(column)
+    for f in report.files:
+        table.add_row(
+            Path(f.file).name,
+            f.kind,
+            f.encoding,
+            str(f.rows),
+            str(f.new),
+            str(f.existing),
+            str(f.errors),
+        )
+    console.print(table)
+    for problem in report.problems[:10]:
+        console.print(f"  {problem.file} 第{problem.row}行 [{problem.column}] {problem.reason}")
+    if report.errors_path:
+        console.print(f"错误明细 / row errors: {report.errors_path} ({len(report.problems)})")
+
+
+@customers_app.command("demo")
+@handle_errors
+def demo(
+    out: Annotated[Path, typer.Option(help="输出目录")] = Path("demo_customers"),
+    seed: Annotated[int, typer.Option()] = 7,
+    customers: Annotated[int, typer.Option(min=1)] = 2000,
+    orders: Annotated[int, typer.Option(min=1)] = 20000,
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; 默认今天")] = None,
+) -> None:
+    """生成演示数据（固定随机种子）：customers.csv、orders.csv、consents.csv。"""
+    day = date.fromisoformat(as_of) if as_of else None
+    counts = DemoGenerator(list(catalog().values()), seed=seed, as_of=day).write(
+        out, customers=customers, orders=orders
+    )
+    console.print(f"已生成 / written to {out}: {counts}")
+    console.print(
+        f"导入 / import: siyu customers import {out}/customers.csv {out}/orders.csv {out}/consents.csv"
+    )
+
+
+def _consent_change(customer_id: str, purpose: str, action: str, source: str, actor: str) -> None:
+    event = open_registry(open_db()).change(
+        customer_id, purpose, action, source=source, actor=actor
+    )  # type: ignore[arg-type]
+    console.print(
+        f"{customer_id} {purpose}: {event.action} @ {event.at:%Y-%m-%d %H:%M:%S}（立即生效）"
+    )
+
+
+@consent_app.command("grant")
+@handle_errors
+def grant(
+    customer_id: str,
+    purpose: str,
+    source: Annotated[
+        str, typer.Option(help="授权来源，如 小程序授权弹窗")
+    ] = "人工登记（明示-授权-可撤回）",
+    actor: Annotated[str, typer.Option(help="操作人")] = "operator",
+) -> None:
+    """登记客户对某用途的授权。"""
+    _consent_change(customer_id, purpose, "granted", source, actor)
+
+
+@consent_app.command("withdraw")
+@handle_errors
+def withdraw(
+    customer_id: str,
+    purpose: str,
+    source: Annotated[str, typer.Option(help="撤回渠道，如 客户私信")] = "客户要求",
+    actor: Annotated[str, typer.Option(help="操作人")] = "operator",
+) -> None:
+    """撤回授权：对之后的所有草稿与活动立即生效。"""
+    _consent_change(customer_id, purpose, "withdrawn", source, actor)
+
+
+@consent_app.command("show")
+@handle_errors
+def show(customer_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """查看客户当前授权与完整历史。"""
+    history = open_registry(open_db()).history(customer_id)
+    if as_json:
+        emit_json([e.model_dump(mode="json") for e in history])
+        return
+    state = current_state(history)
+    table = Table(title=f"{customer_id} 授权 / consents")
+    for column in ("用途 purpose", "当前 current", "时间 at", "来源 source"):
+        table.add_column(column)
+    for purpose, event in sorted(state.items()):
+        table.add_row(purpose, event.action, f"{event.at:%Y-%m-%d %H:%M}", event.source)
+    console.print(table)
+    console.print("历史 / history:")
+    for event in history:
+        console.print(
+            f"  {event.at:%Y-%m-%d %H:%M:%S} {event.purpose} {event.action} {event.source}"
+        )
+
+
+@handle_errors
+def segments(
+    customer: Annotated[str | None, typer.Option(help="只看某位客户的解释")] = None,
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; 默认今天")] = None,
+    out: Annotated[Path | None, typer.Option(help="逐客户结果 CSV")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """RFM 分层：新客 / 核心 / 超级用户 / 流失风险 / 沉睡，附动态标签与原因。"""
+    day = date.fromisoformat(as_of) if as_of else date.today()
+    db = open_db()
+    with db.begin() as conn:
+        report = Segmenter(settings().customers, catalog()).run(conn, day)
+    if customer:
+        scores = [s for s in report.scores if s.customer_id == customer]
+        for score in scores:
+            console.print(
+                f"{score.customer_id}: {score.explain()}  标签: {'、'.join(score.tags) or '无'}"
+            )
+        if not scores:
+            err_console.print(f"没有客户 {customer} / unknown customer")
+            raise typer.Exit(1)
+        return
+    if out:
+        with out.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(("customer_id", "segment", "r", "f", "m", "tags", "explanation"))
+            for s in report.scores:
+                writer.writerow(
+                    (s.customer_id, s.segment, s.r, s.f, s.m, "、".join(s.tags), s.explain())
+                )
+    if as_json:
+        emit_json({"as_of": day.isoformat(), "counts": report.counts, "tags": report.tag_counts})
+        return
+    table = Table(title=f"客户分层 / segments（截至 {day}）")
+    table.add_column("分层 segment")
+    table.add_column("人数 customers", justify="right")
+    for seg in SEGMENTS:
+        table.add_row(f"{SEGMENT_NAMES[seg]} {seg}", str(report.counts[seg]))
+    console.print(table)
+    tags = Table(title="动态标签 / dynamic tags")
+    tags.add_column("标签 tag")
+    tags.add_column("人数", justify="right")
+    for tag, n in list(report.tag_counts.items())[:15]:
+        tags.add_row(tag, str(n))
+    console.print(tags)

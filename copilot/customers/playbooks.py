@@ -1,0 +1,124 @@
+"""Playbooks as data: YAML files in knowledge/playbooks/, each parsed into a strict model.
+
+A playbook names its consent purpose, who it is for (segment rule), the prompt it drafts with,
+the offer facts (the only numbers a draft may quote) and guardrail overrides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from copilot.config import GuardrailSettings
+from copilot.customers.rfm import Segment
+from copilot.drafting.message import Playbook as DraftingPlaybook
+from copilot.errors import ConfigError
+
+
+class SegmentRule(BaseModel):
+    """Who a playbook is for; every condition given must hold (empty lists match everyone)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    segments: list[Segment] = Field(default_factory=list)
+    birthday_within_days: int | None = Field(None, ge=0, le=60)
+    ordered_within_days: int | None = Field(None, ge=0)
+    min_orders: int = Field(0, ge=0)
+    tiers: list[str] = Field(default_factory=list)
+    tags_any: list[str] = Field(default_factory=list)
+
+
+class PromptUse(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = "message"
+    version: str | None = Field(None, description="pin a prompt version; None = the current one")
+
+
+class PlaybookSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    description: str = ""
+    drafting: DraftingPlaybook = Field(description="the message task's playbook kind")
+    purpose: str
+    segment: SegmentRule
+    prompt: PromptUse = Field(default_factory=PromptUse)
+    brief: str = Field(description="operator brief: the only source of offer facts")
+    offer: dict[str, str] = Field(default_factory=dict, description="offer fields, e.g. 券面额")
+    guardrails: dict[str, Any] = Field(
+        default_factory=dict, description="GuardrailSettings overrides"
+    )
+
+    def full_brief(self) -> str:
+        """The brief plus any offer field it does not already state, as drafter and grounding see it."""
+        extra = [f"{k}：{v}" for k, v in self.offer.items() if v not in self.brief]
+        return "；".join([self.brief.strip(), *extra]) if extra else self.brief.strip()
+
+    def guardrail_settings(self, base: GuardrailSettings) -> GuardrailSettings:
+        return GuardrailSettings.model_validate({**base.model_dump(), **self.guardrails})
+
+
+def _where(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()
+    )
+
+
+def load_playbook(
+    path: Path, purposes: Mapping[str, object], guardrails: GuardrailSettings
+) -> PlaybookSpec:
+    """Parse and check one playbook file; every problem names the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec = PlaybookSpec.model_validate(data)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"无法读取剧本 / cannot read playbook: {exc}", where=str(path)) from exc
+    except ValidationError as exc:
+        raise ConfigError(
+            f"剧本字段无效 / invalid playbook: {_where(exc)}",
+            where=str(path),
+            hint="对照 knowledge/playbooks/birthday.yaml 检查字段名与取值",
+        ) from exc
+    if spec.purpose not in purposes:
+        raise ConfigError(
+            f"未知授权用途 / unknown purpose {spec.purpose!r}",
+            where=f"{path}: purpose",
+            hint=f"可选 / valid: {', '.join(sorted(purposes))}",
+        )
+    try:
+        spec.guardrail_settings(guardrails)
+    except ValidationError as exc:
+        raise ConfigError(
+            f"护栏设置无效 / invalid guardrails: {_where(exc)}",
+            where=f"{path}: guardrails",
+            hint="只能覆盖 GuardrailSettings 中已有的设置",
+        ) from exc
+    return spec
+
+
+def load_playbooks(
+    folder: Path, purposes: Mapping[str, object], guardrails: GuardrailSettings
+) -> dict[str, PlaybookSpec]:
+    return {
+        spec.id: spec
+        for spec in (load_playbook(p, purposes, guardrails) for p in sorted(folder.glob("*.yaml")))
+    }
+
+
+def find_playbook(
+    folder: Path, name: str, purposes: Mapping[str, object], guardrails: GuardrailSettings
+) -> PlaybookSpec:
+    books = load_playbooks(folder, purposes, guardrails)
+    if name not in books:
+        raise ConfigError(
+            f"没有名为 {name!r} 的剧本 / no such playbook",
+            where=str(folder),
+            hint=f"可选 / available: {', '.join(sorted(books)) or '(空 / none)'}",
+        )
+    return books[name]

@@ -1,0 +1,186 @@
+"""每月合规自查 / monthly compliance self-check, computed from the audit log and consent history.
+
+Checks: drafts without consent (must be 0), withdrawals honoured, marketing share per community,
+cadence rules a person overrode, PII blocks. Rendered as Markdown or HTML from one model.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter, defaultdict
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from copilot.audit import AuditLog, ConsentChange, DraftCreated, HumanAction, PostScheduled
+from copilot.customers.consent import ConsentEvent
+from copilot.customers.db import Database
+from copilot.customers.schema import consents
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    ok: bool | None = Field(None, description="None: informational")
+    summary: str
+    rows: list[list[str]] = Field(default_factory=list)
+    headers: list[str] = Field(default_factory=list)
+
+
+class SelfCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    month: str
+    sections: list[Section]
+
+    @property
+    def passed(self) -> bool:
+        return all(s.ok is not False for s in self.sections)
+
+
+def month_range(month: str) -> tuple[datetime, datetime]:
+    start = datetime.strptime(month, "%Y-%m")
+    end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start, datetime.combine(end, datetime.min.time())
+
+
+def _granted_at(history: list[ConsentEvent], purpose: str, at: datetime) -> bool:
+    state = None
+    for event in history:
+        if event.purpose == purpose and event.at <= at:
+            state = event.action
+    return state == "granted"
+
+
+def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
+    start, end = month_range(month)
+    records = list(audit.events(start, end))
+    drafts = [(r.at, r.event) for r in records if isinstance(r.event, DraftCreated)]
+    actions = [r.event for r in records if isinstance(r.event, HumanAction)]
+    withdrawals = [
+        r.event
+        for r in records
+        if isinstance(r.event, ConsentChange) and r.event.action == "withdrawn"
+    ]
+    posts = [r.event for r in records if isinstance(r.event, PostScheduled)]
+    histories: dict[str, list[ConsentEvent]] = defaultdict(list)
+    with db.begin() as conn:
+        for row in conn.execute(select(consents).order_by(consents.c.at, consents.c.id)).mappings():
+            histories[row["customer_id"]].append(ConsentEvent.model_validate(dict(row)))
+    accepted = {a.draft_id for a in actions if a.action in ("accepted", "edited")}
+
+    unconsented = [
+        (at, d)
+        for at, d in drafts
+        if d.customer_id and d.purpose and not _granted_at(histories[d.customer_id], d.purpose, at)
+    ]
+    sent_unconsented = [d for _, d in unconsented if d.draft_id in accepted]
+    sections = [
+        Section(
+            title="无授权草稿 / drafts without consent",
+            ok=not unconsented,
+            summary=f"{len(unconsented)} 条草稿、{len(sent_unconsented)} 条被采用（必须为 0）",
+            headers=["时间", "草稿", "客户", "用途"],
+            rows=[
+                [f"{at:%m-%d %H:%M}", d.draft_id, d.customer_id or "", d.purpose or ""]
+                for at, d in unconsented[:50]
+            ],
+        )
+    ]
+
+    late = []
+    for w in withdrawals:
+        after = [
+            d
+            for at, d in drafts
+            if d.customer_id == w.customer_id and d.purpose == w.purpose and at >= w.effective_at
+        ]
+        if after:
+            late.append(
+                [w.customer_id, w.purpose, f"{w.effective_at:%m-%d %H:%M}", str(len(after))]
+            )
+    sections.append(
+        Section(
+            title="撤回授权是否被遵守 / withdrawals honoured",
+            ok=not late,
+            summary=f"本月撤回 {len(withdrawals)} 次，其中 {len(withdrawals) - len(late)} 次之后无相关草稿",
+            headers=["客户", "用途", "撤回时间", "之后草稿数"],
+            rows=late,
+        )
+    )
+
+    by_community: dict[str, Counter[str]] = defaultdict(Counter)
+    for p in posts:
+        by_community[p.community]["total"] += 1
+        by_community[p.community]["marketing"] += int(p.marketing)
+    share_rows = [
+        [name, str(c["total"]), str(c["marketing"]), f"{c['marketing'] / c['total']:.0%}"]
+        for name, c in sorted(by_community.items())
+    ]
+    sections.append(
+        Section(
+            title="各社群营销占比 / marketing share per community",
+            summary=f"{len(posts)} 条排期帖子，{len(by_community)} 个社群",
+            headers=["社群", "帖子", "营销", "占比"],
+            rows=share_rows,
+        )
+    )
+
+    overrides = [a for a in actions if "cadence" in a.overrode]
+    overrides_posts = [p for p in posts if "cadence" in p.overrode]
+    sections.append(
+        Section(
+            title="人工放行的频次/静默时段违规 / cadence overrides",
+            summary=f"{len(overrides) + len(overrides_posts)} 次由人工放行",
+            headers=["对象", "社群/客户"],
+            rows=[[a.draft_id, a.community or a.customer_id or ""] for a in overrides]
+            + [[f"post {p.scheduled_at:%m-%d %H:%M}", p.community] for p in overrides_posts],
+        )
+    )
+
+    pii = [d for _, d in drafts if "pii" in d.rules and d.verdict == "block"]
+    verdicts = Counter(d.verdict for _, d in drafts)
+    sections.append(
+        Section(
+            title="个人信息拦截 / PII blocks",
+            summary=f"{len(pii)} 条草稿因个人信息被拦截；全部草稿结论 {dict(verdicts)}；"
+            f"人工操作 {dict(Counter(a.action for a in actions))}",
+        )
+    )
+    return SelfCheck(month=month, sections=sections)
+
+
+def _mark(ok: bool | None) -> str:
+    return {True: "✅ 通过", False: "❌ 未通过", None: "ℹ️"}[ok]
+
+
+def render_markdown(report: SelfCheck) -> str:
+    lines = [f"# 每月合规自查 / compliance self-check {report.month}", ""]
+    lines.append(f"结论 / result: {'✅ 通过' if report.passed else '❌ 有问题需处理'}")
+    for s in report.sections:
+        lines += ["", f"## {s.title}", "", f"{_mark(s.ok)} {s.summary}"]
+        if s.rows:
+            lines += ["", "| " + " | ".join(s.headers) + " |", "|" + "---|" * len(s.headers)]
+            lines += ["| " + " | ".join(row) + " |" for row in s.rows]
+    return "\n".join(lines) + "\n"
+
+
+def render_html(report: SelfCheck) -> str:
+    esc = html.escape
+    parts = [
+        '<!doctype html><html lang="zh"><meta charset="utf-8">',
+        f"<title>合规自查 {esc(report.month)}</title>",
+        f"<h1>每月合规自查 {esc(report.month)}</h1>",
+        f"<p>{'✅ 通过' if report.passed else '❌ 有问题需处理'}</p>",
+    ]
+    for s in report.sections:
+        parts.append(f"<h2>{esc(s.title)}</h2><p>{_mark(s.ok)} {esc(s.summary)}</p>")
+        if s.rows:
+            head = "".join(f"<th>{esc(h)}</th>" for h in s.headers)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in s.rows
+            )
+            parts.append(f"<table border=1><tr>{head}</tr>{body}</table>")
+    return "\n".join(parts) + "\n</html>\n"
