@@ -11,69 +11,98 @@ import math
 import re
 from dataclasses import dataclass
 
-# (feature name, weight, regex). Positive weights: selling; negative: reviewing/reporting.
-FEATURES: tuple[tuple[str, float, str], ...] = (
-    ("price", 1.6, r"[¥￥$]\s?\d|\d(?:\.\d+)?\s?(?:元|块)(?!素)|到手价|券后|原价|特价|秒杀价|价格"),
+# (feature name, weight per hit, max hits counted, regex). Positive: selling; negative: reviewing
+# or reporting. Lexicon features count distinct hits so that dense ad copy adds up.
+FEATURES: tuple[tuple[str, float, int, str], ...] = (
+    (
+        "price",
+        1.6,
+        1,
+        r"[¥￥$]\s?\d|\d(?:\.\d+)?\s?(?:元|块)(?!素)|到手价|券后|原价|特价|秒杀价|价格",
+    ),
     (
         "discount",
         2.0,
+        1,
         r"\d(?:\.\d)?折|[一二三四五六七八九]折|满\d+减|立减|直降|打折|半价|买[一二\d]送",
     ),
-    ("discount_soft", 1.2, r"优惠|折扣|包邮|赠品|福利|特惠|大促|活动价|会员价|第二件"),
-    ("coupon", 1.6, r"券|红包|优惠码|coupon|promo code|(?<!\d)\d{1,3}% off|discount"),
+    (
+        "discount_soft",
+        1.2,
+        1,
+        r"优惠|折扣|包邮|赠品|福利|特惠|大促|活动价|会员价|第二件|送小样|赠小样",
+    ),
+    ("coupon", 1.6, 1, r"券|红包|优惠码|coupon|promo code|use code|(?<!\d)\d{1,3}% off|discount"),
     (
         "call_to_buy",
         1.8,
-        r"秒杀|抢购|下单|拍下|入手|加购|购物车|戳链接|点击链接|买它|囤货|冲鸭|"
-        r"快来|赶紧|速抢|去抢|buy now|shop now|order now|add to cart|grab yours|get yours",
+        1,
+        r"秒杀|抢购|下单|拍下|入手|加购|购物车|戳链接|点击链接|买它|囤货|冲鸭|快来|"
+        r"赶紧|速抢|去抢|拼团|开抢|进店|buy now|shop now|shop the|order now|add (?:it |the .{1,30})?to "
+        r"(?:your )?cart|grab yours|get yours|get one free|buy one",
     ),
     (
         "urgency",
         1.3,
-        r"限时|仅限|限量|手慢无|售完即止|倒计时|仅剩|截止|最后一天|错过|今晚\d|"
+        1,
+        r"限时|仅限|限量|手慢无|售完即止|倒计时|仅剩|只剩|截止|最后一天|错过|今晚\d|"
         r"limited time|today only|ends (?:tonight|soon|today)|last chance|hurry|while stocks last",
     ),
-    ("link", 1.5, r"https?://|(?<![A-Za-z])(?:t\.cn|tb\.cn|u\.jd\.com)|小程序|商城|店铺|直播间"),
-    ("new_arrival", 1.0, r"上新|新品|首发|预售|开售|现货|new arrival|launch|pre-?order|in stock"),
+    ("link", 1.5, 1, r"https?://|(?<![A-Za-z])(?:t\.cn|tb\.cn|u\.jd\.com)|小程序|商城|店铺|直播间"),
+    (
+        "new_arrival",
+        1.0,
+        1,
+        r"上新|新品|首发|预售|开售|现货|new arrival|launch|pre-?order|in stock",
+    ),
     (
         "sale_en",
         1.4,
-        r"(?<![A-Za-z])(?:sale|deal|deals|off|save|free shipping|gift with purchase)"
-        r"(?![A-Za-z])",
+        1,
+        r"(?<![A-Za-z])(?:sale|deal|deals|off|save|free shipping|bundle)(?![A-Za-z])",
     ),
     (
         "ad_copy",
-        0.9,
+        0.6,
+        4,
         r"这款|此款|该款|单品|设计|采用|打造|彰显|尽显|凸显|百搭|显瘦|修饰|时尚|气质|"
-        r"质感|版型|面料|上身|亮点|个性|精致|优雅|推荐|必备|种草|安利|闭眼入|回购|好物|宝藏|"
-        r"must-have|perfect for|designed|crafted|you'll love",
+        r"质感|版型|面料|上身|亮点|个性|精致|优雅|推荐|必备|种草|安利|闭眼入|回购|好物|宝藏|口碑|颜值|"
+        r"送礼|贴心|亲肤|透气|柔软|温和|安心|省心|小巧|可爱|精选|造型|搭配|款式|风格|简约|经典|甜美|"
+        r"休闲|穿搭|利落|立体|剪裁|线条|腰身|廓形|复古|文艺|层次|俏皮|清新|舒适|显得|衬托|营造|兼备|"
+        r"都爱用|都合适|不占地方|轻松|体验|"
+        r"must-have|you'll love|perfect for|designed|crafted|best-loved|our (?:best|favourite|pick)",
     ),
     (
         "review",
         -1.6,
-        r"买了|用了|收到|到货|发货|物流|快递|卖家|客服|差评|好评|退货|退款|"
-        r"失望|垃圾|一般般|还行|不值|上当|后悔|第一次买|买的|质量(?:还|很|太|挺|不)|"
+        2,
+        r"买了|用了|收到|到货|发货|物流|快递|卖家|客服|差评|好评|退货|退款|失望|垃圾|"
+        r"一般般|还行|不值|上当|后悔|第一次买|买的|质量(?:还|很|太|挺|不|好|差)|没有过敏|继续观察|"
         r"I bought|I ordered|arrived|received it|returned it",
     ),
     (
         "report",
         -1.0,
+        1,
         r"记者|报道|消息|官方|宣布|球队|比赛|政府|专家|研究|发布会|警方|网友|曝光|"
         r"[？?]$",
     ),
     (
         "tips",
         -0.8,
+        1,
         r"小贴士|小知识|干货|注意|建议|方法|步骤|技巧|怎么|如何|为什么|原因|误区|"
         r"tips?(?![A-Za-z])|how to|step",
     ),
 )
-_COMPILED = tuple((name, weight, re.compile(rx, re.IGNORECASE)) for name, weight, rx in FEATURES)
+_COMPILED = tuple(
+    (name, weight, cap, re.compile(rx, re.IGNORECASE)) for name, weight, cap, rx in FEATURES
+)
 # A sentence counts as marketing from this raw score; a post from this probability.
 SENTENCE_THRESHOLD = 1.5
 POST_THRESHOLD = 0.5
-# Post probability = 1 - exp(-max(0, total)/POST_SCALE): a raw total of ~2 is 50/50.
-POST_SCALE = 2.9
+# Post probability = 1 - exp(-max(0, total)/POST_SCALE): a raw total of ~1.6 is 50/50.
+POST_SCALE = 2.3
 # Sentence boundaries: Chinese/English terminal punctuation and line breaks.
 _SENTENCE = re.compile(r"[^。！？!?\n;；]+[。！？!?;；]*|[。！？!?;；]+")
 
@@ -115,16 +144,18 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def score_sentence(text: str, start: int = 0) -> SentenceScore:
     """Raw score of one sentence: each feature counted once, weights summed."""
-    fired = tuple(name for name, _, rx in _COMPILED if rx.search(text))
-    score = sum(weight for name, weight, _ in _COMPILED if name in fired)
-    return SentenceScore(start, start + len(text), text, round(score, 3), fired)
+    score, fired = 0.0, []
+    for name, weight, cap, rx in _COMPILED:
+        hits = len(set(rx.findall(text))) if cap > 1 else int(rx.search(text) is not None)
+        if hits:
+            score += weight * min(hits, cap)
+            fired.append(name)
+    return SentenceScore(start, start + len(text), text, round(score, 3), tuple(fired))
 
 
 def score_post(text: str) -> PostScore:
     """Sentence scores and the post's marketing probability."""
     sentences = tuple(score_sentence(text[s:e], s) for s, e in split_sentences(text))
-    total = sum(s.score for s in sentences if s.score > 0) + sum(
-        s.score for s in sentences if s.score < 0
-    )
+    total = sum(s.score for s in sentences)
     probability = 1.0 - math.exp(-max(0.0, total) / POST_SCALE)
     return PostScore(round(probability, 3), probability >= POST_THRESHOLD, sentences)
