@@ -14,7 +14,14 @@ from string import Template
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from copilot.drafting.outputs import OUTPUT_SCHEMAS
 from copilot.errors import ConfigError
@@ -48,13 +55,15 @@ class PromptSpec(BaseModel):
     system: str = Field(min_length=1)
     user: str = Field(min_length=1)
 
+    @field_validator("output_schema")
+    @classmethod
+    def _known_schema(cls, value: str) -> str:
+        if value not in OUTPUT_SCHEMAS:
+            raise ValueError(f"'{value}' is unknown; valid: {', '.join(sorted(OUTPUT_SCHEMAS))}")
+        return value
+
     @model_validator(mode="after")
-    def _check_references(self) -> PromptSpec:
-        if self.output_schema not in OUTPUT_SCHEMAS:
-            raise ValueError(
-                f"output_schema '{self.output_schema}' is unknown; valid: "
-                f"{', '.join(sorted(OUTPUT_SCHEMAS))}"
-            )
+    def _check_placeholders(self) -> PromptSpec:
         allowed = VARIABLES[self.task]
         for part in ("system", "user"):
             template = Template(getattr(self, part))

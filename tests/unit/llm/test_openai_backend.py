@@ -75,9 +75,9 @@ def test_errors_name_the_endpoint(script: list[StubResponse], error: str, hint: 
 
 
 def test_malformed_json_is_an_output_parse_error_with_raw_text() -> None:
-    with stub_server([StubResponse(content='{"suggestions": [ {"text": 这不是JSON')]) as server:
-        with pytest.raises(OutputParseError) as caught:
-            backend(server.base_url, []).generate(PROMPT, ReplyOutput)
+    script = [StubResponse(content='{"suggestions": [ {"text": 这不是JSON')]
+    with stub_server(script) as server, pytest.raises(OutputParseError) as caught:
+        backend(server.base_url, []).generate(PROMPT, ReplyOutput)
     assert "这不是JSON" in caught.value.raw
 
 

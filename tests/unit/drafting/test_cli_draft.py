@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from copilot.cli import app
+from copilot.config import Settings, get_settings
+from copilot.llm.stub import StubResponse, stub_server
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, dict | str]:
+    result = runner.invoke(app, list(args))
+    try:
+        return result.exit_code, json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return result.exit_code, result.stdout + result.stderr
+
+
+def test_reply_json_is_cited_template_mode(fake_settings: Settings) -> None:
+    code, out = run("reply", "你们的退货运费谁承担?", "--json")
+    assert code == 0 and isinstance(out, dict), out
+    assert out["task"] == "reply" and out["backend"] == "模板模式"
+    assert out["prompt"]["id"] == "reply" and out["prompt"]["version"]
+    assert out["verdict"]["verdict"] in ("pass", "warn", "block")
+    assert {"text", "citations", "confidence", "needs_human"} <= set(out["drafts"][0])
+
+
+def test_reply_uses_the_configured_endpoint(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer = '{"suggestions": [{"text": "您好,运费由小禾家承担。", "citations": ["K1"]}]}'
+    with stub_server(default=StubResponse(content=answer)) as server:
+        monkeypatch.setenv("SIYU_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("SIYU_LLM_MODEL", "stub-model")
+        get_settings.cache_clear()
+        code, out = run("reply", "退货运费谁承担?", "--json")
+        assert len(server.requests) == 1
+    assert code == 0 and isinstance(out, dict), out
+    assert out["backend"] == "stub-model"
+    assert out["drafts"][0]["text"] == "您好,运费由小禾家承担。"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["reply", ""], "empty"),
+        (["message", "--playbook", "wedding"], "unknown playbook"),
+        (["message", "--playbook", "birthday", "--fields", "王芳"], "name=value"),
+        (["post", "--type", "tips", "--topic", "奶粉", "--at", "tomorrow"], "ISO"),
+    ],
+)
+def test_bad_input_is_a_clear_error(fake_settings: Settings, args: list[str], message: str) -> None:
+    code, out = run(*args)
+    assert code != 0 and message in str(out)
+
+
+def test_post_and_message_render(fake_settings: Settings) -> None:
+    code, out = run("post", "--type", "tips", "--topic", "奶粉冲调", "--json")
+    assert code == 0 and isinstance(out, dict) and out["task"] == "post"
+    code, text = run(
+        "message",
+        "--playbook",
+        "birthday",
+        "--fields",
+        "name=王芳",
+        "--brief",
+        "生日8折券",
+        "--consent",
+        "birthday_greeting",
+    )
+    assert code == 0 and "王芳" in str(text) and "模板模式" in str(text)

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from copilot.config import bundled_dir
+from copilot.drafting.prompts import PromptLibrary, load_prompt_file
+from copilot.errors import ConfigError
+
+PROMPTS = bundled_dir("prompts")
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+@pytest.mark.parametrize("path", sorted(PROMPTS.glob("*.yaml")), ids=lambda p: p.name)
+def test_bundled_prompts_load_and_fence_data(path: Path) -> None:
+    spec = load_prompt_file(path)
+    assert path.name == f"{spec.id}.{spec.language}.yaml"
+    assert len(spec.hash) == 16
+    if spec.task != "judge":
+        assert "<evidence>" in spec.system or "evidence" in spec.system
+        assert "$evidence" in spec.user and "$schema" in spec.user
+
+
+def test_every_task_has_zh_and_en() -> None:
+    names = {p.name for p in PROMPTS.glob("*.yaml")}
+    for task in ("reply", "post", "message", "judge"):
+        assert {f"{task}.zh.yaml", f"{task}.en.yaml"} <= names
+
+
+def test_broken_prompt_fails_with_readable_message() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_prompt_file(FIXTURES / "prompts_broken" / "reply.zh.yaml")
+    message = caught.value.message
+    assert "temperature" in message  # unknown key
+    assert (
+        "ReplyOutputs" in message and "JudgeOutput, MessageOutput" in message
+    )  # lists valid schemas
+    assert "reply.zh.yaml" in caught.value.where
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        ("id: [unclosed", "YAML"),
+        ("- a list", "mapping"),
+        ("", "mapping"),
+    ],
+)
+def test_unreadable_prompt_files(tmp_path: Path, content: str, error: str) -> None:
+    path = tmp_path / "reply.zh.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=error):
+        load_prompt_file(path)
+
+
+def test_unknown_placeholder_lists_valid_ones(tmp_path: Path) -> None:
+    text = (PROMPTS / "reply.zh.yaml").read_text(encoding="utf-8").replace("$today", "$todya")
+    (tmp_path / "reply.zh.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"todya.*customer_message"):
+        load_prompt_file(tmp_path / "reply.zh.yaml")
+
+
+def test_hash_changes_with_content_and_file_name_must_match(tmp_path: Path) -> None:
+    original = load_prompt_file(PROMPTS / "reply.zh.yaml")
+    text = (PROMPTS / "reply.zh.yaml").read_text(encoding="utf-8").replace("简洁", "简短")
+    (tmp_path / "reply.zh.yaml").write_text(text, encoding="utf-8")
+    assert load_prompt_file(tmp_path / "reply.zh.yaml").hash != original.hash
+    (tmp_path / "answer.zh.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"reply\.zh\.yaml"):
+        load_prompt_file(tmp_path / "answer.zh.yaml")
+
+
+def test_missing_prompt_lists_available(tmp_path: Path) -> None:
+    (tmp_path / "post.zh.yaml").write_text((PROMPTS / "post.zh.yaml").read_text("utf-8"), "utf-8")
+    with pytest.raises(ConfigError) as caught:
+        PromptLibrary(tmp_path).get("reply", "zh")
+    assert "post.zh.yaml" in caught.value.hint
