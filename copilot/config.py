@@ -181,6 +181,17 @@ class UISettings(Section):
     demo_customers: int = Field(600, ge=0, description="demo customers loaded on first start")
 
 
+class EvalSettings(Section):
+    """`siyu eval`: concurrency, per-case timeout, baseline tolerance and the llm-rubric judge."""
+
+    concurrency: int = Field(4, ge=1, le=64)
+    timeout_s: float = Field(60.0, gt=0, description="per case")
+    tolerance: float = Field(0.05, ge=0, le=1, description="score move reported vs a baseline")
+    judge_base_url: str | None = Field(None, description="judge endpoint; default SIYU_LLM_*")
+    judge_model: str | None = Field(None, description="default: SIYU_LLM_MODEL")
+    judge_api_key: SecretStr | None = None
+
+
 class Settings(BaseSettings):
     """All settings of the copilot; see README "Configuration"."""
 
@@ -205,6 +216,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     guardrails: GuardrailSettings = Field(default_factory=GuardrailSettings)
     customers: CustomerSettings = Field(default_factory=CustomerSettings)
+    evals: EvalSettings = Field(default_factory=EvalSettings)
     ui: UISettings = Field(default_factory=UISettings)
 
     @classmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from copilot.cli import campaign, compliance, customers, draft, guard, kb, serve
+from copilot.cli import campaign, compliance, customers, draft, evals, guard, kb, serve
 
 app = typer.Typer(
     name="siyu",
@@ -16,5 +16,5 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (kb, draft, guard, customers, campaign, compliance, serve):
+for module in (kb, draft, guard, customers, campaign, compliance, serve, evals):
     module.register(app)

@@ -1,0 +1,141 @@
+"""`siyu eval`: run regression suites, compare with a baseline, write reports, gate CI.
+
+Exit codes: 0 all passed (or, with --baseline, nothing regressed); 1 failures (or regressions);
+2 configuration errors (bad suite, unknown baseline, missing endpoint).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
+from copilot.config import bundled_dir
+from copilot.evals import RunOptions, RunRecord, RunStore, backend_for, compare, load_suites
+from copilot.evals.compare import Comparison
+from copilot.evals.html_report import write_reports
+from copilot.evals.reports import diff_lines, per_suite, problems
+from copilot.evals.results import CaseResult
+from copilot.evals.session import BackendChoice, run_suites
+
+SHOWN_FAILURES = 15
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(eval_suites)
+
+
+def _table(record: RunRecord) -> Table:
+    table = Table(title=f"评测 / eval {record.run_id} · {record.model}")
+    for column in ("suite", "passed", "total", "rate"):
+        table.add_column(column, justify="left" if column == "suite" else "right")
+    for rate in per_suite(record):
+        style = "green" if rate.rate == 1 else "red"
+        table.add_row(rate.name, str(rate.passed), str(rate.total), f"[{style}]{rate.rate:.1%}[/]")
+    return table
+
+
+def _show(record: RunRecord, comparison: Comparison | None) -> None:
+    console.print(_table(record))
+    failing = problems(record)
+    for case in failing[:SHOWN_FAILURES]:
+        reasons = "; ".join(f"{a.type}: {a.reason}" for a in case.failing) or case.error
+        console.print(f"[red]✗ {case.key}[/] [dim]{case.where}[/] {reasons[:300]}", highlight=False)
+    if len(failing) > SHOWN_FAILURES:
+        console.print(f"[dim]… 另有 {len(failing) - SHOWN_FAILURES} 个 / and more in the report[/]")
+    s = record.summary()
+    console.print(
+        f"{s.passed}/{s.total} passed · {s.failed} failed · {s.errors} errors · "
+        f"{s.backend_calls} backend calls · {s.cached} cached · "
+        f"{s.input_tokens}+{s.output_tokens} tokens · ¥{s.cost:.4f} · {record.seconds:.1f} s",
+        highlight=False,
+    )
+    for notice in record.notices:
+        err_console.print(f"[yellow]提示 / notice:[/] {notice}", highlight=False)
+    if comparison:
+        style = "red" if comparison.regressed else "green"
+        for line in diff_lines(comparison):
+            console.print(f"[{style}]{line}[/]", highlight=False)
+
+
+@handle_errors
+def eval_suites(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="评测集文件或文件夹 / suite files or folders")
+    ] = None,
+    backend: Annotated[
+        str, typer.Option(help="auto | template | openai(SIYU_LLM_BASE_URL)")
+    ] = "auto",
+    jobs: Annotated[int | None, typer.Option("-j", "--jobs", help="并发数 / concurrency")] = None,
+    filter_: Annotated[
+        str | None, typer.Option("--filter", help="按 'suite/case 描述' 正则筛选 / regex")
+    ] = None,
+    repeat: Annotated[int, typer.Option(help="每个用例运行次数 / runs per case")] = 1,
+    timeout: Annotated[float | None, typer.Option(help="单个用例超时秒数 / per case, s")] = None,
+    baseline: Annotated[str | None, typer.Option(help="last | saved | RUN_ID | FILE.json")] = None,
+    save_baseline: Annotated[
+        bool, typer.Option("--save-baseline", help="把本次运行存为基线 / save as baseline")
+    ] = False,
+    report_dir: Annotated[
+        Path | None, typer.Option(help="写入 report.md/html 与 junit.xml / write reports here")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="不使用回复缓存 / bypass the response cache")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="输出运行记录 JSON")] = False,
+) -> None:
+    """运行评测集:断言、基线对比、报告;回退时退出码为 1。"""
+    s = settings()
+    if backend not in ("auto", "template", "openai"):
+        raise typer.BadParameter("auto | template | openai", param_hint="--backend")
+    choice: BackendChoice = backend  # type: ignore[assignment]
+    suites = load_suites(paths or [bundled_dir("evals")])
+    options = RunOptions(
+        concurrency=jobs or s.evals.concurrency,
+        timeout_s=timeout or s.evals.timeout_s,
+        repeat=repeat,
+        filter=filter_,
+    )
+    store = RunStore(s.home / "evals")
+    reference = store.resolve(baseline) if baseline else None
+    engine = backend_for(s, choice, cache=not no_cache)
+    with Progress(
+        TextColumn("[bold]评测 / eval"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("eval", total=None, last="")
+
+        def on_result(case: CaseResult) -> None:
+            bar.update(task, advance=1, last=f"{case.status} {case.key}"[:60])
+
+        record = run_suites(
+            s,
+            suites,
+            options,
+            backend=engine,
+            on_start=lambda total: bar.update(task, total=total),
+            on_result=on_result,
+        )
+    saved = store.save(record)
+    comparison = compare(reference, record, s.evals.tolerance) if reference else None
+    if save_baseline:
+        store.save_baseline(record)
+    if as_json:
+        emit_json(record)
+    else:
+        _show(record, comparison)
+        err_console.print(f"[dim]运行记录 / run stored: {saved}[/]")
+    if report_dir:
+        for path in write_reports(report_dir, record, comparison):
+            err_console.print(f"[dim]报告 / report: {path}[/]")
+    failed = comparison.regressed if comparison else not record.ok
+    raise typer.Exit(1 if failed else 0)

@@ -1,0 +1,130 @@
+"""Cases from CSV or JSONL files, as promptfoo reads them.
+
+CSV: one case per row; columns are vars, except ``__id``, ``__description`` and
+``__expected`` (also ``__expected1``, ``__expected2``…), which hold an assertion written
+``type: value`` (``contains: 7天``, ``not-icontains: refund``) or a plain value meaning
+``equals``. JSONL: one case object per line (``id``, ``description``, ``vars``, ``assert``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from copilot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from copilot.evals.suite import CaseSpec
+
+HINT = "CSV 列为 vars 与 __expected;JSONL 每行一个用例对象 / CSV columns are vars plus __expected; JSONL holds one case object per line"
+
+
+def load_case_file(path: Path) -> list[tuple[CaseSpec, tuple[str, int]]]:
+    """(case, (file, line)) for each case in a CSV or JSONL file."""
+    if not path.is_file():
+        raise ConfigError(
+            f"找不到用例文件 / case file not found: {path}",
+            where=str(path),
+            hint="路径相对于评测集文件 / the path is relative to the suite file",
+        )
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _csv_rows(path)
+    elif suffix in (".jsonl", ".ndjson"):
+        rows = _jsonl_rows(path)
+    else:
+        raise ConfigError(
+            f"不支持的用例文件类型 {suffix} / unsupported case file type {suffix}",
+            where=str(path),
+            hint="使用 .csv 或 .jsonl / use .csv or .jsonl",
+        )
+    return [(_validate(raw, path, line), (str(path), line)) for line, raw in rows]
+
+
+def _validate(raw: dict[str, Any], path: Path, line: int) -> CaseSpec:
+    from copilot.evals.suite import CaseSpec
+
+    try:
+        return CaseSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(row)'}: {err['msg']}"
+            for err in exc.errors(include_url=False)
+        )
+        raise ConfigError(
+            f"用例无效 / invalid case: {problems}", where=f"{path}:{line}", hint=HINT
+        ) from exc
+
+
+def _expected(text: str) -> dict[str, Any]:
+    """``type: value`` → an assertion; a bare value → equals (promptfoo's __expected)."""
+    from copilot.evals.assertions import valid_types
+
+    head, sep, tail = text.partition(":")
+    name = head.strip().lower().replace("_", "-")
+    if sep and name in valid_types():
+        return {"type": name, "value": tail.strip() or None}
+    return {"type": "equals", "value": text}
+
+
+def _csv_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            rows = []
+            for row in reader:
+                line = reader.line_num
+                case: dict[str, Any] = {"vars": {}, "assert": []}
+                for column, cell in row.items():
+                    if column is None or cell is None:
+                        raise ConfigError(
+                            "列数与表头不一致 / the row has more cells than the header",
+                            where=f"{path}:{line}",
+                            hint=HINT,
+                        )
+                    if column.startswith("__expected"):
+                        if cell.strip():
+                            case["assert"].append(_expected(cell.strip()))
+                    elif column in ("__id", "__description"):
+                        case[column.removeprefix("__")] = cell
+                    else:
+                        case["vars"][column] = cell
+                rows.append((line, case))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ConfigError(
+            f"无法读取 CSV / cannot read the CSV: {exc}", where=str(path), hint=HINT
+        ) from exc
+    return rows
+
+
+def _jsonl_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    rows = []
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"无法读取 JSONL / cannot read the JSONL: {exc}", where=str(path), hint=HINT
+        ) from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"第 {number} 行不是有效 JSON / line {number} is not valid JSON: {exc.msg}",
+                where=f"{path}:{number}:{exc.colno}",
+                hint=HINT,
+            ) from exc
+        if not isinstance(data, dict):
+            raise ConfigError(
+                "每行应是一个 JSON 对象 / each line must be a JSON object",
+                where=f"{path}:{number}",
+                hint=HINT,
+            )
+        rows.append((number, data))
+    return rows

@@ -1,0 +1,220 @@
+"""The assertion checks: each a small function from a subject (one draft or the whole result)
+to an outcome that says passed, score and why. `copilot.evals.assertions` maps type names onto
+them and handles negation (``not-…``) and the draft scope (``on: all|any|first``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+import jsonschema
+
+from copilot.drafting import Draft, DraftResult
+from copilot.guardrails import scan_pii
+
+if TYPE_CHECKING:
+    from copilot.evals.assertions import AssertionSpec
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    passed: bool
+    score: float
+    reason: str
+    skipped: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an assertion looks at: a text (a draft, or the redacted input) and its context."""
+
+    text: str
+    draft: Draft | None
+    result: DraftResult
+    input_text: str
+
+
+class Tools(Protocol):
+    """Collaborators some checks need (token counter, embedder, judge backend)."""
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def similarity(self, a: str, b: str) -> float: ...
+
+    def judge(self, rubric: str, input_text: str, output: str) -> Outcome: ...
+
+
+def _verdict(passed: bool, reason: str, score: float | None = None) -> Outcome:
+    return Outcome(passed, 1.0 if score is None and passed else score or 0.0, reason)
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def equals(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    ok = s.text.strip() == str(spec.value).strip()
+    return _verdict(ok, "与期望完全一致 / equal" if ok else f"≠ «{spec.value}»")
+
+
+def _contains(s: Subject, spec: AssertionSpec, *, fold: bool, need_all: bool) -> Outcome:
+    text = s.text.casefold() if fold else s.text
+    wanted = _strings(spec.value)
+    found = [w for w in wanted if (w.casefold() if fold else w) in text]
+    missing = [w for w in wanted if w not in found]
+    ok = not missing if need_all else bool(found)
+    score = len(found) / len(wanted) if wanted else 0.0
+    reason = f"包含 / found {found}" if ok else f"缺少 / missing {missing}"
+    return _verdict(ok, reason, 1.0 if ok else score)
+
+
+def contains(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    return _contains(s, spec, fold=False, need_all=True)
+
+
+def icontains(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    return _contains(s, spec, fold=True, need_all=True)
+
+
+def contains_any(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    return _contains(s, spec, fold=False, need_all=False)
+
+
+def icontains_any(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    return _contains(s, spec, fold=True, need_all=False)
+
+
+def starts_with(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    ok = s.text.strip().startswith(str(spec.value))
+    return _verdict(ok, f"开头 / starts with «{s.text.strip()[:20]}»")
+
+
+def regex(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    match = re.search(str(spec.value), s.text)
+    return _verdict(
+        bool(match), f"匹配 / matched «{match.group()}»" if match else "无匹配 / no match"
+    )
+
+
+def is_json(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    try:
+        data = json.loads(s.text)
+    except json.JSONDecodeError as exc:
+        return _verdict(False, f"不是 JSON / not JSON: {exc.msg} at {exc.pos}")
+    if spec.value:
+        try:
+            jsonschema.validate(data, spec.value)
+        except jsonschema.ValidationError as exc:
+            return _verdict(False, f"不符合 schema / schema mismatch: {exc.message}")
+    return _verdict(True, "有效 JSON / valid JSON")
+
+
+def max_length(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    n = len(s.text)
+    return _verdict(n <= int(spec.value), f"{n} 字 / chars (max {spec.value})")
+
+
+def max_tokens(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    n = tools.count_tokens(s.text)
+    return _verdict(n <= int(spec.value), f"{n} tokens (max {spec.value})")
+
+
+def detect_language(text: str) -> str:
+    """zh when Chinese characters make up at least 30% of the letters, en when none do."""
+    cjk, latin = len(CJK.findall(text)), sum(len(w) for w in LATIN_WORD.findall(text))
+    if cjk and cjk / (cjk + latin) >= 0.3:
+        return "zh"
+    return "en" if latin and not cjk else "mixed"
+
+
+def language(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    found = detect_language(s.text)
+    return _verdict(found == spec.value, f"语言 / language: {found} (want {spec.value})")
+
+
+def cites_source(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    cites = s.draft.citations if s.draft else []
+    sources = [c.source for c in cites]
+    ok = bool(cites) and (not spec.value or any(str(spec.value) in src for src in sources))
+    reason = f"引用 / cites {sources}" if cites else "没有引用 / cites nothing"
+    return _verdict(ok, reason + (f" (want {spec.value})" if spec.value and not ok else ""))
+
+
+def grounded(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    findings = [
+        f
+        for f in (s.draft.verdict.findings if s.draft else [])
+        if f.rule == "grounding" and f.severity == "block"
+    ]
+    spans = [f.text for f in findings]
+    return _verdict(
+        not findings, f"无依据 / unsupported: {spans}" if spans else "数字有据 / grounded"
+    )
+
+
+def no_pii(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    allowed = set(_strings(spec.value)) if spec.value else set()
+    found = [e for e in scan_pii(s.text) if e.type not in allowed]
+    reason = ", ".join(f"{e.type}«{e.text}»" for e in found)
+    return _verdict(not found, f"含个人信息 / PII: {reason}" if found else "无个人信息 / no PII")
+
+
+def verdict_is(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    if s.draft is None:
+        return _verdict(False, "没有草稿 / no draft")
+    verdict = s.draft.verdict
+    wanted = _strings(spec.value)
+    rules = sorted({f.rule for f in verdict.findings})
+    ok = verdict.verdict in wanted
+    if spec.rule:
+        ok = ok and any(f.rule == spec.rule for f in verdict.findings)
+    return _verdict(ok, f"{verdict.verdict} (rules {rules}; want {wanted} {spec.rule or ''})")
+
+
+def needs_human(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    want = True if spec.value is None else bool(spec.value)
+    got = bool(s.draft and s.draft.needs_human)
+    return _verdict(got == want, f"needs_human={got} (want {want})")
+
+
+def marketing_share_max(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    if s.draft is None:
+        return _verdict(False, "没有草稿 / no draft")
+    summary = s.draft.verdict.marketing
+    share = summary.window_share if summary.window_share is not None else summary.sentence_share
+    return _verdict(share <= float(spec.value), f"营销占比 / marketing share {share:.0%}")
+
+
+def similar(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    score = tools.similarity(s.text, str(spec.value))
+    threshold = spec.threshold if spec.threshold is not None else 0.75
+    return _verdict(score >= threshold, f"余弦 / cosine {score:.3f} (min {threshold})", score)
+
+
+def llm_rubric(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    outcome = tools.judge(str(spec.value), s.input_text, s.text)
+    if outcome.skipped or spec.threshold is None:
+        return outcome
+    return Outcome(
+        outcome.score >= spec.threshold, outcome.score, outcome.reason, False, outcome.details
+    )
+
+
+def latency(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    limit = float(spec.threshold if spec.threshold is not None else spec.value)
+    ms = s.result.latency_ms
+    return _verdict(ms <= limit, f"{ms:.0f} ms (max {limit:.0f})")
+
+
+def cost(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+    limit = float(spec.threshold if spec.threshold is not None else spec.value)
+    spent = s.result.cost
+    if spent is None:
+        return _verdict(False, "模型不在价格表中,无法核算 / model not in the price table")
+    return _verdict(spent <= limit, f"¥{spent:.6f} (max ¥{limit})")

@@ -1,0 +1,228 @@
+"""Eval suites as data: YAML files parsed into pydantic models, with errors that name the line.
+
+Two shapes are accepted. Ours (``suite``/``task``/``defaults``/``cases``) and promptfoo's
+(``description``/``defaultTest``/``tests`` with ``vars`` and ``assert`` lists), so existing
+promptfoo suites run unchanged for the assertion types we share. ``cases`` may also name a CSV or
+JSONL file next to the suite (``cases: file://cases.csv``), see `copilot.evals.casefiles`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from copilot.drafting import MessageRequest, PostRequest, ReplyRequest
+from copilot.errors import ConfigError
+from copilot.evals.assertions import AssertionSpec
+from copilot.evals.casefiles import load_case_file
+from copilot.evals.yamlpos import YamlDoc
+
+SuiteTask = Literal["reply", "post", "message"]
+REQUESTS: dict[str, type[BaseModel]] = {
+    "reply": ReplyRequest,
+    "post": PostRequest,
+    "message": MessageRequest,
+}
+# promptfoo suites often name the customer text differently.
+VAR_ALIASES = {"question": "message", "input": "message", "query": "message"}
+# promptfoo top-level keys mapped onto ours.
+PROMPTFOO_KEYS = {"tests": "cases", "defaultTest": "defaults"}
+HINT = "对照 evals/README.md 的格式修正 / fix it against the format in evals/README.md"
+
+
+class Defaults(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    vars: dict[str, Any] = Field(default_factory=dict)
+    assertions: list[AssertionSpec] = Field(default_factory=list, alias="assert")
+
+
+class CaseSpec(BaseModel):
+    """One case as written: inputs (`vars`) and assertions (`assert`)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str | None = None
+    description: str = ""
+    task: SuiteTask | None = None
+    vars: dict[str, Any] = Field(default_factory=dict)
+    assertions: list[AssertionSpec] = Field(default_factory=list, alias="assert")
+    threshold: float | None = Field(None, ge=0, le=1, description="weighted score to pass")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class SuiteSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    suite: str | None = None
+    description: str = ""
+    task: SuiteTask = "reply"
+    knowledge: str | None = Field(None, description="knowledge folder, relative to the suite")
+    defaults: Defaults = Field(default_factory=Defaults)
+    cases: list[CaseSpec] | str = Field(default_factory=list)
+    prompts: list[Any] | None = Field(None, description="promptfoo only; prompts/ is used")
+    providers: list[Any] | None = Field(None, description="promptfoo only; --backend is used")
+
+
+class Case(BaseModel):
+    """A case ready to run: its task request and the assertions to apply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    suite: str
+    id: str
+    description: str
+    task: SuiteTask
+    request: dict[str, Any]
+    assertions: list[AssertionSpec]
+    threshold: float | None = None
+    where: str = Field(description="file:line of the case, for messages and reports")
+
+    @property
+    def key(self) -> str:
+        return f"{self.suite}/{self.id}"
+
+
+class Suite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    path: Path
+    task: SuiteTask
+    knowledge: Path | None
+    cases: list[Case]
+
+
+def _normalise(raw: dict[str, Any]) -> dict[str, Any]:
+    return {PROMPTFOO_KEYS.get(key, key): value for key, value in raw.items()}
+
+
+def load_suite(path: Path) -> Suite:
+    """Parse and validate one suite file; every problem names the file and line."""
+    doc = YamlDoc.read(path)
+    if not isinstance(doc.data, dict):
+        raise ConfigError(
+            "评测集应是一个 YAML 映射 / a suite must be a YAML mapping",
+            where=f"{path}:1",
+            hint=HINT,
+        )
+    try:
+        spec = SuiteSpec.model_validate(_normalise(doc.data))
+    except ValidationError as exc:
+        raise doc.invalid(exc, PROMPTFOO_KEYS, HINT) from exc
+    name = spec.suite or spec.description.strip() or path.stem
+    if isinstance(spec.cases, str):
+        case_specs = load_case_file(path.parent / spec.cases.removeprefix("file://"))
+        locate = None
+    else:
+        case_specs = [(spec.cases[i], ("cases", i)) for i in range(len(spec.cases))]
+        locate = doc
+    if not case_specs:
+        raise ConfigError(
+            "评测集没有用例 / the suite has no cases (an empty suite is an error, not a pass)",
+            where=f"{path}:1",
+            hint="在 cases: (或 promptfoo 的 tests:) 下添加用例 / add cases under cases: or tests:",
+        )
+    cases = []
+    seen: set[str] = set()
+    for number, (case, loc) in enumerate(case_specs, start=1):
+        where = doc.where(loc, PROMPTFOO_KEYS) if locate else f"{loc[0]}:{loc[1]}"
+        built = _build_case(name, spec, case, number, where)
+        if built.id in seen:
+            raise ConfigError(
+                f"用例 id 重复:{built.id} / duplicate case id {built.id}",
+                where=where,
+                hint="每个用例的 id 必须唯一 / give each case a unique id",
+            )
+        seen.add(built.id)
+        cases.append(built)
+    knowledge = (path.parent / spec.knowledge).resolve() if spec.knowledge else None
+    return Suite(name=name, path=path, task=spec.task, knowledge=knowledge, cases=cases)
+
+
+def _build_case(suite: str, spec: SuiteSpec, case: CaseSpec, number: int, where: str) -> Case:
+    task = case.task or spec.task
+    merged = {**spec.defaults.vars, **case.vars}
+    request = {VAR_ALIASES.get(key, key): value for key, value in merged.items()}
+    model = REQUESTS[task]
+    try:
+        validated = model.model_validate(request)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"vars.{'.'.join(str(p) for p in err['loc']) or '?'}: {err['msg']}"
+            for err in exc.errors(include_url=False)
+        )
+        valid = ", ".join(sorted(model.model_fields))
+        raise ConfigError(
+            f"用例输入无效 / invalid case vars for task {task}: {problems}",
+            where=where,
+            hint=f"{task} 可用的 vars / valid vars: {valid}",
+        ) from exc
+    assertions = [*spec.defaults.assertions, *case.assertions]
+    if not assertions:
+        raise ConfigError(
+            "用例没有断言 / the case has no assertions, so it could never fail",
+            where=where,
+            hint="至少添加一条 assert / add at least one assertion",
+        )
+    return Case(
+        suite=suite,
+        id=case.id or f"case-{number:03d}",
+        description=case.description,
+        task=task,
+        request=validated.model_dump(mode="json", exclude_unset=True),
+        assertions=assertions,
+        threshold=case.threshold,
+        where=where,
+    )
+
+
+def discover_suites(paths: list[Path]) -> list[Path]:
+    """Suite files under the given paths: YAML files, folders walked in sorted order, skipping
+    names that start with '.' or '_' and folders without suites (data sets, baselines)."""
+    found: list[Path] = []
+    for root in paths:
+        if not root.exists():
+            raise ConfigError(
+                f"路径不存在 / path not found: {root}",
+                where=str(root),
+                hint="检查评测集路径 / check the suite path",
+            )
+        if root.is_file():
+            found.append(root)
+            continue
+        for path in sorted(root.rglob("*.y*ml")):
+            relative = path.relative_to(root)
+            if any(part.startswith((".", "_")) for part in relative.parts):
+                continue
+            if path.suffix in (".yaml", ".yml") and _looks_like_suite(path):
+                found.append(path)
+    if not found:
+        raise ConfigError(
+            "没有找到评测集 / no suite files found",
+            where=", ".join(str(p) for p in paths),
+            hint="评测集是含 cases: 或 tests: 的 YAML 文件 / a suite is a YAML file with cases: "
+            "or tests:",
+        )
+    return found
+
+
+def _looks_like_suite(path: Path) -> bool:
+    """A folder scan only picks YAML files that declare cases; others are data, not suites."""
+    head = path.read_text(encoding="utf-8", errors="replace")
+    return any(line.startswith(("cases:", "tests:")) for line in head.splitlines())
+
+
+def load_suites(paths: list[Path]) -> list[Suite]:
+    suites = [load_suite(path) for path in discover_suites(paths)]
+    names = [s.name for s in suites]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(
+            f"评测集名称重复 / duplicate suite names: {', '.join(duplicates)}",
+            where=", ".join(str(s.path) for s in suites if s.name in duplicates),
+            hint="给每个评测集一个唯一的 suite: 名称 / give each suite a unique name",
+        )
+    return suites
