@@ -139,7 +139,7 @@ def search(
         filters = SearchFilters(
             doc_types=doc_type or None,
             sku=sku,
-            language=language,  # type: ignore[arg-type]
+            language=language,
             on=date.fromisoformat(on) if on else None,
             include_expired=include_expired,
         )

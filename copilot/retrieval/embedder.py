@@ -52,7 +52,8 @@ class SiyuEmbedding(EmbeddingFunction[Documents]):
     def get_config(self) -> dict[str, Any]:
         return {}
 
-    def validate_config(self, config: dict[str, Any]) -> None:
+    @staticmethod
+    def validate_config(config: dict[str, Any]) -> None:
         return None
 
     def validate_config_update(self, old: dict[str, Any], new: dict[str, Any]) -> None:

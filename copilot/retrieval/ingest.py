@@ -20,7 +20,7 @@ from copilot.errors import InputError
 from copilot.retrieval.chunking import chunk_sections
 from copilot.retrieval.loaders import SUPPORTED, Problem, load
 from copilot.retrieval.models import DocType
-from copilot.retrieval.store import VectorStore
+from copilot.retrieval.store import StoredFile, VectorStore
 
 Status = Literal["added", "updated", "unchanged", "skipped", "removed"]
 
@@ -135,29 +135,37 @@ class Ingestor:
             changed |= entry.added > 0 or entry.removed > 0 or entry.status == "updated"
             report.files.append(entry)
         if prune:
-            seen = {str(p.resolve()) for p, _ in files}
-            roots = [str(p.resolve()) for p in paths if p.is_dir()]
-            for key, entry in manifest.items():
-                if (
-                    key not in seen
-                    and any(key.startswith(r + "/") for r in roots)
-                    and not Path(key).exists()
-                ):
-                    self.store.delete(entry["ids"])
-                    report.files.append(
-                        FileReport(source=key, status="removed", removed=len(entry["ids"]))
-                    )
-                    changed = True
+            changed |= self._prune(paths, {str(p.resolve()) for p, _ in files}, manifest, report)
         if changed:
             self.store.commit()
         report.seconds = time.perf_counter() - started
         return report
 
+    def _prune(
+        self,
+        paths: list[Path],
+        seen: set[str],
+        manifest: dict[str, StoredFile],
+        report: IngestReport,
+    ) -> bool:
+        """Remove chunks of files that were under the given folders and no longer exist."""
+        roots = [str(p.resolve()) for p in paths if p.is_dir()]
+        removed = False
+        for key, stored in manifest.items():
+            under_root = any(key.startswith(root + "/") for root in roots)
+            if key not in seen and under_root and not Path(key).exists():
+                self.store.delete(stored.ids)
+                report.files.append(
+                    FileReport(source=key, status="removed", removed=len(stored.ids))
+                )
+                removed = True
+        return removed
+
     def _ingest_file(
         self,
         path: Path,
         source: str,
-        manifest: dict[str, dict[str, object]],
+        manifest: dict[str, StoredFile],
         number: int,
         total: int,
         progress: ProgressFn | None,
@@ -174,9 +182,9 @@ class Ingestor:
         except (InputError, OSError) as exc:
             return _skipped(source, exc)
         file_hash = hashlib.sha256(data).hexdigest()
-        previous = manifest.get(key, {"file_hash": "", "ids": []})
-        old_ids = list(previous["ids"])  # type: ignore[call-overload]
-        if previous["file_hash"] == file_hash and old_ids:
+        previous = manifest.get(key, StoredFile())
+        old_ids = previous.ids
+        if previous.file_hash == file_hash and old_ids:
             return FileReport(source=source, status="unchanged", chunks=len(old_ids))
         problems: list[Problem] = []
         try:

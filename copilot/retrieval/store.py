@@ -8,8 +8,8 @@ keyword index, a derived cache, can tell when it is stale — in server mode too
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -47,6 +47,14 @@ def make_client(chroma_url: str | None, chroma_dir: Path) -> ClientAPI:
             ) from None
     chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(chroma_dir), settings=settings)
+
+
+@dataclass
+class StoredFile:
+    """What the store holds for one source file."""
+
+    file_hash: str = ""
+    ids: list[str] = field(default_factory=list)
 
 
 def open_store(settings: Settings) -> VectorStore:
@@ -99,17 +107,17 @@ class VectorStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def manifest(self) -> dict[str, dict[str, Any]]:
-        """Per file key: its content hash and chunk ids, from what the store holds."""
-        files: dict[str, dict[str, Any]] = defaultdict(lambda: {"file_hash": "", "ids": []})
+    def manifest(self) -> dict[str, StoredFile]:
+        """Per file key (resolved path): its content hash and chunk ids, as the store holds them."""
+        files: dict[str, StoredFile] = {}
         total = self.count()
         for offset in range(0, total, 5000):
             batch = self.collection.get(include=["metadatas"], limit=5000, offset=offset)
             for chunk_id, meta in zip(batch["ids"], batch["metadatas"] or [], strict=True):
-                entry = files[str(meta.get("path", ""))]
-                entry["file_hash"] = meta.get("file_hash", "")
-                entry["ids"].append(chunk_id)
-        return dict(files)
+                entry = files.setdefault(str(meta.get("path", "")), StoredFile())
+                entry.file_hash = str(meta.get("file_hash", ""))
+                entry.ids.append(chunk_id)
+        return files
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, extra: dict[str, Any]) -> None:
         if not chunks:
@@ -134,6 +142,14 @@ class VectorStore:
     def delete(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), BATCH):
             self.collection.delete(ids=list(ids[start : start + BATCH]))
+
+    def delete_source(self, source: str) -> int:
+        """Remove every chunk of one document (as named in citations); returns the count."""
+        ids = self.collection.get(where={"source": source}, include=[])["ids"]
+        self.delete(ids)
+        if ids:
+            self.commit()
+        return len(ids)
 
     def commit(self) -> None:
         """Mark a finished write so derived indexes rebuild."""
