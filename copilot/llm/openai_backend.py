@@ -23,7 +23,16 @@ from copilot.llm.backend import ChatPrompt, Generation, T, Usage
 from copilot.llm.parsing import parse_structured
 
 R = TypeVar("R")
-StructuredMode = Literal["json_schema", "tool", "text"]
+StructuredMode = Literal["json_schema", "json_object", "tool", "text"]
+# When a server rejects a mode, the next one to try.
+FALLBACK: dict[str, StructuredMode] = {
+    "json_schema": "json_object",
+    "json_object": "text",
+    "tool": "text",
+    "text": "text",
+}
+# Words in an error body that mean "this server does not support that request option".
+UNSUPPORTED_HINTS = ("response_format", "json_schema", "tool_choice", "tools")
 RETRYABLE = (openai.RateLimitError, openai.InternalServerError)
 MAX_BACKOFF_S = 8.0
 
@@ -37,6 +46,21 @@ def _schema_format(schema: type[BaseModel]) -> dict[str, Any]:
             "strict": False,
         },
     }
+
+
+class UnsupportedModeError(Exception):
+    """The server refused the structured-output option itself (not the request)."""
+
+    def __init__(self, error: BackendError) -> None:
+        self.error = error
+        super().__init__(error.message)
+
+
+def _rejects_output_mode(exc: openai.APIStatusError) -> bool:
+    """400/422 (or a 500 from servers that report validation errors that way) naming the
+    structured-output option."""
+    text = str(exc.message).lower()
+    return exc.status_code in (400, 422, 500) and any(hint in text for hint in UNSUPPORTED_HINTS)
 
 
 class OpenAIBackend:
@@ -134,8 +158,10 @@ class OpenAIBackend:
         for attempt in range(self.max_retries + 1):
             try:
                 return fn()
-            except RETRYABLE as exc:
-                if attempt == self.max_retries:
+            except openai.APIStatusError as exc:
+                if _rejects_output_mode(exc):
+                    raise UnsupportedModeError(self._error(exc)) from exc
+                if not isinstance(exc, RETRYABLE) or attempt == self.max_retries:
                     raise self._error(exc) from exc
                 self._sleep(self._delay(attempt, exc))
             except openai.OpenAIError as exc:
@@ -146,19 +172,22 @@ class OpenAIBackend:
         model: Any = self.client
         if mode == "json_schema":
             model = self.client.bind(response_format=_schema_format(schema))
+        elif mode == "json_object":
+            model = self.client.bind(response_format={"type": "json_object"})
         elif mode == "tool":
             model = self.client.bind_tools([schema], tool_choice=schema.__name__)
         return self._call(lambda: model.invoke(prompt.messages()))
 
     def generate(self, prompt: ChatPrompt, schema: type[T]) -> Generation:
-        try:
-            message = self._invoke(prompt, schema, self.structured)
-        except BackendError as exc:
-            if self.structured == "text" or "HTTP 400" not in exc.message:
-                raise
-            # The server does not support response_format / tools: fall back to plain text.
-            self.structured = "text"
-            message = self._invoke(prompt, schema, "text")
+        while True:
+            try:
+                message = self._invoke(prompt, schema, self.structured)
+                break
+            except UnsupportedModeError as exc:
+                # The server rejects this way of asking for JSON: step down and remember it.
+                if self.structured == "text":
+                    raise exc.error from exc
+                self.structured = FALLBACK[self.structured]
         return self._generation(message, schema)
 
     def _generation(self, message: BaseMessage, schema: type[BaseModel]) -> Generation:

@@ -81,16 +81,35 @@ def test_malformed_json_is_an_output_parse_error_with_raw_text() -> None:
     assert "这不是JSON" in caught.value.raw
 
 
-def test_server_without_response_format_falls_back_to_text() -> None:
+@pytest.mark.parametrize(
+    ("status", "body", "modes"),
+    [
+        (400, "response_format is not supported", ["json_schema", "json_object", None]),
+        (
+            500,
+            "Input should be 'text' or 'json_object' (response_format.type)",
+            ["json_schema", "json_object", None],
+        ),
+    ],
+)
+def test_server_without_json_schema_steps_down(status: int, body: str, modes: list) -> None:
     script = [
-        StubResponse(status=400, content="response_format is not supported"),
+        StubResponse(status=status, content=body),
+        StubResponse(status=status, content=body),
         StubResponse(content=GOOD),
     ]
     with stub_server(script) as server:
         llm = backend(server.base_url, [])
         assert llm.generate(PROMPT, ReplyOutput).data["suggestions"][0]["text"] == "您好"
-        assert ["response_format" in request for request in server.requests] == [True, False]
+        sent = [request.get("response_format", {}).get("type") for request in server.requests]
+    assert sent == modes
     assert llm.structured == "text"
+
+
+def test_unsupported_text_mode_is_a_clear_error() -> None:
+    script = [StubResponse(status=400, content="tools are not supported")]
+    with stub_server(script) as server, pytest.raises(BackendError, match="HTTP 400"):
+        backend(server.base_url, [], structured="text").generate(PROMPT, ReplyOutput)
 
 
 def test_tool_mode_reads_tool_call_arguments() -> None:
