@@ -74,7 +74,7 @@ class LLMSettings(Section):
     timeout_s: float = Field(30.0, gt=0)
     max_retries: int = Field(2, ge=0)
     retry_backoff_s: float = Field(0.5, ge=0, description="first backoff; doubles per retry")
-    structured: Literal["json_schema", "tool", "text"] = Field(
+    structured: Literal["json_schema", "json_object", "tool", "text"] = Field(
         "json_schema", description="how structured output is requested; text = parse the reply"
     )
     cache: bool = Field(True, description="reuse answers for unchanged prompt+model+inputs")
