@@ -67,8 +67,12 @@ def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
     posts = [r.event for r in records if isinstance(r.event, PostScheduled)]
     histories: dict[str, list[ConsentEvent]] = defaultdict(list)
     with db.begin() as conn:
-        for row in conn.execute(select(consents).order_by(consents.c.at, consents.c.id)).mappings():
-            histories[row["customer_id"]].append(ConsentEvent.model_validate(dict(row)))
+        columns = [consents.c[name] for name in ("purpose", "action", "at", "source")]
+        query = select(consents.c.customer_id, *columns).order_by(consents.c.at, consents.c.id)
+        for cid, *values in conn.execute(query):
+            histories[cid].append(
+                ConsentEvent(**dict(zip(ConsentEvent.model_fields, values, strict=True)))
+            )
     accepted = {a.draft_id for a in actions if a.action in ("accepted", "edited")}
 
     unconsented = [

@@ -80,20 +80,22 @@ class Clock:
 
 
 @pytest.fixture
-def registry(db: Database) -> ConsentRegistry:
+def small_registry(db: Database) -> ConsentRegistry:
     with db.begin() as conn:
         conn.execute(customers.insert().values(id="C1", name="张三"))
     audit = AuditLog(db, redactor=lambda t: t)
     return ConsentRegistry(db, audit, PURPOSE_FIELDS, clock=Clock())
 
 
-def test_withdrawal_is_effective_immediately_and_history_kept(registry: ConsentRegistry) -> None:
-    registry.change("C1", "birthday_greeting", "granted", source="小程序", actor="op")
-    registry.change("C1", "birthday_greeting", "withdrawn", source="客户私信", actor="op")
-    history = registry.history("C1")
+def test_withdrawal_is_effective_immediately_and_history_kept(
+    small_registry: ConsentRegistry,
+) -> None:
+    small_registry.change("C1", "birthday_greeting", "granted", source="小程序", actor="op")
+    small_registry.change("C1", "birthday_greeting", "withdrawn", source="客户私信", actor="op")
+    history = small_registry.history("C1")
     assert [e.action for e in history] == ["granted", "withdrawn"]
-    assert registry.states()["C1"]["birthday_greeting"].action == "withdrawn"
-    kinds = [r.event.kind for r in registry.audit.events()]
+    assert small_registry.states()["C1"]["birthday_greeting"].action == "withdrawn"
+    kinds = [r.event.kind for r in small_registry.audit.events()]
     assert kinds == ["consent_change", "consent_change"]
 
 
@@ -102,8 +104,8 @@ def test_withdrawal_is_effective_immediately_and_history_kept(registry: ConsentR
     [("C9", "birthday_greeting", "客户不存在"), ("C1", "spam", "未知授权用途")],
 )
 def test_bad_consent_change_is_refused(
-    registry: ConsentRegistry, customer: str, purpose: str, match: str
+    small_registry: ConsentRegistry, customer: str, purpose: str, match: str
 ) -> None:
     with pytest.raises(InputError, match=match):
-        registry.change(customer, purpose, "granted", source="x", actor="op")
-    assert list(registry.audit.events()) == []
+        small_registry.change(customer, purpose, "granted", source="x", actor="op")
+    assert list(small_registry.audit.events()) == []

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from copilot.config import Settings
+from copilot.customers.playbooks import find_playbook, load_playbook, load_playbooks
+from copilot.errors import ConfigError
+from tests.conftest import REPO
+
+GUARD = Settings().guardrails
+BOOKS = REPO / "knowledge" / "playbooks"
+BROKEN = Path(__file__).parent / "fixtures" / "broken_playbook.yaml"
+
+
+def test_bundled_playbooks_load_with_their_purposes() -> None:
+    books = load_playbooks(BOOKS, GUARD.purpose_fields, GUARD)
+    assert {k: v.purpose for k, v in books.items()} == {
+        "birthday": "birthday_greeting",
+        "dormant": "marketing_personalisation",
+        "member_day": "marketing_personalisation",
+        "koc": "marketing_personalisation",
+        "post_purchase": "order_history_use",
+    }
+    for spec in books.values():
+        assert spec.brief and spec.prompt.id == "message"
+        for value in spec.offer.values():
+            assert value in spec.full_brief()
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (BROKEN.read_text(encoding="utf-8"), "segment.birthday_within_day"),
+        (
+            "id: x\nname: x\ndrafting: birthday\npurpose: spying\nsegment: {}\nbrief: b\n",
+            "未知授权用途",
+        ),
+        (
+            "id: x\nname: x\ndrafting: birthday\npurpose: birthday_greeting\nsegment: {}\n"
+            "brief: b\nguardrails: {customer_marketing_cap: -1}\n",
+            "guardrails",
+        ),
+        (
+            "id: x\nname: x\ndrafting: lottery\npurpose: birthday_greeting\nsegment: {}\nbrief: b\n",
+            "drafting",
+        ),
+        ("id: [unclosed\n", "无法读取剧本"),
+    ],
+)
+def test_broken_playbooks_fail_naming_file_and_field(tmp_path: Path, text: str, match: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=match) as info:
+        load_playbook(path, GUARD.purpose_fields, GUARD)
+    assert "bad.yaml" in info.value.render()
+
+
+def test_unknown_playbook_lists_the_available_ones() -> None:
+    with pytest.raises(ConfigError, match="birthday"):
+        find_playbook(BOOKS, "lottery", GUARD.purpose_fields, GUARD)

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from copilot.audit import AuditLog, DraftCreated, HumanAction, PostScheduled
+from copilot.customers.consent import ConsentRegistry
+from copilot.selfcheck import build_selfcheck, month_range, render_html, render_markdown
+from tests.unit.customers.conftest import NOW
+
+
+def draft(cid: str, purpose: str, rules: list[str] | None = None, verdict: str = "pass"):
+    return DraftCreated(
+        draft_id=f"d-{cid}",
+        task="message",
+        customer_id=cid,
+        purpose=purpose,
+        verdict=verdict,
+        rules=rules or [],
+        text="您好",
+    )
+
+
+def consented(registry: ConsentRegistry, purpose: str) -> str:
+    states = registry.states()
+    return next(c for c, s in states.items() if s.get(purpose) and s[purpose].action == "granted")
+
+
+@pytest.mark.parametrize(
+    ("month", "start", "end"),
+    [
+        ("2026-11", datetime(2026, 11, 1), datetime(2026, 12, 1)),
+        ("2026-12", datetime(2026, 12, 1), datetime(2027, 1, 1)),
+    ],
+)
+def test_month_range(month: str, start: datetime, end: datetime) -> None:
+    assert month_range(month) == (start, end)
+
+
+def test_clean_month_passes(registry: ConsentRegistry) -> None:
+    audit = registry.audit
+    cid = consented(registry, "birthday_greeting")
+    audit.record(draft(cid, "birthday_greeting"))
+    audit.record(HumanAction(draft_id=f"d-{cid}", action="accepted"), actor="op")
+    audit.record(
+        PostScheduled(
+            community="宝妈群",
+            scheduled_at=NOW,
+            post_type="promo",
+            marketing=True,
+            overrode=["cadence"],
+            text="今晚8点直播",
+        )
+    )
+    report = build_selfcheck(registry.db, audit, "2026-11")
+    assert report.passed
+    markdown = render_markdown(report)
+    assert "宝妈群 | 1 | 1 | 100%" in markdown and "1 次由人工放行" in markdown
+    assert "<table" in render_html(report)
+
+
+def test_draft_without_consent_and_after_withdrawal_fail(registry: ConsentRegistry) -> None:
+    cid = consented(registry, "marketing_personalisation")
+    registry.change(cid, "marketing_personalisation", "withdrawn", source="私信", actor="op")
+    clock = iter([datetime(2026, 11, 20), datetime(2026, 11, 21)])
+    audit = AuditLog(registry.db, redactor=lambda t: t, clock=lambda: next(clock))
+    audit.record(draft(cid, "marketing_personalisation", rules=["pii"], verdict="block"))
+    audit.record(HumanAction(draft_id=f"d-{cid}", action="edited", diff="-a\n+b"))
+    report = build_selfcheck(registry.db, registry.audit, "2026-11")
+    assert not report.passed
+    titles = [s.title for s in report.sections if s.ok is False]
+    assert len(titles) == 2
+    assert "1 条草稿、1 条被采用" in report.sections[0].summary
+    assert "1 条草稿因个人信息被拦截" in report.sections[-1].summary
