@@ -88,9 +88,11 @@ class BankCardRecognizer(PatternRecognizer):
         ),
         # American Express layout 4-6-5.
         Pattern("card_amex", r"(?<![0-9])3[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?![0-9])", 0.3),
+        # 12-15 digit cards (Maestro, Diners, JCB 1800/2131, 13-digit Visa) written unbroken.
+        Pattern("card_12_15", r"(?<![0-9])(?:3\d|4|5\d|6\d|18|21)\d{10,13}(?![0-9])", 0.3),
     )
     context = ("卡号", "银行卡", "信用卡", "储蓄卡", "card", "visa", "mastercard", "银联")
-    negative_context = CODE_CONTEXT
+    negative_context = (*CODE_CONTEXT, "身份证", "证件")
 
     def validate(self, value: str) -> bool | None:
         return luhn_ok(digits_of(value))
@@ -169,7 +171,7 @@ class AddressRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "cn_street_address",
-            rf"(?:(?<![{_CJK}])|(?<=[是在到寄住址至往]))(?![住在到寄送地址往至是])"
+            rf"(?:(?<![{_CJK}])|(?<=[是在到寄住址至往成为]))(?![住在到寄送地址往至是改成为])"
             rf"(?P<v>(?:[{_CJK}]{{2,8}}?(?:省|自治区))?(?:[{_CJK}]{{2,6}}?市)?"
             rf"(?:[{_CJK}]{{1,6}}?(?:区|县|旗))?[{_CJK}0-9A-Za-z]{{1,12}}?"
             rf"(?:路|街|大道|巷|弄|胡同|道)[ ]?\d{{1,5}}[ ]?(?:号|弄)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from copilot.guardrails.pii_cn import CODE_CONTEXT
 from copilot.guardrails.recognizer import Pattern, PatternRecognizer, digits_of
@@ -48,11 +49,28 @@ class PhoneRecognizer(PatternRecognizer):
             r"(?:[ .-]\d{2,5}){1,4}(?![0-9])",
             0.55,
         ),
-        # 10 bare digits only near a phone word.
+        # National numbers with a trunk 0: 07700 063 966, 0490 75 40 81, (0)20 7946 0958.
+        Pattern(
+            "trunk_zero",
+            r"(?<![0-9A-Za-z.,])\(?0\d{1,4}\)?[ .-]\d{2,4}(?:[ .-]\d{2,4}){1,3}(?![0-9])",
+            0.5,
+        ),
+        # Bracketed area code: (37) 788-063.
+        Pattern("bracket_area", r"(?<![0-9])\(\d{2,3}\)[ ]?\d{3}[ -]\d{3,4}(?![0-9])", 0.5),
+        # 10 bare digits, or short digit groups (699 956 915), only near a phone word.
         Pattern("bare10", r"(?<![0-9])[2-9]\d{9}(?![0-9])", 0.2),
+        Pattern("grouped", r"(?<![0-9.,])\d{2,4}(?:[ .-]\d{2,4}){1,4}(?![0-9.,])", 0.2),
     )
     context = ("phone", "call", "tel", "mobile", "cell", "fax", "number", "电话", "联系")
     negative_context = CODE_CONTEXT
+    # dd-mm-yyyy and yyyy-mm-dd look like grouped numbers; they are dates.
+    _DATE = re.compile(r"\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|\d{4}[-./]\d{1,2}[-./]\d{1,2}")
+
+    def validate(self, value: str) -> bool | None:
+        digits = digits_of(value)
+        if not 7 <= len(digits) <= 15 or self._DATE.fullmatch(value):
+            return False
+        return None
 
 
 class SsnRecognizer(PatternRecognizer):
