@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import random
 import statistics
 import sys
@@ -351,6 +352,7 @@ def bench_latency() -> None:
 
 
 def main() -> None:
+    logging.disable(logging.CRITICAL)  # Presidio's tldextract logs its failed list download
     data = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "../shared/data"
     if not data.is_dir():
         sys.exit(f"data folder not found: {data} (pass it as the first argument)")

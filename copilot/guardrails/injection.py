@@ -10,7 +10,10 @@ from copilot.guardrails.context import RuleContext
 from copilot.guardrails.models import CheckInput, Finding
 
 _IGNORE_EN = r"(?:ignore|disregard|forget|skip|override|bypass)"
-_PRIOR_EN = r"(?:previous|prior|above|earlier|preceding|initial|original|all|any|your|the|these)"
+_PRIOR_EN = (
+    r"(?:previous|prior|above|earlier|preceding|initial|original|all|any|your|the|these|those|"
+    r"about|of|everything)"
+)
 _RULES_EN = r"(?:instructions?|prompts?|rules|directions|guidelines|programming|directives|context)"
 # (name, weight, regex): each a sign of text addressed to the model rather than to a person.
 SIGNALS: tuple[tuple[str, float, str], ...] = (
@@ -26,7 +29,7 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
         0.85,
         r"(?:reveal|show|print|repeat|output|display|tell me|what (?:is|are|were)|"
         r"give me|leak)\s+(?:\w+\s+){0,4}(?:system prompt|initial (?:instructions|prompt)|"
-        r"(?:your|the) (?:instructions|prompt|rules)|hidden prompt|text above|prompt above|password|"
+        r"your (?:instructions|prompt|rules)|the (?:instructions|prompt)|hidden prompt|text above|prompt above|password|"
         r"secret)",
     ),
     (
@@ -39,7 +42,8 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
         "persona",
         0.55,
         r"you are (?:now|going to|about to)|from now on|act as|pretend (?:to be|you)|"
-        r"role-?play|stay in character|simulate|imagine you are|you will (?:now )?(?:be|act|answer)",
+        r"role-?play|stay in character|simulate|imagine you are|you will (?:now )?(?:be|act|answer)|"
+        r"act like|personify|virtual persona|in character|you will (?:create|write|generate|play)",
     ),
     (
         "persona_zh",
@@ -54,7 +58,7 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
         r"unfiltered|uncensored|no (?:restrictions|limits|filters|rules)|without (?:any )?"
         r"(?:restrictions|limitations|censorship|filters)|(?:ethical|moral) (?:guidelines|"
         r"constraints|restrictions)|content polic(?:y|ies)|opposite mode|evil (?:ai|bot|mode)|"
-        r"AIM(?![A-Za-z])|anti-?DAN|not bound by|break(?:ing)? free|openai'?s? polic",
+        r"(?-i:(?<![A-Za-z])AIM(?![A-Za-z]))|anti-?DAN|not bound by|break(?:ing)? free|openai'?s? polic",
     ),
     (
         "jailbreak_zh",
@@ -75,6 +79,46 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
         r"(?:answer|respond|reply|comply|obey|say)|answer (?:every|all) (?:question|prompt)|"
         r"respond (?:to|as)|your (?:response|answer|output) (?:should|must)|"
         r"(?:你必须|你只能|你要)(?:回答|回复|输出|服从)",
+    ),
+    (
+        "ignore_then_act",
+        0.85,
+        r"(?<![A-Za-z])(?:ignore|disregard|forget)(?![A-Za-z])[^.!?\n]{0,60}?"
+        r"(?<![A-Za-z])(?:and|then|instead)\s+(?:say|state|respond|output|print|write|reply|"
+        r"answer|tell|repeat|give)|ignore (?:the|all|everything) above",
+    ),
+    (
+        "prompt_extraction",
+        0.85,
+        r"initial (?:instructions|prompt|configuration)|starting instructions|"
+        r"system (?:message|configuration|instructions)|initiali[sz]ation string|I was instructed|"
+        r"my instructions are|instructions you were given|what were you told|not supposed to tell|"
+        r"repeat (?:the|this|everything)[^.!?\n]{0,40}(?:above|conversation)|system_?prompt",
+    ),
+    (
+        "secret_request",
+        0.6,
+        r"(?:what(?:'s| is)|share|tell me|reveal|print|write|confirm|give me|provide|spell|"
+        r"encode)[^.!?\n]{0,40}(?:the|your) (?:password|passphrase|passcode|secret|"
+        r"(?:secret |private )?key|database)|(?:your|the) (?:password|passphrase|passcode|"
+        r"secret key) (?:is|in)|the user'?s (?:[a-z]+ ){0,2}(?:birth|email|address|name|location|"
+        r"phone|password|age|salary|income|data|information|account)|"
+        r"你的(?:秘密钥|密钥|秘钥|密码)|密码是什么",
+    ),
+    (
+        "mode_switch",
+        0.6,
+        r"(?:enter(?:ing)?|enabl(?:e|ing)|activat(?:e|ing)|switch(?:ing)? to|now in) (?:a |the )?"
+        r"['\"]?[A-Za-z ]{0,30}mode['\"]?|as an ai (?:developed|created|made) by|"
+        r"I'?m your (?:developer|creator|admin)|I am your (?:developer|creator|admin)|"
+        r"系统模式|维护模式|作为[^。\n]{0,12}开发的",
+    ),
+    (
+        "output_smuggling",
+        0.5,
+        r"base64|rot13|pig latin|in reverse order|acrostic|each (?:digit|letter) separated|"
+        r"(?<![A-Za-z])(?:if you are|if you're|note to) (?:an? )?(?:ai|language model|assistant|"
+        r"llm)",
     ),
     (
         "model_address",
