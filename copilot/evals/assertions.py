@@ -74,7 +74,9 @@ class AssertionSpec(BaseModel):
     weight: float = Field(1.0, ge=0)
     metric: str | None = Field(None, description="promptfoo: a name to group scores under")
     rule: str | None = Field(None, description="verdict-is: the guardrail rule that must fire")
-    on: Literal["all", "any", "first"] = Field("all", description="which drafts must satisfy it")
+    drafts: Literal["all", "any", "first"] = Field(
+        "all", description="which drafts must satisfy it"
+    )
     target: Literal["output", "input"] = Field(
         "output", description="input = the customer message after PII redaction"
     )
@@ -139,14 +141,14 @@ def _subjects(spec: AssertionSpec, result: DraftResult, input_text: str) -> list
     if not KINDS[spec.base].per_draft:
         first = result.drafts[0] if result.drafts else None
         return [Subject(first.text if first else "", first, result, input_text)]
-    drafts = result.drafts[:1] if spec.on == "first" else result.drafts
+    drafts = result.drafts[:1] if spec.drafts == "first" else result.drafts
     return [Subject(d.text, d, result, input_text) for d in drafts]
 
 
 def evaluate(
     spec: AssertionSpec, result: DraftResult, input_text: str, tools: Tools
 ) -> AssertionResult:
-    """Run one assertion over the drafts it applies to and combine them by `spec.on`."""
+    """Run one assertion over the drafts it applies to and combine them by `spec.drafts`."""
     subjects = _subjects(spec, result, input_text)
     outcomes = []
     for subject in subjects:
@@ -158,10 +160,10 @@ def evaluate(
         skipped = next(o for o in outcomes if o.skipped)
         return _result(spec, skipped, skipped=True)
     passing = [o for o in outcomes if o.passed]
-    passed = bool(passing) if spec.on == "any" else len(passing) == len(outcomes)
+    passed = bool(passing) if spec.drafts == "any" else len(passing) == len(outcomes)
     worst = min(outcomes, key=lambda o: (o.passed, o.score))
-    shown = passing[0] if passed and spec.on == "any" else worst
-    score = max(o.score for o in outcomes) if spec.on == "any" else worst.score
+    shown = passing[0] if passed and spec.drafts == "any" else worst
+    score = max(o.score for o in outcomes) if spec.drafts == "any" else worst.score
     label = "" if len(outcomes) == 1 else f"[{len(passing)}/{len(outcomes)} drafts] "
     combined = Outcome(passed, score, label + shown.reason, details=shown.details)
     return _result(spec, combined)

@@ -1,6 +1,6 @@
 """The assertion checks: each a small function from a subject (one draft or the whole result)
 to an outcome that says passed, score and why. `copilot.evals.assertions` maps type names onto
-them and handles negation (``not-…``) and the draft scope (``on: all|any|first``)."""
+them and handles negation (``not-…``) and the draft scope (``drafts: all|any|first``)."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from copilot.evals.results import CaseResult, RunRecord
 from copilot.evals.runner import Runner, RunOptions, select
 from copilot.evals.store import RunStore
 from copilot.evals.suite import Suite
+from copilot.evals.warmup import PrimedEmbedder, case_queries
 from copilot.llm import Backend, TemplateBackend, TokenCounter, backend_from_settings
 from copilot.retrieval import Ingestor, IngestReport, Retriever
 from copilot.retrieval.store import VectorStore, open_store
@@ -99,20 +100,23 @@ def run_suites(
 ) -> RunRecord:
     """Run the selected cases of `suites` and return the (not yet stored) run record."""
     settings.ensure_home()
+    clock = time.perf_counter()
+    started = datetime.now(ZoneInfo(settings.timezone))
     cases = select(suites, options.filter)
     store = open_store(settings)
     notices = [
         f"{p.source}: {p.message}" for p in prepare_knowledge(settings, store, suites).problems
     ]
-    retriever = Retriever(store, settings.retrieval, settings.cache_dir / "keyword")
+    primed = PrimedEmbedder(store.embedder)
+    query_store = VectorStore(store.client, store.name, primed)
+    retriever = Retriever(query_store, settings.retrieval, settings.cache_dir / "keyword")
     drafter = Drafter.from_settings(settings, backend=backend, retriever=retriever)
+    primed.prime(case_queries(drafter, cases))
     counter = TokenCounter(settings.llm.model, settings.cache_dir)
     judge = judge_for(settings)
     tools = EvalTools(counter, lambda: store.embedder, judge)
     if judge is None and any(a.base == "llm-rubric" for c in cases for a in c.assertions):
         notices.append("llm-rubric: 未配置裁判模型,相关断言已跳过 / no judge backend, skipped")
-    started = datetime.now(ZoneInfo(settings.timezone))
-    clock = time.perf_counter()
     if on_start:
         on_start(len(cases) * options.repeat)
     results = Runner(drafter, tools, options, on_result).run(cases)

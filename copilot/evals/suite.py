@@ -3,7 +3,7 @@
 Two shapes are accepted. Ours (``suite``/``task``/``defaults``/``cases``) and promptfoo's
 (``description``/``defaultTest``/``tests`` with ``vars`` and ``assert`` lists), so existing
 promptfoo suites run unchanged for the assertion types we share. ``cases`` may also name a CSV or
-JSONL file next to the suite (``cases: file://cases.csv``), see `copilot.evals.casefiles`.
+JSONL file next to the suite (``cases_file: cases.csv`` or promptfoo's ``tests: file://cases.csv``), see `copilot.evals.casefiles`.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ class SuiteSpec(BaseModel):
     task: SuiteTask = "reply"
     knowledge: str | None = Field(None, description="knowledge folder, relative to the suite")
     defaults: Defaults = Field(default_factory=Defaults)
-    cases: list[CaseSpec] | str = Field(default_factory=list)
+    cases: list[CaseSpec] = Field(default_factory=list)
+    cases_file: str | None = Field(None, description="CSV/JSONL cases, relative to the suite")
     prompts: list[Any] | None = Field(None, description="promptfoo only; prompts/ is used")
     providers: list[Any] | None = Field(None, description="promptfoo only; --backend is used")
 
@@ -96,7 +97,10 @@ class Suite(BaseModel):
 
 
 def _normalise(raw: dict[str, Any]) -> dict[str, Any]:
-    return {PROMPTFOO_KEYS.get(key, key): value for key, value in raw.items()}
+    data = {PROMPTFOO_KEYS.get(key, key): value for key, value in raw.items()}
+    if isinstance(data.get("cases"), str):  # promptfoo: tests: file://cases.csv
+        data["cases_file"] = data.pop("cases")
+    return data
 
 
 def load_suite(path: Path) -> Suite:
@@ -113,8 +117,8 @@ def load_suite(path: Path) -> Suite:
     except ValidationError as exc:
         raise doc.invalid(exc, PROMPTFOO_KEYS, HINT) from exc
     name = spec.suite or spec.description.strip() or path.stem
-    if isinstance(spec.cases, str):
-        case_specs = load_case_file(path.parent / spec.cases.removeprefix("file://"))
+    if spec.cases_file:
+        case_specs = load_case_file(path.parent / spec.cases_file.removeprefix("file://"))
         locate = None
     else:
         case_specs = [(spec.cases[i], ("cases", i)) for i in range(len(spec.cases))]

@@ -11,6 +11,8 @@ from pydantic import ValidationError
 
 from copilot.errors import ConfigError
 
+MAX_SHOWN = 5
+
 
 class YamlDoc:
     """Parsed data plus the node tree it came from."""
@@ -72,7 +74,7 @@ class YamlDoc:
 
     def invalid(self, exc: ValidationError, aliases: Mapping[str, str], hint: str) -> ConfigError:
         """One ConfigError listing every problem with its line."""
-        errors = exc.errors(include_url=False)
+        errors = exc.errors(include_url=False)[:MAX_SHOWN]
         problems = "; ".join(
             f"line {self.line(err['loc'], aliases)} "
             f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
