@@ -43,6 +43,10 @@ class Retriever:
                 self._index = self._load_or_build(revision)
         return self._index
 
+    def refresh(self) -> None:
+        """Re-read the store revision on the next search (after a write by this process)."""
+        self._checked_at = 0.0
+
     def _load_or_build(self, revision: str) -> KeywordIndex:
         path = self.cache_dir / f"{self.store.name}.pkl" if self.cache_dir else None
         cached = KeywordIndex.load(path, revision) if path else None

@@ -1,0 +1,99 @@
+"""`siyu serve`: prepare the demo data on first start, then open the Gradio workbench."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from sqlalchemy import func, select
+
+from copilot.cli.common import console, err_console, handle_errors, settings
+from copilot.cli.kb import run_ingest
+from copilot.config import Settings
+from copilot.customers.catalog import load_catalog
+from copilot.customers.db import Database
+from copilot.customers.demo import DemoGenerator
+from copilot.customers.importer import Importer
+from copilot.customers.schema import customers
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def load_demo_customers(s: Settings, db: Database) -> int:
+    """Generate and import the demo customers when the store has none; returns rows imported."""
+    with db.begin() as conn:
+        if conn.execute(select(func.count()).select_from(customers)).scalar_one() > 0:
+            return 0
+    if s.ui.demo_customers == 0:
+        return 0
+    folder = s.home / "demo-customers"
+    DemoGenerator(list(load_catalog(s.knowledge_dir / "products.csv").values())).write(
+        folder, customers=s.ui.demo_customers, orders=s.ui.demo_customers * 8
+    )
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def on_progress(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(f"演示客户 / demo {label}", total=total)
+            bar.update(tasks[label], completed=done, total=max(total, done))
+
+        importer = Importer(db, purposes=s.guardrails.purpose_fields, progress=on_progress)
+        report = importer.run(
+            [folder / f"{name}.csv" for name in ("customers", "orders", "consents")],
+            dry_run=False,
+            errors_path=folder / "errors.csv",
+        )
+    return sum(f.new for f in report.files)
+
+
+@handle_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="绑定地址,默认 127.0.0.1 / bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="端口,默认 7860 / port")] = None,
+    hash_password: Annotated[
+        bool, typer.Option("--hash-password", help="生成登录口令哈希后退出 / hash a password")
+    ] = False,
+) -> None:
+    """启动工作台(首次启动会导入演示知识库与演示客户)。"""
+    from copilot.ui.auth import authenticator, load_users
+    from copilot.ui.auth import hash_password as make_hash
+
+    if hash_password:
+        secret = typer.prompt("口令 / password", hide_input=True, confirmation_prompt=True)
+        console.print(make_hash(secret), highlight=False)
+        return
+    s = settings()
+    host, port = host or s.ui.host, port or s.ui.port
+    auth = authenticator(host, load_users(s.ui))
+    s.ensure_home()
+    if s.knowledge_dir.is_dir():
+        run_ingest([s.knowledge_dir])
+    loaded = load_demo_customers(s, Database(s.db_url))
+    if loaded:
+        err_console.print(f"已导入演示客户数据 / demo customers imported: {loaded} rows")
+
+    from copilot.ui.server import create_app, run
+    from copilot.ui.workbench import Workbench
+
+    workbench = Workbench(s)
+    workbench.warm_up()
+    app = create_app(workbench, auth)
+    console.print(f"工作台地址 / workbench at: http://{host}:{port}", highlight=False)
+    run(app, host, port)

@@ -1,0 +1,161 @@
+"""Approved answers (话术): the feedback loop from agents' edited replies back into retrieval.
+
+An agent proposes an edited, accepted reply; a reviewer approves or rejects it. An approved
+answer is written as a one-line JSONL file with doc type ``approved`` and ingested, so the
+retriever (which boosts that doc type) ranks it ahead of raw FAQ text for the same question.
+Proposals are kept as an append-only JSONL log; the latest line of an id is its state.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from copilot.errors import InputError, StoreError
+from copilot.retrieval.ingest import Ingestor, IngestReport
+
+Status = Literal["pending", "approved", "rejected"]
+MAX_ANSWER_CHARS = 1500
+
+
+class Proposal(BaseModel):
+    """One proposed answer and where it is in review."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    question: str
+    answer: str
+    proposed_by: str
+    proposed_at: datetime
+    draft_id: str = ""
+    status: Status = "pending"
+    reviewed_by: str = ""
+    reviewed_at: datetime | None = None
+    reason: str = ""
+
+
+class ApprovedAnswers:
+    """Propose, review and ingest approved answers; files live under `folder`."""
+
+    def __init__(
+        self, folder: Path, ingestor: Ingestor, clock: Callable[[], datetime] = datetime.now
+    ) -> None:
+        self.folder, self.ingestor, self.clock = folder, ingestor, clock
+        self.log = folder / "proposals.jsonl"
+
+    def _append(self, proposal: Proposal) -> Proposal:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with self.log.open("a", encoding="utf-8") as fh:
+            fh.write(proposal.model_dump_json() + "\n")
+        return proposal
+
+    def proposals(self) -> list[Proposal]:
+        """Every proposal in its latest state, newest first."""
+        if not self.log.is_file():
+            return []
+        latest: dict[str, Proposal] = {}
+        for number, line in enumerate(self.log.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                proposal = Proposal.model_validate_json(line)
+            except ValidationError as exc:
+                raise StoreError(
+                    f"话术记录第 {number} 行损坏 / line {number} is corrupt: {exc.errors()[0]['msg']}",
+                    where=str(self.log),
+                    hint="修复或删除该行后重试 / fix or delete that line",
+                ) from None
+            latest[proposal.id] = proposal
+        return sorted(latest.values(), key=lambda p: p.proposed_at, reverse=True)
+
+    def pending(self) -> list[Proposal]:
+        return [p for p in self.proposals() if p.status == "pending"]
+
+    def propose(self, question: str, answer: str, *, actor: str, draft_id: str = "") -> Proposal:
+        """Queue an answer for review; the question should already be PII-redacted."""
+        question, answer = question.strip(), answer.strip()
+        if not question or not answer:
+            raise InputError(
+                "话术需要客户问题和回复 / an approved answer needs a question and an answer",
+                where="question" if not question else "answer",
+                hint="先生成并编辑回复,再提议为话术",
+            )
+        if len(answer) > MAX_ANSWER_CHARS:
+            raise InputError(
+                f"回复超过 {MAX_ANSWER_CHARS} 字 / the answer is over {MAX_ANSWER_CHARS} characters",
+                where="answer",
+                hint="话术应简洁,精简后再提议",
+            )
+        proposal = Proposal(
+            id=uuid.uuid4().hex[:12],
+            question=question,
+            answer=answer,
+            proposed_by=actor,
+            proposed_at=self.clock(),
+            draft_id=draft_id,
+        )
+        return self._append(proposal)
+
+    def _get(self, proposal_id: str) -> Proposal:
+        found = {p.id: p for p in self.proposals()}.get(proposal_id)
+        if found is None:
+            raise InputError(
+                f"没有编号为 {proposal_id!r} 的话术提议 / no such proposal",
+                where="proposal",
+                hint="刷新待审核列表后重选",
+            )
+        if found.status != "pending":
+            raise InputError(
+                f"话术 {proposal_id} 已{'通过' if found.status == 'approved' else '驳回'} / "
+                f"already {found.status}",
+                where="proposal",
+                hint="刷新待审核列表",
+            )
+        return found
+
+    def approve(self, proposal_id: str, *, reviewer: str) -> IngestReport:
+        """Mark approved and ingest it as doc type ``approved``."""
+        proposal = self._get(proposal_id)
+        path = self.answer_path(proposal.id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        record = {
+            "question": proposal.question,
+            "answer": proposal.answer,
+            "doc_type": "approved",
+            "title": proposal.question[:40],
+        }
+        path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+        report = self.ingestor.ingest([path])
+        if report.problems:
+            path.unlink(missing_ok=True)
+            raise StoreError(
+                f"话术导入失败 / ingest failed: {report.problems[0].message}",
+                where=str(path),
+                hint="提议保持待审核,可重试 / the proposal stays pending; retry",
+            )
+        self._append(
+            proposal.model_copy(
+                update={"status": "approved", "reviewed_by": reviewer, "reviewed_at": self.clock()}
+            )
+        )
+        return report
+
+    def reject(self, proposal_id: str, *, reviewer: str, reason: str) -> Proposal:
+        proposal = self._get(proposal_id)
+        update = {
+            "status": "rejected",
+            "reviewed_by": reviewer,
+            "reviewed_at": self.clock(),
+            "reason": reason.strip(),
+        }
+        return self._append(proposal.model_copy(update=update))
+
+    def answer_path(self, proposal_id: str) -> Path:
+        return self.folder / "approved" / f"approved-{proposal_id}.jsonl"

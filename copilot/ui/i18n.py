@@ -1,0 +1,102 @@
+"""User-facing strings of the workbench, Chinese first with an English counterpart."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "title": ("私域运营 Copilot 工作台", "Siyu Copilot workbench"),
+    "tagline": (
+        "它只起草,由人决定:每条草稿都带来源、护栏结论和后端。",
+        "It drafts; people decide: every draft shows its sources, guardrail verdict and backend.",
+    ),
+    "switch": ("English", "中文"),
+    "tab_reply": ("客服回复", "Customer service"),
+    "tab_community": ("社群内容", "Community posts"),
+    "tab_outreach": ("私聊触达", "1:1 outreach"),
+    "tab_kb": ("知识库", "Knowledge base"),
+    "tab_evals": ("评测", "Evals"),
+    "tab_compliance": ("合规", "Compliance"),
+    # reply tab
+    "queue": ("待回复队列(示例会话)", "Queue (sample conversations)"),
+    "message": ("客户消息", "Customer message"),
+    "message_ph": ("粘贴客户的原话……(Ctrl+Enter 生成)", "Paste the customer's words… (Ctrl+Enter)"),
+    "context": ("订单/客户背景(可选)", "Order / customer context (optional)"),
+    "suggest": ("生成建议", "Suggest replies"),
+    "next": ("下一条", "Next"),
+    "redacted": ("脱敏后的客户消息", "Customer message, redacted"),
+    "live": ("实时输出", "Live output"),
+    "pick": ("选用建议", "Use suggestion"),
+    "editor": ("回复(可编辑)", "Reply (editable)"),
+    "accept": ("采纳", "Accept"),
+    "accept_edit": ("编辑后采纳", "Accept edited"),
+    "reject": ("不采纳", "Reject"),
+    "reason": ("不采纳原因", "Reason"),
+    "propose": ("同时提议为话术", "Also propose as an approved answer"),
+    "review": ("话术审核", "Approved-answer review"),
+    "pending": ("待审核话术", "Pending answers"),
+    "approve": ("通过并入库", "Approve and ingest"),
+    "decline": ("驳回", "Decline"),
+    "refresh": ("刷新", "Refresh"),
+    "shortcuts": (
+        "快捷键:Ctrl+Enter 生成 · Alt+A 采纳 · Alt+N 下一条",
+        "Shortcuts: Ctrl+Enter suggest · Alt+A accept · Alt+N next",
+    ),
+    "no_draft": ("请先生成建议。", "Generate suggestions first."),
+    "recorded": ("已记录到审计日志:", "Recorded in the audit log: "),
+    "proposed": ("已提交话术审核:", "Proposed for review: "),
+    "approved_ok": ("话术已通过并导入知识库:", "Approved and ingested: "),
+    "declined_ok": ("话术已驳回:", "Declined: "),
+    "same_text": (
+        "回复未修改,请用「采纳」;或先编辑再点「编辑后采纳」。",
+        "The reply is unchanged: use Accept, or edit it first.",
+    ),
+    "need_reason": ("请选择或填写不采纳的原因。", "Pick or type a reason for rejecting."),
+    "pick_proposal": ("请先选择一条待审核话术。", "Pick a pending answer first."),
+    # cards
+    "suggestion": ("建议", "Suggestion"),
+    "confidence": ("置信度", "confidence"),
+    "backend": ("后端", "backend"),
+    "sources": ("引用来源", "Sources"),
+    "no_sources": ("无引用", "no sources"),
+    "needs_human": ("需人工确认", "needs a human"),
+    "fix": ("建议修改", "fix"),
+    "verdict_pass": ("通过", "pass"),
+    "verdict_warn": ("警告", "warn"),
+    "verdict_block": ("拦截", "blocked"),
+    "fields_used": ("使用的字段", "fields used"),
+    "fields_withheld": ("未使用的字段", "fields withheld"),
+    "notes": ("说明", "notes"),
+    # knowledge tab
+    "upload": (
+        "上传文件(md、txt、csv、jsonl、pdf、docx)",
+        "Upload (md, txt, csv, jsonl, pdf, docx)",
+    ),
+    "ingest": ("导入", "Ingest"),
+    "ingest_report": ("导入结果", "Ingest report"),
+    "documents": ("文档与块数", "Documents and chunks"),
+    "query": ("检索", "Search"),
+    "query_ph": ("例如:退货运费谁出", "e.g. who pays return shipping"),
+    "doc_types": ("文档类型", "Doc types"),
+    "results": ("检索结果(混合分数)", "Results (hybrid scores)"),
+    "remove": ("删除文档", "Remove document"),
+    "remove_btn": ("删除", "Remove"),
+    "removed": ("已删除", "Removed"),
+    "chunks": ("块", "chunks"),
+    "no_files": ("请先选择文件。", "Choose files first."),
+    "no_hits": ("没有找到相关内容。", "No results."),
+    "pick_doc": ("请先选择要删除的文档。", "Pick a document to remove."),
+}
+
+
+class Texts:
+    """Looks up the strings of one language: ``t("accept")``."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+        self._index = 0 if lang == "zh" else 1
+
+    def __call__(self, key: str) -> str:
+        return STRINGS[key][self._index]

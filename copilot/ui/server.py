@@ -1,0 +1,36 @@
+"""The web server: both language pages mounted on one FastAPI app, served by uvicorn."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
+
+from copilot.ui.cards import CSS
+from copilot.ui.layout import LANG_PATHS, SHORTCUTS, build_blocks
+from copilot.ui.workbench import Workbench
+
+
+def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAPI:
+    """/ is the Chinese workbench, /en the English one; the more specific path is mounted first."""
+    app = FastAPI()
+    for lang in ("en", "zh"):
+        app = gr.mount_gradio_app(
+            app,
+            build_blocks(wb, lang),
+            path=LANG_PATHS[lang] if lang == "en" else "",
+            auth=auth,
+            max_file_size=f"{wb.settings.ui.max_upload_mb:g}mb",
+            footer_links=[],
+            css=CSS,
+            head=SHORTCUTS,
+            ssr_mode=False,
+            show_error=False,
+        )
+    return app
+
+
+def run(app: FastAPI, host: str, port: int) -> None:
+    uvicorn.run(app, host=host, port=port, log_level="warning")

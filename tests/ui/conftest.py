@@ -1,0 +1,82 @@
+"""Browser-test fixtures: the workbench as a real process, driven by Debian's headless Chromium.
+
+One app process serves every browser test (first start ingests the demo knowledge base, which
+is the slow part); each test works on its own data (its own message, file or customer) so tests
+do not depend on each other's order.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import REPO
+from tests.integration.servers import free_port, start, stop
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+SCREENSHOTS = REPO / "test-output" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The workbench on a free loopback port with a fresh SIYU_HOME; stopped by PID."""
+    home = tmp_path_factory.mktemp("ui-home")
+    port = free_port()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("SIYU_LLM_BASE_URL", "SIYU_CHROMA_URL", "SIYU_DATABASE_URL"):
+            patch.delenv(name, raising=False)  # template mode, embedded stores
+        process = start(
+            [sys.executable, str(REPO / "app.py"), "--port", str(port)],
+            f"http://127.0.0.1:{port}/",
+            home / "app.log",
+            timeout_s=180,
+            env={"SIYU_HOME": str(home), "SIYU_UI_DEMO_CUSTOMERS": "300"},
+        )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-wqy-microhei")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    tab.goto(app_url + "/")
+    tab.wait_for_selector("#siyu-suggest")
+    yield tab
+    context.close()
+
+
+def open_tab(page: Page, label: str) -> None:
+    page.get_by_role("tab", name=label).click()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
