@@ -8,6 +8,7 @@ JSONL file next to the suite (``cases_file: cases.csv`` or promptfoo's ``tests: 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +30,9 @@ REQUESTS: dict[str, type[BaseModel]] = {
 VAR_ALIASES = {"question": "message", "input": "message", "query": "message"}
 # promptfoo top-level keys mapped onto ours.
 PROMPTFOO_KEYS = {"tests": "cases", "defaultTest": "defaults"}
+SUITE_KEYS = ("cases:", "tests:", "cases_file:")
+# A promptfoo test has no id; a description that looks like one (no spaces) is used instead.
+SLUG = re.compile(r"[\w.-]{1,60}")
 HINT = "对照 evals/README.md 的格式修正 / fix it against the format in evals/README.md"
 
 
@@ -173,7 +177,8 @@ def _build_case(suite: str, spec: SuiteSpec, case: CaseSpec, number: int, where:
         )
     return Case(
         suite=suite,
-        id=case.id or f"case-{number:03d}",
+        id=case.id
+        or (case.description if SLUG.fullmatch(case.description) else f"case-{number:03d}"),
         description=case.description,
         task=task,
         request=validated.model_dump(mode="json", exclude_unset=True),
@@ -207,8 +212,8 @@ def discover_suites(paths: list[Path]) -> list[Path]:
         raise ConfigError(
             "没有找到评测集 / no suite files found",
             where=", ".join(str(p) for p in paths),
-            hint="评测集是含 cases: 或 tests: 的 YAML 文件 / a suite is a YAML file with cases: "
-            "or tests:",
+            hint="评测集是含 cases:、cases_file: 或 tests: 的 YAML 文件 / a suite is a YAML file "
+            "with cases:, cases_file: or tests:",
         )
     return found
 
@@ -216,7 +221,7 @@ def discover_suites(paths: list[Path]) -> list[Path]:
 def _looks_like_suite(path: Path) -> bool:
     """A folder scan only picks YAML files that declare cases; others are data, not suites."""
     head = path.read_text(encoding="utf-8", errors="replace")
-    return any(line.startswith(("cases:", "tests:")) for line in head.splitlines())
+    return any(line.startswith(SUITE_KEYS) for line in head.splitlines())
 
 
 def load_suites(paths: list[Path]) -> list[Suite]:
