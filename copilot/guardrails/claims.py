@@ -14,8 +14,12 @@ from copilot.guardrails.normalize import normalize
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}  # fmt: skip
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
-# A number: 1,299 / 199.9 / 一百九十九 / 八五 (bounded so long runs stay linear).
-NUM = r"(?:\d{1,3}(?:,\d{3})+|\d{1,9}(?:\.\d{1,4})?|[零〇一二两三四五六七八九十百千万]{1,12})"
+# A number: 1,299 / 199.9 / 一百九十九 / 八五. Digits start and end a digit run (never the tail
+# of a longer number), which also keeps long digit runs linear.
+NUM = (
+    r"(?:(?<![\d.])(?<!\d,)(?:\d{1,3}(?:,\d{3})+|\d{1,9}(?:\.\d{1,4})?)(?![\d])"
+    r"|[零〇一二两三四五六七八九十百千万]{1,12})"
+)
 _UNITS = {"g": ("g", 1), "克": ("g", 1), "kg": ("g", 1000), "千克": ("g", 1000),
           "公斤": ("g", 1000), "斤": ("g", 500), "ml": ("ml", 1), "毫升": ("ml", 1),
           "l": ("ml", 1000), "升": ("ml", 1000)}  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # (feature name, weight per hit, max hits counted, regex). Positive: selling; negative: reviewing
 # or reporting. Lexicon features count distinct hits so that dense ad copy adds up.
@@ -153,8 +154,9 @@ def score_sentence(text: str, start: int = 0) -> SentenceScore:
     return SentenceScore(start, start + len(text), text, round(score, 3), tuple(fired))
 
 
+@lru_cache(maxsize=1024)
 def score_post(text: str) -> PostScore:
-    """Sentence scores and the post's marketing probability."""
+    """Sentence scores and the post's marketing probability (cached: history posts repeat)."""
     sentences = tuple(score_sentence(text[s:e], s) for s, e in split_sentences(text))
     total = sum(s.score for s in sentences)
     probability = 1.0 - math.exp(-max(0.0, total) / POST_SCALE)
