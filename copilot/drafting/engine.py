@@ -127,6 +127,8 @@ class DraftingEngine:
         try:
             generation = self.backend.generate(prepared.chat, prepared.spec.schema_model)
         except OutputParseError as exc:
+            if not exc.raw.strip():
+                raise
             generation = self._unstructured(exc.raw)
         return self.finish(prepared, generation)
 
@@ -135,19 +137,19 @@ class DraftingEngine:
 
     def parse(self, prepared: Prepared, raw: str) -> Generation:
         """A streamed text turned into a Generation (or the plain-text fallback)."""
+        schema = prepared.spec.schema_model
         try:
-            data, repaired = parse_structured(
-                raw, prepared.spec.schema_model, endpoint=self.backend.name
-            )
+            data, repaired = parse_structured(raw, schema, endpoint=self.backend.name)
         except OutputParseError:
+            if not raw.strip():
+                raise
             return self._unstructured(raw)
         return Generation(raw=raw, data=data, repaired=repaired)
 
-    def _unstructured(self, raw: str) -> Generation:
+    @staticmethod
+    def _unstructured(raw: str) -> Generation:
         """A server that answered in plain text: keep it as one draft for a person to check."""
         text = raw.strip().strip("`").strip()
-        if not text:
-            text = NO_EVIDENCE["zh"]
         item = Suggestion(text=text, citations=[], confidence=0.1, needs_human=True)
         return Generation(raw=raw, data={"suggestions": [item.model_dump()], "unstructured": True})
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from copilot.errors import BackendError
 from copilot.llm.backend import ChatPrompt, Generation, T, Usage
-from copilot.llm.parsing import parse_structured
+from copilot.llm.parsing import OutputParseError, parse_structured
 
 R = TypeVar("R")
 StructuredMode = Literal["json_schema", "json_object", "tool", "text"]
@@ -46,6 +46,14 @@ def _schema_format(schema: type[BaseModel]) -> dict[str, Any]:
             "strict": False,
         },
     }
+
+
+def _token_limit(model: str, limit: int) -> dict[str, Any]:
+    """Reasoning models take `max_completion_tokens` (langchain maps max_tokens to it); most
+    compatible servers (llama.cpp, older vLLM) only read `max_tokens`, so send that as is."""
+    if model.lower().startswith(("o1", "o3", "o4", "gpt-5")):
+        return {"max_tokens": limit}
+    return {"extra_body": {"max_tokens": limit}}
 
 
 class UnsupportedModeError(Exception):
@@ -94,8 +102,8 @@ class OpenAIBackend:
             timeout=timeout_s,
             max_retries=0,
             temperature=temperature,
-            max_tokens=max_output_tokens,
             stream_usage=False,
+            **_token_limit(model, max_output_tokens),
         )
 
     @property
@@ -164,9 +172,23 @@ class OpenAIBackend:
                 if not isinstance(exc, RETRYABLE) or attempt == self.max_retries:
                     raise self._error(exc) from exc
                 self._sleep(self._delay(attempt, exc))
+            except openai.LengthFinishReasonError as exc:
+                raise self._cut_off(exc) from exc
             except openai.OpenAIError as exc:
                 raise self._error(exc) from exc
         raise AssertionError("unreachable")
+
+    def _cut_off(self, exc: openai.LengthFinishReasonError) -> OutputParseError:
+        """The answer hit the output-token limit before its JSON closed."""
+        choices = exc.completion.choices
+        raw = (choices[0].message.content or "") if choices else ""
+        return OutputParseError(
+            "模型输出达到长度上限,JSON 不完整 / the answer hit the output-token limit before "
+            "its JSON was complete",
+            raw=raw,
+            where=f"{self.base_url} (model {self.model})",
+            hint="调大 SIYU_LLM_MAX_OUTPUT_TOKENS / raise SIYU_LLM_MAX_OUTPUT_TOKENS",
+        )
 
     def _invoke(self, prompt: ChatPrompt, schema: type[BaseModel], mode: StructuredMode) -> Any:
         model: Any = self.client

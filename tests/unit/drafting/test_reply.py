@@ -4,7 +4,7 @@ import pytest
 
 from copilot.drafting import ReplyRequest
 from copilot.drafting.reply import detect_language
-from copilot.errors import InputError
+from copilot.errors import BackendError, InputError
 from copilot.llm.backend import TEMPLATE_BACKEND
 from copilot.llm.fake import FakeBackend
 from tests.unit.drafting.conftest import FakeRetriever, MakeDrafter
@@ -75,6 +75,11 @@ def test_model_answers_are_checked(
     assert result.backend == "fake"
     if note:
         assert any(note in n for n in result.notes)
+
+
+def test_an_empty_model_answer_is_a_clear_error(make_drafter: MakeDrafter) -> None:
+    with pytest.raises(BackendError, match="not valid ReplyOutput"):
+        make_drafter(backend=FakeBackend(["  "])).reply(ReplyRequest(message="退货运费?"))
 
 
 @pytest.mark.parametrize(

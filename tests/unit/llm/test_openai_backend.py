@@ -51,6 +51,7 @@ def test_generate_retries_and_parses(
         generation = backend(server.base_url, sleeps).generate(PROMPT, ReplyOutput)
         assert server.requests[0]["messages"][0] == {"role": "system", "content": "系统"}
         assert server.requests[0]["response_format"]["type"] == "json_schema"
+        assert server.requests[0]["max_tokens"] == 800  # what llama.cpp and vLLM read
     assert generation.data["suggestions"][0]["citations"] == ["K1"]
     assert generation.usage.input_tokens == 12
     assert sleeps == retries_slept
