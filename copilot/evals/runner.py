@@ -45,7 +45,7 @@ def select(suites: list[Suite], pattern: str | None) -> list[Case]:
             where="--filter",
             hint="例如 / e.g. --filter 'cs-replies/ship'",
         ) from exc
-    chosen = [c for c in cases if wanted.search(f"{c.key} {c.description}")]
+    chosen = [c for c in cases if wanted.search(f"{c.key} {c.description}".strip())]
     if not chosen:
         raise ConfigError(
             f"--filter {pattern!r} 没有匹配任何用例 / matched no case",

@@ -36,9 +36,15 @@ class YamlDoc:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+            opened = exc.context_mark
+            started = (
+                f" ({exc.context} at line {opened.line + 1}, column {opened.column + 1})"
+                if opened and exc.context and opened is not mark
+                else ""
+            )
             raise ConfigError(
                 f"YAML 语法错误 / malformed YAML at line {line}, column {column}: "
-                f"{exc.problem or exc.context}",
+                f"{exc.problem or exc.context}{started}",
                 where=f"{path}:{line}:{column}",
                 hint="检查缩进、冒号和引号 / check indentation, colons and quotes",
             ) from exc
