@@ -39,6 +39,9 @@ def test_reply_uses_the_configured_endpoint(
         get_settings.cache_clear()
         code, out = run("reply", "退货运费谁承担?", "--json")
         assert len(server.requests) == 1
+        again, cached = run("reply", "退货运费谁承担?", "--json")
+        assert len(server.requests) == 1  # unchanged prompt, model and inputs: from the cache
+        assert again == 0 and isinstance(cached, dict) and cached["usage"]["cached"]
     assert code == 0 and isinstance(out, dict), out
     assert out["backend"] == "stub-model"
     assert out["drafts"][0]["text"] == "您好,运费由小禾家承担。"
