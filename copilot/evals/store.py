@@ -27,7 +27,8 @@ class RunStore:
 
     @staticmethod
     def new_id(now: datetime) -> str:
-        return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+        # milliseconds keep ids of quick successive runs in time order; the suffix keeps them unique
+        return f"{now:%Y%m%d-%H%M%S}-{now.microsecond // 1000:03d}{secrets.token_hex(1)}"
 
     def save(self, record: RunRecord) -> Path:
         return self._write(self.runs / f"{record.run_id}.json", record)

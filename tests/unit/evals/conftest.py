@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from copilot.config import Settings
 from copilot.drafting import Citation, Draft, Drafter, DraftResult, PromptRef
+from copilot.evals import CaseResult, RunRecord
+from copilot.evals.assertions import AssertionResult
 from copilot.evals.checks import Outcome
 from copilot.guardrails import Finding, Verdict
 from copilot.guardrails.models import MarketingSummary
@@ -95,3 +98,28 @@ def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+WHEN = datetime(2027, 3, 10, 10, 0)
+
+
+def case(case_id: str, status: str, *scores: tuple[bool, float], suite: str = "s") -> CaseResult:
+    return CaseResult(
+        suite=suite,
+        case_id=case_id,
+        task="reply",
+        status=status,  # type: ignore[arg-type]
+        assertions=[
+            AssertionResult(
+                type="contains", label="contains", passed=p, score=s, weight=1, reason="r"
+            )
+            for p, s in scores
+        ],
+    )
+
+
+def run(run_id: str, *cases: CaseResult, **options: object) -> RunRecord:
+    return RunRecord(
+        run_id=run_id, started_at=WHEN, backend="template", model="模板模式", suites=["s"],
+        options=dict(options), cases=list(cases),
+    )  # fmt: skip
