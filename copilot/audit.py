@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -161,6 +161,13 @@ class AuditLog:
             return
         with self.db.begin() as own:
             own.execute(audit_events.insert().values(**row))
+
+    def record_many(
+        self, events: Sequence[_Event], *, actor: str = "system", conn: Connection
+    ) -> None:
+        """Append several events inside `conn`'s transaction (one statement)."""
+        if events:
+            conn.execute(audit_events.insert(), [self._row(e, actor) for e in events])
 
     def events(
         self,

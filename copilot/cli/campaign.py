@@ -20,7 +20,7 @@ from copilot.customers.planning import plan_campaign
 from copilot.customers.playbooks import PlaybookSpec, find_playbook
 from copilot.customers.results import campaign_status, export_results
 from copilot.customers.searcher import MemoSearcher
-from copilot.drafting import Drafter
+from copilot.drafting import Drafter, MessageRequest
 from copilot.drafting.message import plan_message
 from copilot.llm.backend import TEMPLATE_BACKEND
 from copilot.retrieval import Retriever
@@ -71,7 +71,7 @@ def plan(
     _, drafter, campaigns = _setup(spec)
     engine, s = drafter.engine, settings()
 
-    def prompt_tokens(request) -> int:  # type: ignore[no-untyped-def]
+    def prompt_tokens(request: MessageRequest) -> int:
         chat = engine.prepare(plan_message(request, engine.options.language, engine.today())).chat
         return engine.counter.count_messages(chat.system, chat.user)
 

@@ -8,13 +8,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from copilot.audit import AuditLog
 from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
 from copilot.customers.catalog import Product, load_catalog
-from copilot.customers.consent import ConsentRegistry, current_state
+from copilot.customers.consent import Action, ConsentRegistry, current_state
 from copilot.customers.db import Database
 from copilot.customers.demo import DemoGenerator
 from copilot.customers.importer import Importer, ImportReport
@@ -66,7 +73,7 @@ def import_files(
     s = settings()
     errors_path = errors or s.home / "imports" / f"errors-{datetime.now():%Y%m%d-%H%M%S}.csv"
     with progress_bar() as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def on_progress(label: str, done: int, total: int) -> None:
             if label not in tasks:
@@ -133,10 +140,12 @@ def demo(
     )
 
 
-def _consent_change(customer_id: str, purpose: str, action: str, source: str, actor: str) -> None:
+def _consent_change(
+    customer_id: str, purpose: str, action: Action, source: str, actor: str
+) -> None:
     event = open_registry(open_db()).change(
         customer_id, purpose, action, source=source, actor=actor
-    )  # type: ignore[arg-type]
+    )
     console.print(
         f"{customer_id} {purpose}: {event.action} @ {event.at:%Y-%m-%d %H:%M:%S}（立即生效）"
     )

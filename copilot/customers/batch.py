@@ -11,7 +11,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from copilot.customers.campaign import Campaigns, Outcome
+from copilot.customers.campaign import Campaigns
+from copilot.customers.outcomes import Outcome, drafted, undrafted
 from copilot.customers.playbooks import PlaybookSpec
 from copilot.drafting import Drafter, MessageRequest
 from copilot.drafting.engine import Prepared
@@ -70,14 +71,13 @@ class BatchBridge:
     def _outcome(
         self, spec: PlaybookSpec, campaign_id: str, cid: str, line: dict[str, Any]
     ) -> Outcome:
-        base = {"campaign_id": campaign_id, "customer_id": cid, "verdict": "", "text": ""}
         response = line.get("response") or {}
         if line.get("error") or response.get("status_code") != 200:
             reason = json.dumps(line.get("error") or response, ensure_ascii=False)[:500]
-            return Outcome(row={**base, "status": "error", "detail": {"reason": reason}})
+            return undrafted(campaign_id, cid, "error", {"reason": reason})
         request = self.campaigns.request(spec, cid)
         if not isinstance(request, MessageRequest):
-            return Outcome(row={**base, **request})
+            return undrafted(campaign_id, cid, "excluded", request)
         body = response.get("body") or {}
         content = body["choices"][0]["message"]["content"]
         usage = body.get("usage") or {}
@@ -93,7 +93,7 @@ class BatchBridge:
             ),
         )
         result = self.drafter.engine.finish(prepared, generation)
-        return self.campaigns.outcome(campaign_id, cid, result)
+        return drafted(campaign_id, cid, result)
 
     def import_results(self, spec: PlaybookSpec, campaign_id: str, path: Path) -> dict[str, int]:
         """Store every answer of a batch output file; returns counts by status/verdict."""
@@ -121,8 +121,6 @@ class BatchBridge:
                 if outcome is None:
                     counts["skipped"] += 1
                     continue
-                self.campaigns.store(spec, outcome)
+                counts[self.campaigns.store(spec, outcome).label] += 1
                 wanted.discard(cid)
-                row = outcome.row
-                counts[row["verdict"] if row["status"] == "drafted" else row["status"]] += 1
         return dict(counts)

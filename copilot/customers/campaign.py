@@ -1,9 +1,10 @@
-"""Campaign planning and resumable runs.
+"""Campaign audiences and resumable runs.
 
-The audience is fixed at the first run and stored; each (campaign, customer) result is written
-in one transaction together with its audit event, so a run killed at any point resumes with
-``resume=True`` without duplicates or gaps. Consent is re-read for every customer right before
-drafting, so a withdrawal between plan and run (or during a run) excludes the customer.
+The audience is fixed at the first run and stored. Each group of results is written in one
+transaction with its audit events (``CheckpointWriter``), so a run killed at any point resumes
+with ``resume=True`` without duplicates or gaps. Consent is read in bulk just before drafting
+and re-checked when results are written, so a withdrawal between plan and run — or during a
+run — excludes the customer.
 """
 
 from __future__ import annotations
@@ -13,38 +14,32 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from copilot.audit import AuditLog, CampaignRun, DraftCreated
+from copilot.audit import AuditLog, CampaignRun
 from copilot.config import CustomerSettings, GuardrailSettings
 from copilot.customers.audience import Audience, consent_exclusion, select_audience
 from copilot.customers.catalog import Product
-from copilot.customers.consent import ConsentRegistry, current_state, permitted_fields
+from copilot.customers.consent import ConsentEvent, ConsentRegistry, permitted_fields
 from copilot.customers.db import Database
+from copilot.customers.outcomes import CheckpointWriter, Outcome, drafted, undrafted
 from copilot.customers.playbooks import PlaybookSpec
-from copilot.customers.profiles import load_profiles
+from copilot.customers.profiles import CustomerProfile, load_profiles
 from copilot.customers.rfm import Segmenter
 from copilot.customers.schema import campaign_results, campaigns
 from copilot.drafting import DraftResult, MessageRequest
 from copilot.errors import CopilotError, InputError
 
 Progress = Callable[[int, int], None]  # done, total
+PREFETCH = 256  # customers whose profiles and consents are read in one go
+FLUSH = 32  # outcomes written per transaction
 
 
 class MessageDrafter(Protocol):
     def message(self, request: MessageRequest) -> DraftResult: ...
-
-
-class Outcome(BaseModel):
-    """One customer's result row plus the draft it came from (None when excluded or failed)."""
-
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
-
-    row: dict[str, Any]
-    draft: DraftResult | None = None
 
 
 class RunSummary(BaseModel):
@@ -72,32 +67,37 @@ class Campaigns:
         clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         self.db, self.audit, self.consent, self.drafter = db, audit, consent, drafter
-        self.catalog, self.settings, self.guardrails, self.clock = (
-            catalog,
-            settings,
-            guardrails,
-            clock,
-        )
+        self.catalog, self.settings, self.guardrails = catalog, settings, guardrails
+        self.clock = clock
+        self.writer = CheckpointWriter(db, audit, consent, clock)
 
     def audience(self, spec: PlaybookSpec, campaign_id: str) -> Audience:
         now = self.clock()
         with self.db.begin() as conn:
             scores = Segmenter(self.settings, self.catalog).run(conn, now.date()).scores
             return select_audience(
-                conn, spec, scores, self.consent.states(), self.guardrails, now, campaign_id
+                conn, spec, scores, self.consent.states(conn=conn), self.guardrails, now,
+                campaign_id,
+            )  # fmt: skip
+
+    def _prefetch(
+        self, ids: list[str]
+    ) -> tuple[dict[str, CustomerProfile], dict[str, dict[str, ConsentEvent]], int]:
+        with self.db.begin() as conn:
+            watermark = self.consent.watermark(conn)
+            return (
+                load_profiles(conn, ids, self.catalog),
+                self.consent.states(ids, conn),
+                watermark,
             )
 
-    def request(self, spec: PlaybookSpec, customer_id: str) -> MessageRequest | dict[str, Any]:
-        """The message request for one customer, or the excluded result row if consent is gone."""
-        state = current_state(self.consent.history(customer_id))
-        exclusion = consent_exclusion(customer_id, spec.purpose, state)
+    def _request(
+        self, spec: PlaybookSpec, cid: str, profile: CustomerProfile,
+        state: Mapping[str, ConsentEvent],
+    ) -> MessageRequest | dict[str, str]:  # fmt: skip
+        exclusion = consent_exclusion(cid, spec.purpose, state)
         if exclusion is not None:
-            return {
-                "status": "excluded",
-                "detail": {"code": exclusion.code, "reason": exclusion.reason},
-            }
-        with self.db.begin() as conn:
-            profile = load_profiles(conn, [customer_id], self.catalog)[customer_id]
+            return {"code": exclusion.code, "reason": exclusion.reason}
         fields, withheld = permitted_fields(
             profile, spec.purpose, state, self.consent.purpose_fields
         )
@@ -108,77 +108,45 @@ class Campaigns:
             purpose=spec.purpose,
             consents=sorted(p for p, e in state.items() if e.action == "granted"),
             brief=spec.full_brief(),
-            customer_id=customer_id,
+            customer_id=cid,
         )
 
-    def draft_one(self, spec: PlaybookSpec, campaign_id: str, customer_id: str) -> Outcome:
-        base = {"campaign_id": campaign_id, "customer_id": customer_id}
+    def request(self, spec: PlaybookSpec, cid: str) -> MessageRequest | dict[str, str]:
+        """The message request for one customer, or why they are excluded right now."""
+        profiles, states, _ = self._prefetch([cid])
+        return self._request(spec, cid, profiles[cid], states.get(cid, {}))
+
+    def _draft(
+        self, spec: PlaybookSpec, campaign_id: str, cid: str, profile: CustomerProfile,
+        state: Mapping[str, ConsentEvent],
+    ) -> Outcome:  # fmt: skip
         try:
-            request = self.request(spec, customer_id)
+            request = self._request(spec, cid, profile, state)
             if isinstance(request, dict):
-                return Outcome(row={**base, **request, "verdict": "", "text": ""})
-            result = self.drafter.message(request)
+                return undrafted(campaign_id, cid, "excluded", request)
+            return drafted(campaign_id, cid, self.drafter.message(request))
         except CopilotError as exc:
-            detail = {"reason": exc.render()}
-            return Outcome(
-                row={**base, "status": "error", "verdict": "", "text": "", "detail": detail}
-            )
-        return self.outcome(campaign_id, customer_id, result)
+            return undrafted(campaign_id, cid, "error", {"reason": exc.render()})
 
-    def outcome(self, campaign_id: str, customer_id: str, result: DraftResult) -> Outcome:
-        """The result row of a finished draft (from `run` or from a Batch API answer)."""
-        base = {"campaign_id": campaign_id, "customer_id": customer_id}
-        draft = result.drafts[0]
-        detail = {
-            "fields_used": result.fields_used,
-            "fields_withheld": result.fields_withheld,
-            "findings": [f.model_dump() for f in draft.verdict.findings],
-            "backend": result.backend,
-            "prompt": f"{result.prompt.id}@{result.prompt.version}",
-        }
-        row = {**base, "status": "drafted", "verdict": draft.verdict.verdict, "text": draft.text}
-        return Outcome(row={**row, "detail": detail}, draft=result)
+    def draft_one(self, spec: PlaybookSpec, campaign_id: str, cid: str) -> Outcome:
+        profiles, states, _ = self._prefetch([cid])
+        return self._draft(spec, campaign_id, cid, profiles[cid], states.get(cid, {}))
 
-    def store(self, spec: PlaybookSpec, outcome: Outcome) -> None:
-        """Write the result row and its audit event in one transaction."""
-        row = {**outcome.row, "detail": json.dumps(outcome.row["detail"], ensure_ascii=False)}
-        row["created_at"] = self.clock()
+    def store(self, spec: PlaybookSpec, outcome: Outcome) -> Outcome:
         with self.db.begin() as conn:
-            self.db.upsert(conn, campaign_results, [row], ["campaign_id", "customer_id"])
-            result = outcome.draft
-            if result is None:
-                return
-            draft = result.drafts[0]
-            self.audit.record(
-                DraftCreated(
-                    draft_id=f"{row['campaign_id']}:{row['customer_id']}",
-                    task="message",
-                    prompt_id=result.prompt.id,
-                    prompt_version=result.prompt.version,
-                    backend=result.backend,
-                    model=result.backend,
-                    sources=[c.source for c in result.sources],
-                    fields_used=result.fields_used,
-                    purpose=spec.purpose,
-                    customer_id=row["customer_id"],
-                    campaign_id=row["campaign_id"],
-                    verdict=draft.verdict.verdict,
-                    rules=sorted({f.rule for f in draft.verdict.findings}),
-                    text=draft.text,
-                ),
-                conn=conn,
-            )
+            watermark = self.consent.watermark(conn)
+        return self.writer.write(spec, [outcome], watermark)[0]
 
     def start(
         self, spec: PlaybookSpec, campaign_id: str, resume: bool
     ) -> tuple[list[str], set[str]]:
         """The stored audience and the customers already done; creates the campaign on first use."""
-        """The stored audience and the customers already done; creates the campaign on first use."""
         with self.db.begin() as conn:
             found = conn.execute(select(campaigns).where(campaigns.c.id == campaign_id)).first()
             if found is not None and found.playbook != spec.id:
                 raise InputError(
-                    f"活动 {campaign_id} 属于剧本 {found.playbook} / campaign belongs to another playbook",
+                    f"活动 {campaign_id} 属于剧本 {found.playbook} / "
+                    "campaign belongs to another playbook",
                     where="--campaign",
                     hint="换一个活动 ID，或使用同一个剧本续跑",
                 )
@@ -200,70 +168,49 @@ class Campaigns:
         with self.db.begin() as conn:
             conn.execute(
                 campaigns.insert().values(
-                    id=campaign_id,
-                    playbook=spec.id,
-                    created_at=self.clock(),
+                    id=campaign_id, playbook=spec.id, created_at=self.clock(),
                     audience=json.dumps(audience),
                 )
-            )
+            )  # fmt: skip
         return audience, set()
 
     def run(
-        self,
-        spec: PlaybookSpec,
-        campaign_id: str,
-        *,
-        resume: bool = False,
-        concurrency: int = 4,
-        progress: Progress | None = None,
-    ) -> RunSummary:
+        self, spec: PlaybookSpec, campaign_id: str, *, resume: bool = False,
+        concurrency: int = 4, progress: Progress | None = None,
+    ) -> RunSummary:  # fmt: skip
         audience, done = self.start(spec, campaign_id, resume)
         todo = [cid for cid in audience if cid not in done]
         counts: Counter[str] = Counter()
-        pending: set[Future[Outcome]] = set()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            for cid in todo:
-                pending.add(pool.submit(self.draft_one, spec, campaign_id, cid))
-                if len(pending) >= concurrency * 2:
-                    pending = self._drain(spec, pending, counts, FIRST_COMPLETED)
-                    if progress:
-                        progress(len(done) + counts.total(), len(audience))
-            self._drain(spec, pending, counts, None)
+            for start in range(0, len(todo), PREFETCH):
+                chunk = todo[start : start + PREFETCH]
+                profiles, states, watermark = self._prefetch(chunk)
+                pending: set[Future[Outcome]] = set()
+                buffer: list[Outcome] = []
+                for cid in chunk:
+                    pending.add(pool.submit(
+                        self._draft, spec, campaign_id, cid, profiles[cid], states.get(cid, {})
+                    ))  # fmt: skip
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    buffer.extend(f.result() for f in finished)
+                    if len(buffer) >= FLUSH or not pending:
+                        counts.update(o.label for o in self.writer.write(spec, buffer, watermark))
+                        buffer = []
+                        if progress:
+                            progress(len(done) + counts.total(), len(audience))
         if progress:
             progress(len(done) + counts.total(), len(audience))
         summary = RunSummary(
-            campaign_id=campaign_id,
-            audience=len(audience),
-            skipped=len(done),
-            counts=dict(counts),
-            resumed=resume and bool(done),
-        )
+            campaign_id=campaign_id, audience=len(audience), skipped=len(done),
+            counts=dict(counts), resumed=resume and bool(done),
+        )  # fmt: skip
         self.audit.record(
             CampaignRun(
-                campaign_id=campaign_id,
-                playbook=spec.id,
-                purpose=spec.purpose,
-                audience=len(audience),
-                drafted=counts["pass"] + counts["warn"] + counts["block"],
-                excluded=counts["excluded"],
-                blocked=counts["block"],
-                errors=counts["error"],
+                campaign_id=campaign_id, playbook=spec.id, purpose=spec.purpose,
+                audience=len(audience), drafted=counts["pass"] + counts["warn"] + counts["block"],
+                excluded=counts["excluded"], blocked=counts["block"], errors=counts["error"],
                 resumed=summary.resumed,
             )
-        )
+        )  # fmt: skip
         return summary
-
-    def _drain(
-        self,
-        spec: PlaybookSpec,
-        pending: set[Future[Outcome]],
-        counts: Counter[str],
-        when: str | None,
-    ) -> set[Future[Outcome]]:
-        finished, rest = wait(pending, return_when=when or "ALL_COMPLETED")
-        for future in finished:
-            outcome = future.result()
-            self.store(spec, outcome)
-            row = outcome.row
-            counts[row["verdict"] if row["status"] == "drafted" else row["status"]] += 1
-        return rest

@@ -12,12 +12,12 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from copilot.audit import AuditLog, ConsentChange
 from copilot.customers.db import Database
-from copilot.customers.profiles import CustomerProfile
+from copilot.customers.profiles import CHUNK, CustomerProfile
 from copilot.customers.schema import consents, customers
 from copilot.errors import InputError
 
@@ -130,17 +130,30 @@ class ConsentRegistry:
             return [ConsentEvent.model_validate(r) for r in conn.execute(query).mappings()]
 
     def states(
-        self, customer_ids: Iterable[str] | None = None
+        self, customer_ids: Iterable[str] | None = None, conn: Connection | None = None
     ) -> dict[str, dict[str, ConsentEvent]]:
-        """customer -> purpose -> latest event, read fresh (for a whole audience at once)."""
+        """customer -> purpose -> latest event, read fresh (all customers, or the given ones)."""
+        if conn is None:
+            with self.db.begin() as own:
+                return self.states(customer_ids, own)
         query = select(consents).order_by(consents.c.at, consents.c.id)
-        wanted = set(customer_ids) if customer_ids is not None else None
+        ids = list(customer_ids) if customer_ids is not None else None
+        chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
         result: dict[str, dict[str, ConsentEvent]] = {}
-        with self.db.begin() as conn:
-            for row in conn.execute(query).mappings():
-                if wanted is not None and row["customer_id"] not in wanted:
-                    continue
+        for chunk in chunks:
+            part = query if chunk is None else query.where(consents.c.customer_id.in_(chunk))
+            for row in conn.execute(part).mappings():
                 result.setdefault(row["customer_id"], {})[row["purpose"]] = ConsentEvent(
                     purpose=row["purpose"], action=row["action"], at=row["at"], source=row["source"]
                 )
         return result
+
+    def watermark(self, conn: Connection) -> int:
+        """The newest consent event id; `changed_since` finds customers with later events."""
+        return int(conn.execute(select(func.max(consents.c.id))).scalar() or 0)
+
+    def changed_since(self, conn: Connection, watermark: int, customer_ids: list[str]) -> set[str]:
+        query = select(consents.c.customer_id).where(
+            consents.c.id > watermark, consents.c.customer_id.in_(customer_ids)
+        )
+        return set(conn.execute(query).scalars())

@@ -90,14 +90,14 @@ class Importer:
     def _import_file(
         self, conn: Connection, src: CsvSource, known: set[Hashable], dry_run: bool
     ) -> tuple[FileReport, list[RowProblem]]:
-        report = FileReport(file=str(src.path), kind=src.kind, encoding=src.encoding)
         problems: list[RowProblem] = []
         existing = self._existing(conn, src.kind)
         seen: dict[Hashable, int] = {}
         batch: list[dict[str, Any]] = []
         total = src.count_rows()
+        rows = new = 0  # plain counters: this loop runs once per CSV row
         for number, raw in src.rows():
-            report.rows += 1
+            rows += 1
             try:
                 row = parse_row(src.kind, raw)
                 self._check(src.kind, row, known)
@@ -108,33 +108,29 @@ class Importer:
                         f"与第 {seen[key]} 行重复 / duplicate of row {seen[key]}",
                     )
             except RowError as exc:
-                value = raw.get(exc.column, "")
                 problems.append(
                     RowProblem(
-                        file=src.path.name,
-                        row=number,
-                        column=exc.column,
-                        value=value,
-                        reason=exc.reason,
+                        file=src.path.name, row=number, column=exc.column,
+                        value=raw.get(exc.column, ""), reason=exc.reason,
                     )
-                )
+                )  # fmt: skip
                 continue
             seen[key] = number
-            if key in existing:
-                report.existing += 1
-            else:
-                report.new += 1
+            new += key not in existing
             if src.kind == "customers":
                 known.add(row["id"])
             batch.append(row)
             if len(batch) >= BATCH_ROWS:
                 self._write(conn, src.kind, batch, dry_run)
                 if self.progress:
-                    self.progress(src.path.name, report.rows, total)
+                    self.progress(src.path.name, rows, total)
         self._write(conn, src.kind, batch, dry_run)
         if self.progress:
-            self.progress(src.path.name, report.rows, max(total, report.rows))
-        report.errors = len(problems)
+            self.progress(src.path.name, rows, max(total, rows))
+        report = FileReport(
+            file=str(src.path), kind=src.kind, encoding=src.encoding, rows=rows, new=new,
+            existing=rows - len(problems) - new, errors=len(problems),
+        )  # fmt: skip
         return report, problems
 
     def _write(

@@ -31,8 +31,9 @@ class ResultRow(BaseModel):
     created_at: datetime
 
     def reason(self) -> str:
-        findings = self.detail.get("findings") or []
-        messages = [f["message"] for f in findings if isinstance(f, dict)]  # type: ignore[union-attr]
+        findings = self.detail.get("findings")
+        findings = findings if isinstance(findings, list) else []
+        messages = [str(f["message"]) for f in findings if isinstance(f, dict)]
         return str(self.detail.get("reason", "")) or "；".join(messages)
 
 

@@ -42,6 +42,10 @@ def parse_date(column: str, raw: str, *, required: bool = False) -> date | None:
         if required:
             raise RowError(column, "不能为空 / required")
         return None
+    try:
+        return date.fromisoformat(raw)  # the common case, ~20x faster than strptime
+    except ValueError:
+        pass
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(raw, fmt).date()
