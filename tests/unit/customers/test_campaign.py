@@ -172,3 +172,19 @@ def test_openai_batch_round_trip_goes_through_guardrails(
     assert counts.get("block", 0) >= count // 2  # the invented 3折 is not in the brief
     assert sum(counts.values()) == count
     assert bridge.import_results(spec, "b1", out) == {"skipped": count}
+
+
+def test_withdrawal_while_a_draft_is_in_flight_turns_it_into_an_exclusion(
+    campaigns: Campaigns, registry: ConsentRegistry, books: dict[str, PlaybookSpec]
+) -> None:
+    spec = books["dormant"]
+    cid = campaigns.start(spec, "c6", resume=False)[0][0]
+    with campaigns.db.begin() as conn:
+        watermark = registry.watermark(conn)
+    outcome = campaigns.draft_one(spec, "c6", cid)
+    assert outcome.row["status"] == "drafted"
+    registry.change(cid, spec.purpose, "withdrawn", source="客户私信", actor="op")
+    (stored,) = campaigns.writer.write(spec, [outcome], watermark)
+    assert (stored.row["status"], stored.row["detail"]["code"]) == ("excluded", "withdrawn")
+    assert results(campaigns.db, "c6") == {cid: "excluded"}
+    assert not [r for r in campaigns.audit.events() if r.event.kind == "draft_created"]
