@@ -7,6 +7,7 @@ added by migration m002). Free text is passed through the PII redactor before it
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
@@ -60,6 +61,14 @@ class HumanAction(_Event):
     community: str | None = None
     customer_id: str | None = None
     purpose: str | None = None
+
+    @classmethod
+    def edited(cls, draft_id: str, before: str, after: str, **context: Any) -> HumanAction:
+        """An edit, recorded as a unified diff of the draft against what the person kept."""
+        diff = difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True), "draft", "edited"
+        )
+        return cls(draft_id=draft_id, action="edited", diff="".join(diff), **context)
 
 
 class ConsentChange(_Event):

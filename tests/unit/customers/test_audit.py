@@ -126,3 +126,21 @@ def test_no_code_path_updates_or_deletes_audit_events() -> None:
         str(p) for p in package.rglob("*.py") if pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_edit_is_recorded_as_a_redacted_unified_diff(db: Database) -> None:
+    log = AuditLog(db, redactor=fake_redact)
+    before = "您好\n活动今晚结束\n"
+    after = f"您好\n活动今晚结束，有问题请拨 {PHONE}\n"
+    log.record(HumanAction.edited("d1", before, after, customer_id="C1"), actor="op1")
+    (stored,) = list(log.events())
+    assert stored.event.diff.splitlines()[:2] == ["--- draft", "+++ edited"]
+    assert "+活动今晚结束，有问题请拨 <手机号>" in stored.event.diff
+    assert "-活动今晚结束" in stored.event.diff
+
+
+def test_default_redactor_is_the_guardrails_pii_redaction(db: Database) -> None:
+    log = AuditLog(db)
+    log.record(draft(f"请回电 {PHONE}"))
+    (stored,) = list(log.events())
+    assert PHONE not in stored.event.text and stored.event.text.startswith("请回电")
