@@ -8,17 +8,22 @@ backend → parse → guardrails → DraftResult. The engine takes its collabora
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from copilot.config import GuardrailSettings
 from copilot.drafting import guard
-from copilot.drafting.evidence import build_within_budget, cite_id, is_relevant
+from copilot.drafting.evidence import (
+    build_within_budget,
+    cite_id,
+    is_relevant,
+    resolve_citations,
+    to_citation,
+)
 from copilot.drafting.models import (
-    Citation,
     Draft,
     DraftResult,
     Language,
@@ -27,6 +32,7 @@ from copilot.drafting.models import (
 )
 from copilot.drafting.outputs import Suggestion
 from copilot.drafting.prompts import PromptLibrary, PromptSpec
+from copilot.drafting.stream import DraftStream
 from copilot.llm.backend import TEMPLATE_BACKEND, Backend, ChatPrompt, Generation, Usage
 from copilot.llm.cost import estimate_cost
 from copilot.llm.parsing import OutputParseError, parse_structured
@@ -34,7 +40,6 @@ from copilot.llm.tokens import TokenCounter
 from copilot.retrieval.models import Hit, SearchFilters
 
 NO_EVIDENCE = {"zh": "(没有检索到相关资料)", "en": "(no relevant passage found)"}
-QUOTE_CHARS = 120
 
 
 class Searcher(Protocol):
@@ -165,7 +170,7 @@ class DraftingEngine:
         drafts: list[Draft] = []
         for index, raw_item in enumerate(generation.data.get("suggestions", []), start=1):
             item = Suggestion.model_validate(raw_item)
-            citations, unknown = self._citations(item.citations, sources)
+            citations, unknown = resolve_citations(item.citations, sources)
             if unknown:
                 notes.append(
                     f"草稿 {index} 引用了不存在的证据 {unknown},已忽略 / draft {index} "
@@ -204,7 +209,7 @@ class DraftingEngine:
                 language=prepared.spec.language,
             ),
             verdict=guard.strictest([draft.verdict for draft in drafts]),
-            sources=[self._citation(cid, hit) for cid, hit in sources.items()],
+            sources=[to_citation(cid, hit) for cid, hit in sources.items()],
             fields_used=self._fields_used(plan, drafts),
             fields_withheld=plan.fields_withheld,
             fields_missing=plan.fields_missing,
@@ -226,55 +231,9 @@ class DraftingEngine:
         )
 
     @staticmethod
-    def _citation(cid: str, hit: Hit) -> Citation:
-        quote = hit.text.strip().replace("\n", " ")
-        return Citation(
-            id=cid,
-            source=hit.source,
-            quote=quote if len(quote) <= QUOTE_CHARS else quote[:QUOTE_CHARS] + "…",
-        )
-
-    def _citations(
-        self, ids: list[str], sources: dict[str, Hit]
-    ) -> tuple[list[Citation], list[str]]:
-        wanted = [cid.strip().strip("[]") for cid in ids]
-        known = [
-            self._citation(cid, sources[cid]) for cid in dict.fromkeys(wanted) if cid in sources
-        ]
-        return known, [cid for cid in wanted if cid not in sources]
-
-    @staticmethod
     def _fields_used(plan: TaskPlan, drafts: list[Draft]) -> list[str]:
         return sorted(
             name
             for name, value in plan.check.fields.items()
             if any(value and value in draft.text for draft in drafts)
         )
-
-
-class DraftStream:
-    """Text deltas as the backend sends them; `result()` afterwards gives the checked drafts."""
-
-    def __init__(self, engine: DraftingEngine, prepared: Prepared) -> None:
-        self.engine = engine
-        self.prepared = prepared
-        self._parts: list[str] = []
-        self._generation: Generation | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        backend = self.engine.backend
-        if backend.name == TEMPLATE_BACKEND:
-            self._generation = backend.generate(self.prepared.chat, self.prepared.spec.schema_model)
-            yield self._generation.raw
-            return
-        for delta in backend.stream(self.prepared.chat):
-            self._parts.append(delta)
-            yield delta
-
-    def result(self) -> DraftResult:
-        generation = self._generation or self.engine.parse(self.prepared, "".join(self._parts))
-        return self.engine.finish(self.prepared, generation)
-
-    @property
-    def prompt(self) -> dict[str, Any]:
-        return {"id": self.prepared.spec.id, "version": self.prepared.spec.version}

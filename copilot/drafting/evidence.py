@@ -13,6 +13,7 @@ import re
 
 from pydantic import BaseModel
 
+from copilot.drafting.models import Citation
 from copilot.drafting.prompts import PromptSpec
 from copilot.errors import InputError
 from copilot.llm.tokens import TokenCounter
@@ -24,6 +25,7 @@ FENCE_TAG = re.compile(
     re.IGNORECASE,
 )
 MIN_PASSAGE_TOKENS = 48
+QUOTE_CHARS = 120
 
 
 def fence_safe(text: str) -> str:
@@ -33,6 +35,20 @@ def fence_safe(text: str) -> str:
 
 def cite_id(hit: Hit, rank: int) -> str:
     return hit.citation.strip("[]") or f"K{rank}"
+
+
+def to_citation(cid: str, hit: Hit) -> Citation:
+    """A passage as a draft cites it: id, source file and a short quote."""
+    quote = hit.text.strip().replace("\n", " ")
+    short = quote if len(quote) <= QUOTE_CHARS else quote[:QUOTE_CHARS] + "…"
+    return Citation(id=cid, source=hit.source, quote=short)
+
+
+def resolve_citations(ids: list[str], sources: dict[str, Hit]) -> tuple[list[Citation], list[str]]:
+    """(citations for the ids that name shown evidence, ids that name nothing shown)."""
+    wanted = [cid.strip().strip("[]") for cid in ids]
+    known = [to_citation(cid, sources[cid]) for cid in dict.fromkeys(wanted) if cid in sources]
+    return known, [cid for cid in wanted if cid not in sources]
 
 
 def render_evidence(hits: list[Hit], empty: str) -> str:

@@ -5,8 +5,9 @@ import pytest
 from copilot.drafting import ReplyRequest
 from copilot.drafting.reply import detect_language
 from copilot.errors import BackendError, InputError
-from copilot.llm.backend import TEMPLATE_BACKEND
+from copilot.llm.backend import TEMPLATE_BACKEND, Backend
 from copilot.llm.fake import FakeBackend
+from copilot.llm.template import TemplateBackend
 from tests.unit.drafting.conftest import FakeRetriever, MakeDrafter
 
 
@@ -102,3 +103,29 @@ def test_usage_is_counted_when_the_server_reports_none(make_drafter: MakeDrafter
     result = make_drafter(backend=fake).reply(ReplyRequest(message="退货运费?"))
     assert result.usage.input_tokens > 0
     assert result.cost is None  # "fake" is not in the price table
+
+
+@pytest.mark.parametrize(
+    ("backend", "deltas_min", "cited"),
+    [
+        (
+            FakeBackend(
+                ['{"suggestions": [{"text": "您好,运费由小禾家承担。", "citations": ["K1"]}]}']
+            ),
+            3,
+            True,
+        ),
+        (TemplateBackend(), 1, True),
+        (FakeBackend(["运费您自己出"]), 1, False),
+    ],
+)
+def test_stream_then_checked_result(
+    make_drafter: MakeDrafter, backend: Backend, deltas_min: int, cited: bool
+) -> None:
+    stream = make_drafter(backend=backend).stream_reply(ReplyRequest(message="退货运费谁承担?"))
+    deltas = list(stream)
+    result = stream.result()
+    assert len(deltas) >= deltas_min
+    assert bool(result.drafts[0].citations) is cited
+    assert result.drafts[0].needs_human is not cited
+    assert result.drafts[0].verdict.verdict in ("pass", "warn", "block")
