@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from copilot.cli import app
-from copilot.config import Settings, get_settings
+from copilot.config import Settings, bundled_dir, get_settings
 from copilot.llm.stub import StubResponse, stub_server
 
 runner = CliRunner()
@@ -76,3 +77,15 @@ def test_post_and_message_render(fake_settings: Settings) -> None:
         "birthday_greeting",
     )
     assert code == 0 and "王芳" in str(text) and "模板模式" in str(text)
+
+
+def test_prompts_dir_setting_overrides_bundled_prompts(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for path in bundled_dir("prompts").glob("reply.*.yaml"):
+        text = path.read_text(encoding="utf-8").replace('version: "1.0.0"', 'version: "2.0.0-team"')
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SIYU_PROMPTS_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    code, out = run("reply", "退货运费谁承担?", "--json")
+    assert code == 0 and isinstance(out, dict) and out["prompt"]["version"] == "2.0.0-team"
