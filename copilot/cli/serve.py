@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 import typer
@@ -93,7 +94,8 @@ def serve(
     from copilot.ui.workbench import Workbench
 
     workbench = Workbench(s)
-    workbench.warm_up()
     app = create_app(workbench, auth)
+    # The embedder and keyword index load while the page opens, not before it is served.
+    threading.Thread(target=workbench.warm_up, name="warm-up", daemon=True).start()
     console.print(f"工作台地址 / workbench at: http://{host}:{port}", highlight=False)
     run(app, host, port)

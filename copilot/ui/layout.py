@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gradio as gr
 
+from copilot.ui.compliance_tab import ComplianceTab
 from copilot.ui.i18n import Lang, Texts
 from copilot.ui.knowledge_tab import KnowledgeTab
+from copilot.ui.outreach_tab import OutreachTab
 from copilot.ui.reply_tab import ReplyTab
 from copilot.ui.workbench import Workbench
 
@@ -30,7 +32,12 @@ document.addEventListener("keydown", (event) => {
 def build_blocks(wb: Workbench, lang: Lang) -> gr.Blocks:
     t = Texts(lang)
     other: Lang = "en" if lang == "zh" else "zh"
-    tabs = (("tab_reply", ReplyTab), ("tab_kb", KnowledgeTab))
+    tabs = (
+        ("tab_reply", ReplyTab),
+        ("tab_outreach", OutreachTab),
+        ("tab_kb", KnowledgeTab),
+        ("tab_compliance", ComplianceTab),
+    )
     with gr.Blocks(title=t("title"), analytics_enabled=False) as blocks:
         with gr.Row():
             gr.Markdown(f"## {t('title')}\n{t('tagline')}")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import gradio as gr
 import uvicorn
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from copilot.ui.cards import CSS
 from copilot.ui.layout import LANG_PATHS, SHORTCUTS, build_blocks
@@ -16,6 +17,13 @@ from copilot.ui.workbench import Workbench
 def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAPI:
     """/ is the Chinese workbench, /en the English one; the more specific path is mounted first."""
     app = FastAPI()
+
+    @app.get("/healthz")
+    def health() -> JSONResponse:
+        """200 once the embedder and keyword index are loaded (first clicks are fast), else 503."""
+        ready = wb.warm.is_set()
+        return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
+
     for lang in ("en", "zh"):
         app = gr.mount_gradio_app(
             app,
@@ -28,6 +36,7 @@ def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAP
             head=SHORTCUTS,
             ssr_mode=False,
             show_error=False,
+            allowed_paths=[str(wb.exports_dir)],
         )
     return app
 

@@ -11,8 +11,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from copilot.audit import AuditLog
 from copilot.config import Settings
+from copilot.customers.campaign import Campaigns
+from copilot.customers.catalog import Product, load_catalog
 from copilot.customers.consent import ConsentRegistry
 from copilot.customers.db import Database
+from copilot.customers.playbooks import PlaybookSpec, load_playbooks
+from copilot.customers.searcher import MemoSearcher
 from copilot.drafting import Drafter
 from copilot.retrieval import Ingestor, Retriever
 from copilot.retrieval.approved import ApprovedAnswers
@@ -36,6 +40,9 @@ class Workbench:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
+        self._ingest_lock = threading.Lock()
+        self._campaign_locks: dict[str, threading.Lock] = {}
+        self.warm = threading.Event()
 
     @cached_property
     def store(self) -> VectorStore:
@@ -68,17 +75,51 @@ class Workbench:
         return ConsentRegistry(self.db, self.audit, self.settings.guardrails.purpose_fields)
 
     @cached_property
+    def catalog(self) -> dict[str, Product]:
+        return load_catalog(self.settings.knowledge_dir / "products.csv")
+
+    @cached_property
     def approved(self) -> ApprovedAnswers:
         return ApprovedAnswers(self.settings.home / "approved", self.ingestor)
+
+    def playbooks(self) -> dict[str, PlaybookSpec]:
+        g = self.settings.guardrails
+        return load_playbooks(self.settings.knowledge_dir / "playbooks", g.purpose_fields, g)
+
+    def campaigns(self, spec: PlaybookSpec) -> tuple[Drafter, Campaigns]:
+        """A drafter under the playbook's guardrail overrides and the campaign runner using it."""
+        guardrails = spec.guardrail_settings(self.settings.guardrails)
+        scoped = self.settings.model_copy(update={"guardrails": guardrails})
+        drafter = Drafter.from_settings(scoped, retriever=MemoSearcher(self.retriever))
+        runner = Campaigns(
+            self.db,
+            self.audit,
+            self.consent,
+            drafter,
+            self.catalog,
+            self.settings.customers,
+            guardrails,
+        )
+        return drafter, runner
+
+    def campaign_lock(self, campaign_id: str) -> threading.Lock:
+        """One run per campaign at a time (a double click does not start a second run)."""
+        with self._lock:
+            return self._campaign_locks.setdefault(campaign_id, threading.Lock())
 
     @property
     def uploads_dir(self) -> Path:
         return self.settings.home / "uploads"
 
     @property
+    def exports_dir(self) -> Path:
+        """Files the browser may download (audit CSV, reports, campaign results)."""
+        return self.settings.home / "exports"
+
+    @property
     def ingest_lock(self) -> threading.Lock:
         """One ingest at a time (double clicks, two browser tabs)."""
-        return self._lock
+        return self._ingest_lock
 
     def written(self) -> None:
         """The knowledge base changed here: the next search must see it."""
@@ -88,6 +129,7 @@ class Workbench:
         """Load the embedder, keyword index and drafter now, so the first click is fast."""
         self.retriever.search("退货运费", k=1)
         _ = self.drafter
+        self.warm.set()
 
     def conversations(self) -> list[Conversation]:
         """The sample queue; unreadable lines are skipped (the queue is a demo aid)."""

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from tests.conftest import REPO
 from tests.integration.servers import free_port, start, stop
@@ -39,7 +39,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             patch.delenv(name, raising=False)  # template mode, embedded stores
         process = start(
             [sys.executable, str(REPO / "app.py"), "--port", str(port)],
-            f"http://127.0.0.1:{port}/",
+            f"http://127.0.0.1:{port}/healthz",
             home / "app.log",
             timeout_s=180,
             env={"SIYU_HOME": str(home), "SIYU_UI_DEMO_CUSTOMERS": "300"},
@@ -80,3 +80,8 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def field(page: Page, elem_id: str) -> Locator:
+    """The text entry of a Gradio textbox or dropdown (textarea or input, by version)."""
+    return page.locator(f"#{elem_id} textarea, #{elem_id} input").first

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.conftest import open_tab, screenshot
+from tests.ui.conftest import field, open_tab, screenshot
 
 pytestmark = pytest.mark.integration
 
@@ -31,12 +31,12 @@ def test_upload_search_and_remove(page: Page, tmp_path: Path) -> None:
     expect(page.locator("body")).to_contain_text("setup.pdf")
     expect(page.locator("#siyu-docs")).to_contain_text("uploads/消毒器说明.md")
 
-    page.locator("#siyu-kb-query textarea").fill("奶瓶消毒器烘干多久")
-    page.locator("#siyu-kb-query textarea").press("Enter")
+    field(page, "siyu-kb-query").fill("奶瓶消毒器烘干多久")
+    field(page, "siyu-kb-query").press("Enter")
     expect(page.locator("#siyu-hits")).to_contain_text("uploads/消毒器说明.md")
     screenshot(page, "knowledge")
 
-    page.locator("#siyu-remove-doc input").click()
+    field(page, "siyu-remove-doc").click()
     page.get_by_role("option", name="uploads/消毒器说明.md").click()
     page.click("#siyu-remove")
     expect(report).to_contain_text("已删除")

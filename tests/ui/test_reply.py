@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.conftest import open_tab, screenshot
+from tests.ui.conftest import field, open_tab, screenshot
 
 pytestmark = pytest.mark.integration
 
@@ -13,7 +13,7 @@ RETURN_QUESTION = "你好，我买了一罐1段奶粉，退货运费谁承担呀
 
 
 def suggest(page: Page, message: str) -> None:
-    page.locator("#siyu-message textarea").fill(message)
+    field(page, "siyu-message").fill(message)
     page.click("#siyu-suggest")
 
 
@@ -32,7 +32,7 @@ def test_suggestion_with_citation_then_accept(page: Page) -> None:
 
 def test_queue_next_and_keyboard_shortcuts(page: Page) -> None:
     page.keyboard.press("Alt+KeyN")
-    message = page.locator("#siyu-message textarea")
+    message = field(page, "siyu-message")
     expect(message).not_to_have_value("")
     message.focus()
     page.keyboard.press("Control+Enter")
@@ -66,23 +66,23 @@ def test_edited_reply_becomes_an_approved_answer_that_ranks_first(page: Page) ->
     question = "奶粉罐子漏粉了，能换一罐吗？"
     answer = "亲，漏粉属于包装质量问题，请拍照并保留批次号，我们为您换新，运费由小禾家承担。"
     suggest(page, question)
-    editor = page.locator("#siyu-editor textarea")
+    editor = field(page, "siyu-editor")
     expect(editor).not_to_have_value("")
     editor.fill(answer)
-    page.locator("#siyu-propose input").check()
+    field(page, "siyu-propose").check()
     page.click("#siyu-accept-edit")
     expect(page.locator("#siyu-reply-status")).to_contain_text("edited")
     expect(page.locator("#siyu-reply-status")).to_contain_text("已提交话术审核")
 
     page.locator("#siyu-review").get_by_text("话术审核").click()
     page.click("#siyu-review-refresh")
-    page.locator("#siyu-pending input").click()
+    field(page, "siyu-pending").click()
     page.get_by_role("option", name=question[:10], exact=False).first.click()
     page.click("#siyu-approve")
     expect(page.locator("#siyu-review-status")).to_contain_text("话术已通过")
 
     open_tab(page, "知识库")
-    page.locator("#siyu-kb-query textarea").fill(question)
-    page.locator("#siyu-kb-query textarea").press("Enter")
+    field(page, "siyu-kb-query").fill(question)
+    field(page, "siyu-kb-query").press("Enter")
     first_row = page.locator("#siyu-hits table:not([aria-hidden]) tbody tr").first
     expect(first_row).to_contain_text("approved")

@@ -1,0 +1,189 @@
+"""Tab 私聊触达: playbook → audience, exclusions, cost, sample drafts → run with progress → CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Any
+
+import gradio as gr
+
+from copilot.customers.consent import permitted_fields
+from copilot.customers.planning import CampaignPlan, plan_campaign
+from copilot.customers.profiles import load_profiles
+from copilot.customers.results import campaign_status, export_results
+from copilot.drafting import Drafter, MessageRequest
+from copilot.drafting.message import plan_message
+from copilot.errors import CopilotError, InputError
+from copilot.llm.backend import TEMPLATE_BACKEND
+from copilot.ui.cards import badge, error_html, ok_html
+from copilot.ui.i18n import Texts
+from copilot.ui.workbench import Workbench
+
+EXCLUDED_HEADERS = {"zh": ["客户", "原因代码", "原因"], "en": ["customer", "code", "reason"]}
+EXCLUDED_ROWS = 200
+
+
+class OutreachTab:
+    def __init__(self, wb: Workbench, t: Texts) -> None:
+        self.wb, self.t = wb, t
+
+    def default_campaign(self, playbook: str | None) -> str:
+        return f"{playbook or 'campaign'}-{date.today():%Y%m%d}"
+
+    def _sizer(self, drafter: Drafter) -> Any:
+        engine = drafter.engine
+
+        def prompt_tokens(request: MessageRequest) -> int:
+            plan = plan_message(request, engine.options.language, engine.today())
+            chat = engine.prepare(plan).chat
+            return engine.counter.count_messages(chat.system, chat.user)
+
+        return prompt_tokens
+
+    def preview(self, playbook: str | None, campaign_id: str) -> tuple[str, str, list[list[Any]]]:
+        """(summary, sample drafts, exclusions) — nothing stored, nothing sent."""
+        try:
+            spec = self._spec(playbook)
+            drafter, runner = self.wb.campaigns(spec)
+            plan = plan_campaign(
+                runner,
+                spec,
+                campaign_id.strip() or self.default_campaign(playbook),
+                sample=self.wb.settings.customers.campaign_sample,
+                prompt_tokens=self._sizer(drafter),
+                text_tokens=drafter.engine.counter.count,
+                model=self.wb.settings.llm.model,
+                prices=self.wb.settings.llm.prices,
+                template_mode=drafter.engine.backend.name == TEMPLATE_BACKEND,
+            )
+            samples = self._samples_html(plan, spec.purpose)
+            eligible = runner.audience(spec, plan.campaign_id).eligible[:8]
+        except CopilotError as exc:
+            return error_html(exc), "", []
+        t = self.t
+        cost = "?" if plan.cost is None else f"¥{plan.cost:.4f}"
+        backend = drafter.engine.backend.name
+        summary = (
+            f"<div class='siyu-ok'><b>{escape(spec.name)}</b> · {t('purpose')} {spec.purpose}<br>"
+            f"{t('matched')} <b id='siyu-matched'>{plan.matched}</b> · "
+            f"{t('eligible')} <b id='siyu-eligible-count'>{plan.eligible}</b> · "
+            f"{t('excluded')} {sum(plan.excluded_counts.values())} "
+            f"{escape(str(plan.excluded_counts))}<br>"
+            f"{t('estimate')} ({escape(backend)}): {plan.input_tokens:,} + "
+            f"{plan.output_tokens:,} tokens · {cost}<br>"
+            f"{t('eligible_ids')} <span id='siyu-eligible'>{' '.join(eligible)}</span></div>"
+        )
+        rows = [[e.customer_id, e.code, e.reason] for e in plan.excluded[:EXCLUDED_ROWS]]
+        return summary, samples, rows
+
+    def _samples_html(self, plan: CampaignPlan, purpose: str) -> str:
+        ids = [s.customer_id for s in plan.samples]
+        with self.wb.db.begin() as conn:
+            profiles = load_profiles(conn, ids, self.wb.catalog)
+        states = self.wb.consent.states(ids)
+        t, cards = self.t, []
+        for sample in plan.samples:
+            _, withheld = permitted_fields(
+                profiles[sample.customer_id],
+                purpose,
+                states.get(sample.customer_id, {}),
+                self.wb.settings.guardrails.purpose_fields,
+            )
+            why = "".join(
+                f"<li>{escape(name)}: {escape(reason)}</li>" for name, reason in withheld.items()
+            )
+            verdict = badge(sample.verdict, t) if sample.verdict else escape(sample.status)
+            cards.append(
+                f"<div class='siyu-card'><div class='siyu-head'>{escape(sample.customer_id)} · "
+                f"{verdict}</div><div class='siyu-text'>{escape(sample.text)}</div>"
+                f"<div class='siyu-head'>{t('fields_used')}: "
+                f"{escape(', '.join(sample.fields_used) or '—')}</div>"
+                f"<div class='siyu-head'>{t('fields_withheld')}:<ul>{why}</ul></div></div>"
+            )
+        return "".join(cards)
+
+    def run(
+        self,
+        playbook: str | None,
+        campaign_id: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple[str, str | None]:
+        """Runs (or resumes) the campaign; keeps going if the browser closes."""
+        campaign_id = campaign_id.strip() or self.default_campaign(playbook)
+        lock = self.wb.campaign_lock(campaign_id)
+        if not lock.acquire(blocking=False):
+            busy = InputError(
+                f"活动 {campaign_id} 正在运行 / the campaign is already running",
+                hint="等待进度条完成;关闭页面不会中断运行",
+            )
+            return error_html(busy), None
+        try:
+            spec = self._spec(playbook)
+            _, runner = self.wb.campaigns(spec)
+            exists = self._exists(campaign_id)
+            summary = runner.run(
+                spec,
+                campaign_id,
+                resume=exists,
+                concurrency=self.wb.settings.customers.campaign_concurrency,
+                progress=lambda done, total: progress((done, total), desc=campaign_id),
+            )
+            out = self.wb.exports_dir / f"{campaign_id}.csv"
+            count = export_results(self.wb.db, campaign_id, out)
+        except CopilotError as exc:
+            return error_html(exc), None
+        finally:
+            lock.release()
+        note = (
+            f"{self.t('run_done')}{campaign_id} · {self.t('audience')} {summary.audience} · "
+            f"{summary.counts} · {self.t('rows_exported')}{count}"
+        )
+        return ok_html(note), str(out)
+
+    def _exists(self, campaign_id: str) -> bool:
+        try:
+            campaign_status(self.wb.db, campaign_id)
+        except InputError:
+            return False
+        return True
+
+    def _spec(self, playbook: str | None) -> Any:
+        books = self.wb.playbooks()
+        if not playbook or playbook not in books:
+            raise InputError(
+                f"请选择剧本 / pick a playbook ({playbook!r})",
+                where="playbook",
+                hint=f"可选 / valid: {', '.join(sorted(books))}",
+            )
+        return books[playbook]
+
+    def build(self) -> None:
+        t = self.t
+        try:
+            books = self.wb.playbooks()
+            choices = [(f"{b.name}({b.id})", b.id) for b in books.values()]
+        except CopilotError as exc:
+            gr.HTML(error_html(exc))
+            return
+        first = choices[0][1] if choices else None
+        with gr.Row():
+            playbook = gr.Dropdown(
+                choices, value=first, label=t("playbook"), elem_id="siyu-playbook"
+            )
+            campaign = gr.Textbox(
+                value=self.default_campaign(first), label=t("campaign_id"), elem_id="siyu-campaign"
+            )
+        with gr.Row():
+            preview = gr.Button(t("preview"), variant="primary", elem_id="siyu-preview")
+            run = gr.Button(t("run_campaign"), elem_id="siyu-run")
+        summary = gr.HTML(elem_id="siyu-plan")
+        samples = gr.HTML(elem_id="siyu-samples")
+        excluded = gr.Dataframe(
+            headers=EXCLUDED_HEADERS[t.lang], label=t("exclusions"), wrap=True, max_height=300
+        )
+        status = gr.HTML(elem_id="siyu-run-status")
+        results = gr.File(label=t("download"), elem_id="siyu-run-file", height=90)
+        playbook.change(self.default_campaign, playbook, campaign)
+        preview.click(self.preview, [playbook, campaign], [summary, samples, excluded])
+        run.click(self.run, [playbook, campaign], [status, results], concurrency_limit=2)
