@@ -127,6 +127,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "run_done": ("活动已完成:", "Campaign finished: "),
     "audience": ("受众", "audience"),
     "rows_exported": ("导出行数 ", "rows exported "),
+    # community tab
+    "community": ("社群", "Community"),
+    "share": ("近 7 天营销占比", "Marketing share, last 7 days"),
+    "cap": ("上限", "cap"),
+    "today_posts": ("今日帖子", "Posts today"),
+    "quiet": ("静默时段", "quiet hours"),
+    "weekdays": ("周一 周二 周三 周四 周五 周六 周日", "Mon Tue Wed Thu Fri Sat Sun"),
+    "post_type": ("帖子类型", "Post type"),
+    "topic": ("主题或产品", "Topic or product"),
+    "brief": ("运营简报(优惠与有效期写在这里)", "Brief (offers and validity go here)"),
+    "planned_at": ("计划发布时间", "Planned time"),
+    "draft_post": ("起草帖子", "Draft the post"),
+    "as_tips": ("改为干货帖重新起草", "Draft a tips post instead"),
+    "schedule": ("排入日历", "Schedule"),
+    "scheduled": ("已排期:", "Scheduled: "),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from copilot.ui.community_tab import CommunityTab
 from copilot.ui.compliance_tab import ComplianceTab
 from copilot.ui.i18n import Lang, Texts
 from copilot.ui.knowledge_tab import KnowledgeTab
@@ -34,6 +35,7 @@ def build_blocks(wb: Workbench, lang: Lang) -> gr.Blocks:
     other: Lang = "en" if lang == "zh" else "zh"
     tabs = (
         ("tab_reply", ReplyTab),
+        ("tab_community", CommunityTab),
         ("tab_outreach", OutreachTab),
         ("tab_kb", KnowledgeTab),
         ("tab_compliance", ComplianceTab),

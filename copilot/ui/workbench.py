@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -16,6 +18,7 @@ from copilot.customers.catalog import Product, load_catalog
 from copilot.customers.consent import ConsentRegistry
 from copilot.customers.db import Database
 from copilot.customers.playbooks import PlaybookSpec, load_playbooks
+from copilot.customers.schedule import PostSchedule
 from copilot.customers.searcher import MemoSearcher
 from copilot.drafting import Drafter
 from copilot.retrieval import Ingestor, Retriever
@@ -73,6 +76,11 @@ class Workbench:
     @cached_property
     def consent(self) -> ConsentRegistry:
         return ConsentRegistry(self.db, self.audit, self.settings.guardrails.purpose_fields)
+
+    @cached_property
+    def schedule(self) -> PostSchedule:
+        tz = ZoneInfo(self.settings.timezone)
+        return PostSchedule(self.db, self.audit, self.settings.timezone, lambda: datetime.now(tz))
 
     @cached_property
     def catalog(self) -> dict[str, Product]:

@@ -1,0 +1,148 @@
+"""Community post schedule: the week plan a community manager fills, and what the guardrails
+need from it (the rolling window of earlier posts, today's count).
+
+Times are stored naive in the community's timezone; the guardrails get them timezone-aware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+
+from copilot.audit import AuditLog, PostScheduled
+from copilot.customers.db import Database
+from copilot.customers.schema import communities, scheduled_posts
+from copilot.errors import GuardrailError, InputError
+from copilot.guardrails import HistoryPost
+from copilot.guardrails.marketing_classifier import score_post
+from copilot.guardrails.models import PostType, Verdict
+
+MAX_NAME = 60
+
+
+class ScheduledPost(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    community: str
+    scheduled_at: datetime
+    post_type: str
+    text: str
+    marketing: bool
+
+
+class PostSchedule:
+    """Reads and appends scheduled group posts; each scheduling is also an audit event."""
+
+    def __init__(
+        self, db: Database, audit: AuditLog, timezone: str, clock: Callable[[], datetime]
+    ) -> None:
+        self.db, self.audit, self.tz, self.clock = db, audit, ZoneInfo(timezone), clock
+
+    def communities(self) -> list[str]:
+        with self.db.begin() as conn:
+            return list(
+                conn.execute(select(communities.c.name).order_by(communities.c.name)).scalars()
+            )
+
+    def ensure(self, name: str) -> str:
+        """The community's name, created with default cadence settings if new."""
+        name = name.strip()
+        if not name or len(name) > MAX_NAME:
+            raise InputError(
+                f"社群名需为 1–{MAX_NAME} 个字 / a community name needs 1–{MAX_NAME} characters",
+                where="community",
+                hint="选择已有社群或输入新名称",
+            )
+        with self.db.begin() as conn:
+            self.db.insert_ignore(conn, communities, [{"name": name, "timezone": str(self.tz)}])
+        return name
+
+    def posts(self, community: str, start: datetime, end: datetime) -> list[ScheduledPost]:
+        """Posts with start <= scheduled_at < end (naive local times), in time order."""
+        query = (
+            select(scheduled_posts)
+            .where(
+                scheduled_posts.c.community == community,
+                scheduled_posts.c.scheduled_at >= start,
+                scheduled_posts.c.scheduled_at < end,
+            )
+            .order_by(scheduled_posts.c.scheduled_at)
+        )
+        with self.db.begin() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            ScheduledPost(
+                id=r["id"],
+                community=r["community"],
+                scheduled_at=r["scheduled_at"],
+                post_type=r["post_type"],
+                text=r["text"],
+                marketing=score_post(r["text"]).is_marketing,
+            )
+            for r in rows
+        ]
+
+    def history(self, community: str, around: datetime, days: int) -> list[HistoryPost]:
+        """Posts within `days` either side of `around`, as the guardrails read them."""
+        local = around.astimezone(self.tz).replace(tzinfo=None)
+        span = timedelta(days=days)
+        return [
+            HistoryPost(
+                scheduled_at=p.scheduled_at.replace(tzinfo=self.tz),
+                text=p.text,
+                community=community,
+            )
+            for p in self.posts(community, local - span, local + span)
+        ]
+
+    def window_share(self, community: str, days: int) -> tuple[int, int]:
+        """(marketing posts, all posts) in the rolling window ending now."""
+        now = self.clock().astimezone(self.tz).replace(tzinfo=None)
+        posts = self.posts(community, now - timedelta(days=days), now + timedelta(seconds=1))
+        return sum(p.marketing for p in posts), len(posts)
+
+    def schedule(
+        self,
+        community: str,
+        at: datetime,
+        post_type: PostType,
+        text: str,
+        verdict: Verdict,
+        *,
+        actor: str,
+    ) -> None:
+        """Put a checked draft into the plan; a blocked draft is refused."""
+        if verdict.blocked:
+            raise GuardrailError(
+                "草稿被护栏拦截,不能排期 / a blocked draft cannot be scheduled",
+                where="verdict",
+                hint="按护栏建议修改或改发干货帖后重新生成",
+            )
+        local = at.astimezone(self.tz).replace(tzinfo=None)
+        name = self.ensure(community)
+        with self.db.begin() as conn:
+            conn.execute(
+                scheduled_posts.insert().values(
+                    community=name,
+                    scheduled_at=local,
+                    post_type=post_type,
+                    text=text,
+                    created_at=self.clock().replace(tzinfo=None),
+                )
+            )
+            self.audit.record(
+                PostScheduled(
+                    community=name,
+                    scheduled_at=local,
+                    post_type=post_type,
+                    marketing=verdict.marketing.is_marketing,
+                    text=text,
+                ),
+                actor=actor,
+                conn=conn,
+            )
