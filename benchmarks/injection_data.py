@@ -14,7 +14,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20240611
-TEMPLATES = Path(__file__).resolve().parent / "injection_benign_zh.txt"
+BENIGN_TEMPLATES = Path(__file__).resolve().parent / "injection_benign_zh.txt"
+ATTACK_TEMPLATES = Path(__file__).resolve().parent / "injection_attack_zh.txt"
 Split = tuple[list[str], list[str]]
 
 
@@ -86,22 +87,27 @@ def own_texts() -> list[str]:
     return faq + chats + posts + policies
 
 
-def template_messages(seed: int = SEED) -> list[str]:
-    """Chinese customer-style messages: each template line filled with every product it names."""
+def template_messages(path: Path, fills: int, seed: int = SEED) -> list[str]:
+    """Chinese messages from a template file: its first line lists slot values ("|"), each
+    later line is filled `fills` times with random values for {p}/{g} and {n}."""
     rnd = random.Random(seed)
-    lines = [
-        ln for ln in TEMPLATES.read_text("utf-8").splitlines() if ln and not ln.startswith("#")
-    ]
-    products, templates = lines[0].split("|"), lines[1:]
-    return [t.format(p=rnd.choice(products), n=rnd.randint(1, 12)) for t in templates
-            for _ in range(4)]  # fmt: skip
+    lines = [ln for ln in path.read_text("utf-8").splitlines() if ln and not ln.startswith("#")]
+    values, templates = lines[0].split("|"), lines[1:]
+    return [t.format(p=rnd.choice(values), g=rnd.choice(values), n=rnd.randint(1, 12))
+            for t in templates for _ in range(fills)]  # fmt: skip
+
+
+def attack_train(data: Path) -> list[str]:
+    """Train halves of every attack set plus the Chinese attack templates."""
+    own = template_messages(ATTACK_TEMPLATES, fills=2)
+    return [t for train, _ in attack_sets(data).values() for t in train] + own
 
 
 def benign_train(data: Path) -> list[str]:
     """Permissively licensed benign text: banking77 train (CC BY 4.0), the first Bitext half
     (CDLA-Sharing-1.0), the project's own texts and Chinese template messages."""
     banking = [row["text"] for row in csv.DictReader((data / "banking77/train.csv").open())]
-    return banking + _bitext(data)[0] + own_texts() + template_messages()
+    return banking + _bitext(data)[0] + own_texts() + template_messages(BENIGN_TEMPLATES, fills=12)
 
 
 def benign_eval(data: Path) -> dict[str, list[str]]:

@@ -2,7 +2,8 @@
 
     python benchmarks/train_injection.py [DATA_DIR] [--out PATH]   # DATA_DIR defaults to ../shared/data
 
-Positives: the seeded train half of every attack set (see injection_data.py). Negatives:
+Positives: the seeded train half of every attack set (see injection_data.py) and Chinese
+attack templates (injection_attack_zh.txt). Negatives:
 permissively licensed benign text only (banking77 train, one Bitext half, the project's own
 texts, Chinese template messages). Logistic regression over hashed character n-grams, fitted
 with full-batch Adam in numpy; deterministic for a given data folder.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from injection_data import REPO, attack_sets, benign_train
+from injection_data import REPO, attack_train, benign_train
 
 from copilot.guardrails.injection_model import WEIGHTS_PATH, NgramModel, ngram_buckets, normalize
 
@@ -67,7 +68,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"data folder not found: {args.data} (pass it as the first argument)")
-    attacks = [t for train, _ in attack_sets(args.data).values() for t in train]
+    attacks = attack_train(args.data)
     benign = benign_train(args.data)
     print(f"training on {len(attacks)} attack texts (train halves) and {len(benign)} benign texts")
     labels = np.concatenate([np.ones(len(attacks)), np.zeros(len(benign))])

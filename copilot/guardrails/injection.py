@@ -148,8 +148,8 @@ _PROMISE = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class InjectionScan:
-    """`score` combines the regex signals and the n-gram model; `start`/`end` point at the
-    strongest regex match, or for a model-only finding at the sentence that weighs most."""
+    """`score` combines the regex signals and the n-gram model (noisy-or); `start`/`end` point
+    at the strongest regex match, or for a model-only finding at the sentence that weighs most."""
 
     score: float
     signals: tuple[str, ...]
@@ -174,7 +174,7 @@ def scan_injection(text: str, model: NgramModel | None = None) -> InjectionScan:
     learned = model.probability(text) if text.strip() else 0.0
     if learned >= MODEL_CONFIDENT:
         fired.append("ngram_model")
-        if learned > 1.0 - remaining:
+        if not strongest:
             span = model.strongest_sentence(text)
     score = 1.0 - remaining * (1.0 - learned)
     return InjectionScan(round(score, 3), tuple(fired), round(learned, 3), *span)
