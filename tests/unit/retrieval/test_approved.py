@@ -1,0 +1,80 @@
+"""Approved answers: propose → approve → ingested as doc type `approved`, ranked ahead of FAQ."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from copilot.config import Settings
+from copilot.errors import InputError, StoreError
+from copilot.retrieval import Ingestor, Retriever
+from copilot.retrieval.approved import ApprovedAnswers
+from copilot.retrieval.store import open_store
+
+QUESTION = "奶粉罐子漏粉了能换吗"
+FAQ = "question,answer\n奶粉罐子漏粉了能换吗,请联系客服处理。\n宝宝几个月能吃辅食,一般满6个月。\n"
+
+
+@pytest.fixture
+def setup(fake_settings: Settings, tmp_path: Path) -> tuple[ApprovedAnswers, Retriever]:
+    store = open_store(fake_settings)
+    ingestor = Ingestor(store, fake_settings.retrieval)
+    faq = tmp_path / "faq.csv"
+    faq.write_text(FAQ, encoding="utf-8")
+    ingestor.ingest([faq])
+    retriever = Retriever(store, fake_settings.retrieval)
+    return ApprovedAnswers(fake_settings.home / "approved", ingestor), retriever
+
+
+def test_approved_answer_ranks_ahead_of_faq(setup: tuple[ApprovedAnswers, Retriever]) -> None:
+    answers, retriever = setup
+    assert retriever.search(QUESTION, k=1)[0].doc_type == "faq"
+    proposal = answers.propose(QUESTION, "漏粉请拍照留批次号,我们换新并承担运费。", actor="agent")
+    assert [p.id for p in answers.pending()] == [proposal.id]
+    answers.approve(proposal.id, reviewer="lead")
+    retriever.refresh()
+    top = retriever.search(QUESTION, k=2)
+    assert top[0].doc_type == "approved"
+    assert "换新" in top[0].text
+    assert answers.pending() == []
+    assert answers.proposals()[0].reviewed_by == "lead"
+
+
+def test_rejected_proposal_is_not_ingested(setup: tuple[ApprovedAnswers, Retriever]) -> None:
+    answers, retriever = setup
+    proposal = answers.propose(QUESTION, "随便答", actor="agent")
+    answers.reject(proposal.id, reviewer="lead", reason="不准确")
+    assert answers.proposals()[0].status == "rejected"
+    assert all(h.doc_type != "approved" for h in retriever.search(QUESTION, k=5))
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "field"),
+    [("", "答", "question"), ("问", "  ", "answer"), ("问", "长" * 1501, "answer")],
+)
+def test_propose_rejects_bad_input(
+    setup: tuple[ApprovedAnswers, Retriever], question: str, answer: str, field: str
+) -> None:
+    with pytest.raises(InputError) as info:
+        setup[0].propose(question, answer, actor="agent")
+    assert info.value.where == field
+
+
+def test_reviewing_twice_or_unknown_id_is_refused(setup: tuple[ApprovedAnswers, Retriever]) -> None:
+    answers, _ = setup
+    proposal = answers.propose(QUESTION, "答复", actor="agent")
+    answers.reject(proposal.id, reviewer="lead", reason="")
+    with pytest.raises(InputError, match="已驳回"):
+        answers.approve(proposal.id, reviewer="lead")
+    with pytest.raises(InputError, match="没有编号"):
+        answers.approve("missing", reviewer="lead")
+
+
+def test_corrupt_log_line_names_the_line(setup: tuple[ApprovedAnswers, Retriever]) -> None:
+    answers, _ = setup
+    answers.propose(QUESTION, "答复", actor="agent")
+    with answers.log.open("a", encoding="utf-8") as fh:
+        fh.write('{"id": 3}\n')
+    with pytest.raises(StoreError, match="第 2 行"):
+        answers.proposals()
