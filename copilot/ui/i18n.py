@@ -142,6 +142,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "as_tips": ("改为干货帖重新起草", "Draft a tips post instead"),
     "schedule": ("排入日历", "Schedule"),
     "scheduled": ("已排期:", "Scheduled: "),
+    # evals tab
+    "suites": ("评测集", "Suites"),
+    "baseline": ("对比基线", "Baseline"),
+    "baseline_last": ("上一次运行", "last run"),
+    "baseline_saved": ("已保存的基线", "saved baseline"),
+    "run_evals": ("运行评测", "Run evals"),
+    "pass_rate": ("通过率", "Pass rate"),
+    "no_baseline": ("(没有可对比的基线)", "(no baseline to compare with)"),
+    "failing": ("失败用例", "Failing cases"),
+    "report": ("HTML 报告", "HTML report"),
 }
 
 

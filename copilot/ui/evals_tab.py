@@ -1,0 +1,122 @@
+"""Tab 评测: pick suites, run with progress, pass rate, diff against the baseline, failing
+cases, and the HTML report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import gradio as gr
+
+from copilot.config import bundled_dir
+from copilot.errors import CopilotError, InputError
+from copilot.evals import RunOptions, RunStore, backend_for, compare, load_suites
+from copilot.evals.html_report import write_reports
+from copilot.evals.reports import diff_lines, per_suite, problems
+from copilot.evals.results import CaseResult
+from copilot.evals.session import run_suites
+from copilot.ui.cards import error_html
+from copilot.ui.i18n import Texts
+from copilot.ui.workbench import Workbench
+
+FAILING_HEADERS = {
+    "zh": ["用例", "位置", "状态", "原因"],
+    "en": ["case", "where", "status", "reason"],
+}
+
+
+class EvalsTab:
+    def __init__(self, wb: Workbench, t: Texts) -> None:
+        self.wb, self.t = wb, t
+        self.runs = RunStore(wb.settings.home / "evals")
+
+    def suite_names(self) -> list[str]:
+        try:
+            return [s.name for s in load_suites([bundled_dir("evals")])]
+        except CopilotError:
+            return []
+
+    def run(
+        self,
+        names: list[str],
+        baseline: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's idiom)
+    ) -> tuple[str, list[list[Any]], str | None]:
+        """(summary Markdown, failing cases, HTML report path)."""
+        if not names:
+            error = InputError("请至少选择一个评测集 / pick at least one suite", where="suites")
+            return error_html(error), [], None
+        s = self.wb.settings
+        done = [0]
+        total = [0]
+
+        def on_start(count: int) -> None:
+            total[0] = count
+            progress((0, count), desc="eval")
+
+        def on_result(case: CaseResult) -> None:
+            done[0] += 1
+            progress((done[0], max(total[0], done[0])), desc=case.key[:60])
+
+        try:
+            suites = [x for x in load_suites([bundled_dir("evals")]) if x.name in names]
+            first_run = baseline == "last" and not self.runs.run_ids()
+            reference = None if baseline == "none" or first_run else self.runs.resolve(baseline)
+            record = run_suites(
+                s,
+                suites,
+                RunOptions(concurrency=s.evals.concurrency, timeout_s=s.evals.timeout_s),
+                backend=backend_for(s, "auto", cache=True),
+                store=self.wb.store,
+                on_start=on_start,
+                on_result=on_result,
+            )
+            self.runs.save(record)
+            comparison = compare(reference, record, s.evals.tolerance) if reference else None
+            folder = self.wb.exports_dir / f"eval-{datetime.now():%Y%m%d-%H%M%S}"
+            report = next(
+                p for p in write_reports(folder, record, comparison) if p.suffix == ".html"
+            )
+        except CopilotError as exc:
+            return error_html(exc), [], None
+        summary = record.summary()
+        lines = [
+            f"### {self.t('pass_rate')}: {summary.passed}/{summary.total} "
+            f"({summary.passed / max(summary.total, 1):.0%}) · {record.backend} · "
+            f"{record.seconds:.1f}s",
+            "",
+            *(f"- {r.name}: {r.passed}/{r.total} ({r.rate:.0%})" for r in per_suite(record)),
+            "",
+            *(diff_lines(comparison) if comparison else [self.t("no_baseline")]),
+        ]
+        failing = [
+            [
+                c.key,
+                c.where,
+                c.status,
+                ("; ".join(f"{a.type}: {a.reason}" for a in c.failing) or c.error)[:300],
+            ]
+            for c in problems(record)
+        ]
+        return "\n".join(lines), failing, str(report)
+
+    def build(self) -> None:
+        t = self.t
+        names = self.suite_names()
+        with gr.Row():
+            suites = gr.CheckboxGroup(
+                names, value=names[:1], label=t("suites"), elem_id="siyu-suites", scale=3
+            )
+            baseline = gr.Dropdown(
+                [(t("baseline_last"), "last"), (t("baseline_saved"), "saved"), ("—", "none")],
+                value="last",
+                label=t("baseline"),
+                scale=1,
+            )
+        run = gr.Button(t("run_evals"), variant="primary", elem_id="siyu-run-evals")
+        summary = gr.Markdown(elem_id="siyu-eval-summary")
+        failing = gr.Dataframe(
+            headers=FAILING_HEADERS[t.lang], label=t("failing"), wrap=True, max_height=400
+        )
+        report = gr.File(label=t("report"), elem_id="siyu-eval-report", height=90)
+        run.click(self.run, [suites, baseline], [summary, failing, report], concurrency_limit=1)
