@@ -7,9 +7,11 @@ import time
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from copilot.config import RetrievalSettings, Settings
 from copilot.retrieval.keyword import KeywordIndex
-from copilot.retrieval.models import Hit, SearchFilters, date_key
+from copilot.retrieval.models import OPEN_END, OPEN_START, Hit, SearchFilters, date_key
 from copilot.retrieval.store import VectorStore, open_store
 from copilot.retrieval.text import normalise_query
 
@@ -62,21 +64,27 @@ class Retriever:
         filters = filters or SearchFilters()
         query = normalise_query(query)
         if k <= 0 or not any(ch.isalnum() for ch in query):
-            return []
+            return []  # punctuation or invisible characters only: nothing to look for
         index = self.keyword_index()
-        today = date_key(date.today())
+        day = date_key(filters.on) if filters.on else date_key(date.today())
+        mask = index.mask(filters, day)
         n = max(self.settings.candidates, k)
         vector = self.store.embedder.embed_query([query])[0]
-        vector_hits = self.store.query(vector, n, _chroma_where(filters, today))
-        keyword_hits = index.search(query, n, index.mask(filters, today))
-        return self._fuse(vector_hits, keyword_hits, index, filters, k)
+        # The snapshot holds every chunk's metadata: when the filters exclude none of them the
+        # vector query runs unfiltered, as Chroma's metadata pre-filter costs 5-50x the search.
+        where = None if mask.all() else _chroma_where(filters, day)
+        vector_hits = self.store.query(vector, n, where)
+        keyword_hits = index.search(query, n, mask)
+        return self._fuse(vector_hits, keyword_hits, index, mask, filters, day, k)
 
     def _fuse(
         self,
         vector_hits: list[tuple[str, float]],
         keyword_hits: list[tuple[str, float]],
         index: KeywordIndex,
+        mask: np.ndarray,
         filters: SearchFilters,
+        day: int,
         k: int,
     ) -> list[Hit]:
         s = self.settings
@@ -89,46 +97,58 @@ class Retriever:
             entry = fused.setdefault(chunk_id, {"score": 0.0})
             entry.update(keyword_rank=rank, keyword_score=score)
             entry["score"] += s.keyword_weight / (s.rrf_k + rank)
-        missing = [i for i in fused if i not in index.position]
-        fetched = self.store.get(missing)
-        hits = []
+        fetched = self.store.get([i for i in fused if i not in index.position])
+        ranked: list[tuple[str, str, dict[str, Any]]] = []
         for chunk_id, entry in fused.items():
-            if chunk_id in index.position:
-                pos = index.position[chunk_id]
+            pos = index.position.get(chunk_id)
+            if pos is not None:
+                if not mask[pos]:
+                    continue  # the vector query ran unfiltered on a field Chroma cannot filter
                 text, meta = index.texts[pos], index.metas[pos]
             elif chunk_id in fetched:
-                text, meta = fetched[chunk_id]
+                text, meta = fetched[chunk_id]  # written after the keyword snapshot
+                if not _admits(meta, filters, day):
+                    continue
             else:
                 continue  # deleted since the vector query ran
-            if filters.sku and filters.sku not in str(meta.get("sku", "")).split(","):
-                continue  # SKU lists are comma-joined strings: filtered here, not in Chroma
             if meta.get("doc_type") == "approved":
                 entry["score"] *= s.approved_boost
-            hits.append(
-                Hit(
-                    id=chunk_id,
-                    text=text,
-                    source=str(meta.get("source", "")),
-                    heading=str(meta.get("heading", "")),
-                    doc_type=meta.get("doc_type", "doc"),
-                    metadata=meta,
-                    **entry,
-                )
+            ranked.append((chunk_id, text, meta))
+        ranked.sort(key=lambda item: fused[item[0]]["score"], reverse=True)
+        return [
+            Hit(
+                id=chunk_id,
+                text=text,
+                source=str(meta.get("source", "")),
+                heading=str(meta.get("heading", "")),
+                doc_type=meta.get("doc_type", "doc"),
+                metadata=meta,
+                citation=f"K{number}",
+                **fused[chunk_id],
             )
-        hits.sort(key=lambda h: h.score, reverse=True)
-        for number, hit in enumerate(hits[:k], start=1):
-            hit.citation = f"K{number}"
-        return hits[:k]
+            for number, (chunk_id, text, meta) in enumerate(ranked[:k], start=1)
+        ]
 
 
-def _chroma_where(filters: SearchFilters, today: int) -> dict[str, Any] | None:
+def _admits(meta: dict[str, Any], filters: SearchFilters, day: int) -> bool:
+    """The filters applied to one chunk's metadata (for chunks outside the keyword snapshot)."""
+    if filters.doc_types and meta.get("doc_type") not in filters.doc_types:
+        return False
+    if filters.sku and filters.sku not in str(meta.get("sku", "")).split(","):
+        return False
+    if filters.language and meta.get("language") != filters.language:
+        return False
+    valid = int(meta.get("valid_from", OPEN_START)) <= day <= int(meta.get("valid_to", OPEN_END))
+    return filters.include_expired or valid
+
+
+def _chroma_where(filters: SearchFilters, day: int) -> dict[str, Any] | None:
     clauses: list[dict[str, Any]] = []
     if filters.doc_types:
         clauses.append({"doc_type": {"$in": list(filters.doc_types)}})
     if filters.language:
         clauses.append({"language": filters.language})
     if not filters.include_expired:
-        day = date_key(filters.on) if filters.on else today
         clauses.append({"valid_from": {"$lte": day}})
         clauses.append({"valid_to": {"$gte": day}})
     if not clauses:
