@@ -159,7 +159,7 @@ class CustomerSettings(Section):
         default_factory=lambda: [2, 4, 8, 16], description="F score 1..5 cut-offs, orders"
     )
     monetary_yuan: list[float] = Field(
-        default_factory=lambda: [300, 1000, 3000, 8000], description="M score 1..5 cut-offs, ¥"
+        default_factory=lambda: [300.0, 1000.0, 3000.0, 8000.0], description="M score cut-offs, ¥"
     )
     super_min_f: int = Field(5, ge=1, le=5, description="F score needed for super users")
     super_min_m: int = Field(4, ge=1, le=5, description="M score needed for super users")
