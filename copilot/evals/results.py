@@ -78,7 +78,8 @@ class RunRecord(BaseModel):
 
     run_id: str
     started_at: datetime
-    seconds: float = 0.0
+    seconds: float = Field(0.0, description="whole run, setup included")
+    setup_seconds: float = Field(0.0, description="knowledge check and query embeddings")
     git_rev: str = "unknown"
     backend: str
     model: str

@@ -95,15 +95,20 @@ def run_suites(
     options: RunOptions,
     *,
     backend: Backend,
+    store: VectorStore | None = None,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> RunRecord:
-    """Run the selected cases of `suites` and return the (not yet stored) run record."""
+    """Run the selected cases of `suites` and return the (not yet stored) run record.
+
+    `store` lets a caller that runs several times reuse one opened store (and its loaded
+    embedding model); by default the store the settings name is opened.
+    """
     settings.ensure_home()
     clock = time.perf_counter()
     started = datetime.now(ZoneInfo(settings.timezone))
     cases = select(suites, options.filter)
-    store = open_store(settings)
+    store = store or open_store(settings)
     notices = [
         f"{p.source}: {p.message}" for p in prepare_knowledge(settings, store, suites).problems
     ]
@@ -117,6 +122,7 @@ def run_suites(
     tools = EvalTools(counter, lambda: store.embedder, judge)
     if judge is None and any(a.base == "llm-rubric" for c in cases for a in c.assertions):
         notices.append("llm-rubric: 未配置裁判模型,相关断言已跳过 / no judge backend, skipped")
+    setup = time.perf_counter() - clock
     if on_start:
         on_start(len(cases) * options.repeat)
     results = Runner(drafter, tools, options, on_result).run(cases)
@@ -129,6 +135,7 @@ def run_suites(
         run_id=RunStore.new_id(started),
         started_at=started,
         seconds=round(time.perf_counter() - clock, 3),
+        setup_seconds=round(setup, 3),
         git_rev=git_revision(),
         backend="template" if isinstance(backend, TemplateBackend) else str(settings.llm.base_url),
         model=backend.name,
