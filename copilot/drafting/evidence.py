@@ -8,6 +8,7 @@ customer message and the schema are never trimmed.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -70,7 +71,9 @@ def is_relevant(hit: Hit, min_vector: float, min_keyword_vector: float) -> bool:
     return hit.keyword_rank is not None and vector >= min_keyword_vector
 
 
+@functools.lru_cache(maxsize=32)
 def schema_text(schema: type[BaseModel]) -> str:
+    """The output schema as prompt text; cached because schemas are fixed per task class."""
     return json.dumps(schema.model_json_schema(), ensure_ascii=False)
 
 
