@@ -74,7 +74,9 @@ def eval_suites(
     filter_: Annotated[
         str | None, typer.Option("--filter", help="按 'suite/case 描述' 正则筛选 / regex")
     ] = None,
-    repeat: Annotated[int, typer.Option(help="每个用例运行次数 / runs per case")] = 1,
+    repeat: Annotated[
+        int, typer.Option(help="每个用例运行次数(不用缓存)/ runs per case (uncached)")
+    ] = 1,
     timeout: Annotated[float | None, typer.Option(help="单个用例超时秒数 / per case, s")] = None,
     baseline: Annotated[str | None, typer.Option(help="last | saved | RUN_ID | FILE.json")] = None,
     save_baseline: Annotated[
@@ -102,7 +104,8 @@ def eval_suites(
     )
     store = RunStore(s.home / "evals")
     reference = store.resolve(baseline) if baseline else None
-    engine = backend_for(s, choice, cache=not no_cache)
+    # repeats exist to sample a model several times; cached answers would make them identical
+    engine = backend_for(s, choice, cache=not no_cache and repeat == 1)
     with Progress(
         TextColumn("[bold]评测 / eval"),
         BarColumn(),
