@@ -19,19 +19,23 @@ FEATURES: tuple[tuple[str, float, int, str], ...] = (
         "price",
         1.6,
         1,
-        r"[¥￥$]\s?\d|\d(?:\.\d+)?\s?(?:元|块)(?!素)|到手价|券后|原价|特价|秒杀价|价格",
+        r"[¥￥$]\s?\d|\d(?:\.\d+)?\s?(?:元|块)(?!素)|到手价|券后|原价|特价|秒杀价|价格|"
+        r"(?:launch|sale|member|final|special|early[- ]bird) price|price drop",
     ),
     (
         "discount",
         2.0,
         1,
-        r"\d(?:\.\d)?折|[一二三四五六七八九]折|满\d+减|立减|直降|打折|半价|买[一二\d]送",
+        r"\d(?:\.\d)?折|[一二三四五六七八九]折|满\d+减|立减|直降|打折|半价|买[一二\d]送|"
+        r"half[- ]price|[¥$]\d+ off|(?:two|2) for (?:one|1)|clearance|cashback",
     ),
     (
         "discount_soft",
         1.2,
         1,
-        r"优惠|折扣|包邮|赠品|福利|特惠|大促|活动价|会员价|第二件|送小样|赠小样",
+        r"优惠|折扣|包邮|赠品|福利|特惠|大促|活动价|会员价|第二件|送小样|赠小样|"
+        r"free gift|with (?:every|your) (?:order|purchase)|members? (?:day|get|only)|exclusive|"
+        r"voucher|deposit|group buy|refer a friend|redeem|(?:double|twice the) points|points double",
     ),
     ("coupon", 1.6, 1, r"券|红包|优惠码|coupon|promo code|use code|(?<!\d)\d{1,3}% off|discount"),
     (
@@ -40,14 +44,19 @@ FEATURES: tuple[tuple[str, float, int, str], ...] = (
         1,
         r"秒杀|抢购|下单|拍下|入手|加购|购物车|戳链接|点击链接|买它|囤货|冲鸭|快来|"
         r"赶紧|速抢|去抢|拼团|开抢|进店|buy now|shop now|shop the|order now|add (?:it |the .{1,30})?to "
-        r"(?:your )?cart|grab yours|get yours|get one free|buy one",
+        r"(?:your )?cart|grab yours|get yours|get one free|buy one|tap to (?:claim|shop|buy|order)|"
+        r"order (?:today|now)|claim (?:it|yours|your)|checkout|mini-program|stock up|"
+        r"hold one for you|wishlist|join via",
     ),
     (
         "urgency",
         1.3,
         1,
         r"限时|仅限|限量|手慢无|售完即止|倒计时|仅剩|只剩|截止|最后一天|错过|今晚\d|"
-        r"limited time|today only|ends (?:tonight|soon|today)|last chance|hurry|while stocks last",
+        r"limited time|today only|ends (?:tonight|soon|today)|last chance|hurry|while stocks last|"
+        r"while supplies last|until (?:\w+ )?midnight|this week only|\d+ hours only|"
+        r"only \d+ \w+ left|sold out|(?:going|selling) fast|before it expires|don't miss|"
+        r"back in stock|limited stock",
     ),
     ("link", 1.5, 1, r"https?://|(?<![A-Za-z])(?:t\.cn|tb\.cn|u\.jd\.com)|小程序|商城|店铺|直播间"),
     (
@@ -60,7 +69,10 @@ FEATURES: tuple[tuple[str, float, int, str], ...] = (
         "sale_en",
         1.4,
         1,
-        r"(?<![A-Za-z])(?:sale|deal|deals|off|save|free shipping|bundle)(?![A-Za-z])",
+        # "off" and "save" only as money off ("take a layer off", "save it" are not)
+        r"(?<![A-Za-z])(?:sale|deals?|free shipping|bundle|save (?:[¥$]|\d|up to|big|on|more)|"
+        r"off (?:everything|all|your|any|the (?:first|second|next|final))|"
+        r"[¥$\d]\w* off)(?![A-Za-z])",
     ),
     (
         "ad_copy",
@@ -70,8 +82,23 @@ FEATURES: tuple[tuple[str, float, int, str], ...] = (
         r"质感|版型|面料|上身|亮点|个性|精致|优雅|推荐|必备|种草|安利|闭眼入|回购|好物|宝藏|口碑|颜值|"
         r"送礼|贴心|亲肤|透气|柔软|温和|安心|省心|小巧|可爱|精选|造型|搭配|款式|风格|简约|经典|甜美|"
         r"休闲|穿搭|利落|立体|剪裁|线条|腰身|廓形|复古|文艺|层次|俏皮|清新|舒适|显得|衬托|营造|兼备|"
-        r"都爱用|都合适|不占地方|轻松|体验|"
-        r"must-have|you'll love|perfect for|designed|crafted|best-loved|our (?:best|favourite|pick)",
+        r"都爱用|都合适|不占地方|轻松|体验",
+    ),
+    (
+        # English brand voice: product benefits, claims and social proof. One phrase alone is
+        # weak (a tip may say "soft brush"); two make a seeding sentence.
+        "ad_copy_en",
+        0.8,
+        4,
+        r"(?<![A-Za-z])(?:soft|gentle|cosy|cozy|breathable|plush|premium|lightweight|organic|"
+        r"[a-z]+-(?:free|proof)|wipe-clean|dishwasher|easy to|so you (?:can|'ll)|you'll love|"
+        r"feel good|rave|swear by|coming back|best-?(?:loved|sell\w*)|favourite|must-have|"
+        r"perfect for|designed|crafted|made (?:from|for|to|with)|upgrade|say goodbye|beautifully|"
+        r"thoughtful|gift|our (?:best|favourite|honest )?pick|meet (?:the|our)|introducing|"
+        r"twice as|sized for|grow with|loved by|trusted by|made easy|got easier|easier than ever|"
+        # a brand speaking of its own product, not of its team or a parent's family
+        r"our (?!team|group|community|own|little|baby|kids?|children|youngest|eldest|son|"
+        r"daughter|family|home|nutritionist|doctor)[a-z])(?![A-Za-z])",
     ),
     (
         "review",
@@ -79,14 +106,17 @@ FEATURES: tuple[tuple[str, float, int, str], ...] = (
         2,
         r"买了|用了|收到|到货|发货|物流|快递|卖家|客服|差评|好评|退货|退款|失望|垃圾|"
         r"一般般|还行|不值|上当|后悔|第一次买|买的|质量(?:还|很|太|挺|不|好|差)|没有过敏|继续观察|"
-        r"I bought|I ordered|arrived|received it|returned it",
+        r"(?<![A-Za-z])(?:I|we)(?:'ve)? (?:bought|ordered|returned|used|tried|got)|arrived|"
+        r"received (?:it|my)|returned it|honest review|anyone else|"
+        r"(?<![A-Za-z])my (?:son|daughter|twins|baby|kids?)",
     ),
     (
         "report",
         -1.0,
         1,
         r"记者|报道|消息|官方|宣布|球队|比赛|政府|专家|研究|发布会|警方|网友|曝光|"
-        r"[？?]$",
+        # a question closing a Chinese headline; English hooks ("Looking for a gift?") are not
+        r"[\u4e00-\u9fff][？?]$|？$",
     ),
     (
         "tips",
