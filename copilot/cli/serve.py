@@ -22,7 +22,9 @@ from copilot.config import Settings
 from copilot.customers.catalog import load_catalog
 from copilot.customers.db import Database
 from copilot.customers.demo import DemoGenerator
+from copilot.customers.demo_week import load_demo_week, seed_demo_week
 from copilot.customers.importer import Importer
+from copilot.customers.schedule import PostSchedule
 from copilot.customers.schema import customers
 
 
@@ -64,6 +66,14 @@ def load_demo_customers(s: Settings, db: Database) -> int:
     return sum(f.new for f in report.files)
 
 
+def seed_demo_communities(s: Settings, schedule: PostSchedule) -> int:
+    """On first start (no community yet), give the demo communities their past week of posts."""
+    path = s.knowledge_dir / "_samples" / "community_week.yaml"
+    if schedule.communities() or not path.is_file():
+        return 0
+    return seed_demo_week(schedule, load_demo_week(path), schedule.clock().date())
+
+
 @handle_errors
 def serve(
     host: Annotated[str | None, typer.Option(help="绑定地址,默认 127.0.0.1 / bind address")] = None,
@@ -94,6 +104,9 @@ def serve(
     from copilot.ui.workbench import Workbench
 
     workbench = Workbench(s)
+    seeded = seed_demo_communities(s, workbench.schedule)
+    if seeded:
+        err_console.print(f"已导入演示社群近一周帖子 / demo community posts: {seeded}")
     app = create_app(workbench, auth)
     # The embedder and keyword index load while the page opens, not before it is served.
     threading.Thread(target=workbench.warm_up, name="warm-up", daemon=True).start()

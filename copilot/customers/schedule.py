@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from copilot.audit import AuditLog, PostScheduled
 from copilot.customers.db import Database
@@ -126,23 +126,53 @@ class PostSchedule:
         local = at.astimezone(self.tz).replace(tzinfo=None)
         name = self.ensure(community)
         with self.db.begin() as conn:
-            conn.execute(
-                scheduled_posts.insert().values(
-                    community=name,
-                    scheduled_at=local,
-                    post_type=post_type,
-                    text=text,
-                    created_at=self.clock().replace(tzinfo=None),
-                )
+            self._insert(conn, name, local, post_type, text, actor=actor)
+
+    def seed(
+        self, community: str, posts: list[tuple[datetime, PostType, str]], *, actor: str
+    ) -> int:
+        """Fill an empty community's plan with earlier posts; a community with posts is left
+        alone (idempotent). Returns the posts added."""
+        name = self.ensure(community)
+        with self.db.begin() as conn:
+            held = conn.execute(
+                select(scheduled_posts.c.id).where(scheduled_posts.c.community == name).limit(1)
+            ).first()
+            if held is not None:
+                return 0
+            for at, post_type, text in posts:
+                local = at.astimezone(self.tz).replace(tzinfo=None)
+                self._insert(conn, name, local, post_type, text, actor=actor)
+        return len(posts)
+
+    def _insert(
+        self,
+        conn: Connection,
+        community: str,
+        local: datetime,
+        post_type: PostType,
+        text: str,
+        *,
+        actor: str,
+    ) -> None:
+        """One post row and its audit event, in the caller's transaction."""
+        conn.execute(
+            scheduled_posts.insert().values(
+                community=community,
+                scheduled_at=local,
+                post_type=post_type,
+                text=text,
+                created_at=self.clock().replace(tzinfo=None),
             )
-            self.audit.record(
-                PostScheduled(
-                    community=name,
-                    scheduled_at=local,
-                    post_type=post_type,
-                    marketing=verdict.marketing.is_marketing,
-                    text=text,
-                ),
-                actor=actor,
-                conn=conn,
-            )
+        )
+        self.audit.record(
+            PostScheduled(
+                community=community,
+                scheduled_at=local,
+                post_type=post_type,
+                marketing=score_post(text).is_marketing,
+                text=text,
+            ),
+            actor=actor,
+            conn=conn,
+        )

@@ -22,6 +22,7 @@ CSS = """
 .siyu-ok {border-left:4px solid #1a7f37;background:#f3fff5;padding:8px 12px;white-space:pre-wrap;}
 .siyu-gauge {height:14px;background:#eaeef2;border-radius:7px;overflow:hidden;}
 .siyu-gauge > div {height:14px;}
+.siyu-mk {color:#9a6700;border:1px solid #d4a72c;border-radius:4px;padding:0 3px;font-size:0.85em;}
 """
 
 

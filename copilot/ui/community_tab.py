@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from html import escape
 from typing import Any
 
 import gradio as gr
 
+from copilot.customers.schedule import ScheduledPost
 from copilot.drafting import DraftResult, PostRequest
 from copilot.drafting.post import POST_TYPE_LABELS
 from copilot.errors import CopilotError, InputError
@@ -17,6 +18,7 @@ from copilot.ui.i18n import Texts
 from copilot.ui.workbench import Workbench
 
 DEMO_COMMUNITY = "小禾家妈妈交流1群"
+CALENDAR_PAST_DAYS = 6
 
 
 class CommunityTab:
@@ -27,7 +29,7 @@ class CommunityTab:
         return self.wb.schedule.clock()
 
     def overview(self, community: str | None) -> str:
-        """Gauge, today's count vs the cap, quiet hours, and the week calendar as HTML."""
+        """Gauge, today's count vs the cap, quiet hours, and the two-week calendar as HTML."""
         if not community:
             return ""
         t, g = self.t, self.wb.settings.guardrails
@@ -35,9 +37,10 @@ class CommunityTab:
         now = self._now().replace(tzinfo=None)
         marketing, total = schedule.window_share(community, g.marketing_window_days)
         share = marketing / total if total else 0.0
-        monday = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time())
-        week = schedule.posts(community, monday, monday + timedelta(days=7))
-        today = sum(1 for p in week if p.scheduled_at.date() == now.date())
+        # Two rows: the rolling week that ends today (what the gauge counts), then the next 7 days.
+        first = datetime.combine(now.date() - timedelta(days=CALENDAR_PAST_DAYS), time())
+        shown = schedule.posts(community, first, first + timedelta(days=14))
+        today = sum(1 for p in shown if p.scheduled_at.date() == now.date())
         colour = "#cf222e" if share > g.marketing_cap else "#1a7f37"
         gauge = (
             f"<div><b>{t('share')}</b> <span id='siyu-share'>{share:.0%}</span> "
@@ -47,23 +50,33 @@ class CommunityTab:
             f"<div>{t('today_posts')} <b id='siyu-today'>{today}</b>/{g.posts_per_day} · "
             f"{t('quiet')} {g.quiet_start:%H:%M}–{g.quiet_end:%H:%M} ({g.timezone})</div>"
         )
-        cells = []
-        for offset in range(7):
-            day = monday + timedelta(days=offset)
-            items = "".join(
-                f"<div class='siyu-finding'>{p.scheduled_at:%H:%M} "
-                f"<b>{escape(self._label(p.post_type))}</b>{' 💰' if p.marketing else ''}<br>"
-                f"{escape(p.text[:40])}…</div>"
-                for p in week
-                if p.scheduled_at.date() == day.date()
+        weeks = [
+            "".join(
+                self._day_cell(first + timedelta(days=row * 7 + i), now, shown) for i in range(7)
             )
-            style = "background:#fff8c5" if day.date() == now.date() else ""
-            cells.append(
-                f"<td style='vertical-align:top;width:14%;{style}'><b>{day:%m-%d}</b> "
-                f"{t('weekdays').split()[offset]}{items}</td>"
-            )
-        calendar = f"<table id='siyu-calendar' style='width:100%'><tr>{''.join(cells)}</tr></table>"
+            for row in range(2)
+        ]
+        calendar = (
+            "<table id='siyu-calendar' style='width:100%'>"
+            + "".join(f"<tr>{cells}</tr>" for cells in weeks)
+            + "</table>"
+        )
         return gauge + calendar
+
+    def _day_cell(self, day: datetime, now: datetime, posts: list[ScheduledPost]) -> str:
+        marked = f" <span class='siyu-mk'>{self.t('marketing_mark')}</span>"
+        items = "".join(
+            f"<div class='siyu-finding'>{p.scheduled_at:%H:%M} "
+            f"<b>{escape(self._label(p.post_type))}</b>{marked if p.marketing else ''}<br>"
+            f"{escape(p.text[:40])}…</div>"
+            for p in posts
+            if p.scheduled_at.date() == day.date()
+        )
+        style = "background:#fff8c5" if day.date() == now.date() else ""
+        return (
+            f"<td style='vertical-align:top;width:14%;{style}'><b>{day:%m-%d}</b> "
+            f"{self.t('weekdays').split()[day.weekday()]}{items}</td>"
+        )
 
     def _label(self, post_type: str) -> str:
         names = POST_TYPE_LABELS.get(post_type, (post_type, post_type))

@@ -133,6 +133,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cap": ("上限", "cap"),
     "today_posts": ("今日帖子", "Posts today"),
     "quiet": ("静默时段", "quiet hours"),
+    "marketing_mark": ("营销", "marketing"),
     "weekdays": ("周一 周二 周三 周四 周五 周六 周日", "Mon Tue Wed Thu Fri Sat Sun"),
     "post_type": ("帖子类型", "Post type"),
     "topic": ("主题或产品", "Topic or product"),

@@ -1,0 +1,78 @@
+"""The demo communities' past week: a file of group posts seeded into the schedule on first
+start, so the week calendar and the marketing gauge look like a real team's week."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from copilot.customers.schedule import PostSchedule
+from copilot.errors import ConfigError
+from copilot.guardrails.models import PostType
+
+SEED_ACTOR = "demo"
+
+
+class DemoPost(BaseModel):
+    """One earlier post: `day` days before the first start, at local time `at`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: int = Field(ge=1, le=6)
+    at: time
+    type: PostType
+    text: str = Field(min_length=1)
+
+
+class DemoCommunity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    posts: list[DemoPost]
+
+
+class DemoWeek(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    communities: list[DemoCommunity]
+
+    def dated(
+        self, community: DemoCommunity, today: date, tz: ZoneInfo
+    ) -> list[tuple[datetime, PostType, str]]:
+        """The community's posts at real times, counted back from `today`, in time order."""
+        posts = [
+            (datetime.combine(today - timedelta(days=p.day), p.at, tzinfo=tz), p.type, p.text)
+            for p in community.posts
+        ]
+        return sorted(posts, key=lambda post: post[0])
+
+
+def load_demo_week(path: Path) -> DemoWeek:
+    """Parse the demo week file; a problem names the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return DemoWeek.model_validate(data)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(
+            f"无法读取演示社群周计划 / cannot read the demo week: {exc}", where=str(path)
+        ) from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(
+            f"演示社群周计划字段无效 / invalid demo week: {field}: {first['msg']}",
+            where=str(path),
+            hint="每条帖子需要 day(1–6)、at(HH:MM)、type(tips/seeding/ugc/promo)和 text",
+        ) from exc
+
+
+def seed_demo_week(schedule: PostSchedule, week: DemoWeek, today: date) -> int:
+    """Seed every demo community that has no posts yet; returns the posts added."""
+    return sum(
+        schedule.seed(c.name, week.dated(c, today, schedule.tz), actor=SEED_ACTOR)
+        for c in week.communities
+    )
