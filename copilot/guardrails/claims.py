@@ -24,6 +24,14 @@ _UNITS = {"g": ("g", 1), "克": ("g", 1), "kg": ("g", 1000), "千克": ("g", 100
           "公斤": ("g", 1000), "斤": ("g", 500), "ml": ("ml", 1), "毫升": ("ml", 1),
           "l": ("ml", 1000), "升": ("ml", 1000)}  # fmt: skip
 _COUNT_UNITS = "罐|瓶|盒|件|包|袋|片|支|套|份|粒|张|天|小时|个月|周|期|次|人"
+# "一" + a time/frequency unit after an ordinal or determiner is everyday speech, not a quantity:
+# 忙碌的一天结束, 每一天, 第一次, 这一周, 有一天. It stays a claim when a term follows, because
+# then it is a promise the evidence must state: 的一天内发货, 第一次后见效, 每一周起送.
+_IDIOM_UNITS = frozenset({"天", "次", "周"})
+_IDIOM_BEFORE = frozenset("第每这那的同哪某有")
+_TERM_AFTER = re.compile(
+    r"\s?(?:之?内|以内|后|起|即|就|见效|到货|到账|发货|送达|无理由|包|质保|保修)"
+)
 
 # (kind, regex) in priority order: earlier kinds win overlapping spans of equal length.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -114,6 +122,14 @@ def _keys(kind: str, g: dict[str, str | None]) -> set[tuple[object, ...]]:
     return {("qty", num("a") * factor, base)}
 
 
+def _idiomatic(text: str, kind: str, match: re.Match[str]) -> bool:
+    """True for 一天/一次/一周 used as a phrase (see _IDIOM_UNITS), which is no claim."""
+    if kind != "qty" or match.group("a") != "一" or match.group("u") not in _IDIOM_UNITS:
+        return False
+    before = text[match.start() - 1] if match.start() else ""
+    return before in _IDIOM_BEFORE and not _TERM_AFTER.match(text, match.end())
+
+
 def extract_claims(text: str) -> list[Claim]:
     """Non-overlapping claims in reading order, spans in the caller's offsets."""
     norm = normalize(text)
@@ -121,7 +137,7 @@ def extract_claims(text: str) -> list[Claim]:
         (m.start(), m.end(), kind, m)
         for kind, rx in _PATTERNS
         for m in rx.finditer(norm.text)
-        if m.group().strip()
+        if m.group().strip() and not _idiomatic(norm.text, kind, m)
     ]
     found.sort(key=lambda f: (f[0], -(f[1] - f[0]), _PRIORITY[f[2]]))
     claims: list[Claim] = []

@@ -37,6 +37,40 @@ def test_claim_keys_table(text: str, keys: set[tuple[object, ...]]) -> None:
     assert set(extract_claims(text)[0].keys) == keys
 
 
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        # everyday phrases with 一 + a time unit are not quantities
+        ("忙碌的一天结束，给自己一点认真的照顾", []),
+        ("每一天都值得好好照顾", []),
+        ("第一次用就喜欢上了", []),
+        ("这一周大家辛苦了", []),
+        ("有一天我发现", []),
+        ("我先帮您确认一下，大家一起交流", []),
+        # real quantities and promises stay claims
+        ("3天发货", ["3天"]),
+        ("七天无理由退货", ["七天"]),
+        ("一天内发货", ["一天"]),
+        ("下单后的一天内发货", ["一天"]),
+        ("第一次后见效", ["一次"]),
+        ("一天见效", ["一天"]),
+        ("一次就见效", ["一次"]),
+        ("十一天到货", ["十一天"]),
+        ("第二件半价", ["二件"]),
+        ("买一罐送一罐", ["一罐", "一罐"]),
+    ],
+)
+def test_idiomatic_time_phrases_are_not_claims(text: str, claims: list[str]) -> None:
+    assert [claim.text for claim in extract_claims(text)] == claims
+
+
+def test_seeding_phrase_passes_but_unsupported_promise_blocks() -> None:
+    text = "忙碌的一天结束，给自己一点认真的照顾🌿 下单后一天内发货。"
+    verdict = run(text, "grounding", evidence=["推车重 6.5kg。"])
+    assert [f.text for f in verdict.findings if f.rule == "grounding"] == ["一天"]
+    assert verdict.findings[0].start == text.index("一天内")
+
+
 EVIDENCE = ["会员价199元，满299减50，全场8折，活动12月12日截止，每罐800g。"]
 
 
