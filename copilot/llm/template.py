@@ -55,6 +55,13 @@ def _ended(text: str) -> str:
     return text if not text or text[-1] in "。!?!?.~…" else text + "。"
 
 
+def _tier_title(tier: str, p: dict[str, str]) -> str:
+    """金禾 → 金禾会员, 金禾会员 → 金禾会员; Gold → Gold member, Gold Member → Gold Member."""
+    tier = tier.strip()
+    member = p["member"]
+    return tier if tier.lower().endswith(member.strip().lower()) else tier + member
+
+
 def _item(text: str, cites: list[str], confidence: float, needs_human: bool) -> dict[str, Any]:
     return {"text": text, "citations": cites, "confidence": confidence, "needs_human": needs_human}
 
@@ -128,7 +135,7 @@ class TemplateBackend:
         brief = context.get("brief", "")
         offer = p["offer"].format(brief=_ended(brief)) if brief else ""
         items = fields.get("last_order_items") or p["your_order"]
-        tier = p["tier"].format(tier=fields["tier"]) if fields.get("tier") else ""
+        tier = p["tier"].format(tier=_tier_title(fields["tier"], p)) if fields.get("tier") else ""
         body = p[f"msg_{context['playbook']}"].format(
             salutation=salutation, offer=offer, items=items, tier=tier
         )

@@ -1,8 +1,9 @@
 """Scenario templates of the template drafter (模板模式), per language.
 
 Placeholders: {answer}/{extra} (FAQ answers), {topic}, {facts}, {brief}, {fact},
-{salutation}, {offer}, {items}, {tier}, {tip}, {name}. Facts only ever come from evidence or the
-operator's brief; these phrases add tone, never claims.
+{salutation}, {offer}, {items}, {tier}, {tip}, {name}. "member" is the noun a bare tier name
+(金禾, Gold) takes; a tier that already names it (金禾会员, Gold member) does not. Facts only
+ever come from evidence or the operator's brief; these phrases add tone, never claims.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "dear_anon": "亲爱的顾客",
         "offer": "为您送上：{brief}",
         "your_order": "您最近购买的商品",
-        "tier": "作为我们的{tier}会员，",
+        "tier": "作为我们的{tier}，",
+        "member": "会员",
         "tip": "小贴士：{tip}",
         "msg_birthday": "{salutation}，祝您生日快乐！🎂{offer}感谢一路以来的陪伴，愿新的一岁美好常在。",
         "msg_dormant": "{salutation}，好久不见，最近还好吗？{offer}我们一直在，期待再次为您服务。",
@@ -60,7 +62,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "dear_anon": "Dear customer",
         "offer": "Here's a little something for you: {brief} ",
         "your_order": "your recent order",
-        "tier": "as one of our {tier} members, ",
+        "tier": "as our valued {tier}, ",
+        "member": " member",
         "tip": " Tip: {tip}",
         "msg_birthday": "{salutation}, happy birthday! {offer}Thank you for being with us.",
         "msg_dormant": "{salutation}, it's been a while - how are you? {offer}We'd love to see you "
