@@ -3,6 +3,8 @@ licence plate, passport, address and names introduced in context."""
 
 from __future__ import annotations
 
+import re
+
 from copilot.guardrails.recognizer import Pattern, PatternRecognizer, digits_of, luhn_ok
 
 # Words before a long number that say it is an order/tracking/product code, not a person's.
@@ -10,6 +12,9 @@ CODE_CONTEXT = (
     "订单", "单号", "运单", "快递", "物流", "条码", "条形码", "货号", "编号", "流水", "order",
     "tracking", "sku", "ean", "券码", "兑换码",
 )  # fmt: skip
+# 400/800 numbers are companies' national service lines (企业客服热线), never a person's; 800 is
+# also the North-American toll-free code. Ten digits after an optional +86/+1 country code.
+SERVICE_LINE = re.compile(r"(?:86|1)?[48]00\d{7}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _CJK = "\u4e00-\u9fff"

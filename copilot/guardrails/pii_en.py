@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from copilot.guardrails.pii_cn import CODE_CONTEXT
+from copilot.guardrails.pii_cn import CODE_CONTEXT, SERVICE_LINE
 from copilot.guardrails.recognizer import Pattern, PatternRecognizer, digits_of
 
 _ASCII_WORD = "A-Za-z0-9"
@@ -30,7 +30,8 @@ class EmailRecognizer(PatternRecognizer):
 
 
 class PhoneRecognizer(PatternRecognizer):
-    """North-American and international numbers written with separators."""
+    """North-American and international numbers written with separators; 400/800 business
+    service lines are not personal."""
 
     entity = "PHONE"
     placeholder = "电话"
@@ -69,6 +70,8 @@ class PhoneRecognizer(PatternRecognizer):
     def validate(self, value: str) -> bool | None:
         digits = digits_of(value)
         if not 7 <= len(digits) <= 15 or self._DATE.fullmatch(value):
+            return False
+        if SERVICE_LINE.fullmatch(digits):
             return False
         return None
 

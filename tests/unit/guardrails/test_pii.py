@@ -51,6 +51,17 @@ def found(text: str) -> list[tuple[str, str]]:
         ("version 1.2.3 released", []),
         ("订单号 20261111123456789012 已发货", []),
         ("满299减50，到手价199元", []),
+        # 400/800 service lines are business numbers, not personal data
+        ("客服热线400-000-0000", []),
+        ("拨打 400 820 8820 咨询", []),
+        ("热线电话4001234567", []),
+        ("服务电话800-820-8820", []),
+        ("+86 400-000-0000", []),
+        ("call 1-800-555-0199 toll free", []),
+        # ...while numbers that only look alike are still personal
+        ("电话 401-000-0000", [("PHONE", "401-000-0000")]),
+        ("电话 180 0555 0199", [("CN_MOBILE", "180 0555 0199")]),
+        ("My phone is 415-555-0123", [("PHONE", "415-555-0123")]),
     ],
 )
 def test_scan_table(text: str, expected: list[tuple[str, str]]) -> None:
@@ -88,6 +99,9 @@ def test_adversarial_input_is_handled(text: str) -> None:
         ("您的手机13812345678已登记", {}, ["block"]),
         ("您的手机13812345678已登记", {"phone": "138 1234 5678"}, []),
         ("亲爱的会员，生日快乐", {}, []),
+        ("如需帮助请拨打客服热线400-000-0000。", {}, []),
+        ("Please call our hotline 400-000-0000.", {}, []),
+        ("请拨打客服热线400-000-0000或联系13812345678", {}, ["block"]),
     ],
 )
 def test_pii_rule_table(text: str, fields: dict[str, str], severities: list[str]) -> None:
