@@ -187,7 +187,7 @@ class AddressRecognizer(PatternRecognizer):
     context = ("地址", "住址", "收货", "寄到", "送到", "住在", "address")
 
 
-# Common surnames (single and double) that open a name after 我叫/收件人/联系人.
+# Common surnames (single and double) that open a name after 我叫/我是/收件人/联系人.
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
@@ -197,20 +197,30 @@ _SURNAMES = (
     "闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
 _DOUBLE_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|令狐|夏侯|宇文|司徒"
-# A given-name character: Chinese, but not one that starts the next word (电话, 的, 先生…).
-_NAME_CHAR = rf"(?:(?![电手号的在你我他她是和与跟说先女小老收联地住寄姓名])[{_CJK}])"
+# Words that introduce the speaker's or a recipient's name.
+_INTRO = "我叫|我是|我的名字是|名字叫|名叫|姓名|收件人|收货人|联系人|签收人|持卡人|本人"
+# A given-name character: Chinese, but never a function word, verb, title or noun that turns
+# 我是金卡会员 / 我叫车来取 / 我是高级会员 / 王小姐 into a "name".
+_NAME_CHAR = (
+    rf"(?:(?![的了是在有和与跟说电手号码会员卡级客户人省市区县买卖用过来去到要想把被给也都就还"
+    rf"吗呢吧啊呀哦嘛么个只位件单递车妈爸你我他她收联地住寄姓名先女老职业第次姐哥叔姨士])[{_CJK}])"
+)
+# A name ends where Chinese text stops, or before a contact word, title or sentence particle
+# (王小红电话…, 王小红女士, 王小红呀): 我是宁波人 and 我是常州的 are left alone.
+_NAME_END = rf"(?=$|[^{_CJK}]|电话|手机|号码|联系|地址|收货|住在|先生|女士|小姐|[呀啊哦呢吧嘛哈])"
 
 
 class PersonRecognizer(PatternRecognizer):
-    """Names introduced by 我叫/姓名/收件人/联系人 (zh) or "my name is" (en): context-gated."""
+    """Names introduced by 我叫/我是/姓名/收件人/联系人/本人 (zh) or "my name is" (en):
+    context-gated, surname first, ending at a name boundary."""
 
     entity = "PERSON"
     placeholder = "姓名"
     patterns = (
         Pattern(
             "cn_name_after_intro",
-            r"(?:我叫|我的名字是|名字叫|姓名|收件人|收货人|联系人|签收人|持卡人|本人)[ ]?[:：是为]?[ ]?"
-            rf"(?P<v>(?:{_DOUBLE_SURNAMES}|[{_SURNAMES}]){_NAME_CHAR}{{1,2}})",
+            rf"(?:{_INTRO})[ ]?[:：是为]?[ ]?"
+            rf"(?P<v>(?:{_DOUBLE_SURNAMES}|[{_SURNAMES}]){_NAME_CHAR}{{1,2}}){_NAME_END}",
             0.8,
         ),
         Pattern(

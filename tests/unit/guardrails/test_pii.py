@@ -68,6 +68,39 @@ def test_scan_table(text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("我叫王小红", ["王小红"]),
+        ("我是王小红，想问下发货时间", ["王小红"]),
+        ("本人王小红", ["王小红"]),
+        ("姓名：李雷", ["李雷"]),
+        ("收件人王芳电话", ["王芳"]),
+        ("联系人张伟 18612345678", ["张伟"]),
+        ("我叫欧阳小红呀", ["欧阳小红"]),
+        ("我叫王小红女士", ["王小红"]),
+        # common self-descriptions are not names
+        ("我叫快递", []),
+        ("我是会员", []),
+        ("我是新手妈妈", []),
+        ("我是金卡会员", []),
+        ("我是高级会员", []),
+        ("我是黄金会员", []),
+        ("我叫车来取", []),
+        ("我是宁波人", []),
+        ("我是程序员", []),
+        ("我是全职妈妈", []),
+        ("我是第一次买", []),
+        ("我是周末买的", []),
+        ("本人已签收", []),
+        ("本人向客服反映", []),
+        ("收件人王小姐", []),
+    ],
+)
+def test_person_in_context_table(text: str, names: list[str]) -> None:
+    assert [e.text for e in scan_pii(text) if e.type == "PERSON"] == names
+
+
 def test_every_entity_says_why() -> None:
     entity = scan_pii("手机13812345678")[0]
     assert "cn_mobile" in entity.reason and "手机" in entity.reason
@@ -77,6 +110,7 @@ def test_every_entity_says_why() -> None:
     ("text", "expected"),
     [
         ("我的手机是13812345678，住在上海市浦东新区张江路100号", "我的手机是[手机号]，住在[地址]"),
+        ("我叫王小红,电话13800138000", "我叫[姓名],电话[手机号]"),
         ("no personal data here", "no personal data here"),
         ("", ""),
     ],
