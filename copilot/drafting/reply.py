@@ -55,7 +55,8 @@ def plan_reply(
             where="message",
             hint="只保留客户的问题部分再试 / keep only the customer's question and retry",
         )
-    language = request.language or detect_language(message, default_language)
+    # The customer's own words decide the language: placeholders in the redacted text do not.
+    language = request.language or detect_language(request.message, default_language)
     return TaskPlan(
         task="reply",
         language=language,

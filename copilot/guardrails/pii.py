@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Literal
+
 from copilot.guardrails.context import RuleContext
 from copilot.guardrails.models import CheckInput, Finding, PiiEntity, RedactionResult
 from copilot.guardrails.normalize import normalize
@@ -38,6 +41,8 @@ RECOGNIZERS: tuple[PatternRecognizer, ...] = (
     PhoneRecognizer(),
 )
 PLACEHOLDERS = {r.entity: r.placeholder for r in RECOGNIZERS}
+PLACEHOLDERS_EN = {r.entity: r.placeholder_en for r in RECOGNIZERS}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _PRIORITY = {r.entity: index for index, r in enumerate(RECOGNIZERS)}
 
 
@@ -64,14 +69,19 @@ def _better(new: PiiEntity, old: PiiEntity) -> bool:
     )
 
 
-def redact(text: str) -> RedactionResult:
-    """`text` with each entity replaced by its placeholder, e.g. «[手机号]»."""
+def redact(text: str, language: Literal["zh", "en"] | None = None) -> RedactionResult:
+    """`text` with each entity replaced by a placeholder in the text's language: «[手机号]» in
+    Chinese text, «[PHONE]» in text without Chinese characters (or as `language` says), so a
+    redacted English message stays English for the model and in the audit log."""
+    if language is None:
+        language = "zh" if _CJK.search(text) else "en"
+    names = PLACEHOLDERS if language == "zh" else PLACEHOLDERS_EN
     entities = scan_pii(text)
     parts: list[str] = []
     position = 0
     for entity in entities:
         parts.append(text[position : entity.start])
-        parts.append(f"[{PLACEHOLDERS[entity.type]}]")
+        parts.append(f"[{names[entity.type]}]")
         position = entity.end
     parts.append(text[position:])
     return RedactionResult(text="".join(parts), entities=entities)

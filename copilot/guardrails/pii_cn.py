@@ -25,6 +25,7 @@ class ResidentIdRecognizer(PatternRecognizer):
 
     entity = "CN_RESIDENT_ID"
     placeholder = "身份证号"
+    placeholder_en = "ID_NUMBER"
     # 6 region digits, 8 birth-date digits, 3 sequence digits, check digit or X; optional
     # single space/dash between the 6-8-4 groups; not part of a longer alphanumeric run.
     patterns = (
@@ -48,6 +49,7 @@ class MobileRecognizer(PatternRecognizer):
 
     entity = "CN_MOBILE"
     placeholder = "手机号"
+    placeholder_en = "PHONE"
     # 11 digits in 3-4-4 groups (space/dash allowed between groups), not inside a longer number.
     patterns = (
         Pattern(
@@ -65,6 +67,7 @@ class LandlineRecognizer(PatternRecognizer):
 
     entity = "CN_LANDLINE"
     placeholder = "座机号"
+    placeholder_en = "PHONE"
     patterns = (
         # Area code in brackets or followed by a dash/space, then 7-8 digits, optional extension.
         Pattern(
@@ -84,6 +87,7 @@ class BankCardRecognizer(PatternRecognizer):
 
     entity = "BANK_CARD"
     placeholder = "银行卡号"
+    placeholder_en = "CARD_NUMBER"
     patterns = (
         # Issuer digit 2-6, then 4-digit groups with an optional space/dash, 16-19 digits in all.
         Pattern(
@@ -108,6 +112,7 @@ class WeChatRecognizer(PatternRecognizer):
 
     entity = "WECHAT_ID"
     placeholder = "微信号"
+    placeholder_en = "WECHAT_ID"
     patterns = (
         Pattern(
             "wechat_after_word",
@@ -125,6 +130,7 @@ class QQRecognizer(PatternRecognizer):
 
     entity = "QQ"
     placeholder = "QQ号"
+    placeholder_en = "QQ"
     patterns = (
         Pattern(
             "qq_after_word",
@@ -140,6 +146,7 @@ class PlateRecognizer(PatternRecognizer):
 
     entity = "CN_PLATE"
     placeholder = "车牌号"
+    placeholder_en = "PLATE"
     patterns = (
         Pattern(
             "cn_plate",
@@ -160,6 +167,7 @@ class PassportRecognizer(PatternRecognizer):
 
     entity = "PASSPORT"
     placeholder = "护照号"
+    placeholder_en = "PASSPORT"
     patterns = (
         Pattern("cn_passport", r"(?<![A-Za-z0-9])[EGDPSeg][A-Z]?\d{7,8}(?![A-Za-z0-9])", 0.3),
     )
@@ -171,6 +179,7 @@ class AddressRecognizer(PatternRecognizer):
 
     entity = "ADDRESS"
     placeholder = "地址"
+    placeholder_en = "ADDRESS"
     # Starts where Chinese text does not continue (or after 是/在/到/寄/住/址), so "我的地址是"
     # is left out; ends after 号 and optional building/unit/room parts.
     patterns = (
@@ -216,6 +225,7 @@ class PersonRecognizer(PatternRecognizer):
 
     entity = "PERSON"
     placeholder = "姓名"
+    placeholder_en = "NAME"
     patterns = (
         Pattern(
             "cn_name_after_intro",

@@ -16,6 +16,7 @@ class EmailRecognizer(PatternRecognizer):
 
     entity = "EMAIL"
     placeholder = "邮箱"
+    placeholder_en = "EMAIL"
     # Local part ≤ 64 chars, domain labels ≤ 63 chars, 2-24 letter TLD. Bounded repeats and a
     # start look-behind keep this linear on long runs of letters.
     patterns = (
@@ -35,6 +36,7 @@ class PhoneRecognizer(PatternRecognizer):
 
     entity = "PHONE"
     placeholder = "电话"
+    placeholder_en = "PHONE"
     patterns = (
         # (555) 123-4567, 555-123-4567, +1 555 123 4567, 555.123.4567
         Pattern(
@@ -81,6 +83,7 @@ class SsnRecognizer(PatternRecognizer):
 
     entity = "US_SSN"
     placeholder = "社保号"
+    placeholder_en = "SSN"
     patterns = (
         Pattern("ssn_dashed", r"(?<![0-9])\d{3}([- .])\d{2}\1\d{4}(?![0-9])", 0.6),
         Pattern("ssn_bare", r"(?<![0-9])\d{9}(?![0-9])", 0.2),
@@ -100,6 +103,7 @@ class IpRecognizer(PatternRecognizer):
 
     entity = "IP_ADDRESS"
     placeholder = "IP地址"
+    placeholder_en = "IP_ADDRESS"
     patterns = (
         Pattern("ipv4", r"(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?[0-9])", 0.6),
         Pattern(

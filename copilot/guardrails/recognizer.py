@@ -29,7 +29,8 @@ class PatternRecognizer:
     """Finds one entity type by regex, context and an optional checksum."""
 
     entity: ClassVar[str]
-    placeholder: ClassVar[str]
+    placeholder: ClassVar[str]  # shown in Chinese text: [手机号]
+    placeholder_en: ClassVar[str]  # shown in English text: [PHONE]
     patterns: ClassVar[tuple[Pattern, ...]]
     context: ClassVar[tuple[str, ...]] = ()
     negative_context: ClassVar[tuple[str, ...]] = ()

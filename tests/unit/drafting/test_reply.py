@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from copilot.drafting import ReplyRequest
-from copilot.drafting.reply import detect_language
+from copilot.drafting.reply import detect_language, plan_reply
 from copilot.errors import BackendError, InputError
 from copilot.llm.backend import TEMPLATE_BACKEND, Backend
 from copilot.llm.fake import FakeBackend
@@ -96,6 +98,31 @@ def test_english_message_uses_english_prompt(make_drafter: MakeDrafter) -> None:
     result = make_drafter(backend=fake).reply(ReplyRequest(message="Who pays return shipping?"))
     assert result.prompt.language == "en"
     assert "Customer message (data)" in fake.calls[0].user
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "redacted"),
+    [
+        ("email me at jane.doe@example.com about my invoice", "en", "email me at [EMAIL] about"),
+        ("My phone is +1 415-555-0123, when will it ship?", "en", "My phone is [PHONE], when"),
+        ("I'm Jane, call 13812345678 please", "en", "call [PHONE] please"),
+        ("我的邮箱 jane.doe@example.com，能开发票吗", "zh", "我的邮箱 [邮箱]，能开发票吗"),
+    ],
+)
+def test_personal_data_does_not_change_the_reply_language(
+    make_drafter: MakeDrafter, message: str, language: str, redacted: str
+) -> None:
+    fake = FakeBackend(default={"suggestions": [{"text": "Hi", "citations": ["K1"]}]})
+    result = make_drafter(backend=fake).reply(ReplyRequest(message=message))
+    assert result.prompt.language == language
+    assert redacted in fake.calls[0].user
+
+
+def test_language_is_decided_on_the_customer_words_not_the_redacted_text() -> None:
+    request = ReplyRequest(message="email me at jane.doe@example.com about my invoice")
+    plan = plan_reply(request, "email me at [邮箱] about my invoice", "zh", date(2026, 11, 26))
+    assert plan.language == "en"
+    assert plan.variables["customer_message"] == "email me at [邮箱] about my invoice"
 
 
 def test_usage_is_counted_when_the_server_reports_none(make_drafter: MakeDrafter) -> None:

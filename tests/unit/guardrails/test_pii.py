@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 
 from copilot.guardrails import redact, scan_pii
@@ -111,12 +113,26 @@ def test_every_entity_says_why() -> None:
     [
         ("我的手机是13812345678，住在上海市浦东新区张江路100号", "我的手机是[手机号]，住在[地址]"),
         ("我叫王小红,电话13800138000", "我叫[姓名],电话[手机号]"),
+        (
+            "email me at jane.doe@example.com about my invoice",
+            "email me at [EMAIL] about my invoice",
+        ),
+        ("Call (415) 555-0132, card 4111111111111111", "Call [PHONE], card [CARD_NUMBER]"),
+        ("My name is Jane Smith", "My name is [NAME]"),
+        ("邮箱 jane.doe@example.com 发票发这里", "邮箱 [邮箱] 发票发这里"),
         ("no personal data here", "no personal data here"),
         ("", ""),
     ],
 )
 def test_redact_table(text: str, expected: str) -> None:
     assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("zh", "call [手机号] now"), ("en", "call [PHONE] now")]
+)
+def test_redact_language_can_be_given(language: Literal["zh", "en"], expected: str) -> None:
+    assert redact("call 13812345678 now", language).text == expected
 
 
 @pytest.mark.parametrize(
