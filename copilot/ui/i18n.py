@@ -126,6 +126,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exclusions": ("排除名单与原因", "Exclusions with reasons"),
     "run_done": ("活动已完成:", "Campaign finished: "),
     "audience": ("受众", "audience"),
+    "followed": (
+        "该活动已在运行(另一次点击或另一个页面发起),这里显示的是同一次运行的进度与结果,没有重复生成。",
+        "This campaign was already running (another click or page): this is that same run's "
+        "progress and result; nothing was drafted twice.",
+    ),
     "rows_exported": ("导出行数 ", "rows exported "),
     # community tab
     "community": ("社群", "Community"),

@@ -30,6 +30,65 @@ document.addEventListener("keydown", (event) => {
 </script>
 """
 
+# Oversized uploads: the browser would refuse the whole selection with an English toast and
+# drop the good files too. This drops only the files over the limit before Gradio sees them
+# (file picker and drag-and-drop) and names them under the upload box. The server
+# keeps its own limit (max_file_size), so this only makes the refusal clear and partial.
+UPLOAD_GUARD = """
+<script>
+(() => {
+  const LIMIT_MB = __LIMIT_MB__;
+  const inUpload = (el) => el instanceof Element && el.closest("#siyu-upload");
+  const keep = (files) => {
+    const ok = new DataTransfer(), big = [];
+    for (const f of files) {
+      if (f.size > LIMIT_MB * 1048576) big.push(`${f.name}(${(f.size / 1048576).toFixed(1)} MB)`);
+      else ok.items.add(f);
+    }
+    let note = document.getElementById("siyu-too-large");
+    if (!big.length) note?.remove();
+    else {
+      if (!note) {
+        note = document.createElement("div");
+        note.id = "siyu-too-large";
+        note.className = "siyu-error";
+        document.getElementById("siyu-upload")?.after(note);
+      }
+      note.textContent = `文件过大,未上传 / too large, not uploaded: ${big.join("、")} · `
+        + `上限 / limit ${LIMIT_MB} MB\n提示 / hint: 拆分成小文件后再上传;其余文件照常上传 / `
+        + `split it; the other files are uploaded as usual`;
+    }
+    return [ok.files, big.length > 0];
+  };
+  document.addEventListener("change", (event) => {
+    const input = event.target;
+    if (!inUpload(input) || input.type !== "file") return;
+    const [files, dropped] = keep(input.files);
+    if (!dropped) return;
+    input.files = files;
+    if (!files.length) event.stopImmediatePropagation();
+  }, true);
+  document.addEventListener("drop", (event) => {
+    if (!inUpload(event.target) || !event.dataTransfer) return;
+    const [files, dropped] = keep(event.dataTransfer.files);
+    if (!dropped) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const input = document.querySelector("#siyu-upload input[type=file]");
+    if (input && files.length) {
+      input.files = files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }, true);
+})();
+</script>
+"""
+
+
+def page_head(max_upload_mb: float) -> str:
+    """Scripts of every page: keyboard shortcuts and the upload size guard."""
+    return SHORTCUTS + UPLOAD_GUARD.replace("__LIMIT_MB__", f"{max_upload_mb:g}")
+
 
 def build_blocks(wb: Workbench, lang: Lang) -> gr.Blocks:
     t = Texts(lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from html import escape
 from typing import Any
@@ -22,6 +23,7 @@ from copilot.ui.workbench import Workbench
 
 EXCLUDED_HEADERS = {"zh": ["客户", "原因代码", "原因"], "en": ["customer", "code", "reason"]}
 EXCLUDED_ROWS = 200
+FOLLOW_POLL_S = 0.5
 
 
 class OutreachTab:
@@ -109,37 +111,51 @@ class OutreachTab:
         campaign_id: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008
     ) -> tuple[str, str | None]:
-        """Runs (or resumes) the campaign; keeps going if the browser closes."""
+        """Runs (or resumes) the campaign; keeps going if the browser closes. A second click,
+        tab or browser on a running campaign follows its progress instead of starting again."""
         campaign_id = campaign_id.strip() or self.default_campaign(playbook)
         lock = self.wb.campaign_lock(campaign_id)
-        if not lock.acquire(blocking=False):
-            busy = InputError(
-                f"活动 {campaign_id} 正在运行 / the campaign is already running",
-                hint="等待进度条完成;关闭页面不会中断运行",
-            )
-            return error_html(busy), None
         try:
-            spec = self._spec(playbook)
-            _, runner = self.wb.campaigns(spec)
-            exists = self._exists(campaign_id)
-            summary = runner.run(
-                spec,
-                campaign_id,
-                resume=exists,
-                concurrency=self.wb.settings.customers.campaign_concurrency,
-                progress=lambda done, total: progress((done, total), desc=campaign_id),
-            )
-            out = self.wb.exports_dir / f"{campaign_id}.csv"
-            count = export_results(self.wb.db, campaign_id, out)
+            if not lock.acquire(blocking=False):
+                self._follow(campaign_id, lock, progress)
+                return self._finished(campaign_id, self.t("followed"))
+            try:
+                spec = self._spec(playbook)
+                _, runner = self.wb.campaigns(spec)
+                runner.run(
+                    spec,
+                    campaign_id,
+                    resume=self._exists(campaign_id),
+                    concurrency=self.wb.settings.customers.campaign_concurrency,
+                    progress=lambda done, total: progress((done, total), desc=campaign_id),
+                )
+            finally:
+                lock.release()
+            return self._finished(campaign_id, "")
         except CopilotError as exc:
             return error_html(exc), None
-        finally:
-            lock.release()
-        note = (
-            f"{self.t('run_done')}{campaign_id} · {self.t('audience')} {summary.audience} · "
-            f"{summary.counts} · {self.t('rows_exported')}{count}"
+
+    def _follow(self, campaign_id: str, lock: threading.Lock, progress: gr.Progress) -> None:
+        """Wait for the run another click started, showing its progress from the database."""
+        while not lock.acquire(timeout=FOLLOW_POLL_S):
+            if self._exists(campaign_id):
+                status = campaign_status(self.wb.db, campaign_id)
+                progress(
+                    (status.done, status.audience), desc=f"{campaign_id} · {self.t('followed')}"
+                )
+        lock.release()
+
+    def _finished(self, campaign_id: str, note: str) -> tuple[str, str]:
+        """Export the results and summarise them from the database (the one source of truth)."""
+        status = campaign_status(self.wb.db, campaign_id)
+        out = self.wb.exports_dir / f"{campaign_id}.csv"
+        count = export_results(self.wb.db, campaign_id, out)
+        t = self.t
+        summary = (
+            f"{t('run_done')}{campaign_id} · {t('audience')} {status.audience} · "
+            f"{status.by_status} {status.by_verdict} · {t('rows_exported')}{count}"
         )
-        return ok_html(note), str(out)
+        return ok_html(f"{summary}\n{note}" if note else summary), str(out)
 
     def _exists(self, campaign_id: str) -> bool:
         try:

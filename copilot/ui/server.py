@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from copilot.ui.cards import CSS
-from copilot.ui.layout import LANG_PATHS, SHORTCUTS, build_blocks
+from copilot.ui.layout import LANG_PATHS, build_blocks, page_head
 from copilot.ui.workbench import Workbench
 
 
@@ -33,7 +33,7 @@ def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAP
             max_file_size=f"{wb.settings.ui.max_upload_mb:g}mb",
             footer_links=[],
             css=CSS,
-            head=SHORTCUTS,
+            head=page_head(wb.settings.ui.max_upload_mb),
             ssr_mode=False,
             show_error=False,
             allowed_paths=[str(wb.exports_dir)],

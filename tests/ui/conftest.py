@@ -30,9 +30,15 @@ SCREENSHOTS = REPO / "test-output" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The app's SIYU_HOME: tests read its database to check what the UI claims."""
+    return tmp_path_factory.mktemp("ui-home")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_home: Path) -> Iterator[str]:
     """The workbench on a free loopback port with a fresh SIYU_HOME; stopped by PID."""
-    home = tmp_path_factory.mktemp("ui-home")
+    home = app_home
     port = free_port()
     with pytest.MonkeyPatch.context() as patch:
         for name in ("SIYU_LLM_BASE_URL", "SIYU_CHROMA_URL", "SIYU_DATABASE_URL"):
@@ -42,7 +48,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             f"http://127.0.0.1:{port}/healthz",
             home / "app.log",
             timeout_s=180,
-            env={"SIYU_HOME": str(home), "SIYU_UI_DEMO_CUSTOMERS": "300"},
+            # Enough customers that a campaign runs for seconds: long enough to close the browser
+            # or click twice while it runs.
+            env={"SIYU_HOME": str(home), "SIYU_UI_DEMO_CUSTOMERS": "1500"},
         )
     try:
         yield f"http://127.0.0.1:{port}"
@@ -60,15 +68,21 @@ def browser() -> Iterator[Browser]:
         instance.close()
 
 
-@pytest.fixture
-def page(browser: Browser, app_url: str) -> Iterator[Page]:
+def open_workbench(browser: Browser, url: str) -> Page:
+    """A fresh browser context (its own session) on the workbench page at `url`, loaded."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     tab = context.new_page()
     tab.set_default_timeout(20_000)
-    tab.goto(app_url + "/")
+    tab.goto(url)
     tab.wait_for_selector("#siyu-suggest")
+    return tab
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    tab = open_workbench(browser, app_url + "/")
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def open_tab(page: Page, label: str) -> None:

@@ -41,3 +41,28 @@ def test_upload_search_and_remove(page: Page, tmp_path: Path) -> None:
     page.click("#siyu-remove")
     expect(report).to_contain_text("已删除")
     expect(page.locator("#siyu-docs")).not_to_contain_text("消毒器说明.md")
+
+
+def test_a_100_mb_file_is_refused_by_name_and_the_rest_is_ingested(
+    page: Page, tmp_path: Path
+) -> None:
+    good = tmp_path / "辅食说明.md"
+    good.write_text("# 米粉冲调\n\n米粉用温水调成糊状,开罐后 30 天内吃完。\n", encoding="utf-8")
+    huge = tmp_path / "门店录像导出.txt"
+    with huge.open("wb") as sparse:  # 100 MB without writing 100 MB
+        sparse.truncate(100 * 1024 * 1024)
+
+    open_tab(page, "知识库")
+    page.locator("#siyu-upload input[type=file]").set_input_files([good, huge])
+    note = page.locator("#siyu-too-large")
+    expect(note).to_contain_text("门店录像导出.txt(100.0 MB)")
+    expect(note).to_contain_text("上限 / limit 50 MB")
+    expect(page.locator("#siyu-upload")).to_contain_text("辅食说明")
+    page.click("#siyu-ingest")
+    expect(page.locator("#siyu-kb-status")).to_contain_text("导入结果", timeout=60_000)
+    docs = page.locator("#siyu-docs")
+    expect(docs).to_contain_text("uploads/辅食说明.md")
+    expect(docs).to_contain_text("knowledge/faq.csv")
+    expect(docs).not_to_contain_text("门店录像导出")
+    expect(page.locator("body")).not_to_contain_text("Traceback")
+    expect(page.locator("body")).not_to_contain_text("exceed the maximum")
