@@ -268,6 +268,10 @@ def bench_marketing(data: Path) -> None:
     for lang in ("zh", "en"):
         subset = [(r["text"], r["label"]) for r in own[1::2] if r["lang"] == lang]
         print(f"  evals/marketing test split, {lang}                  {_scores(subset)}")
+    for kind in ("tips", "ugc", "seeding", "promo"):
+        kept = [r for r in own[1::2] if r["lang"] == "en" and r["type"] == kind]
+        right = sum(score_post(r["text"]).is_marketing == bool(r["label"]) for r in kept)
+        print(f"    en {kind:<8} correct {right}/{len(kept)}")
     ads = [json.loads(line)["summary"] for line in (data / "advertisegen_dev/dev.json").open()]
     news = [json.loads(line)["sentence"] for line in (data / "dataclue_tnews/dev.json").open()]
     reviews = [json.loads(line)["sentence"]
