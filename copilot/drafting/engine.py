@@ -38,6 +38,7 @@ from copilot.llm.cost import estimate_cost
 from copilot.llm.parsing import OutputParseError, parse_structured
 from copilot.llm.tokens import TokenCounter
 from copilot.retrieval.models import Hit, SearchFilters
+from copilot.retrieval.text import keyword_tokens
 
 NO_EVIDENCE = {"zh": "(没有检索到相关资料)", "en": "(no relevant passage found)"}
 
@@ -56,6 +57,7 @@ class EngineOptions(BaseModel):
     prices: dict[str, tuple[float, float]] = {}
     min_vector_score: float = 0.55
     min_keyword_vector_score: float = 0.4
+    min_heading_coverage: float = 0.8
     language: Language = "zh"
 
 
@@ -102,6 +104,7 @@ class DraftingEngine:
         system, user, kept, notes = build_within_budget(
             spec, plan.variables, hits, self.counter, budget, NO_EVIDENCE[plan.language]
         )
+        query_tokens = set(keyword_tokens(plan.query))
         evidence = [
             {
                 "id": cite_id(hit, rank),
@@ -110,7 +113,11 @@ class DraftingEngine:
                 "doc_type": hit.doc_type,
                 "heading": hit.heading,
                 "relevant": is_relevant(
-                    hit, self.options.min_vector_score, self.options.min_keyword_vector_score
+                    hit,
+                    query_tokens,
+                    self.options.min_vector_score,
+                    self.options.min_keyword_vector_score,
+                    self.options.min_heading_coverage,
                 ),
             }
             for rank, hit in enumerate(kept, start=1)

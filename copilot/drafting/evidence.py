@@ -19,6 +19,7 @@ from copilot.drafting.prompts import PromptSpec
 from copilot.errors import InputError
 from copilot.llm.tokens import TokenCounter
 from copilot.retrieval.models import Hit
+from copilot.retrieval.text import keyword_tokens
 
 # An opening or closing tag of any fence we use; matched case-insensitively inside data.
 FENCE_TAG = re.compile(
@@ -62,13 +63,26 @@ def render_evidence(hits: list[Hit], empty: str) -> str:
     )
 
 
-def is_relevant(hit: Hit, min_vector: float, min_keyword_vector: float) -> bool:
-    """A passage counts as evidence for the ask when it is semantically close enough, or
-    matched by keywords and at least loosely close."""
+def is_relevant(
+    hit: Hit,
+    query_tokens: set[str],
+    min_vector: float,
+    min_keyword_vector: float,
+    min_coverage: float,
+) -> bool:
+    """A passage counts as evidence for the ask when it is semantically close enough; or
+    matched by keywords and at least loosely close; or when its heading (an FAQ question, a
+    section title) contains nearly all of the ask's keywords — embeddings of a short question
+    against a long answer score low even when the question is the same."""
     vector = hit.vector_score or 0.0
     if vector >= min_vector:
         return True
-    return hit.keyword_rank is not None and vector >= min_keyword_vector
+    if hit.keyword_rank is not None and vector >= min_keyword_vector:
+        return True
+    if hit.keyword_rank is None or len(query_tokens) < 2:
+        return False
+    covered = query_tokens & set(keyword_tokens(hit.heading or hit.text))
+    return len(covered) / len(query_tokens) >= min_coverage
 
 
 @functools.lru_cache(maxsize=32)
