@@ -17,8 +17,9 @@ from copilot.llm.template_phrases import PHRASES
 
 # "答:…" / "A: …" / "回答:…" marks the answer half of a FAQ passage.
 ANSWER = re.compile(r"(?:^|\n)\s*(?:答|回答|A|Answer)\s*[::]\s*(.+)", re.DOTALL)
-# A sentence ends at Chinese or Latin terminal punctuation (kept with the sentence).
-SENTENCE = re.compile(r"[^。!?!?;;\n]+[。!?!?;;]?")
+# A sentence ends at Chinese or Latin terminal punctuation (kept with the sentence); a Latin
+# period ends one only before a space or the end, never inside 6.8kg or xiaohe.example.
+SENTENCE = re.compile(r"(?:[^。!?!?;;\n.]|\.(?!\s|$))+(?:[。!?!?;;]|\.(?=\s|$))?")
 MAX_FACT_CHARS = 160
 DUPLICATE = 0.5  # a second passage this similar to the first adds nothing
 
@@ -36,9 +37,11 @@ def sentences(text: str, limit: int) -> str:
         part = part.strip()
         if not part:
             continue
-        if out and len(out) + len(part) > limit:
+        # Latin sentences keep the space between them; Chinese ones never had one.
+        gap = " " if out[-1:] in (".", "!", "?") and part[0].isascii() else ""
+        if out and len(out) + len(gap) + len(part) > limit:
             break
-        out += part
+        out += gap + part
     if len(out) <= limit:
         return out or text[:limit]
     cut = max(out.rfind(mark, 0, limit) for mark in ",,、")

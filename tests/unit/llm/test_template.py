@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from copilot.guardrails.claims import extract_claims
-from copilot.llm.template import TemplateBackend
+from copilot.llm.template import TemplateBackend, sentences
 from copilot.llm.template_phrases import PHRASES
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -47,3 +47,25 @@ def test_member_day_names_the_tier_once(
     text = _member_day(language, tier)
     assert expected in text
     assert absent not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        (
+            "Available daily from 09:00 to 21:00, holidays too. Hotline: 400-000-0000. More text.",
+            80,
+            "Available daily from 09:00 to 21:00, holidays too. Hotline: 400-000-0000.",
+        ),
+        (
+            "Weight 6.8kg. Visit xiaohe.example today.",
+            60,
+            "Weight 6.8kg. Visit xiaohe.example today.",
+        ),
+        ("整车约6.8kg，可登机。适用0–36月龄。", 40, "整车约6.8kg，可登机。适用0–36月龄。"),
+        ("整车约6.8kg，可登机。适用0–36月龄。", 13, "整车约6.8kg，可登机。"),
+        ("整车约6.8kg，可登机，适用0–36月龄", 12, "整车约6.8kg，可登机…"),
+    ],
+)
+def test_sentences_end_at_chinese_and_latin_stops(text: str, limit: int, expected: str) -> None:
+    assert sentences(text, limit) == expected
