@@ -58,6 +58,10 @@ ALIASES = {"llm-judge": "llm-rubric", "grounded-numbers": "grounded"}
 DRAFT_ONLY = {"cites-source", "grounded", "verdict-is", "needs-human", "marketing-share-max"}
 
 
+# Types whose value is one string: a list would make their not- form ambiguous.
+SINGLE_VALUE = frozenset({"equals", "contains", "icontains", "starts-with", "regex"})
+
+
 def valid_types() -> list[str]:
     negatable = [name for name, kind in KINDS.items() if kind.per_draft]
     return sorted([*KINDS, *(f"not-{name}" for name in negatable)])
@@ -99,6 +103,12 @@ class AssertionSpec(BaseModel):
             raise ValueError(f"assertion '{self.type}' needs a value")
         if self.base in ("latency", "cost") and self.value is None and self.threshold is None:
             raise ValueError(f"assertion '{self.type}' needs a threshold")
+        if self.base in SINGLE_VALUE and isinstance(self.value, list):
+            plural = "not-contains-any" if self.negated else "contains-all / contains-any"
+            raise ValueError(
+                f"assertion '{self.type}' takes one string, not a list; for several strings use "
+                f"{plural} (a list here would be ambiguous: none of them, or not all of them?)"
+            )
         if self.target == "input" and self.base in DRAFT_ONLY:
             raise ValueError(f"assertion '{self.type}' checks a draft; it cannot use target: input")
         return self

@@ -118,6 +118,9 @@ def test_no_drafts_fails_with_reason() -> None:
         ({"type": "verdict-is", "value": "pass", "target": "input"}, "cannot use target: input"),
         ({"type": "contains", "value": "x", "colour": 1}, "Extra inputs"),
         ({"type": "contains", "value": "x", "drafts": "some"}, "'all', 'any' or 'first'"),
+        ({"type": "not-contains", "value": ["a", "b"]}, "use not-contains-any"),
+        ({"type": "contains", "value": ["a", "b"]}, "use contains-all / contains-any"),
+        ({"type": "not-icontains", "value": ["a"]}, "takes one string"),
     ],
 )
 def test_invalid_assertions(raw: dict[str, Any], message: str) -> None:
