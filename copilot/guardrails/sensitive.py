@@ -21,14 +21,15 @@ CATEGORIES: tuple[tuple[str, str, str], ...] = (
     (
         "行踪轨迹",
         "precise location",
-        r"定位|行踪|轨迹|你家附近|您家附近|您所在的位置|你所在的位置|"
-        r"GPS|刚刚在|whereabouts|your location",
+        # 物流轨迹 (a parcel's route) and 产品定位 (positioning) are not a person's whereabouts.
+        r"(?<!产品)(?<!品牌)(?<!市场)定位|行踪|(?<!物流)(?<!快递)(?<!配送)(?<!包裹)轨迹|"
+        r"你家附近|您家附近|您所在的位置|你所在的位置|GPS|刚刚在|whereabouts|your location",
     ),
     (
         "金融账户",
         "financial account",
         r"银行账户|账户余额|存款|负债|贷款|征信|信用额度|"
-        r"收入水平|bank account|balance|credit score",
+        r"收入水平|bank account|account balance|credit score",
     ),
     (
         "未成年人",
@@ -47,6 +48,18 @@ CHAT_SOURCE = re.compile(
 )
 
 
+# A group post may talk about a topic (孕期护肤) but must not single out a member's condition.
+_ADDRESSEE = re.compile(r"你|您|@\S|\byou\b", re.IGNORECASE)
+_SENTENCE_END = "。！？!?\n"
+
+
+def _addresses_someone(text: str, match: re.Match[str]) -> bool:
+    """Whether the sentence holding `match` speaks to or names a person."""
+    start = max((text.rfind(ch, 0, match.start()) for ch in _SENTENCE_END), default=-1) + 1
+    ends = [i for i in (text.find(ch, match.end()) for ch in _SENTENCE_END) if i >= 0]
+    return bool(_ADDRESSEE.search(text, start, min(ends, default=len(text))))
+
+
 class SensitiveRule:
     """Blocks marketing drafts that touch sensitive categories or reuse chat content."""
 
@@ -58,7 +71,7 @@ class SensitiveRule:
         findings = []
         for zh, en, rx in _COMPILED:
             match = rx.search(draft.text)
-            if match:
+            if match and (draft.task != "post" or _addresses_someone(draft.text, match)):
                 findings.append(
                     Finding(
                         rule="sensitive",

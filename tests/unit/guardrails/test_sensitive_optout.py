@@ -8,7 +8,13 @@ from tests.unit.guardrails.conftest import rules_fired, run
 @pytest.mark.parametrize(
     ("text", "task", "severities"),
     [
-        ("孕期妈妈专享：限时8折抢购叶酸！", "post", ["block"]),
+        ("@王芳 您孕期辛苦了，限时8折抢购叶酸！", "post", ["block"]),
+        ("孕期妈妈专享：限时8折抢购叶酸！", "post", []),
+        ("孕期护肤小贴士：孕期皮肤容易干燥，洗澡水温别太高。", "post", []),
+        ("孕期妈妈专享：限时8折抢购叶酸！", "message", ["block"]),
+        ("满99元包邮，下单后可在订单详情查看物流轨迹。", "reply", []),
+        ("满99元包邮，我们会根据您的定位推荐门店。", "reply", ["block"]),
+        ("Balance bike sale: 20% off this week only!", "post", []),
         ("您的宝宝3岁了，奶粉该升级啦，下单立减20元", "message", ["block"]),
         ("根据您的聊天记录，为您推荐这款面霜，限时8折", "message", ["block"]),
         ("您之前提到皮肤干，推荐这款面霜", "message", ["block"]),
