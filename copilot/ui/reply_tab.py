@@ -39,6 +39,7 @@ class ReplyTab:
     def __init__(self, wb: Workbench, t: Texts) -> None:
         self.wb, self.t = wb, t
         self.queue = wb.conversations()
+        self.review = ReviewPanel(wb, t)
 
     # handlers -----------------------------------------------------------------------------
     def suggest(self, message: str, context: str, request: gr.Request) -> Iterator[tuple[Any, ...]]:
@@ -158,8 +159,9 @@ class ReplyTab:
 
     def accept_edited(
         self, s: ReplySession | None, i: int | None, e: str, r: str, p: bool, request: gr.Request
-    ) -> str:
-        return self.act("edited", s, i, e, r, p, request)
+    ) -> tuple[str, Any]:
+        """The status and, in the same update, the review list with any new proposal in it."""
+        return self.act("edited", s, i, e, r, p, request), self.review.refresh()
 
     def reject(
         self, s: ReplySession | None, i: int | None, e: str, r: str, p: bool, request: gr.Request
@@ -216,7 +218,7 @@ class ReplyTab:
                     REASONS[t.lang], label=t("reason"), allow_custom_value=True, value=None
                 )
                 status = gr.HTML(elem_id="siyu-reply-status")
-        ReviewPanel(self.wb, t).build()
+        pending = self.review.build()
 
         outputs = [redacted, live, cards, pick, editor, session, status]
         suggest.click(self.suggest, [message, context], outputs, concurrency_limit=4)
@@ -225,5 +227,5 @@ class ReplyTab:
         nxt.click(self.next_item, queue, [queue, message])
         inputs = [session, pick, editor, reason, propose]
         accept.click(self.accept, inputs, status)
-        accept_edit.click(self.accept_edited, inputs, status)
+        accept_edit.click(self.accept_edited, inputs, [status, pending])
         reject.click(self.reject, inputs, status)

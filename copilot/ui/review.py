@@ -48,7 +48,8 @@ class ReviewPanel:
             return error_html(exc), self.refresh()
         return ok_html(f"{self.t('declined_ok')}{proposal_id}"), self.refresh()
 
-    def build(self) -> None:
+    def build(self) -> gr.Dropdown:
+        """The panel; returns its pending list, which proposing an answer refreshes."""
         t = self.t
         with gr.Accordion(t("review"), open=False, elem_id="siyu-review"):
             with gr.Row():
@@ -62,3 +63,4 @@ class ReviewPanel:
         refresh.click(self.refresh, None, pending)
         approve.click(self.approve, pending, [status, pending], concurrency_limit=1)
         decline.click(self.decline, [pending, reason], [status, pending], concurrency_limit=1)
+        return pending
