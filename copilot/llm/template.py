@@ -37,8 +37,7 @@ def sentences(text: str, limit: int) -> str:
         part = part.strip()
         if not part:
             continue
-        # Latin sentences keep the space between them; Chinese ones never had one.
-        gap = " " if out[-1:] in (".", "!", "?") and part[0].isascii() else ""
+        gap = _gap(out, part)
         if out and len(out) + len(gap) + len(part) > limit:
             break
         out += gap + part
@@ -48,14 +47,30 @@ def sentences(text: str, limit: int) -> str:
     return out[:cut] + "…" if cut > 0 else out[:limit] + "…"
 
 
+def _gap(before: str, part: str) -> str:
+    """What joins two sentences: Latin ones keep a space, Chinese ones none; lines that ended
+    without punctuation (a product sheet's 价格:599元 / Price: ¥599) get a comma."""
+    if not before:
+        return ""
+    if before[-1] in ".!?;":
+        return " " if part[0].isascii() else ""
+    if before[-1] in "。!?!?;;…~":
+        return ""
+    return ", " if part[0].isascii() and before[-1].isascii() else "，"
+
+
 def overlap(a: str, b: str) -> float:
     """Share of distinct characters two texts have in common (Jaccard), 0–1."""
     left, right = set(a), set(b)
     return len(left & right) / max(1, len(left | right))
 
 
-def _ended(text: str) -> str:
-    return text if not text or text[-1] in "。!?!?.~…" else text + "。"
+def end_sentence(text: str) -> str:
+    """Text closed by a full stop in its own script; a trailing semicolon becomes one."""
+    if not text or text[-1] in "。!?!?.~…":
+        return text
+    body = text.rstrip(";；,，、")
+    return body + ("." if body[-1:].isascii() else "。")
 
 
 def _tier_title(tier: str, p: dict[str, str]) -> str:
@@ -100,14 +115,14 @@ class TemplateBackend:
         if not relevant:
             return [_item(p["holding"], [], 0.2, True), _item(p["holding_short"], [], 0.2, True)]
         top = relevant[0]
-        answer = _ended(sentences(answer_of(top["text"]), MAX_FACT_CHARS))
+        answer = end_sentence(sentences(answer_of(top["text"]), MAX_FACT_CHARS))
         items = [_item(p["reply"].format(answer=answer), [top["id"]], 0.8, False)]
         more = [e for e in relevant[1:3] if overlap(answer_of(e["text"]), answer) < DUPLICATE]
         if more:
-            extra = _ended(sentences(answer_of(more[0]["text"]), MAX_FACT_CHARS // 2))
+            extra = end_sentence(sentences(answer_of(more[0]["text"]), MAX_FACT_CHARS // 2))
             text = p["reply_more"].format(answer=answer, extra=extra)
             items.append(_item(text, [top["id"], more[0]["id"]], 0.7, False))
-        short = _ended(sentences(answer, 60))
+        short = end_sentence(sentences(answer, 60))
         items.append(_item(p["reply_short"].format(answer=short), [top["id"]], 0.75, False))
         return items[:3]
 
@@ -120,9 +135,10 @@ class TemplateBackend:
             pool = [e for e in relevant if e.get("doc_type") == "promotion"] or relevant
         facts = pool[:3]
         lines = "\n".join(
-            p["bullet"].format(fact=_ended(sentences(answer_of(e["text"]), 90))) for e in facts
+            p["bullet"].format(fact=end_sentence(sentences(answer_of(e["text"]), 90)))
+            for e in facts
         )
-        brief = _ended(context.get("brief", ""))
+        brief = end_sentence(context.get("brief", ""))
         text = p[f"post_{kind}"].format(
             topic=context["topic"], facts=lines or p["no_facts"], brief=brief
         )
@@ -136,7 +152,7 @@ class TemplateBackend:
         name = fields.get("name") or fields.get("nickname")
         salutation = p["dear"].format(name=name) if name else p["dear_anon"]
         brief = context.get("brief", "")
-        offer = p["offer"].format(brief=_ended(brief)) if brief else ""
+        offer = p["offer"].format(brief=end_sentence(brief)) if brief else ""
         items = fields.get("last_order_items") or p["your_order"]
         tier = p["tier"].format(tier=_tier_title(fields["tier"], p)) if fields.get("tier") else ""
         body = p[f"msg_{context['playbook']}"].format(
@@ -144,5 +160,5 @@ class TemplateBackend:
         )
         cites = [relevant[0]["id"]] if relevant and context["playbook"] == "post_purchase" else []
         if cites:
-            body += p["tip"].format(tip=_ended(sentences(answer_of(relevant[0]["text"]), 60)))
+            body += p["tip"].format(tip=end_sentence(sentences(answer_of(relevant[0]["text"]), 60)))
         return [_item(body + p["optout"], cites, 0.7, False)]

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from copilot.guardrails.claims import extract_claims
-from copilot.llm.template import TemplateBackend, sentences
+from copilot.llm.template import TemplateBackend, end_sentence, sentences
 from copilot.llm.template_phrases import PHRASES
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -65,7 +65,28 @@ def test_member_day_names_the_tier_once(
         ("整车约6.8kg，可登机。适用0–36月龄。", 40, "整车约6.8kg，可登机。适用0–36月龄。"),
         ("整车约6.8kg，可登机。适用0–36月龄。", 13, "整车约6.8kg，可登机。"),
         ("整车约6.8kg，可登机，适用0–36月龄", 12, "整车约6.8kg，可登机…"),
+        (
+            "商品:小禾家餐椅\nSKU:XH-CY-01\n价格:599元",
+            60,
+            "商品:小禾家餐椅，SKU:XH-CY-01，价格:599元",
+        ),
+        ("Product: Stroller\nPrice: ¥1299", 60, "Product: Stroller, Price: ¥1299"),
     ],
 )
 def test_sentences_end_at_chinese_and_latin_stops(text: str, limit: int, expected: str) -> None:
     assert sentences(text, limit) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("满99元包邮", "满99元包邮。"),
+        ("满99元包邮；", "满99元包邮。"),
+        ("Orders over 99 yuan ship free;", "Orders over 99 yuan ship free."),
+        ("Orders ship free", "Orders ship free."),
+        ("已发货!", "已发货!"),
+        ("", ""),
+    ],
+)
+def test_end_sentence_closes_in_the_texts_own_script(text: str, expected: str) -> None:
+    assert end_sentence(text) == expected
