@@ -11,8 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from copilot.audit import AuditLog
-from copilot.cli.common import console, emit_json, handle_errors, settings
-from copilot.cli.customers import catalog, open_db, open_registry, progress_bar
+from copilot.cli.common import console, emit_json, handle_errors, progress_bar, settings
+from copilot.cli.customers import catalog, open_db, open_registry
 from copilot.customers.batch import BatchBridge
 from copilot.customers.campaign import Campaigns
 from copilot.customers.db import Database
@@ -128,7 +128,7 @@ def run(
     db, _, campaigns = _setup(spec)
     campaign_id = _campaign_id(spec, campaign)
     with progress_bar() as bar:
-        task = bar.add_task(f"起草 / drafting {campaign_id}", total=None)
+        task = bar.add_task(f"起草 / drafting {campaign_id}", total=None, detail="")
         summary = campaigns.run(
             spec,
             campaign_id,

@@ -13,6 +13,7 @@ from typing import Any, ParamSpec, TextIO, TypeVar
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from copilot.config import Settings, get_settings
 from copilot.errors import CopilotError
@@ -26,6 +27,21 @@ R = TypeVar("R")
 
 def settings() -> Settings:
     return get_settings()
+
+
+def progress_bar(*, quiet: bool = False, transient: bool = False) -> Progress:
+    """The one progress-bar style of every command, on stderr so stdout stays parseable.
+    Tasks carry a `detail` field (current file, case, …) shown after the count."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=transient,
+    )
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:

@@ -9,17 +9,19 @@ from typing import Annotated
 
 import typer
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
     TaskID,
-    TextColumn,
-    TimeElapsedColumn,
 )
 from rich.table import Table
 
 from copilot.audit import AuditLog
-from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
+from copilot.cli.common import (
+    console,
+    emit_json,
+    err_console,
+    handle_errors,
+    progress_bar,
+    settings,
+)
 from copilot.customers.catalog import Product, load_catalog
 from copilot.customers.consent import Action, ConsentRegistry, current_state
 from copilot.customers.db import Database
@@ -51,16 +53,6 @@ def catalog() -> dict[str, Product]:
     return load_catalog(settings().knowledge_dir / "products.csv")
 
 
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-    )
-
-
 @customers_app.command("import")
 @handle_errors
 def import_files(
@@ -77,7 +69,7 @@ def import_files(
 
         def on_progress(label: str, done: int, total: int) -> None:
             if label not in tasks:
-                tasks[label] = bar.add_task(label, total=total)
+                tasks[label] = bar.add_task(label, total=total, detail="")
             bar.update(tasks[label], completed=done, total=max(total, done))
 
         importer = Importer(open_db(), purposes=s.guardrails.purpose_fields, progress=on_progress)

@@ -10,10 +10,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
+from copilot.cli.common import (
+    console,
+    emit_json,
+    err_console,
+    handle_errors,
+    progress_bar,
+    settings,
+)
 from copilot.config import bundled_dir
 from copilot.evals import RunOptions, RunRecord, RunStore, backend_for, compare, load_suites
 from copilot.evals.compare import Comparison
@@ -106,19 +112,11 @@ def eval_suites(
     reference = store.resolve(baseline) if baseline else None
     # repeats exist to sample a model several times; cached answers would make them identical
     engine = backend_for(s, choice, cache=not no_cache and repeat == 1)
-    with Progress(
-        TextColumn("[bold]评测 / eval"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[last]}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("eval", total=None, last="")
+    with progress_bar(transient=True) as bar:
+        task = bar.add_task("评测 / eval", total=None, detail="")
 
         def on_result(case: CaseResult) -> None:
-            bar.update(task, advance=1, last=f"{case.status} {case.key}"[:60])
+            bar.update(task, advance=1, detail=f"{case.status} {case.key}"[:60])
 
         record = run_suites(
             s,

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
+from copilot.cli.common import console, emit_json, handle_errors, progress_bar, settings
 from copilot.errors import InputError
 from copilot.retrieval import Ingestor, Retriever, SearchFilters
 from copilot.retrieval.ingest import IngestReport
@@ -33,26 +32,17 @@ def run_ingest(paths: list[Path], prune: bool = False, quiet: bool = False) -> I
     s = settings()
     s.ensure_home()
     ingestor = Ingestor(open_store(s), s.retrieval, batch_size=s.embedding.batch_size)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[source]}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=quiet,
-        transient=False,
-    ) as bar:
-        task = bar.add_task("导入 / ingest", total=None, source="")
+    with progress_bar(quiet=quiet) as bar:
+        task = bar.add_task("导入 / ingest", total=None, detail="")
 
         def on_progress(p: IngestProgress) -> None:
             detail = (
                 f"{p.source} ({p.chunks_done}/{p.chunks_total})" if p.chunks_total else p.source
             )
-            bar.update(task, total=p.file_total, completed=p.file_index - 1, source=detail)
+            bar.update(task, total=p.file_total, completed=p.file_index - 1, detail=detail)
 
         report = ingestor.ingest(paths, prune=prune, progress=on_progress)
-        bar.update(task, completed=bar.tasks[0].total or 0, source="")
+        bar.update(task, completed=bar.tasks[0].total or 0, detail="")
     return report
 
 

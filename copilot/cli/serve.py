@@ -7,16 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
     TaskID,
-    TextColumn,
-    TimeElapsedColumn,
 )
 from sqlalchemy import func, select
 
-from copilot.cli.common import console, err_console, handle_errors, settings
+from copilot.cli.common import console, err_console, handle_errors, progress_bar, settings
 from copilot.cli.kb import run_ingest
 from copilot.config import Settings
 from copilot.customers.catalog import load_catalog
@@ -43,18 +38,12 @@ def load_demo_customers(s: Settings, db: Database) -> int:
     DemoGenerator(list(load_catalog(s.knowledge_dir / "products.csv").values())).write(
         folder, customers=s.ui.demo_customers, orders=s.ui.demo_customers * 8
     )
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-    ) as bar:
+    with progress_bar() as bar:
         tasks: dict[str, TaskID] = {}
 
         def on_progress(label: str, done: int, total: int) -> None:
             if label not in tasks:
-                tasks[label] = bar.add_task(f"演示客户 / demo {label}", total=total)
+                tasks[label] = bar.add_task(f"演示客户 / demo {label}", total=total, detail="")
             bar.update(tasks[label], completed=done, total=max(total, done))
 
         importer = Importer(db, purposes=s.guardrails.purpose_fields, progress=on_progress)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from copilot.errors import InputError
@@ -13,6 +14,8 @@ def load_pdf(path: Path, source: str) -> Loaded:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs its own warnings for damaged files; the InputError below is what users see.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
