@@ -13,13 +13,23 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from copilot.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -40,6 +50,16 @@ GUARDRAIL_RULES = (
     "grounding",
     "injection",
 )
+
+
+def iana_timezone(value: str) -> str:
+    """Validate an IANA timezone name (Asia/Shanghai)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"unknown timezone {value!r}; use an IANA name like Asia/Shanghai"
+        raise ValueError(msg) from None
+    return value
 
 
 class Section(BaseModel):
@@ -135,15 +155,7 @@ class GuardrailSettings(Section):
             )
         return value
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            msg = f"unknown timezone {value!r}; use an IANA name like Asia/Shanghai"
-            raise ValueError(msg) from None
-        return value
+    _known_timezone = field_validator("timezone")(iana_timezone)
 
 
 class CustomerSettings(Section):
@@ -208,7 +220,7 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(default_factory=lambda: bundled_dir("prompts"))
     chroma_url: str | None = Field(None, description="http://host:port of a Chroma server")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in home")
-    timezone: str = "Asia/Shanghai"
+    timezone: str = Field("Asia/Shanghai", description="also the guardrails' unless set there")
     language: Literal["zh", "en"] = "zh"
 
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
@@ -218,6 +230,15 @@ class Settings(BaseSettings):
     customers: CustomerSettings = Field(default_factory=CustomerSettings)
     evals: EvalSettings = Field(default_factory=EvalSettings)
     ui: UISettings = Field(default_factory=UISettings)
+
+    _known_timezone = field_validator("timezone")(iana_timezone)
+
+    @model_validator(mode="after")
+    def _one_timezone(self) -> Settings:
+        """SIYU_TIMEZONE sets the cadence rules' clock too, unless SIYU_GUARDRAILS_TIMEZONE does."""
+        if "timezone" not in self.guardrails.model_fields_set:
+            self.guardrails = self.guardrails.model_copy(update={"timezone": self.timezone})
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -249,5 +270,17 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Settings from the environment, read once per process (tests build their own)."""
-    return Settings()
+    """Settings from the environment, read once per process (tests build their own).
+
+    Raises ConfigError naming each bad variable (e.g. SIYU_TIMEZONE) and why."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"SIYU_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ConfigError(
+            f"设置无效 / invalid settings: {problems}",
+            hint="检查这些环境变量或 siyu.toml / check these environment variables or siyu.toml",
+        ) from None
