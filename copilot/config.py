@@ -83,7 +83,9 @@ class EmbeddingSettings(Section):
     base_url: str | None = None
     api_key: SecretStr | None = None
     model: str = "text-embedding-3-small"
-    threads: int = Field(2, ge=1)
+    threads: int = Field(
+        1, ge=1, description="BLAS threads for the bundled embedder; more thrash on a busy 2-core box"
+    )
     batch_size: int = Field(64, ge=1)
 
 

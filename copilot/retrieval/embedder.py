@@ -67,7 +67,7 @@ class SiyuEmbedding(EmbeddingFunction[Documents]):
 class Usem3Embedding(SiyuEmbedding):
     dim = 512
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
         self.threads = threads
 
     @cached_property
@@ -88,7 +88,7 @@ class Usem3Embedding(SiyuEmbedding):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> Usem3Embedding:
-        return Usem3Embedding(threads=int(config.get("threads", 2)))
+        return Usem3Embedding(threads=int(config.get("threads", 1)))
 
 
 @register_embedding_function

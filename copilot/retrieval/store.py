@@ -158,8 +158,8 @@ class VectorStore:
     def query(
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None
     ) -> list[tuple[str, float]]:
-        """(id, cosine similarity) of the nearest chunks."""
-        n = min(n, self.count())
+        """(id, cosine similarity) of the nearest chunks (fewer when the store holds fewer;
+        Chroma caps `n` itself, so no count round-trip per query)."""
         if n <= 0:
             return []
         result = self.collection.query(
