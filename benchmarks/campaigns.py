@@ -1,6 +1,6 @@
 """Customer and campaign benchmarks: import, RFM, campaign throughput, SIGKILL + resume.
 
-    python benchmarks/campaigns.py [--customers 100000] [--orders 1000000] [--campaign 10000]
+    python -m benchmarks.campaigns [--customers 100000] [--orders 1000000] [--campaign 10000]
 
 Targets: import 100k customers + 1M orders ≤ 60 s and ≤ 2 GB peak RSS; RFM ≤ 5 s; a 10k
 campaign in 模板模式 ≥ 150 drafts/s; against a loopback OpenAI-compatible server with 200 ms

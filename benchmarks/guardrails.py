@@ -1,6 +1,6 @@
 """Guardrail benchmarks: PII (vs Presidio's pattern recognizers), injection, marketing, latency.
 
-    python benchmarks/guardrails.py [DATA_DIR]      # DATA_DIR defaults to ../shared/data
+    python -m benchmarks.guardrails [DATA_DIR]      # DATA_DIR defaults to ../shared/data
 
 Prints figures only; nothing is written. Research-only data is read in place, never copied.
 """
@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from faker import Faker
-from injection_data import attack_sets, benign_eval
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     EmailRecognizer,
@@ -26,6 +25,7 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
+from benchmarks.injection_data import attack_sets, benign_eval
 from copilot.guardrails import CheckInput, check, scan_injection, scan_pii
 from copilot.guardrails.marketing_classifier import score_post
 
@@ -226,7 +226,7 @@ def _rate(texts: list[str]) -> tuple[int, int]:
 def bench_injection(data: Path) -> None:
     print("\n== Injection: detection rate vs false positives on ordinary customer messages")
     print("  (regex signals + n-gram model trained on the seeded train halves only; "
-          "see benchmarks/train_injection.py)")  # fmt: skip
+          "see python -m benchmarks.train_injection)")  # fmt: skip
     sets = attack_sets(data)
     for label, pick in (
         ("held-out test half", 1),

@@ -1,6 +1,6 @@
 """Reproduce the shipped injection model from the data folder (train halves only).
 
-    python benchmarks/train_injection.py [DATA_DIR] [--out PATH]   # DATA_DIR defaults to ../shared/data
+    python -m benchmarks.train_injection [DATA_DIR] [--out PATH]   # DATA_DIR defaults to ../shared/data
 
 Positives: the seeded train half of every attack set (see injection_data.py) and Chinese
 attack templates (injection_attack_zh.txt). Negatives:
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from injection_data import REPO, attack_train, benign_train
 
+from benchmarks.injection_data import REPO, attack_train, benign_train
 from copilot.guardrails.injection_model import WEIGHTS_PATH, NgramModel, ngram_buckets, normalize
 
 BITS = 18

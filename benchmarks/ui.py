@@ -23,11 +23,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from tests.integration.servers import free_port, stop
+from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS
 
-from tests.integration.servers import free_port, stop  # noqa: E402
-from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 MESSAGES = [
     "你好，我买了一罐1段奶粉，退货运费谁承担呀？",

@@ -60,7 +60,7 @@ class NgramModel:
             raise ConfigError(
                 f"injection model weights must be one vector of 2**k floats, got shape "
                 f"{weights.shape}",
-                hint="rebuild them with `python benchmarks/train_injection.py`",
+                hint="rebuild them with `python -m benchmarks.train_injection`",
             )
         self.weights = weights.astype(np.float32)
         self.bias = float(bias)
@@ -75,7 +75,7 @@ class NgramModel:
         except (OSError, KeyError, ValueError) as exc:
             raise ConfigError(
                 f"cannot read the injection model {path}: {exc}",
-                hint="reinstall the package or rebuild it with `python benchmarks/train_injection.py`",
+                hint="reinstall the package or rebuild it with `python -m benchmarks.train_injection`",
             ) from exc
 
     def save(self, path: Path) -> None:
