@@ -84,7 +84,9 @@ class EmbeddingSettings(Section):
     api_key: SecretStr | None = None
     model: str = "text-embedding-3-small"
     threads: int = Field(
-        1, ge=1, description="BLAS threads for the bundled embedder; more thrash on a busy 2-core box"
+        1,
+        ge=1,
+        description="BLAS threads for the bundled embedder; more thrash on a busy 2-core box",
     )
     batch_size: int = Field(64, ge=1)
 
