@@ -54,7 +54,7 @@ FEATURES: tuple[tuple[str, float, int, str], ...] = (
         1,
         r"限时|仅限|限量|手慢无|售完即止|倒计时|仅剩|只剩|截止|最后一天|错过|今晚\d|"
         r"limited time|today only|ends (?:tonight|soon|today)|last chance|hurry|while stocks last|"
-        r"while supplies last|until (?:\w+ )?midnight|this week only|\d+ hours only|"
+        r"while supplies last|until (?:\w+ )?midnight|this week only|(?<!\d)\d+ hours only|"
         r"only \d+ \w+ left|sold out|(?:going|selling) fast|before it expires|don't miss|"
         r"back in stock|limited stock",
     ),
@@ -69,10 +69,11 @@ FEATURES: tuple[tuple[str, float, int, str], ...] = (
         "sale_en",
         1.4,
         1,
-        # "off" and "save" only as money off ("take a layer off", "save it" are not)
+        # "off" and "save" only as money off ("take a layer off", "save it" are not). Unbounded
+        # runs (\d+, \w*) start only where a run starts, so a long digit string stays linear.
         r"(?<![a-z])(?:sale|deals?|free shipping|bundle|save (?:[¥$]|\d|up to|big|on|more)|"
         r"off (?:everything|all|your|any|the (?:first|second|next|final))|"
-        r"[¥$\d]\w* off)(?![a-z])",
+        r"(?<!\w)[¥$\d]\w* off)(?![a-z])",
     ),
     (
         "ad_copy",
