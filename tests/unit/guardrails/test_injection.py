@@ -117,4 +117,4 @@ def test_broken_weights_raise_config_error(tmp_path: Path, content: object, mess
         np.savez(path, **content)
     with pytest.raises(ConfigError, match=message.replace("*", r"\*")) as caught:
         NgramModel.load(path)
-    assert "train_injection.py" in caught.value.hint
+    assert "benchmarks.train_injection" in caught.value.hint
