@@ -16,6 +16,8 @@ from copilot.retrieval.store import VectorStore, open_store
 from copilot.retrieval.text import normalise_query
 
 _FRESHNESS_TTL_S = 2.0
+# Query vectors unfiltered (then drop excluded chunks) while at most this many × n are excluded.
+UNFILTERED_EXCLUDED_FACTOR = 3
 
 
 class Retriever:
@@ -70,10 +72,17 @@ class Retriever:
         mask = index.mask(filters, day)
         n = max(self.settings.candidates, k)
         vector = self.store.embedder.embed_query([query])[0]
-        # The snapshot holds every chunk's metadata: when the filters exclude none of them the
-        # vector query runs unfiltered, as Chroma's metadata pre-filter costs 5-50x the search.
-        where = None if mask.all() else _chroma_where(filters, day)
-        vector_hits = self.store.query(vector, n, where)
+        # The snapshot holds every chunk's metadata. Chroma's metadata pre-filter costs 5-50x the
+        # search, so when the filters exclude few chunks (a few expired promotions) the vector
+        # query runs unfiltered for n + excluded results — which must contain the n best admitted
+        # ones — and the excluded are dropped here, before ranks are counted.
+        excluded = int(mask.size - np.count_nonzero(mask))
+        if excluded <= UNFILTERED_EXCLUDED_FACTOR * n:
+            raw = self.store.query(vector, n + excluded, None)
+            position = index.position
+            vector_hits = [h for h in raw if h[0] not in position or mask[position[h[0]]]][:n]
+        else:
+            vector_hits = self.store.query(vector, n, _chroma_where(filters, day))
         keyword_hits = index.search(query, n, mask)
         return self._fuse(vector_hits, keyword_hits, index, mask, filters, day, k)
 

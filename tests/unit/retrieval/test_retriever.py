@@ -110,3 +110,24 @@ def test_queries_without_words_return_nothing(demo: Retriever, query: str) -> No
 
 def test_empty_store_returns_nothing(retriever: Retriever) -> None:
     assert retriever.search("退货") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "filters"),
+    [
+        ("现在有什么优惠活动 满减", SearchFilters(on=date(2026, 11, 26))),
+        ("双十一 买3送1", SearchFilters(doc_types=["promotion"], on=date(2026, 11, 26))),
+        ("会员日", SearchFilters(on=date(2026, 12, 18))),
+        ("shipping fee", SearchFilters(language="en")),
+    ],
+)
+def test_unfiltered_vector_query_matches_the_filtered_one(
+    demo: Retriever, monkeypatch: pytest.MonkeyPatch, query: str, filters: SearchFilters
+) -> None:
+    """Dropping excluded chunks after an unfiltered query gives Chroma's filtered answer."""
+    fast = [(h.id, h.vector_rank, h.keyword_rank) for h in demo.search(query, k=8, filters=filters)]
+    monkeypatch.setattr("copilot.retrieval.retriever.UNFILTERED_EXCLUDED_FACTOR", -1)
+    exact = [
+        (h.id, h.vector_rank, h.keyword_rank) for h in demo.search(query, k=8, filters=filters)
+    ]
+    assert fast == exact and fast
