@@ -70,7 +70,8 @@ def end_sentence(text: str) -> str:
     if not text or text[-1] in "。!?!?.~…":
         return text
     body = text.rstrip(";；,，、")
-    return body + ("." if body[-1:].isascii() else "。")
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in body)
+    return body + ("。" if chinese else ".")
 
 
 def _tier_title(tier: str, p: dict[str, str]) -> str:

@@ -84,6 +84,7 @@ def test_sentences_end_at_chinese_and_latin_stops(text: str, limit: int, expecte
         ("满99元包邮；", "满99元包邮。"),
         ("Orders over 99 yuan ship free;", "Orders over 99 yuan ship free."),
         ("Orders ship free", "Orders ship free."),
+        ("适用:体重6–11kg", "适用:体重6–11kg。"),
         ("已发货!", "已发货!"),
         ("", ""),
     ],
