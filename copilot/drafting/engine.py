@@ -7,6 +7,7 @@ backend → parse → guardrails → DraftResult. The engine takes its collabora
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -242,5 +243,13 @@ class DraftingEngine:
         return sorted(
             name
             for name, value in plan.check.fields.items()
-            if any(value and value in draft.text for draft in drafts)
+            if value and any(_mentions(draft.text, value) for draft in drafts)
         )
+
+
+def _mentions(text: str, value: str) -> bool:
+    """Whether a field value appears in a draft; a number counts only as a whole number, so an
+    order count of 1 is not "used" by 满199减30."""
+    if not value.strip().isdigit():
+        return value in text
+    return re.search(rf"(?<!\d){re.escape(value.strip())}(?!\d)", text) is not None

@@ -101,7 +101,8 @@ class OutreachTab:
                 f"{verdict}</div><div class='siyu-text'>{escape(sample.text)}</div>"
                 f"<div class='siyu-head'>{t('fields_used')}: "
                 f"{escape(', '.join(sample.fields_used) or '—')}</div>"
-                f"<div class='siyu-head'>{t('fields_withheld')}:<ul>{why}</ul></div></div>"
+                f"<div class='siyu-head'>{t('fields_withheld')}: {f'<ul>{why}</ul>' if why else '—'}"
+                "</div></div>"
             )
         return "".join(cards)
 

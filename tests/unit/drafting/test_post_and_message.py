@@ -71,6 +71,18 @@ def test_birthday_message_uses_permitted_fields_and_brief(make_drafter: MakeDraf
     assert result.verdict.verdict != "block", result.verdict.findings
 
 
+def test_a_number_field_counts_as_used_only_as_a_whole_number(make_drafter: MakeDrafter) -> None:
+    request = MessageRequest(
+        playbook="birthday",
+        fields={"name": "王芳", "order_count": "1"},
+        consents=["birthday_greeting", "order_history_use"],
+        brief="生日当月满199元减30元",
+    )
+    result = make_drafter().message(request)
+    assert "199" in result.drafts[0].text
+    assert result.fields_used == ["name"]
+
+
 @pytest.mark.parametrize(
     ("playbook", "fields", "missing", "salutation"),
     [
