@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -40,16 +40,10 @@ def bundled_dir(name: str) -> Path:
     return repo if repo.is_dir() else PACKAGE_DIR / "_bundled" / name
 
 
-GUARDRAIL_RULES = (
-    "marketing",
-    "cadence",
-    "consent",
-    "sensitive",
-    "optout",
-    "pii",
-    "grounding",
-    "injection",
-)
+GuardrailRule = Literal[
+    "marketing", "cadence", "consent", "sensitive", "optout", "pii", "grounding", "injection"
+]
+GUARDRAIL_RULES: tuple[str, ...] = get_args(GuardrailRule)
 
 
 def iana_timezone(value: str) -> str:

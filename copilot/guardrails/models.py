@@ -10,21 +10,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from copilot.config import GuardrailRule
+
 Task = Literal["reply", "post", "message"]
 PostType = Literal["tips", "seeding", "ugc", "promo"]
 Severity = Literal["info", "warn", "block"]
 VerdictKind = Literal["pass", "warn", "block"]
-RuleId = Literal[
-    "marketing",
-    "cadence",
-    "consent",
-    "sensitive",
-    "optout",
-    "pii",
-    "grounding",
-    "injection",
-    "pipeline",
-]
+# The configurable rules, plus `pipeline` for a rule that could not run (fail closed).
+RuleId = GuardrailRule | Literal["pipeline"]
 
 
 class HistoryPost(BaseModel):
