@@ -7,12 +7,12 @@ assertion is skipped with a notice — never silently passed.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 
 import numpy as np
 
+from copilot.drafting.evidence import schema_text
 from copilot.drafting.outputs import JudgeOutput
 from copilot.drafting.prompts import PromptLibrary
 from copilot.errors import CopilotError
@@ -35,7 +35,7 @@ class Judge:
     def rate(self, rubric: str, input_text: str, output: str) -> Outcome:
         language = "zh" if CJK.search(rubric) else "en"
         spec = self.prompts.get("judge", language)
-        schema = json.dumps(JudgeOutput.model_json_schema(), ensure_ascii=False)
+        schema = schema_text(JudgeOutput)
         system, user = spec.render(
             {"rubric": rubric, "input": input_text, "output": output, "schema": schema}
         )
