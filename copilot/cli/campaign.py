@@ -14,12 +14,11 @@ from copilot.audit import AuditLog
 from copilot.cli.common import console, emit_json, handle_errors, progress_bar, settings
 from copilot.cli.customers import catalog, open_db, open_registry
 from copilot.customers.batch import BatchBridge
-from copilot.customers.campaign import Campaigns
+from copilot.customers.campaign import Campaigns, playbook_runner
 from copilot.customers.db import Database
 from copilot.customers.planning import plan_campaign
 from copilot.customers.playbooks import PlaybookSpec, find_playbook
 from copilot.customers.results import campaign_status, export_results
-from copilot.customers.searcher import MemoSearcher
 from copilot.drafting import Drafter, MessageRequest
 from copilot.drafting.message import plan_message
 from copilot.llm.backend import TEMPLATE_BACKEND
@@ -47,13 +46,15 @@ def _campaign_id(spec: PlaybookSpec, campaign: str | None) -> str:
 
 
 def _setup(spec: PlaybookSpec) -> tuple[Database, Drafter, Campaigns]:
-    base = settings()
-    guardrails = spec.guardrail_settings(base.guardrails)
-    scoped = base.model_copy(update={"guardrails": guardrails})
-    drafter = Drafter.from_settings(scoped, retriever=MemoSearcher(Retriever.from_settings(scoped)))
-    db = open_db()
-    campaigns = Campaigns(
-        db, AuditLog(db), open_registry(db), drafter, catalog(), base.customers, guardrails
+    base, db = settings(), open_db()
+    drafter, campaigns = playbook_runner(
+        spec,
+        base,
+        Retriever.from_settings(base),
+        db=db,
+        audit=AuditLog(db),
+        consent=open_registry(db),
+        catalog=catalog(),
     )
     return db, drafter, campaigns
 

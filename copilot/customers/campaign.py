@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from copilot.audit import AuditLog, CampaignRun
-from copilot.config import CustomerSettings, GuardrailSettings
+from copilot.config import CustomerSettings, GuardrailSettings, Settings
 from copilot.customers.audience import Audience, consent_exclusion, select_audience
 from copilot.customers.catalog import Product
 from copilot.customers.consent import ConsentEvent, ConsentRegistry, permitted_fields
@@ -30,7 +30,9 @@ from copilot.customers.playbooks import PlaybookSpec
 from copilot.customers.profiles import CustomerProfile, load_profiles
 from copilot.customers.rfm import Segmenter
 from copilot.customers.schema import campaign_results, campaigns
-from copilot.drafting import DraftResult, MessageRequest
+from copilot.customers.searcher import MemoSearcher
+from copilot.drafting import Drafter, DraftResult, MessageRequest
+from copilot.drafting.engine import Searcher
 from copilot.errors import CopilotError, InputError
 
 Progress = Callable[[int, int], None]  # done, total
@@ -214,3 +216,22 @@ class Campaigns:
             )
         )  # fmt: skip
         return summary
+
+
+def playbook_runner(
+    spec: PlaybookSpec,
+    settings: Settings,
+    retriever: Searcher,
+    *,
+    db: Database,
+    audit: AuditLog,
+    consent: ConsentRegistry,
+    catalog: Mapping[str, Product],
+) -> tuple[Drafter, Campaigns]:
+    """A drafter under the playbook's guardrail overrides, its searches memoised, and the
+    campaign runner that uses it (shared by the CLI and the workbench)."""
+    guardrails = spec.guardrail_settings(settings.guardrails)
+    scoped = settings.model_copy(update={"guardrails": guardrails})
+    drafter = Drafter.from_settings(scoped, retriever=MemoSearcher(retriever))
+    runner = Campaigns(db, audit, consent, drafter, catalog, settings.customers, guardrails)
+    return drafter, runner

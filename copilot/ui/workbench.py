@@ -13,13 +13,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from copilot.audit import AuditLog
 from copilot.config import Settings
-from copilot.customers.campaign import Campaigns
+from copilot.customers.campaign import Campaigns, playbook_runner
 from copilot.customers.catalog import Product, load_catalog
 from copilot.customers.consent import ConsentRegistry
 from copilot.customers.db import Database
 from copilot.customers.playbooks import PlaybookSpec, load_playbooks
 from copilot.customers.schedule import PostSchedule
-from copilot.customers.searcher import MemoSearcher
 from copilot.drafting import Drafter
 from copilot.retrieval import Ingestor, Retriever
 from copilot.retrieval.approved import ApprovedAnswers
@@ -96,19 +95,15 @@ class Workbench:
 
     def campaigns(self, spec: PlaybookSpec) -> tuple[Drafter, Campaigns]:
         """A drafter under the playbook's guardrail overrides and the campaign runner using it."""
-        guardrails = spec.guardrail_settings(self.settings.guardrails)
-        scoped = self.settings.model_copy(update={"guardrails": guardrails})
-        drafter = Drafter.from_settings(scoped, retriever=MemoSearcher(self.retriever))
-        runner = Campaigns(
-            self.db,
-            self.audit,
-            self.consent,
-            drafter,
-            self.catalog,
-            self.settings.customers,
-            guardrails,
+        return playbook_runner(
+            spec,
+            self.settings,
+            self.retriever,
+            db=self.db,
+            audit=self.audit,
+            consent=self.consent,
+            catalog=self.catalog,
         )
-        return drafter, runner
 
     def campaign_lock(self, campaign_id: str) -> threading.Lock:
         """One run per campaign at a time (a double click does not start a second run)."""
