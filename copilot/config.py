@@ -187,6 +187,9 @@ class UISettings(Section):
         None, description="login users as user:hash pairs separated by commas (siyu serve --hash)"
     )
     users_file: Path | None = Field(None, description="file with one user:hash line per user")
+    allowed_hosts: str = Field(
+        "", description="more Host names the UI answers to without login, comma-separated"
+    )
     max_upload_mb: float = Field(50.0, gt=0, description="larger uploads are refused by the UI")
     demo_customers: int = Field(600, ge=0, description="demo customers loaded on first start")
 
