@@ -9,6 +9,7 @@ import hmac
 import ipaddress
 import secrets
 from collections.abc import Callable
+from functools import cache
 
 import gradio as gr
 
@@ -34,6 +35,20 @@ def verify_password(password: str, stored: str) -> bool:
     except ValueError:
         return False
     return algorithm == ALGORITHM and hmac.compare_digest(expected, stored)
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash of a random password at the default cost: unknown users are checked against it,
+    so a login takes as long for a name that does not exist as for one that does."""
+    return hash_password(secrets.token_hex(16))
+
+
+def check_login(users: dict[str, str], name: str, password: str) -> bool:
+    """One password check whatever the name; hash digests compared in constant time."""
+    stored = users.get(name)
+    matches = verify_password(password, dummy_hash() if stored is None else stored)
+    return stored is not None and matches
 
 
 def parse_users(text: str, where: str) -> dict[str, str]:
@@ -91,7 +106,7 @@ def authenticator(host: str, users: dict[str, str]) -> Callable[[str, str], bool
             hint="设置 SIYU_UI_USERS 或 SIYU_UI_USERS_FILE(哈希用 `siyu serve --hash-password`"
             "生成),或绑定 127.0.0.1",
         )
-    return lambda name, password: name in users and verify_password(password, users[name])
+    return lambda name, password: check_login(users, name, password)
 
 
 def actor_of(request: gr.Request | None) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from copilot.drafting import Citation, Draft, DraftResult
 from copilot.errors import CopilotError
 from copilot.guardrails import Verdict
 from copilot.ui.i18n import Texts
+from copilot.ui.safe import h
 
 CSS = """
 .siyu-card {border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:8px 0;}
@@ -19,6 +18,7 @@ CSS = """
 .siyu-cite {margin:2px 0;font-size:0.9em;}
 .siyu-finding {font-size:0.9em;margin:2px 0;}
 .siyu-error {border-left:4px solid #cf222e;background:#fff5f5;padding:8px 12px;white-space:pre-wrap;}
+.siyu-pre {white-space:pre-wrap;}
 .siyu-ok {border-left:4px solid #1a7f37;background:#f3fff5;padding:8px 12px;white-space:pre-wrap;}
 .siyu-gauge {height:14px;background:#eaeef2;border-radius:7px;overflow:hidden;}
 .siyu-gauge > div {height:14px;}
@@ -27,15 +27,15 @@ CSS = """
 
 
 def badge(kind: str, t: Texts) -> str:
-    return f'<span class="siyu-badge siyu-{kind}">{escape(t("verdict_" + kind))}</span>'
+    return f'<span class="siyu-badge siyu-{kind}">{h(t("verdict_" + kind))}</span>'
 
 
 def citations_html(citations: list[Citation], t: Texts) -> str:
     if not citations:
-        return f'<div class="siyu-cite">{escape(t("no_sources"))}</div>'
+        return f'<div class="siyu-cite">{h(t("no_sources"))}</div>'
     return "".join(
-        f'<details class="siyu-cite"><summary>[{escape(c.id)}] {escape(c.source)}</summary>'
-        f"<div>{escape(c.quote)}</div></details>"
+        f'<details class="siyu-cite"><summary>[{h(c.id)}] {h(c.source)}</summary>'
+        f"<div>{h(c.quote)}</div></details>"
         for c in citations
     )
 
@@ -43,11 +43,11 @@ def citations_html(citations: list[Citation], t: Texts) -> str:
 def findings_html(verdict: Verdict, t: Texts) -> str:
     rows = []
     for f in verdict.findings:
-        span = f" «{escape(f.text)}»" if f.text else ""
-        fix = f" — {escape(t('fix'))}: {escape(f.fix)}" if f.fix else ""
+        span = f" «{h(f.text)}»" if f.text else ""
+        fix = f" — {h(t('fix'))}: {h(f.fix)}" if f.fix else ""
         rows.append(
             f'<div class="siyu-finding">{badge(_kind(f.severity), t)} '
-            f"<b>{escape(f.rule)}</b>{span}: {escape(f.message)}{fix}</div>"
+            f"<b>{h(f.rule)}</b>{span}: {h(f.message)}{fix}</div>"
         )
     return "".join(rows)
 
@@ -57,16 +57,16 @@ def _kind(severity: str) -> str:
 
 
 def draft_html(index: int, draft: Draft, result: DraftResult, t: Texts) -> str:
-    human = f" · ⚠ {escape(t('needs_human'))}" if draft.needs_human else ""
+    human = f" · ⚠ {h(t('needs_human'))}" if draft.needs_human else ""
     head = (
-        f"{escape(t('suggestion'))} {index} · {badge(draft.verdict.verdict, t)} · "
-        f"{escape(t('confidence'))} {draft.confidence:.2f} · "
-        f"{escape(t('backend'))}: <b>{escape(result.backend)}</b>{human}"
+        f"{h(t('suggestion'))} {index} · {badge(draft.verdict.verdict, t)} · "
+        f"{h(t('confidence'))} {draft.confidence:.2f} · "
+        f"{h(t('backend'))}: <b>{h(result.backend)}</b>{human}"
     )
     return (
         f'<div class="siyu-card" data-index="{index}"><div class="siyu-head">{head}</div>'
-        f'<div class="siyu-text">{escape(draft.text)}</div>'
-        f"<div><b>{escape(t('sources'))}</b>{citations_html(draft.citations, t)}</div>"
+        f'<div class="siyu-text">{h(draft.text)}</div>'
+        f"<div><b>{h(t('sources'))}</b>{citations_html(draft.citations, t)}</div>"
         f"{findings_html(draft.verdict, t)}</div>"
     )
 
@@ -76,22 +76,22 @@ def result_html(result: DraftResult, t: Texts) -> str:
     parts = [draft_html(i, d, result, t) for i, d in enumerate(result.drafts, start=1)]
     extra = []
     if result.fields_used:
-        extra.append(f"{escape(t('fields_used'))}: {escape(', '.join(result.fields_used))}")
+        extra.append(f"{h(t('fields_used'))}: {h(', '.join(result.fields_used))}")
     if result.fields_withheld:
-        extra.append(f"{escape(t('fields_withheld'))}: {escape(', '.join(result.fields_withheld))}")
-    extra.extend(escape(note) for note in result.notes)
+        extra.append(f"{h(t('fields_withheld'))}: {h(', '.join(result.fields_withheld))}")
+    extra.extend(h(note) for note in result.notes)
     if extra:
         parts.append('<div class="siyu-head">' + "<br>".join(extra) + "</div>")
     return "".join(parts)
 
 
 def error_html(exc: CopilotError) -> str:
-    return f'<div class="siyu-error">{escape(exc.render())}</div>'
+    return f'<div class="siyu-error">{h(exc.render())}</div>'
 
 
 def ok_html(text: str) -> str:
-    return f'<div class="siyu-ok">{escape(text)}</div>'
+    return f'<div class="siyu-ok">{h(text)}</div>'
 
 
 def message_html(text: str) -> str:
-    return f'<div class="siyu-error">{escape(text)}</div>'
+    return f'<div class="siyu-error">{h(text)}</div>'

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from html import escape
 from typing import Any
 
 import gradio as gr
@@ -15,6 +14,7 @@ from copilot.errors import CopilotError, InputError
 from copilot.ui.auth import actor_of
 from copilot.ui.cards import error_html, message_html, ok_html, result_html
 from copilot.ui.i18n import Texts
+from copilot.ui.safe import h
 from copilot.ui.workbench import Workbench
 
 DEMO_COMMUNITY = "小禾家妈妈交流1群"
@@ -48,7 +48,7 @@ class CommunityTab:
             f"<div class='siyu-gauge'><div style='width:{min(share, 1) * 100:.0f}%;"
             f"background:{colour}'></div></div>"
             f"<div>{t('today_posts')} <b id='siyu-today'>{today}</b>/{g.posts_per_day} · "
-            f"{t('quiet')} {g.quiet_start:%H:%M}–{g.quiet_end:%H:%M} ({g.timezone})</div>"
+            f"{t('quiet')} {g.quiet_start:%H:%M}–{g.quiet_end:%H:%M} ({h(g.timezone)})</div>"
         )
         weeks = [
             "".join(
@@ -67,8 +67,8 @@ class CommunityTab:
         marked = f" <span class='siyu-mk'>{self.t('marketing_mark')}</span>"
         items = "".join(
             f"<div class='siyu-finding'>{p.scheduled_at:%H:%M} "
-            f"<b>{escape(self._label(p.post_type))}</b>{marked if p.marketing else ''}<br>"
-            f"{escape(p.text[:40])}…</div>"
+            f"<b>{h(self._label(p.post_type))}</b>{marked if p.marketing else ''}<br>"
+            f"{h(p.text[:40])}…</div>"
             for p in posts
             if p.scheduled_at.date() == day.date()
         )

@@ -11,10 +11,11 @@ from copilot.audit import AuditRecord
 from copilot.customers.consent import current_state
 from copilot.customers.profiles import load_profiles
 from copilot.errors import CopilotError, InputError
-from copilot.selfcheck import build_selfcheck, render_html, render_markdown
+from copilot.selfcheck import SelfCheck, build_selfcheck, render_html
 from copilot.ui.auth import actor_of
 from copilot.ui.cards import error_html, message_html, ok_html
 from copilot.ui.i18n import Texts
+from copilot.ui.safe import h
 from copilot.ui.workbench import Workbench
 
 KINDS = ["draft_created", "human_action", "consent_change", "campaign_run", "post_scheduled"]
@@ -27,6 +28,7 @@ AUDIT_HEADERS = {
     "en": ["id", "at", "kind", "actor", "subject", "summary"],
 }
 AUDIT_ROWS = 500
+MARKS = {True: "✅", False: "❌", None: "ℹ️"}
 
 
 def _day(value: str, field: str) -> datetime | None:
@@ -44,6 +46,22 @@ def _summary(record: AuditRecord) -> str:
     event = record.event.model_dump(exclude={"kind"})
     keys = ("action", "task", "verdict", "purpose", "backend", "reason", "text", "audience")
     return " · ".join(f"{k}={str(event[k])[:60]}" for k in keys if event.get(k))
+
+
+def selfcheck_html(report: SelfCheck) -> str:
+    """The self-check on the page: every section with its table, every cell escaped."""
+    parts = [
+        f"<h3>每月合规自查 / compliance self-check {h(report.month)} {MARKS[report.passed]}</h3>"
+    ]
+    for s in report.sections:
+        parts.append(f"<h4>{MARKS[s.ok]} {h(s.title)}</h4><div>{h(s.summary)}</div>")
+        if s.rows:
+            head = "".join(f"<th>{h(cell)}</th>" for cell in s.headers)
+            body = "".join(
+                "<tr>" + "".join(f"<td>{h(cell)}</td>" for cell in row) + "</tr>" for row in s.rows
+            )
+            parts.append(f"<table><tr>{head}</tr>{body}</table>")
+    return "".join(parts)
 
 
 class ComplianceTab:
@@ -70,7 +88,8 @@ class ComplianceTab:
             [e.purpose, e.action, f"{e.at:%Y-%m-%d %H:%M}", e.source]
             for e in current_state(history).values()
         ]
-        head = f"<b>{profile.id}</b> · {profile.name} · {profile.tier} · {profile.city}"
+        details = " · ".join(h(v) for v in (profile.name, profile.tier, profile.city))
+        head = f"<b>{h(profile.id)}</b> · {details}"
         return f'<div class="siyu-ok">{head}</div>', state, rows
 
     def withdraw(
@@ -133,7 +152,7 @@ class ComplianceTab:
         out = self.wb.exports_dir / f"selfcheck-{month.strip()}.html"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_html(report), encoding="utf-8")
-        return render_markdown(report), str(out)
+        return selfcheck_html(report), str(out)
 
     def build(self) -> None:
         t = self.t
@@ -168,7 +187,7 @@ class ComplianceTab:
             with gr.Row():
                 month = gr.Textbox(label=t("month"), value=f"{date.today():%Y-%m}")
                 run = gr.Button(t("run_selfcheck"), elem_id="siyu-selfcheck")
-            report = gr.Markdown(elem_id="siyu-selfcheck-report")
+            report = gr.HTML(elem_id="siyu-selfcheck-report")
             report_file = gr.File(label=t("download"), height=90)
         find.click(self.lookup, cid, [profile, state, history])
         withdraw.click(self.withdraw, [cid, purpose, source], [profile, state, history])

@@ -17,6 +17,7 @@ from copilot.evals.results import CaseResult
 from copilot.evals.session import run_suites
 from copilot.ui.cards import error_html
 from copilot.ui.i18n import Texts
+from copilot.ui.safe import h
 from copilot.ui.workbench import Workbench
 
 FAILING_HEADERS = {
@@ -42,7 +43,7 @@ class EvalsTab:
         baseline: str,
         progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's idiom)
     ) -> tuple[str, list[list[Any]], str | None]:
-        """(summary Markdown, failing cases, HTML report path)."""
+        """(summary HTML, failing cases, HTML report path)."""
         if not names:
             error = InputError("请至少选择一个评测集 / pick at least one suite", where="suites")
             return error_html(error), [], None
@@ -80,15 +81,15 @@ class EvalsTab:
         except CopilotError as exc:
             return error_html(exc), [], None
         summary = record.summary()
-        lines = [
-            f"### {self.t('pass_rate')}: {summary.passed}/{summary.total} "
-            f"({summary.passed / max(summary.total, 1):.0%}) · {record.backend} · "
-            f"{record.seconds:.1f}s",
-            "",
-            *(f"- {r.name}: {r.passed}/{r.total} ({r.rate:.0%})" for r in per_suite(record)),
-            "",
-            *(diff_lines(comparison) if comparison else [self.t("no_baseline")]),
-        ]
+        per_suite_html = "".join(
+            f"<li>{h(r.name)}: {r.passed}/{r.total} ({r.rate:.0%})</li>" for r in per_suite(record)
+        )
+        diff = "\n".join(diff_lines(comparison)) if comparison else self.t("no_baseline")
+        html = (
+            f"<h3>{h(self.t('pass_rate'))}: {summary.passed}/{summary.total} "
+            f"({summary.passed / max(summary.total, 1):.0%}) · {h(record.backend)} · "
+            f"{record.seconds:.1f}s</h3><ul>{per_suite_html}</ul><div class='siyu-pre'>{h(diff)}</div>"
+        )
         failing = [
             [
                 c.key,
@@ -98,7 +99,7 @@ class EvalsTab:
             ]
             for c in problems(record)
         ]
-        return "\n".join(lines), failing, str(report)
+        return html, failing, str(report)
 
     def build(self) -> None:
         t = self.t
@@ -114,7 +115,7 @@ class EvalsTab:
                 scale=1,
             )
         run = gr.Button(t("run_evals"), variant="primary", elem_id="siyu-run-evals")
-        summary = gr.Markdown(elem_id="siyu-eval-summary")
+        summary = gr.HTML(elem_id="siyu-eval-summary")
         failing = gr.Dataframe(
             headers=FAILING_HEADERS[t.lang], label=t("failing"), wrap=True, max_height=400
         )

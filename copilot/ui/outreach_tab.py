@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from html import escape
 from typing import Any
 
 import gradio as gr
@@ -19,6 +18,7 @@ from copilot.errors import CopilotError, InputError
 from copilot.llm.backend import TEMPLATE_BACKEND
 from copilot.ui.cards import badge, error_html, ok_html
 from copilot.ui.i18n import Texts
+from copilot.ui.safe import h
 from copilot.ui.workbench import Workbench
 
 EXCLUDED_HEADERS = {"zh": ["客户", "原因代码", "原因"], "en": ["customer", "code", "reason"]}
@@ -67,14 +67,14 @@ class OutreachTab:
         cost = "?" if plan.cost is None else f"¥{plan.cost:.4f}"
         backend = drafter.engine.backend.name
         summary = (
-            f"<div class='siyu-ok'><b>{escape(spec.name)}</b> · {t('purpose')} {spec.purpose}<br>"
+            f"<div class='siyu-ok'><b>{h(spec.name)}</b> · {t('purpose')} {h(spec.purpose)}<br>"
             f"{t('matched')} <b id='siyu-matched'>{plan.matched}</b> · "
             f"{t('eligible')} <b id='siyu-eligible-count'>{plan.eligible}</b> · "
             f"{t('excluded')} {sum(plan.excluded_counts.values())} "
-            f"{escape(str(plan.excluded_counts))}<br>"
-            f"{t('estimate')} ({escape(backend)}): {plan.input_tokens:,} + "
+            f"{h(plan.excluded_counts)}<br>"
+            f"{t('estimate')} ({h(backend)}): {plan.input_tokens:,} + "
             f"{plan.output_tokens:,} tokens · {cost}<br>"
-            f"{t('eligible_ids')} <span id='siyu-eligible'>{' '.join(eligible)}</span></div>"
+            f"{t('eligible_ids')} <span id='siyu-eligible'>{h(' '.join(eligible))}</span></div>"
         )
         rows = [[e.customer_id, e.code, e.reason] for e in plan.excluded[:EXCLUDED_ROWS]]
         return summary, samples, rows
@@ -92,15 +92,13 @@ class OutreachTab:
                 states.get(sample.customer_id, {}),
                 self.wb.settings.guardrails.purpose_fields,
             )
-            why = "".join(
-                f"<li>{escape(name)}: {escape(reason)}</li>" for name, reason in withheld.items()
-            )
-            verdict = badge(sample.verdict, t) if sample.verdict else escape(sample.status)
+            why = "".join(f"<li>{h(name)}: {h(reason)}</li>" for name, reason in withheld.items())
+            verdict = badge(sample.verdict, t) if sample.verdict else h(sample.status)
             cards.append(
-                f"<div class='siyu-card'><div class='siyu-head'>{escape(sample.customer_id)} · "
-                f"{verdict}</div><div class='siyu-text'>{escape(sample.text)}</div>"
+                f"<div class='siyu-card'><div class='siyu-head'>{h(sample.customer_id)} · "
+                f"{verdict}</div><div class='siyu-text'>{h(sample.text)}</div>"
                 f"<div class='siyu-head'>{t('fields_used')}: "
-                f"{escape(', '.join(sample.fields_used) or '—')}</div>"
+                f"{h(', '.join(sample.fields_used) or '—')}</div>"
                 f"<div class='siyu-head'>{t('fields_withheld')}: {f'<ul>{why}</ul>' if why else '—'}"
                 "</div></div>"
             )

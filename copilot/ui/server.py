@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from copilot.ui.cards import CSS
+from copilot.ui.hosts import HostGuard, parse_hosts
 from copilot.ui.layout import LANG_PATHS, build_blocks, page_head
+from copilot.ui.login_guard import LoginGuard, LoginThrottle
 from copilot.ui.workbench import Workbench
 
 
@@ -38,7 +40,22 @@ def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAP
             show_error=False,
             allowed_paths=[str(wb.exports_dir)],
         )
+    protect(app, auth is not None, wb.settings.ui.allowed_hosts)
     return app
+
+
+def protect(
+    app: FastAPI, login: bool, allowed_hosts: str, throttle: LoginThrottle | None = None
+) -> None:
+    """Without login (loopback only) every route answers only to this machine's host names
+    (and ``allowed_hosts``); with login, failed logins are throttled per client address and the
+    login pages carry no API description."""
+    if login:
+        app.add_middleware(
+            LoginGuard, throttle=throttle or LoginThrottle(), pages=LANG_PATHS.values()
+        )
+    else:
+        app.add_middleware(HostGuard, allowed=parse_hosts(allowed_hosts))
 
 
 def run(app: FastAPI, host: str, port: int) -> None:
