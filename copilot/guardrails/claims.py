@@ -148,7 +148,7 @@ def extract_claims(text: str) -> list[Claim]:
         keys = _keys(kind, match.groupdict())
         if not keys:
             continue
-        o_start, o_end = norm.span(start, end)
+        o_start, o_end = norm.to_original(start, end)
         claims.append(Claim(kind, o_start, o_end, text[o_start:o_end], frozenset(keys)))
         last_end = end
     return claims

@@ -1,46 +1,297 @@
-"""Text normalisation for rules that read numbers: full-width to ASCII, zero-width removed.
+"""One text normalisation layer for every guardrail rule, with offsets back to the original.
 
-Spans found in the normalised text are mapped back to the caller's original offsets.
+Usage::
+
+    from copilot.guardrails.normalize import normalize
+
+    norm = normalize(text)                 # canonical view: match keywords, numbers, claims
+    for m in PATTERN.finditer(norm.text):
+        start, end = norm.to_original(m.start(), m.end())   # span in the caller's `text`
+        snippet = norm.original[start:end]
+
+    digits = norm.join_digits()            # PII view: separators inside digit runs removed
+    custom = norm.sub(re.compile(r"艾特"), "@")   # a rule's own rewrite; offsets still map back
+
+`normalize(text)` applies, in order, each step keeping the map to the original offsets:
+
+1. NFKC per character; format characters (category Cf: U+200B/C/D, U+2060, U+FEFF, U+180E, bidi
+   controls, soft hyphen, tags), variation selectors, the keycap mark and Hangul fillers are
+   removed; every digit of any script (full-width, circled ①, dingbat ❶, keycap 1️⃣, 🔟,
+   mathematical 𝟏, Arabic-Indic) becomes an ASCII digit.
+2. Traditional → Simplified Chinese (OpenCC ``t2s``), character for character.
+3. Chinese numerals → digits where they form a number or a digit sequence: 一三八 / 幺三八 → 138,
+   1三8 → 138, 九十九 → 99, 一百零五 → 105, 两万五 → 25000, 二〇二六 → 2026, 九块九 → 9.9元.
+   A numeral standing alone (一张, 十分, 万一, 千万) stays a word.
+
+`join_digits()` further drops separators between digit groups (space, dot, slash, dash, comma,
+line break …, and announcements such as "后八位"), so 138.1234.5678, "1 3 8 …", 138/1234/5678
+and a number split over two lines read as one run. A group of 9+ digits is never joined to the
+next, so two whole numbers stay apart.
+
+Every step is linear in the text length (no nested unbounded regex repeats).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
-# Full-width ASCII block (！ … ～) maps one-to-one onto ASCII; the ideographic space onto a space.
-_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-# Zero-width and invisible format characters people (or tools) slip into numbers.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+import opencc
+
+Edit = tuple[int, int, str]  # replace text[start:end] with the string
 
 
 @dataclass(frozen=True, slots=True)
 class Normalized:
-    """`text` with `origin[i]` = index in the original of text[i] (None when identical)."""
+    """`text` derived from `original`; output character i came from original[starts[i]:ends[i]].
+
+    `starts`/`ends` are None when `text` is `original` unchanged.
+    """
 
     text: str
     original: str
-    origin: list[int] | None = None
+    starts: list[int] | None = None
+    ends: list[int] | None = None
 
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        """Original offsets of the normalised span [start, end)."""
-        if self.origin is None or start >= end:
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of the span [start, end) of `text`."""
+        if self.starts is None or self.ends is None:
             return start, end
-        return self.origin[start], self.origin[end - 1] + 1
+        if start >= end:
+            point = self.starts[start] if start < len(self.text) else len(self.original)
+            return point, point
+        return self.starts[start], self.ends[end - 1]
+
+    span = to_original  # the name the rules used before; same function
+
+    def sub(
+        self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str | None]
+    ) -> Normalized:
+        """A further rewrite of `text` (like ``pattern.sub``; a callable may return None to keep
+        the match as it is), with offsets still mapped to `original`."""
+        edits: list[Edit] = []
+        for match in pattern.finditer(self.text):
+            new = repl if isinstance(repl, str) else repl(match)
+            if new is not None and new != match.group():
+                edits.append((match.start(), match.end(), new))
+        return self._apply(edits)
+
+    def join_digits(self) -> Normalized:
+        """The PII view: separators and announcements between digit groups removed."""
+        edits: list[Edit] = []
+        previous: re.Match[str] | None = None
+        for group in _DIGIT_GROUP.finditer(self.text):
+            if (
+                previous is not None
+                and len(previous.group()) <= _MAX_JOINED_GROUP
+                and len(group.group()) <= _MAX_JOINED_GROUP
+                and not previous.group().endswith(("X", "x"))
+                and group.start() - previous.end() <= _MAX_GAP
+                and _GAP.fullmatch(self.text, previous.end(), group.start())
+            ):
+                edits.append((previous.end(), group.start(), ""))
+            previous = group
+        return self._apply(edits)
+
+    def _maps(self) -> tuple[list[int], list[int]]:
+        if self.starts is None or self.ends is None:
+            return list(range(len(self.text))), list(range(1, len(self.text) + 1))
+        return self.starts, self.ends
+
+    def _apply(self, edits: Iterable[Edit]) -> Normalized:
+        """`text` with the sorted, non-overlapping edits applied. A same-length replacement maps
+        character by character; any other maps each new character to the whole replaced span."""
+        edits = list(edits)
+        if not edits:
+            return self
+        src_starts, src_ends = self._maps()
+        pieces: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        position = 0
+        for start, end, new in edits:
+            pieces.append(self.text[position:start])
+            starts.extend(src_starts[position:start])
+            ends.extend(src_ends[position:start])
+            if len(new) == end - start:
+                starts.extend(src_starts[start:end])
+                ends.extend(src_ends[start:end])
+            elif new:
+                first, last = self.to_original(start, end)
+                starts.extend([first] * len(new))
+                ends.extend([last] * len(new))
+            pieces.append(new)
+            position = end
+        pieces.append(self.text[position:])
+        starts.extend(src_starts[position:])
+        ends.extend(src_ends[position:])
+        return Normalized("".join(pieces), self.original, starts, ends)
 
 
 def normalize(text: str) -> Normalized:
-    """Width-fold and strip invisible characters, keeping a map back to original offsets."""
-    folded = text.translate(_WIDTH)
-    if not _INVISIBLE.search(folded):
-        return Normalized(folded, text)
-    kept: list[str] = []
-    origin: list[int] = []
-    position = 0
-    for match in _INVISIBLE.finditer(folded):
-        kept.append(folded[position : match.start()])
-        origin.extend(range(position, match.start()))
-        position = match.end()
-    kept.append(folded[position:])
-    origin.extend(range(position, len(folded)))
-    return Normalized("".join(kept), text, origin)
+    """The canonical view of `text` (see the module docstring)."""
+    norm = Normalized(text, text)
+    if text.isascii():
+        return norm
+    norm = norm._apply(_fold_edits(text))
+    norm = _to_simplified(norm)
+    return norm._apply(_numeral_edits(norm.text))
+
+
+# ---------------------------------------------------------------- step 1: characters
+# Runs that may change under folding: anything but ASCII and the common CJK ideographs.
+_SPECIAL = re.compile(r"[^\x00-\x7f\u4e00-\u9fff]+")
+_DROP = frozenset(
+    [chr(c) for c in range(0xFE00, 0xFE10)]  # variation selectors (emoji/text presentation)
+    + [chr(c) for c in range(0xE0100, 0xE01F0)]  # variation selectors supplement
+    + ["\u20e3", "\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"]  # keycap mark, CGJ, fillers
+)
+_EXTRA = {"\U0001f51f": "10"}  # keycap ten
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    if char in _DROP or unicodedata.category(char) == "Cf":
+        return ""
+    if char in _EXTRA:
+        return _EXTRA[char]
+    if unicodedata.category(char) in ("Nd", "No"):
+        value = unicodedata.numeric(char, -1.0)
+        if value >= 0 and value == int(value):
+            return str(int(value))
+    return unicodedata.normalize("NFKC", char)
+
+
+def _fold_edits(text: str) -> Iterable[Edit]:
+    for run in _SPECIAL.finditer(text):
+        for index, char in enumerate(run.group(), start=run.start()):
+            folded = _fold_char(char)
+            if folded != char:
+                yield index, index + 1, folded
+
+
+# ---------------------------------------------------------------- step 2: script
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=8192)
+def _t2s_char(char: str) -> str:
+    converted = _t2s().convert(char)
+    return converted if len(converted) == 1 else char
+
+
+def _to_simplified(norm: Normalized) -> Normalized:
+    converted = _t2s().convert(norm.text)
+    if len(converted) != len(norm.text):  # a phrase rule changed the length: go char by char
+        converted = "".join(_t2s_char(char) for char in norm.text)
+    if converted == norm.text:
+        return norm
+    return Normalized(converted, norm.original, *norm._maps())
+
+
+# ---------------------------------------------------------------- step 3: Chinese numerals
+_CN_DIGITS = {
+    **dict.fromkeys("零〇", 0), **dict.fromkeys("一壹幺", 1), **dict.fromkeys("二贰两", 2),
+    "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7,
+    "八": 8, "捌": 8, "九": 9, "玖": 9,
+}  # fmt: skip
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10_000}
+_NUM_CHARS = "0-9" + "".join(_CN_DIGITS) + "".join(_CN_UNITS)
+_SEP_IN_RUN = r"[ \t.\-/_·•,\n\r]"
+_NUMERAL = re.compile(
+    rf"(?<![{_NUM_CHARS}])(?P<yuan>[{_NUM_CHARS}]{{1,6}})块(?P<jiao>[0-9{''.join(_CN_DIGITS)}])[毛角]?(?![{_NUM_CHARS}])"
+    rf"|(?P<run>[{_NUM_CHARS}]+(?:{_SEP_IN_RUN}{{1,2}}[{_NUM_CHARS}]+)*)"
+)
+_SPLIT_SEP = re.compile(rf"({_SEP_IN_RUN}+)")
+_MIN_SEQUENCE = 3  # 一三八 is a digit sequence; 七八 (乱七八糟) and 三五 (三五天) stay words
+
+
+def _numeral_edits(text: str) -> Iterable[Edit]:
+    for match in _NUMERAL.finditer(text):
+        if match.group().isascii():
+            continue
+        if match.group("yuan"):
+            yuan = _number(match.group("yuan"))
+            if yuan is not None:
+                yield match.start(), match.end(), f"{yuan}.{_digit(match.group('jiao'))}元"
+            continue
+        yield from _run_edits(match.group("run"), match.start())
+
+
+def _run_edits(run: str, offset: int) -> Iterable[Edit]:
+    if not any(char in _CN_UNITS for char in run):
+        yield from _sequence_edit(run, offset)
+        return
+    position = offset
+    for piece in _SPLIT_SEP.split(run):
+        if not piece or _SPLIT_SEP.fullmatch(piece):
+            pass
+        elif not any(char in _CN_UNITS for char in piece):
+            yield from _sequence_edit(piece, position)
+        elif not piece.isascii() and (value := _number(piece)) is not None:
+            yield position, position + len(piece), str(value)
+        position += len(piece)
+
+
+def _sequence_edit(run: str, offset: int) -> Iterable[Edit]:
+    """Chinese digits in a digit sequence (一三八, 1三8, "一 三 八") become ASCII digits."""
+    chinese = sum(char in _CN_DIGITS for char in run)
+    if not chinese:
+        return
+    digits = chinese + sum(char.isdigit() for char in run)
+    if digits >= _MIN_SEQUENCE or digits > chinese:
+        yield offset, offset + len(run), "".join(_digit(char) for char in run)
+
+
+def _digit(char: str) -> str:
+    return str(_CN_DIGITS[char]) if char in _CN_DIGITS else char
+
+
+def _number(token: str) -> int | None:
+    """'九' → 9, '138' → 138, '1三8' → 138, '九十九' → 99, '两万五' → 25000; None when the
+    token is no number (一五一十, 万一, a lone 十)."""
+    if not any(char in _CN_UNITS for char in token):
+        return int("".join(_digit(char) for char in token))
+    if len(token) < 2 or (token[0] not in "十拾" and token[0] not in _CN_DIGITS):
+        return None
+    total = section = 0
+    pending: int | None = None  # the digit not yet multiplied by a unit
+    pending_after = 0  # the unit right before that digit (两万五: 万 → the 五 means 5000)
+    last_unit = 0  # the last unit below 万 in this section
+    previous_unit = 0  # the unit just read (0 after a digit)
+    for char in token:
+        if char in _CN_DIGITS:
+            if pending:  # two digits in a row (一五一十) is no positional number
+                return None
+            pending, pending_after, previous_unit = _CN_DIGITS[char], previous_unit, 0
+        elif char == "万":
+            if total or (section == 0 and not pending):
+                return None
+            total = (section + (pending or 0)) * 10_000
+            section, pending, last_unit, previous_unit = 0, None, 0, 10_000
+        else:
+            unit = _CN_UNITS[char]
+            if (last_unit and last_unit <= unit) or (unit > 10 and not pending):
+                return None
+            section += (1 if pending is None else pending) * unit
+            pending, last_unit, previous_unit = None, unit, unit
+    if pending:
+        section += pending * (pending_after // 10 if pending_after >= 100 else 1)
+    return total + section
+
+
+# ---------------------------------------------------------------- join_digits
+_DIGIT_GROUP = re.compile(r"[0-9]+(?:[Xx](?![A-Za-z0-9]))?")
+_MAX_JOINED_GROUP = 8  # an 11-digit mobile is never glued to the quantity after it
+_MAX_GAP = 12
+_SEP = r"[ \t\n\r.\-/_·•,、|~\\—–]"
+_GAP = re.compile(
+    rf"{_SEP}{{1,3}}"
+    rf"|{_SEP}{{0,2}}(?:后面|后|剩下的|剩下|然后|接着|再)(?:[0-9一二三四五六七八九十]{{1,2}}位)?"
+    rf"(?:是|为)?[:：]?{_SEP}{{0,2}}"
+)

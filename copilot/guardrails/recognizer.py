@@ -75,7 +75,7 @@ class PatternRecognizer:
             score, reasons = min(1.0, score + self.context_boost), [*reasons, f"context «{hit}»"]
         if score < self.min_score:
             return None
-        o_start, o_end = norm.span(start, end)
+        o_start, o_end = norm.to_original(start, end)
         return PiiEntity(
             type=self.entity,
             start=o_start,
