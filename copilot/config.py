@@ -41,7 +41,15 @@ def bundled_dir(name: str) -> Path:
 
 
 GuardrailRule = Literal[
-    "marketing", "cadence", "consent", "sensitive", "optout", "pii", "grounding", "injection"
+    "marketing",
+    "cadence",
+    "consent",
+    "sensitive",
+    "optout",
+    "pii",
+    "grounding",
+    "injection",
+    "natural_language",
 ]
 GUARDRAIL_RULES: tuple[str, ...] = get_args(GuardrailRule)
 

@@ -16,6 +16,7 @@ from copilot.guardrails.grounding import GroundingRule
 from copilot.guardrails.injection import InjectionRule
 from copilot.guardrails.marketing import MarketingRule, assess
 from copilot.guardrails.models import CheckInput, Finding, MarketingSummary, Verdict, VerdictKind
+from copilot.guardrails.natural_language import NaturalLanguageRule
 from copilot.guardrails.optout import OptOutRule
 from copilot.guardrails.pii import PiiRule
 from copilot.guardrails.sensitive import SensitiveRule
@@ -31,6 +32,7 @@ RULES: dict[str, Rule] = {
         PiiRule(),
         GroundingRule(),
         InjectionRule(),
+        NaturalLanguageRule(),
     )
 }
 _DEFAULT_SETTINGS = GuardrailSettings.model_validate({})
