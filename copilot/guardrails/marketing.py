@@ -1,5 +1,10 @@
-"""The `marketing` rule: a tips/UGC post stays under its sentence cap; a community's rolling
-window stays under the marketing cap, counting the draft."""
+"""The `marketing` rule: a community's rolling window stays under the marketing cap, counting the
+draft; a tips/UGC post stays under its sentence cap.
+
+A draft counts as marketing when it is declared `promo` (whatever the scorer says) or when the
+scorer finds it promotional (whatever it is declared as). The scorer reads the normalised text,
+so ９９, 九块九, 9️⃣9️⃣, traditional characters and zero-width characters do not hide a promotion.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,22 @@ from datetime import datetime, timedelta
 
 from copilot.config import GuardrailSettings
 from copilot.guardrails.context import RuleContext
-from copilot.guardrails.marketing_classifier import PostScore, score_post
+from copilot.guardrails.marketing_classifier import PostScore, SentenceScore, score_post
 from copilot.guardrails.models import CheckInput, Finding, MarketingSummary
 
 _TIPS_FIX = (
     "改写为干货/用户晒单话题帖,删去价格、优惠和购买号召 / rewrite it as a tips or UGC post: "
     "drop prices, discounts and calls to buy"
 )
+_WINDOW_FIX = (
+    "改发一条干货或用户晒单(UGC)帖,促销顺延到占比回落后 / post a tips or UGC post instead and "
+    "move the promotion to a later day"
+)
+
+
+def counts_as_marketing(draft: CheckInput, post: PostScore) -> bool:
+    """Declared promo always counts; any other post counts when its content is promotional."""
+    return draft.post_type == "promo" or post.is_marketing
 
 
 def assess(
@@ -21,9 +35,10 @@ def assess(
 ) -> tuple[MarketingSummary, PostScore, tuple[float, float] | None]:
     """Marketing summary of the draft and, for community posts, (share before, share after)."""
     post = score_post(draft.text)
-    shares = _window_shares(draft, post.is_marketing, when, settings)
+    marketing = counts_as_marketing(draft, post)
+    shares = _window_shares(draft, marketing, when, settings)
     summary = MarketingSummary(
-        is_marketing=post.is_marketing,
+        is_marketing=marketing,
         score=post.score,
         sentence_share=round(post.sentence_share, 3),
         window_share=None if shares is None else round(shares[1], 3),
@@ -54,6 +69,20 @@ def _aware(moment: datetime, like: datetime) -> datetime:
     return moment.replace(tzinfo=like.tzinfo) if moment.tzinfo is None else moment
 
 
+def _strongest(post: PostScore) -> SentenceScore | None:
+    return max(post.sentences, key=lambda s: s.score, default=None)
+
+
+def _declared_otherwise(draft: CheckInput, post: PostScore) -> str:
+    """What to say when a post declared as tips/UGC/seeding reads as a promotion."""
+    if draft.post_type in (None, "promo") or not post.is_marketing:
+        return ""
+    return (
+        f"(声明为 {draft.post_type},内容评分为促销 {post.score:.2f},按营销计入) / "
+        f"(declared {draft.post_type}, scored promotional {post.score:.2f}, counted as marketing) "
+    )
+
+
 class MarketingRule:
     """Caps marketing: window share for community posts, sentence share for tips/UGC posts."""
 
@@ -61,29 +90,31 @@ class MarketingRule:
 
     def check(self, draft: CheckInput, ctx: RuleContext) -> list[Finding]:
         settings = ctx.settings
-        _, post, shares = assess(draft, settings, ctx.send_time(draft))
+        summary, post, shares = assess(draft, settings, ctx.send_time(draft))
         findings: list[Finding] = []
-        if shares is not None and post.is_marketing and shares[1] > settings.marketing_cap:
+        if shares is not None and summary.is_marketing and shares[1] > settings.marketing_cap:
             before, after = (round(x * 100) for x in shares)
             cap = round(settings.marketing_cap * 100)
+            days = settings.marketing_window_days
+            strongest = _strongest(post) if draft.post_type != "promo" else None
+            start, end = (strongest.start, strongest.end) if strongest else (0, len(draft.text))
             findings.append(
                 Finding(
                     rule="marketing",
                     severity="block",
-                    end=len(draft.text),
-                    text=draft.text[:60],
-                    message=f"{settings.marketing_window_days} 天内营销内容占比当前 {before}%,"
-                    f"发布后将达 {after}%,超过 {cap}% 上限 / marketing share in the rolling "
-                    f"{settings.marketing_window_days}-day window is {before}% and would reach "
-                    f"{after}%, above the {cap}% cap",
-                    fix="改发一条干货或用户晒单(UGC)帖,促销顺延到占比回落后 / post a tips or UGC "
-                    "post instead and move the promotion to a later day",
+                    start=start,
+                    end=end,
+                    text=draft.text[start:end][:60],
+                    message=f"{_declared_otherwise(draft, post)}{days} 天内营销内容占比当前 "
+                    f"{before}%,发布后将达 {after}%,超过 {cap}% 上限 / marketing share in the "
+                    f"rolling {days}-day window is {before}% and would reach {after}%, above the "
+                    f"{cap}% cap",
+                    fix=_TIPS_FIX if _declared_otherwise(draft, post) else _WINDOW_FIX,
                 )
             )
-        marketing_sentences = [s for s in post.sentences if s.is_marketing]
         share = post.sentence_share
         if draft.post_type in ("tips", "ugc") and share > settings.tips_sentence_cap:
-            first = marketing_sentences[0]
+            first = next(s for s in post.sentences if s.is_marketing)
             findings.append(
                 Finding(
                     rule="marketing",
@@ -91,10 +122,10 @@ class MarketingRule:
                     start=first.start,
                     end=first.end,
                     text=first.text,
-                    message=f"{draft.post_type} 帖中营销句占 {round(share * 100)}%,超过 "
-                    f"{round(settings.tips_sentence_cap * 100)}% 上限 / {round(share * 100)}% of "
-                    f"the sentences of this {draft.post_type} post are marketing, above the "
-                    f"{round(settings.tips_sentence_cap * 100)}% cap",
+                    message=f"{_declared_otherwise(draft, post)}{draft.post_type} 帖中营销句占 "
+                    f"{round(share * 100)}%,超过 {round(settings.tips_sentence_cap * 100)}% 上限 "
+                    f"/ {round(share * 100)}% of the sentences of this {draft.post_type} post are "
+                    f"marketing, above the {round(settings.tips_sentence_cap * 100)}% cap",
                     fix=_TIPS_FIX,
                 )
             )

@@ -2,7 +2,9 @@
 
 Weights and thresholds are constants tuned on the dev split of ``evals/marketing/``. Product
 reviews mention prices without selling, so first-person past-tense cues (买了, 用了, 收到) score
-against marketing.
+against marketing. Posts are scored on their normalised text (`copilot.guardrails.normalize`:
+９９, 9️⃣9️⃣, 九十九, 九块九, traditional characters and invisible characters all read alike);
+sentence spans point back into the original.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from copilot.guardrails.normalize import normalize
+
 # (feature name, weight per hit, max hits counted, regex). Positive: selling; negative: reviewing
 # or reporting. Lexicon features count distinct hits so that dense ad copy adds up.
 FEATURES: tuple[tuple[str, float, int, str], ...] = (
@@ -19,7 +23,10 @@ FEATURES: tuple[tuple[str, float, int, str], ...] = (
         "price",
         1.6,
         1,
-        r"[¥￥$]\s?\d|\d(?:\.\d+)?\s?(?:元|块)(?!素)|到手价|券后|原价|特价|秒杀价|价格|"
+        r"[¥￥$]\s?\d|\d(?:\.\d+)?\s?(?:元|块|圆|rmb|yuan|r(?![a-z]))(?!素)|rmb\s?\d|"
+        r"(?:只要|仅需|仅要|到手|秒杀|拼团|团购|福利)\s?\d|\d\s?包邮|到手价|券后|原价|特价|秒杀价|"
+        r"价格|惊喜价|神价|福利价|宠粉价|专享价|秘密价|暗号价|内部价|内购价|团购价|团长价|粉丝价|"
+        r"骨折价|白菜价|价格美丽|"
         r"(?:launch|sale|member|final|special|early[- ]bird) price|price drop",
     ),
     (
@@ -43,6 +50,7 @@ FEATURES: tuple[tuple[str, float, int, str], ...] = (
         1.8,
         1,
         r"秒杀|抢购|下单|拍下|入手|加购|购物车|戳链接|点击链接|买它|囤货|冲鸭|快来|"
+        r"私我|私信我?|私聊我?|私戳|戳我|滴滴我|找我(?:拿|买|订|下单)|加我|扣\s?1|接龙|扫码|二维码|"
         r"赶紧|速抢|去抢|拼团|开抢|进店|buy now|shop now|shop the|order now|add (?:it |the .{1,30})?to "
         r"(?:your )?cart|grab yours|get yours|get one free|buy one|tap to (?:claim|shop|buy|order)|"
         r"order (?:today|now)|claim (?:it|yours|your)|checkout|mini-program|stock up|"
@@ -184,8 +192,16 @@ def score_sentence(text: str, start: int = 0) -> SentenceScore:
 
 @lru_cache(maxsize=1024)
 def score_post(text: str) -> PostScore:
-    """Sentence scores and the post's marketing probability (cached: history posts repeat)."""
-    sentences = tuple(score_sentence(text[s:e], s) for s, e in split_sentences(text))
+    """Sentence scores (spans in `text`) and the post's marketing probability, read on the
+    normalised text (cached: history posts repeat)."""
+    norm = normalize(text)
+    sentences = []
+    for start, end in split_sentences(norm.text):
+        scored = score_sentence(norm.text[start:end])
+        first, last = norm.to_original(start, end)
+        sentences.append(
+            SentenceScore(first, last, text[first:last], scored.score, scored.features)
+        )
     total = sum(s.score for s in sentences)
     probability = 1.0 - math.exp(-max(0.0, total) / POST_SCALE)
-    return PostScore(round(probability, 3), probability >= POST_THRESHOLD, sentences)
+    return PostScore(round(probability, 3), probability >= POST_THRESHOLD, tuple(sentences))

@@ -48,6 +48,10 @@ class CheckInput(BaseModel):
     post_type: PostType | None = None
     scheduled_at: datetime | None = None
     history: list[HistoryPost] = Field(default_factory=list)
+    members: list[str] = Field(
+        default_factory=list,
+        description="names of the community's members from the customer records (posts)",
+    )
     customer_id: str | None = None
     recent_messages: list[datetime] = Field(
         default_factory=list, description="times of earlier 1:1 marketing messages to this customer"

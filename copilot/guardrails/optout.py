@@ -1,24 +1,58 @@
-"""The `optout` rule: every personalised marketing message tells the customer how to opt out."""
+"""The `optout` rule: every personalised marketing message tells the customer how to opt out,
+as an instruction they can act on (回复TD退订 / Reply STOP), not a mere mention of the word.
+
+Patterns are product content in `data/optout.yaml`, matched on the normalised draft.
+"""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from copilot.guardrails.context import RuleContext
+from copilot.guardrails.datafiles import DataFile, compile_terms, load
 from copilot.guardrails.models import CheckInput, Finding
+from copilot.guardrails.normalize import normalize
 
-# 回复TD退订 / 回T退订 / 退订回T / 回复“退订” / reply STOP / unsubscribe.
-OPT_OUT = re.compile(
-    r"回复?\s*[\"“「]?\s*(?:TD|T|N|0|退订|不再接收)\s*[\"”」]?\s*(?:即可)?\s*(?:退订|取消)|"
-    r"退订(?:请)?回(?:复)?\s*[\"“「]?\s*(?:TD|T|N)|拒收请回复|"
-    r"reply\s+[\"']?(?:STOP|TD|UNSUBSCRIBE)|unsubscribe|opt[ -]out",
-    re.IGNORECASE,
-)
-SUGGESTED = "回复TD退订"
+
+class OptOutData(DataFile):
+    instructions: list[str]
+    negations: list[str]
+    suggested_zh: str
+    suggested_en: str
+
+
+@lru_cache(maxsize=1)
+def _data() -> tuple[OptOutData, re.Pattern[str], re.Pattern[str]]:
+    data = load("optout.yaml", OptOutData)
+    return (
+        data,
+        compile_terms(data.instructions, "optout.yaml:instructions"),
+        compile_terms(data.negations, "optout.yaml:negations"),
+    )
+
+
+# A clause: the stretch between sentence ends and commas around the instruction.
+_CLAUSE_END = "。！？!?\n，,;；"
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    first = max(text.rfind(ch, 0, start) for ch in _CLAUSE_END) + 1
+    ends = [i for i in (text.find(ch, end) for ch in _CLAUSE_END) if i >= 0]
+    return text[first : min(ends, default=len(text))]
+
+
+def has_opt_out(text: str) -> bool:
+    """Whether `text` carries an actionable opt-out instruction that no clause negates."""
+    _, instruction, negation = _data()
+    folded = normalize(text).text
+    return any(
+        not negation.search(_clause(folded, *m.span())) for m in instruction.finditer(folded)
+    )
 
 
 class OptOutRule:
-    """Warns when a personalised marketing message lacks an opt-out line."""
+    """Blocks a personalised marketing message that lacks an actionable opt-out line."""
 
     id = "optout"
 
@@ -26,16 +60,18 @@ class OptOutRule:
         personalised = draft.purpose is not None or bool(draft.fields)
         if draft.task != "message" or not (ctx.marketing.is_marketing or personalised):
             return []
-        if OPT_OUT.search(draft.text):
+        if has_opt_out(draft.text):
             return []
+        data = _data()[0]
         return [
             Finding(
                 rule="optout",
-                severity="warn",
+                severity="block",
                 start=len(draft.text),
                 end=len(draft.text),
-                message="个性化营销消息缺少退订方式 / the personalised marketing message has no "
-                "opt-out instruction",
-                fix=f"在末尾加上「{SUGGESTED}」 / append «{SUGGESTED}» (reply TD to unsubscribe)",
+                message="个性化营销消息缺少可执行的退订方式(提到“退订”或声明不支持退订都不算) / "
+                "the personalised marketing message has no actionable opt-out instruction "
+                "(mentioning the word, or saying it is not supported, does not count)",
+                fix=f"在末尾加上「{data.suggested_zh}」 / append «{data.suggested_en}»",
             )
         ]

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from copilot.errors import ConfigError
+from copilot.guardrails import datafiles
+from copilot.guardrails.optout import has_opt_out
+from copilot.guardrails.sensitive import SensitiveData
 from tests.unit.guardrails.conftest import rules_fired, run
 
 
@@ -20,23 +26,97 @@ from tests.unit.guardrails.conftest import rules_fired, run
         ("您之前提到皮肤干，推荐这款面霜", "message", ["block"]),
         ("新品面霜限时8折，快来抢购", "post", []),
         ("孕妇可以使用吗？建议咨询医生后使用。", "reply", []),
+        # pregnancy and birth, and the health of mother or child, in 1:1 marketing
+        ("王姐，预产期快到了吧？待产包会员价8折", "message", ["block"]),
+        ("产检顺利吗？叶酸片会员价", "message", ["block"]),
+        ("宝宝湿疹好点了吗，这款面霜限时特价", "message", ["block"]),
+        ("剖腹产后恢复期，月子餐第二件半价", "message", ["block"]),
+        ("孕8个月了，托腹带下单立减20元", "message", ["block"]),
+        ("孕 ８ 个月的妈妈看过来", "message", ["block"]),
+        ("宝宝８个月了，米粉该换段了", "message", ["block"]),
+        ("宝宝湿\u200b疹好点了吗", "message", ["block"]),
+        ("会员日全场8折，快来下单。回复TD退订", "message", []),
+        # a group post that names a member next to a sensitive attribute
+        ("恭喜王姐怀孕啦！孕妇枕限时8折", "post", ["block"]),
+        ("朵朵妈说宝宝黄疸还没退，推荐这款", "post", ["block"]),
+        ("@小林 宝宝过敏好了吗", "post", ["block"]),
+        ("宝妈小林的预产期就在下周，大家一起加油", "post", ["block"]),
+        ("各位宝妈，孕期补钙小知识：每天喝一杯奶。", "post", []),
+        ("宝宝爸爸们注意：发烧时先物理降温。", "post", []),
     ],
 )
 def test_sensitive_table(text: str, task: str, severities: list[str]) -> None:
     assert rules_fired(run(text, "sensitive", task=task), "sensitive") == severities
 
 
+def test_post_names_a_member_from_the_customer_records() -> None:
+    text = "李晓雯宝宝湿疹好多了，分享她的护理经验"
+    assert rules_fired(run(text, "sensitive", task="post"), "sensitive") == []
+    verdict = run(text, "sensitive", task="post", members=["李晓雯"])
+    [finding] = verdict.findings
+    assert (finding.text, finding.start, finding.end) == ("湿疹", 5, 7)
+    assert "李晓雯" in finding.message
+
+
+def test_finding_span_points_into_the_original_text() -> None:
+    text = "宝宝湿\u200b疹好点了吗"
+    [finding] = run(text, "sensitive", task="message").findings
+    assert text[finding.start : finding.end] == finding.text == "湿\u200b疹"
+
+
+def test_broken_data_file_raises_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sensitive.yaml").write_text("categories: [{id: x}]\n", encoding="utf-8")
+    monkeypatch.setattr(datafiles, "DATA_DIR", tmp_path)
+    with pytest.raises(ConfigError, match=r"sensitive\.yaml"):
+        datafiles.load("sensitive.yaml", SensitiveData)
+
+
 @pytest.mark.parametrize(
     ("text", "task", "purpose", "severities"),
     [
-        ("王姐，会员日全场8折，快来下单", "message", "marketing_personalisation", ["warn"]),
+        ("王姐，会员日全场8折，快来下单", "message", "marketing_personalisation", ["block"]),
         ("王姐，会员日全场8折，快来下单。回复TD退订", "message", "marketing_personalisation", []),
         ("Member day: 20% off today only. Reply STOP to unsubscribe", "message", None, []),
-        ("限时秒杀，快来下单", "message", None, ["warn"]),
+        ("限时秒杀，快来下单", "message", None, ["block"]),
         ("限时秒杀，快来下单", "post", None, []),
         ("您的快递已经发出", "reply", None, []),
+        (
+            "王姐，会员日全场8折。我们不支持unsubscribe哦",
+            "message",
+            "marketing_personalisation",
+            ["block"],
+        ),
     ],
 )
 def test_optout_table(text: str, task: str, purpose: str | None, severities: list[str]) -> None:
     verdict = run(text, "optout", task=task, purpose=purpose)
     assert rules_fired(verdict, "optout") == severities
+
+
+@pytest.mark.parametrize(
+    ("text", "actionable"),
+    [
+        ("回复TD退订", True),
+        ("回复T退订", True),
+        ("退订请回复TD", True),
+        ("如需退订，请回复“退订”", True),
+        ("回复「TD」即可退订", True),
+        ("回复ＴＤ退订", True),
+        ("Reply STOP", True),
+        ("Reply TD to unsubscribe.", True),
+        ("reply STOP to unsubscribe", True),
+        ("To unsubscribe, reply STOP", True),
+        ("限时特价不可错过，回复TD退订", True),
+        ("我们不支持unsubscribe哦", False),
+        ("我们不支持退订", False),
+        ("不支持回复TD退订", False),
+        ("unsubscribe", False),
+        ("可以退订", False),
+        ("opt out anytime", False),
+        ("You can't reply STOP here", False),
+    ],
+)
+def test_opt_out_line_must_be_an_instruction(text: str, actionable: bool) -> None:
+    assert has_opt_out(text) is actionable

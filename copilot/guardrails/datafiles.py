@@ -1,0 +1,53 @@
+"""Product content of the guardrails (term lists, phrase patterns, look-alike maps) read from
+YAML files in `data/`, validated by pydantic models; a bad file raises ConfigError."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from copilot.errors import ConfigError
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class DataFile(BaseModel):
+    """Base of every guardrail data file: unknown keys are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def load(name: str, model: type[Model]) -> Model:
+    """Parse `data/<name>` into `model`; a missing, malformed or invalid file raises ConfigError."""
+    path = DATA_DIR / name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return model.model_validate(raw)
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise ConfigError(
+            f"护栏数据文件无法读取 / cannot read the guardrail data file {path.name}: {exc}",
+            where=str(path),
+            hint="修正该文件或重新安装 / fix the file or reinstall the package",
+        ) from exc
+
+
+def alternation(terms: list[str]) -> str:
+    """One regex alternative per entry; entries are regex fragments, longest first."""
+    return "|".join(f"(?:{t})" for t in sorted(terms, key=len, reverse=True))
+
+
+def compile_terms(terms: list[str], where: str) -> re.Pattern[str]:
+    """Compile an alternation of regex fragments (case-insensitive); a bad one raises ConfigError."""
+    try:
+        return re.compile(alternation(terms), re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(
+            f"护栏数据中的正则无效 / invalid pattern in {where}: {exc}",
+            where=where,
+            hint="修正该条目 / fix the entry",
+        ) from exc
