@@ -100,6 +100,8 @@ class DraftingEngine:
     def prepare(self, plan: TaskPlan) -> Prepared:
         started = time.perf_counter()
         hits = self.retriever.search(plan.query, k=plan.k, filters=plan.filters)
+        for extra in plan.searches:
+            hits = merge_hits(hits, self.retriever.search(extra.query, extra.k, extra.filters))
         spec = self.prompts.get(plan.task, plan.language)
         budget = self.options.context_tokens - self.options.max_output_tokens
         system, user, kept, notes = build_within_budget(
@@ -113,6 +115,7 @@ class DraftingEngine:
                 "source": hit.source,
                 "doc_type": hit.doc_type,
                 "heading": hit.heading,
+                "metadata": hit.metadata,
                 "relevant": is_relevant(
                     hit,
                     query_tokens,
@@ -245,6 +248,13 @@ class DraftingEngine:
             for name, value in plan.check.fields.items()
             if value and any(_mentions(draft.text, value) for draft in drafts)
         )
+
+
+def merge_hits(hits: list[Hit], more: list[Hit]) -> list[Hit]:
+    """`hits` followed by the passages of `more` not already in them, cited K1, K2… in order."""
+    seen = {hit.id for hit in hits}
+    merged = hits + [hit for hit in more if hit.id not in seen]
+    return [hit.model_copy(update={"citation": f"K{n}"}) for n, hit in enumerate(merged, 1)]
 
 
 def _mentions(text: str, value: str) -> bool:

@@ -63,6 +63,16 @@ class DraftResult(BaseModel):
     latency_ms: float = 0.0
 
 
+class ExtraSearch(BaseModel):
+    """A further search for a task (one part of a multi-question message, a structured fact)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query: str
+    k: int = 5
+    filters: SearchFilters
+
+
 class TaskPlan(BaseModel):
     """What a task module hands the engine: how to retrieve, what to render, what to check."""
 
@@ -73,6 +83,9 @@ class TaskPlan(BaseModel):
     query: str
     filters: SearchFilters
     k: int = 5
+    searches: list[ExtraSearch] = Field(
+        default_factory=list, description="more searches; their new hits follow the main ones"
+    )
     variables: dict[str, str] = Field(description="prompt placeholders besides evidence/schema")
     context: dict[str, Any] = Field(description="structured request for the template drafter")
     check: CheckInput = Field(description="guardrail input; text and evidence are filled per draft")
