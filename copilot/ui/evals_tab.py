@@ -10,7 +10,15 @@ import gradio as gr
 
 from copilot.config import bundled_dir
 from copilot.errors import CopilotError, InputError
-from copilot.evals import RunOptions, RunStore, backend_for, compare, load_suites
+from copilot.evals import (
+    Comparison,
+    RunOptions,
+    RunRecord,
+    RunStore,
+    backend_for,
+    compare,
+    load_suites,
+)
 from copilot.evals.html_report import write_reports
 from copilot.evals.reports import diff_lines, per_suite, problems
 from copilot.evals.results import CaseResult
@@ -24,6 +32,20 @@ FAILING_HEADERS = {
     "zh": ["用例", "位置", "状态", "原因"],
     "en": ["case", "where", "status", "reason"],
 }
+
+
+def summary_html(record: RunRecord, comparison: Comparison | None, t: Texts) -> str:
+    """Pass rate, per-suite rates and the baseline diff (its text as the CLI prints it)."""
+    summary = record.summary()
+    suites = "".join(
+        f"<li>{h(r.name)}: {r.passed}/{r.total} ({r.rate:.0%})</li>" for r in per_suite(record)
+    )
+    diff = "\n".join(diff_lines(comparison)) if comparison else t("no_baseline")
+    return (
+        f"<h3>{h(t('pass_rate'))}: {summary.passed}/{summary.total} "
+        f"({summary.passed / max(summary.total, 1):.0%}) · {h(record.backend)} · "
+        f"{record.seconds:.1f}s</h3><ul>{suites}</ul><div class='siyu-pre'>{h(diff)}</div>"
+    )
 
 
 class EvalsTab:
@@ -80,16 +102,6 @@ class EvalsTab:
             )
         except CopilotError as exc:
             return error_html(exc), [], None
-        summary = record.summary()
-        per_suite_html = "".join(
-            f"<li>{h(r.name)}: {r.passed}/{r.total} ({r.rate:.0%})</li>" for r in per_suite(record)
-        )
-        diff = "\n".join(diff_lines(comparison)) if comparison else self.t("no_baseline")
-        html = (
-            f"<h3>{h(self.t('pass_rate'))}: {summary.passed}/{summary.total} "
-            f"({summary.passed / max(summary.total, 1):.0%}) · {h(record.backend)} · "
-            f"{record.seconds:.1f}s</h3><ul>{per_suite_html}</ul><div class='siyu-pre'>{h(diff)}</div>"
-        )
         failing = [
             [
                 c.key,
@@ -99,7 +111,7 @@ class EvalsTab:
             ]
             for c in problems(record)
         ]
-        return html, failing, str(report)
+        return summary_html(record, comparison, self.t), failing, str(report)
 
     def build(self) -> None:
         t = self.t

@@ -8,6 +8,7 @@ import pytest
 
 from copilot.config import UISettings
 from copilot.errors import ConfigError
+from copilot.ui import auth
 from copilot.ui.auth import authenticator, hash_password, load_users, parse_users, verify_password
 
 
@@ -76,3 +77,30 @@ def test_login_required_beyond_loopback(host: str, has_users: bool, outcome: str
     else:
         assert check is not None
         assert check("alice", "pw") and not check("alice", "wrong") and not check("eve", "pw")
+
+
+def test_unknown_users_cost_one_password_check_like_known_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    users = {"alice": hash_password("pw", iterations=1000)}
+    checked: list[str] = []
+
+    def counting(password: str, stored: str) -> bool:
+        checked.append(stored)
+        return verify_password(password, stored)
+
+    monkeypatch.setattr(auth, "verify_password", counting)
+    check = authenticator("0.0.0.0", users)
+    assert check is not None
+    assert not check("eve", "pw")
+    assert checked == [auth.dummy_hash()]
+    assert int(auth.dummy_hash().split("$")[1]) == auth.ITERATIONS
+    assert not check("alice", "wrong") and check("alice", "pw")
+    assert checked[1:] == [users["alice"], users["alice"]]
+
+
+def test_the_dummy_password_is_not_guessable() -> None:
+    """Checking an unknown name never succeeds, whatever the password."""
+    check = authenticator("0.0.0.0", {"alice": hash_password("pw", iterations=1000)})
+    assert check is not None
+    assert not check("eve", "") and not check("", "pw")
