@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from copilot.audit import AuditLog, ConsentChange, DraftCreated, HumanAction, PostScheduled
-from copilot.customers.consent import ConsentEvent
+from copilot.customers.consent import ConsentEvent, current_state
 from copilot.customers.db import Database
 from copilot.customers.schema import consents
 
@@ -47,11 +47,9 @@ def month_range(month: str) -> tuple[datetime, datetime]:
 
 
 def _granted_at(history: list[ConsentEvent], purpose: str, at: datetime) -> bool:
-    state = None
-    for event in history:
-        if event.purpose == purpose and event.at <= at:
-            state = event.action
-    return state == "granted"
+    """Was consent in effect at `at`, by the registry's rule over everything recorded?"""
+    decided = current_state(history, at).get(purpose)
+    return decided is not None and decided.action == "granted"
 
 
 def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
@@ -68,7 +66,7 @@ def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
     histories: dict[str, list[ConsentEvent]] = defaultdict(list)
     with db.begin() as conn:
         columns = [consents.c[name] for name in ("purpose", "action", "at", "source")]
-        query = select(consents.c.customer_id, *columns).order_by(consents.c.at, consents.c.id)
+        query = select(consents.c.customer_id, *columns).order_by(consents.c.id)
         for cid, *values in conn.execute(query):
             histories[cid].append(
                 ConsentEvent(**dict(zip(ConsentEvent.model_fields, values, strict=True)))

@@ -28,6 +28,7 @@ from copilot.customers.db import Database
 from copilot.customers.demo import DemoGenerator
 from copilot.customers.importer import Importer, ImportReport
 from copilot.customers.rfm import SEGMENT_NAMES, SEGMENTS, Segmenter
+from copilot.errors import InputError
 
 customers_app = typer.Typer(help="客户数据 / customers, orders, consents", no_args_is_help=True)
 consent_app = typer.Typer(help="授权登记 / consent registry", no_args_is_help=True)
@@ -132,15 +133,33 @@ def demo(
     )
 
 
+def _effective(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"时间无法识别 {value!r} / bad time", where="--at", hint="使用 YYYY-MM-DD HH:MM"
+        ) from None
+
+
 def _consent_change(
-    customer_id: str, purpose: str, action: Action, source: str, actor: str
+    customer_id: str, purpose: str, action: Action, source: str, actor: str, at: str | None
 ) -> None:
-    event = open_registry(open_db()).change(
-        customer_id, purpose, action, source=source, actor=actor
+    registry = open_registry(open_db())
+    event = registry.change(
+        customer_id, purpose, action, source=source, actor=actor, at=_effective(at)
     )
+    now = current_state(registry.history(customer_id)).get(purpose)
+    state = now.action if now else "无授权 / none"
     console.print(
-        f"{customer_id} {purpose}: {event.action} @ {event.at:%Y-%m-%d %H:%M:%S}（立即生效）"
+        f"{customer_id} {purpose}: 已登记 / recorded {event.action} @ {event.at:%Y-%m-%d %H:%M:%S}"
     )
+    console.print(f"当前状态 / now in effect: {state}")
+
+
+AT_OPTION = typer.Option("--at", help="生效时间（默认现在；不可晚于现在）YYYY-MM-DD HH:MM")
 
 
 @consent_app.command("grant")
@@ -152,9 +171,10 @@ def grant(
         str, typer.Option(help="授权来源，如 小程序授权弹窗")
     ] = "人工登记（明示-授权-可撤回）",
     actor: Annotated[str, typer.Option(help="操作人")] = "operator",
+    at: Annotated[str | None, AT_OPTION] = None,
 ) -> None:
-    """登记客户对某用途的授权。"""
-    _consent_change(customer_id, purpose, "granted", source, actor)
+    """登记客户对某用途的授权（晚于已登记撤回的授权才生效）。"""
+    _consent_change(customer_id, purpose, "granted", source, actor, at)
 
 
 @consent_app.command("withdraw")
@@ -164,9 +184,10 @@ def withdraw(
     purpose: str,
     source: Annotated[str, typer.Option(help="撤回渠道，如 客户私信")] = "客户要求",
     actor: Annotated[str, typer.Option(help="操作人")] = "operator",
+    at: Annotated[str | None, AT_OPTION] = None,
 ) -> None:
-    """撤回授权：对之后的所有草稿与活动立即生效。"""
-    _consent_change(customer_id, purpose, "withdrawn", source, actor)
+    """撤回授权：对之后的所有草稿与活动立即生效，早先登记的授权不会使其失效。"""
+    _consent_change(customer_id, purpose, "withdrawn", source, actor, at)
 
 
 @consent_app.command("show")
@@ -184,7 +205,7 @@ def show(customer_id: str, as_json: Annotated[bool, typer.Option("--json")] = Fa
     for purpose, event in sorted(state.items()):
         table.add_row(purpose, event.action, f"{event.at:%Y-%m-%d %H:%M}", event.source)
     console.print(table)
-    console.print("历史 / history:")
+    console.print("历史（按登记顺序）/ history, in the order recorded:")
     for event in history:
         console.print(
             f"  {event.at:%Y-%m-%d %H:%M:%S} {event.purpose} {event.action} {event.source}"

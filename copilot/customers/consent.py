@@ -3,12 +3,22 @@
 The current state is always read from the stored history, so a withdrawal takes effect for the
 very next draft or campaign row. ``permitted_fields`` is where data minimisation happens: the
 prompt builder is handed its result, never the whole profile.
+
+How the state of one purpose is decided (``current_state``), withdrawal always winning:
+
+* only events already in effect count: effective time <= now (a withdrawal also counts up to
+  ``CLOCK_SKEW`` early, so a slightly fast clock never delays it); events further in the future
+  are refused when recorded, by the import and by ``ConsentRegistry.change``;
+* the latest effective time wins, and on a tie the withdrawal wins;
+* a grant never revives consent over a withdrawal recorded before it with an equal or later
+  effective time, nor over any withdrawal recorded after it (whatever its effective time): a
+  withdrawal is only ever overridden by a grant that is both recorded and effective after it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -22,6 +32,7 @@ from copilot.customers.schema import consents, customers
 from copilot.errors import InputError
 
 Action = Literal["granted", "withdrawn"]
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class ConsentEvent(BaseModel):
@@ -33,9 +44,40 @@ class ConsentEvent(BaseModel):
     source: str
 
 
-def current_state(events: Iterable[ConsentEvent]) -> dict[str, ConsentEvent]:
-    """purpose -> its latest event (events must be oldest first)."""
-    return {e.purpose: e for e in events}
+def future_reason(at: datetime, now: datetime) -> str | None:
+    """Why an effective time cannot be recorded now (None when it can)."""
+    if at <= now + CLOCK_SKEW:
+        return None
+    minutes = int(CLOCK_SKEW.total_seconds() // 60)
+    return (
+        f"生效时间在未来（{at:%Y-%m-%d %H:%M}，超过当前时间 {minutes} 分钟以上），不能预先登记 / "
+        "effective time is in the future"
+    )
+
+
+def current_state(
+    events: Iterable[ConsentEvent], now: datetime | None = None
+) -> dict[str, ConsentEvent]:
+    """purpose -> the event deciding it at `now` (default: now); see the module docstring.
+
+    `events` must be in the order they were recorded (``ConsentRegistry.history`` order).
+    """
+    now = now or datetime.now()
+    state: dict[str, ConsentEvent] = {}
+    withdrawn_at: dict[str, datetime] = {}  # latest effective withdrawal recorded so far
+    for event in events:
+        purpose, at = event.purpose, event.at
+        if at > (now + CLOCK_SKEW if event.action == "withdrawn" else now):
+            continue
+        last = state.get(purpose)
+        newer = last is None or last.action != event.action or at >= last.at
+        if event.action == "withdrawn":
+            withdrawn_at[purpose] = max(at, withdrawn_at.get(purpose, at))
+            if newer:
+                state[purpose] = event
+        elif newer and (purpose not in withdrawn_at or at > withdrawn_at[purpose]):
+            state[purpose] = event
+    return state
 
 
 def permitted_fields(
@@ -100,10 +142,25 @@ class ConsentRegistry:
             )
 
     def change(
-        self, customer_id: str, purpose: str, action: Action, *, source: str, actor: str
+        self,
+        customer_id: str,
+        purpose: str,
+        action: Action,
+        *,
+        source: str,
+        actor: str,
+        at: datetime | None = None,
     ) -> ConsentEvent:
-        """Append a grant or withdrawal, effective now, together with its audit event."""
-        event = ConsentEvent(purpose=purpose, action=action, at=self.clock(), source=source)
+        """Append a grant or withdrawal, effective `at` (default now; never in the future),
+        together with its audit event."""
+        now = self.clock()
+        effective = now if at is None else at
+        if effective.tzinfo is not None:
+            effective = effective.astimezone().replace(tzinfo=None)
+        reason = future_reason(effective, now)
+        if reason is not None:
+            raise InputError(reason, where="at", hint="按实际发生时间登记；撤回与授权都不可预约")
+        event = ConsentEvent(purpose=purpose, action=action, at=effective, source=source)
         with self.db.begin() as conn:
             self._check(conn, customer_id, purpose)
             conn.execute(consents.insert().values(customer_id=customer_id, **event.model_dump()))
@@ -121,10 +178,11 @@ class ConsentRegistry:
         return event
 
     def history(self, customer_id: str) -> list[ConsentEvent]:
+        """Every consent event of a customer, in the order recorded."""
         query = (
             select(consents.c.purpose, consents.c.action, consents.c.at, consents.c.source)
             .where(consents.c.customer_id == customer_id)
-            .order_by(consents.c.at, consents.c.id)
+            .order_by(consents.c.id)
         )
         with self.db.begin() as conn:
             return [ConsentEvent.model_validate(r) for r in conn.execute(query).mappings()]
@@ -132,21 +190,27 @@ class ConsentRegistry:
     def states(
         self, customer_ids: Iterable[str] | None = None, conn: Connection | None = None
     ) -> dict[str, dict[str, ConsentEvent]]:
-        """customer -> purpose -> latest event, read fresh (all customers, or the given ones)."""
+        """customer -> purpose -> deciding event now, read fresh (all customers, or the given
+        ones); customers without any event in effect are left out."""
         if conn is None:
             with self.db.begin() as own:
                 return self.states(customer_ids, own)
-        query = select(consents).order_by(consents.c.at, consents.c.id)
+        query = select(consents).order_by(consents.c.id)
         ids = list(customer_ids) if customer_ids is not None else None
         chunks = [None] if ids is None else [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-        result: dict[str, dict[str, ConsentEvent]] = {}
+        histories: dict[str, list[ConsentEvent]] = {}
         for chunk in chunks:
             part = query if chunk is None else query.where(consents.c.customer_id.in_(chunk))
             for row in conn.execute(part).mappings():
-                result.setdefault(row["customer_id"], {})[row["purpose"]] = ConsentEvent(
-                    purpose=row["purpose"], action=row["action"], at=row["at"], source=row["source"]
-                )
-        return result
+                histories.setdefault(row["customer_id"], []).append(
+                    ConsentEvent(
+                        purpose=row["purpose"], action=row["action"], at=row["at"],
+                        source=row["source"],
+                    )
+                )  # fmt: skip
+        now = self.clock()
+        states = {cid: current_state(events, now) for cid, events in histories.items()}
+        return {cid: state for cid, state in states.items() if state}
 
     def watermark(self, conn: Connection) -> int:
         """The newest consent event id; `changed_since` finds customers with later events."""

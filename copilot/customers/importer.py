@@ -1,13 +1,15 @@
 """Import customers, orders and consents from CSV: good rows stored, bad rows reported per cell.
 
 Re-importing the same files changes nothing (upsert by id; consent events are unique by
-customer, purpose, action and time).
+customer, purpose, action and time). A consent event whose effective time lies in the future
+is a row error: consent is recorded when it happens, never scheduled.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Collection, Hashable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
+from copilot.customers.consent import future_reason
 from copilot.customers.csvfile import CsvSource, Kind, open_csv
 from copilot.customers.db import BATCH_ROWS, Database
 from copilot.customers.rows import RowError, parse_row
@@ -66,11 +69,18 @@ class Importer:
     """Runs one import of up to three files, customers first so orders can refer to them."""
 
     def __init__(
-        self, db: Database, *, purposes: Collection[str], progress: Progress | None = None
+        self,
+        db: Database,
+        *,
+        purposes: Collection[str],
+        progress: Progress | None = None,
+        clock: Callable[[], datetime] = datetime.now,
     ) -> None:
         self.db = db
         self.purposes = set(purposes)
         self.progress = progress
+        self.clock = clock
+        self.now = clock()
 
     def _existing(self, conn: Connection, kind: Kind) -> set[Hashable]:
         table = TABLES[kind]
@@ -86,6 +96,8 @@ class Importer:
                 "purpose",
                 f"未知授权用途 {row['purpose']!r}，可选 / valid: {', '.join(sorted(self.purposes))}",
             )
+        if kind == "consents" and (reason := future_reason(row["at"], self.now)) is not None:
+            raise RowError("at", reason)
 
     def _import_file(
         self, conn: Connection, src: CsvSource, known: set[Hashable], dry_run: bool
@@ -147,6 +159,7 @@ class Importer:
         """Import files (any order, kind detected from headers); row errors go to errors_path."""
         sources = sorted((open_csv(p) for p in paths), key=lambda s: KIND_ORDER.index(s.kind))
         report = ImportReport(dry_run=dry_run)
+        self.now = self.clock()
         with self.db.begin() as conn:
             known = set(conn.execute(select(customers.c.id)).scalars())
         for src in sources:
