@@ -27,8 +27,11 @@ _COUNT_UNITS = "罐|瓶|盒|件|包|袋|片|支|套|份|粒|张|天|小时|个�
 # "一" + a time/frequency unit after an ordinal or determiner is everyday speech, not a quantity:
 # 忙碌的一天结束, 每一天, 第一次, 这一周, 有一天. It stays a claim when a term follows, because
 # then it is a promise the evidence must state: 的一天内发货, 第一次后见效, 每一周起送.
-_IDIOM_UNITS = frozenset({"天", "次", "周"})
+_IDIOM_UNITS = frozenset({"天", "周"})
 _IDIOM_BEFORE = frozenset("第每这那的同哪某有")
+# "一" + a classifier is an article (送上一张8折券, 一份心意, 第一次用), never a count to ground,
+# unless a term follows (一次就见效). (一个/一位 never count: 个 and 位 are no count units.)
+_ARTICLE_UNITS = frozenset({"张", "份", "次"})
 _TERM_AFTER = re.compile(
     r"\s?(?:之?内|以内|后|起|即|就|见效|到货|到账|发货|送达|无理由|包|质保|保修)"
 )
@@ -123,11 +126,14 @@ def _keys(kind: str, g: dict[str, str | None]) -> set[tuple[object, ...]]:
 
 
 def _idiomatic(text: str, kind: str, match: re.Match[str]) -> bool:
-    """True for 一天/一次/一周 used as a phrase (see _IDIOM_UNITS), which is no claim."""
-    if kind != "qty" or match.group("a") != "一" or match.group("u") not in _IDIOM_UNITS:
+    """True for 一张/一份/一次 as an article and 一天/一周 as a phrase, which are no claims."""
+    if kind != "qty" or match.group("a") != "一" or _TERM_AFTER.match(text, match.end()):
         return False
+    unit = match.group("u")
+    if unit in _ARTICLE_UNITS:
+        return True
     before = text[match.start() - 1] if match.start() else ""
-    return before in _IDIOM_BEFORE and not _TERM_AFTER.match(text, match.end())
+    return unit in _IDIOM_UNITS and before in _IDIOM_BEFORE
 
 
 def extract_claims(text: str) -> list[Claim]:

@@ -103,7 +103,8 @@ class Normalized:
 
     def _apply(self, edits: Iterable[Edit]) -> Normalized:
         """`text` with the sorted, non-overlapping edits applied. A same-length replacement maps
-        character by character; any other maps each new character to the whole replaced span."""
+        character by character; any other maps each new character to the whole replaced span;
+        a deletion right after a kept character widens that character's span."""
         edits = list(edits)
         if not edits:
             return self
@@ -123,6 +124,9 @@ class Normalized:
                 first, last = self.to_original(start, end)
                 starts.extend([first] * len(new))
                 ends.extend([last] * len(new))
+            elif ends and ends[-1] == src_starts[start]:
+                # a deleted run (1️⃣'s keycap mark) belongs to the character before it
+                ends[-1] = src_ends[end - 1]
             pieces.append(new)
             position = end
         pieces.append(self.text[position:])

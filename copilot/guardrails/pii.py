@@ -48,8 +48,15 @@ _PRIORITY = {r.entity: index for index, r in enumerate(RECOGNIZERS)}
 
 def scan_pii(text: str) -> list[PiiEntity]:
     """Personal data in `text`, non-overlapping, in reading order."""
-    norm = normalize(text)
-    candidates = [entity for r in RECOGNIZERS for entity in r.analyze(norm)]
+    plain = normalize(text)
+    digits = plain.join_digits()
+    views = {"plain": plain, "digits": digits}
+    candidates = [
+        entity
+        for r in RECOGNIZERS
+        for name in (r.views if digits is not plain else ("plain",))
+        for entity in r.analyze(views[name])
+    ]
     candidates.sort(key=lambda e: (e.start, -e.score, -(e.end - e.start), _PRIORITY[e.type]))
     kept: list[PiiEntity] = []
     for entity in candidates:

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import re
 
-from copilot.guardrails.recognizer import Pattern, PatternRecognizer, digits_of, luhn_ok
+from copilot.guardrails.normalize import normalize
+from copilot.guardrails.recognizer import Pattern, PatternRecognizer, digits_of, gs1_ok, luhn_ok
 
 # Words before a long number that say it is an order/tracking/product code, not a person's.
 CODE_CONTEXT = (
-    "订单", "单号", "运单", "快递", "物流", "条码", "条形码", "货号", "编号", "流水", "order",
-    "tracking", "sku", "ean", "券码", "兑换码",
+    "订单", "单号", "运单", "快递", "物流", "条码", "条形码", "货号", "编号", "编码", "商品码",
+    "流水", "序列号", "批号", "order", "tracking", "sku", "ean", "upc", "gtin", "barcode", "券码",
+    "兑换码",
 )  # fmt: skip
+# Lengths of GS1 product codes (EAN-8, UPC-A, EAN-13, GTIN-14), which end in a mod-10 check digit.
+_GS1_LENGTHS = frozenset({8, 12, 13, 14})
 # 400/800 numbers are companies' national service lines (企业客服热线), never a person's; 800 is
 # also the North-American toll-free code. Ten digits after an optional +86/+1 country code.
 SERVICE_LINE = re.compile(r"(?:86|1)?[48]00\d{7}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _CJK = "\u4e00-\u9fff"
+_DIGIT_RUN = re.compile(r"[0-9]+")
 
 
 class ResidentIdRecognizer(PatternRecognizer):
@@ -28,6 +33,7 @@ class ResidentIdRecognizer(PatternRecognizer):
     placeholder_en = "ID_NUMBER"
     # 6 region digits, 8 birth-date digits, 3 sequence digits, check digit or X; optional
     # single space/dash between the 6-8-4 groups; not part of a longer alphanumeric run.
+    views = ("plain", "digits")
     patterns = (
         Pattern(
             "resident_id_18",
@@ -51,6 +57,7 @@ class MobileRecognizer(PatternRecognizer):
     placeholder = "手机号"
     placeholder_en = "PHONE"
     # 11 digits in 3-4-4 groups (space/dash allowed between groups), not inside a longer number.
+    views = ("plain", "digits")
     patterns = (
         Pattern(
             "cn_mobile",
@@ -61,6 +68,10 @@ class MobileRecognizer(PatternRecognizer):
     context = ("手机", "电话", "联系", "号码", "致电", "打给", "tel", "phone", "call", "mobile")
     negative_context = CODE_CONTEXT
 
+    def plausible(self, value: str, raw: str, cue: str | None) -> bool:
+        # Written 1-800-555-0199 it is a North-American number, not a mainland mobile.
+        return [len(g) for g in _DIGIT_RUN.findall(normalize(raw).text)] != [1, 3, 3, 4]
+
 
 class LandlineRecognizer(PatternRecognizer):
     """Fixed-line numbers with an area code: (010)12345678, 021-12345678, 0755 1234 5678."""
@@ -68,6 +79,7 @@ class LandlineRecognizer(PatternRecognizer):
     entity = "CN_LANDLINE"
     placeholder = "座机号"
     placeholder_en = "PHONE"
+    views = ("plain", "digits")
     patterns = (
         # Area code in brackets or followed by a dash/space, then 7-8 digits, optional extension.
         Pattern(
@@ -88,6 +100,7 @@ class BankCardRecognizer(PatternRecognizer):
     entity = "BANK_CARD"
     placeholder = "银行卡号"
     placeholder_en = "CARD_NUMBER"
+    views = ("plain", "digits")
     patterns = (
         # Issuer digit 2-6, then 4-digit groups with an optional space/dash, 16-19 digits in all.
         Pattern(
@@ -106,9 +119,15 @@ class BankCardRecognizer(PatternRecognizer):
     def validate(self, value: str) -> bool | None:
         return luhn_ok(digits_of(value))
 
+    def plausible(self, value: str, raw: str, cue: str | None) -> bool:
+        # A product barcode (valid GS1 check digit) is no card unless a card word stands by it.
+        digits = digits_of(value)
+        return cue is not None or len(digits) not in _GS1_LENGTHS or not gs1_ok(digits)
+
 
 class WeChatRecognizer(PatternRecognizer):
-    """WeChat ids (6-20 chars, letter first) only right after a WeChat word: context-gated."""
+    """WeChat ids (6-20 chars, letter first) only right after a WeChat word or its slang (加V,
+    vx, V信, 薇信, 绿泡泡, 卫星号): context-gated."""
 
     entity = "WECHAT_ID"
     placeholder = "微信号"
@@ -116,8 +135,9 @@ class WeChatRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "wechat_after_word",
-            r"(?:微信|weixin|wechat|[vV]信|薇信|威信|(?<![A-Za-z])(?:vx|VX|wx|WX|Vx|vX))"
-            r"[ ]?(?:号|id|ID)?[ ]?(?:[:：是为][ ]?)?(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"
+            r"(?i:微信|weixin|wechat|v信|薇信|威信|徽信|卫星号|绿泡泡|(?<![a-z])(?:vx|wx)"
+            r"|(?:加|\+)[ ]?v(?![a-z])|(?<![a-z])v(?=[ ]?[:：]))"
+            r"[ ]?(?:号码|号|id)?[ ]?(?:[:：是为][ ]?)?(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"
             r"(?![-_A-Za-z0-9])",
             0.85,
         ),
@@ -131,6 +151,7 @@ class QQRecognizer(PatternRecognizer):
     entity = "QQ"
     placeholder = "QQ号"
     placeholder_en = "QQ"
+    views = ("plain", "digits")
     patterns = (
         Pattern(
             "qq_after_word",

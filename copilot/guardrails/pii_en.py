@@ -9,6 +9,11 @@ from copilot.guardrails.pii_cn import CODE_CONTEXT, SERVICE_LINE
 from copilot.guardrails.recognizer import Pattern, PatternRecognizer, digits_of
 
 _ASCII_WORD = "A-Za-z0-9"
+_LOCAL = rf"[{_ASCII_WORD}][{_ASCII_WORD}_%+-]{{0,63}}"
+_LABEL = rf"[{_ASCII_WORD}](?:[{_ASCII_WORD}-]{{0,61}}[{_ASCII_WORD}])?"
+_AT = r"(?:[ ]?[\[(<{【](?i:at)[\])>}】][ ]?|[ ](?i:at)[ ]|[ ]?(?:艾特|圈[aA]|@)[ ]?)"
+_DOT = r"(?:[ ]?[\[(<{【](?i:dot)[\])>}】][ ]?|[ ](?i:dot)[ ]|[ ]?(?:点|。)[ ]?|\.)"
+_TLDS = "com|cn|net|org|edu|gov|info|biz|io|me|co|cc|tv|hk|tw|jp|uk|us|de|fr|ca|au|sg|top|vip|xyz"
 
 
 class EmailRecognizer(PatternRecognizer):
@@ -25,6 +30,14 @@ class EmailRecognizer(PatternRecognizer):
             rf"(?<![{_ASCII_WORD}._%+-])[{_ASCII_WORD}][{_ASCII_WORD}._%+-]{{0,63}}@"
             rf"(?:[{_ASCII_WORD}](?:[{_ASCII_WORD}-]{{0,61}}[{_ASCII_WORD}])?\.){{1,8}}"
             rf"[A-Za-z]{{2,24}}(?![{_ASCII_WORD}-])",
+            0.9,
+        ),
+        # Spelled out to dodge filters: name at mail dot com, name[at]mail[dot]com,
+        # name艾特qq点com, name圈a163.com. Known top-level domains only, so prose stays prose.
+        Pattern(
+            "email_spelled",
+            rf"(?<![{_ASCII_WORD}._%+-])(?P<v>{_LOCAL}(?:{_DOT}{_LOCAL}){{0,3}}{_AT}"
+            rf"(?:{_LABEL}{_DOT}){{1,4}}(?i:{_TLDS}))(?![{_ASCII_WORD}-])",
             0.9,
         ),
     )

@@ -1,7 +1,9 @@
 """Pattern recognizers for personal data: tiny classes whose behaviour is data.
 
 A recognizer states its entity type, regex patterns with a base score, context words that raise
-the score (and negative context that drops the match), and one `validate` hook for checksums.
+the score (and negative context that drops the match: the cue nearest the value wins), a
+`validate` hook for checksums and a `plausible` hook that may use the cue. Numbers are read in
+the digit view of the normalised text (`Normalized.join_digits`) as well as the plain one.
 Every result carries the reason it fired. Patterns use digit/letter look-arounds, never ``\\b``,
 which fails between Chinese characters and digits.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from copilot.guardrails.models import PiiEntity
 from copilot.guardrails.normalize import Normalized
@@ -37,6 +39,8 @@ class PatternRecognizer:
     context_window: ClassVar[int] = 16
     context_boost: ClassVar[float] = 0.35
     min_score: ClassVar[float] = 0.5
+    # "digits": also read the view where separators between digit groups are gone.
+    views: ClassVar[tuple[Literal["plain", "digits"], ...]] = ("plain",)
     _compiled: ClassVar[tuple[tuple[Pattern, re.Pattern[str]], ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
@@ -47,6 +51,11 @@ class PatternRecognizer:
     def validate(self, value: str) -> bool | None:
         """True: checksum holds (score 1.0); False: reject; None: no checksum for this type."""
         return None
+
+    def plausible(self, value: str, raw: str, cue: str | None) -> bool:
+        """False drops a match that passed `validate`. `value` is the normalised match, `raw` the
+        user's text it came from, `cue` the positive context word nearest to it (if any)."""
+        return True
 
     def analyze(self, norm: Normalized) -> list[PiiEntity]:
         """All matches in the normalised text, with offsets into the original text."""
@@ -65,17 +74,17 @@ class PatternRecognizer:
         if valid is False:
             return None
         before = norm.text[max(0, start - self.context_window) : start].lower()
-        if any(word in before for word in self.negative_context):
+        hit, negative = self._cue(before)
+        o_start, o_end = norm.to_original(start, end)
+        if negative or not self.plausible(value, norm.original[o_start:o_end], hit):
             return None
         score, reasons = pattern.score, [f"pattern {pattern.name}"]
         if valid:
             score, reasons = 1.0, [*reasons, "checksum ok"]
-        hit = next((word for word in self.context if word in before), None)
         if hit is not None:
             score, reasons = min(1.0, score + self.context_boost), [*reasons, f"context «{hit}»"]
         if score < self.min_score:
             return None
-        o_start, o_end = norm.to_original(start, end)
         return PiiEntity(
             type=self.entity,
             start=o_start,
@@ -84,6 +93,21 @@ class PatternRecognizer:
             score=round(score, 2),
             reason="; ".join(reasons),
         )
+
+    def _cue(self, before: str) -> tuple[str | None, bool]:
+        """The context word nearest the value: (positive word or None, whether a negative word
+        is nearer). 快递…电话138… is a phone: 电话 is nearer than 快递. A negative word that
+        overlaps the positive one (订单号码) wins."""
+        positive = max(
+            ((before.rfind(w) + len(w), w) for w in self.context if w in before), default=None
+        )
+        negative = max(
+            (before.rfind(w) + len(w) for w in self.negative_context if w in before), default=-1
+        )
+        if positive is None:
+            return None, negative >= 0
+        end, word = positive
+        return (None, True) if negative > end - len(word) else (word, False)
 
 
 def digits_of(value: str) -> str:
@@ -100,3 +124,10 @@ def luhn_ok(number: str) -> bool:
             digit = digit * 2 - 9 if digit > 4 else digit * 2
         total += digit
     return total % 10 == 0
+
+
+def gs1_ok(number: str) -> bool:
+    """GS1 mod-10 check digit of EAN-8/UPC-A/EAN-13/GTIN-14: weights 3,1,3,… from the right."""
+    body, check = number[:-1], int(number[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
