@@ -7,6 +7,9 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from copilot.drafting import guard
+from copilot.answering.lexicon import canonical
+from copilot.answering.planning import extra_searches
 from copilot.drafting.evidence import fence_safe
 from copilot.drafting.models import Language, TaskPlan
 from copilot.errors import InputError
@@ -57,22 +60,24 @@ def plan_reply(
         )
     # The customer's own words decide the language: placeholders in the redacted text do not.
     language = request.language or detect_language(request.message, default_language)
+    context = guard.redact(request.context.strip())  # order/customer background: redacted too
     return TaskPlan(
         task="reply",
         language=language,
-        query=message[:QUERY_CHARS],
+        query=canonical(message)[:QUERY_CHARS],
         filters=SearchFilters(on=today),
         k=request.k,
+        searches=extra_searches(message, language, today),
         variables={
             "customer_message": fence_safe(message),
-            "context": fence_safe(request.context.strip()) or "(无 / none)",
+            "context": fence_safe(context) or "(无 / none)",
             "today": today.isoformat(),
         },
         context={
             "task": "reply",
             "language": language,
             "customer_message": message,
-            "order_context": request.context,
+            "order_context": context,
         },
         check=CheckInput(
             id="reply",
