@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from copilot.drafting import guard
 from copilot.drafting.evidence import fence_safe
 from copilot.drafting.models import Language, TaskPlan
 from copilot.errors import InputError
@@ -88,7 +89,10 @@ def plan_message(request: MessageRequest, default_language: Language, today: dat
         if missing
         else []
     )
-    shown = "\n".join(f"{key}: {fence_safe(value)}" for key, value in sorted(fields.items()))
+    # Field values come from the customer record: personal data in them is redacted for the prompt.
+    shown = "\n".join(
+        f"{key}: {fence_safe(guard.redact(value))}" for key, value in sorted(fields.items())
+    )
     purpose = request.purpose or info.purpose
     return TaskPlan(
         task="message",
@@ -109,6 +113,7 @@ def plan_message(request: MessageRequest, default_language: Language, today: dat
             "playbook": request.playbook,
             "fields": fields,
             "brief": request.brief.strip(),
+            "date": today.isoformat(),
         },
         check=CheckInput(
             id="message",

@@ -74,6 +74,7 @@ def plan_post(request: PostRequest, default_language: Language, today: date) -> 
             "topic": topic,
             "brief": request.brief.strip(),
             "community": request.community,
+            "date": when.date().isoformat(),
         },
         check=CheckInput(
             id="post",

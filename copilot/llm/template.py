@@ -1,5 +1,7 @@
 """The template drafter: the offline default when no endpoint is configured (模板模式).
 
+Replies are drafted here; posts and messages in template_post and template_message.
+
 It reads the same structured context the prompt was rendered from (request, evidence with
 relevance flags, permitted fields, brief) and fills scenario templates. Deterministic: the same
 context always gives the same drafts. It never states a fact that is not in the evidence or the
@@ -13,7 +15,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from copilot.llm.backend import TEMPLATE_BACKEND, ChatPrompt, Generation, T, Usage
+from copilot.llm.template_message import draft_message
 from copilot.llm.template_phrases import PHRASES
+from copilot.llm.template_post import draft_post
 
 # "答:…" / "A: …" / "回答:…" marks the answer half of a FAQ passage.
 ANSWER = re.compile(r"(?:^|\n)\s*(?:答|回答|A|Answer)\s*[::]\s*(.+)", re.DOTALL)
@@ -74,13 +78,6 @@ def end_sentence(text: str) -> str:
     return body + ("。" if chinese else ".")
 
 
-def _tier_title(tier: str, p: dict[str, str]) -> str:
-    """金禾 → 金禾会员, 金禾会员 → 金禾会员; Gold → Gold member, Gold Member → Gold Member."""
-    tier = tier.strip()
-    member = p["member"]
-    return tier if tier.lower().endswith(member.strip().lower()) else tier + member
-
-
 def _item(text: str, cites: list[str], confidence: float, needs_human: bool) -> dict[str, Any]:
     return {"text": text, "citations": cites, "confidence": confidence, "needs_human": needs_human}
 
@@ -109,8 +106,8 @@ class TemplateBackend:
         if task == "reply":
             return self._reply(relevant, phrases)
         if task == "post":
-            return self._post(context, relevant, phrases)
-        return self._message(context, relevant, phrases)
+            return draft_post(context, relevant)
+        return draft_message(context, relevant)
 
     def _reply(self, relevant: list[dict[str, Any]], p: dict[str, str]) -> list[dict[str, Any]]:
         if not relevant:
@@ -126,40 +123,3 @@ class TemplateBackend:
         short = end_sentence(sentences(answer, 60))
         items.append(_item(p["reply_short"].format(answer=short), [top["id"]], 0.75, False))
         return items[:3]
-
-    def _post(
-        self, context: dict[str, Any], relevant: list[dict[str, Any]], p: dict[str, str]
-    ) -> list[dict[str, Any]]:
-        kind = context["post_type"]
-        pool = relevant
-        if kind == "promo":
-            pool = [e for e in relevant if e.get("doc_type") == "promotion"] or relevant
-        facts = pool[:3]
-        lines = "\n".join(
-            p["bullet"].format(fact=end_sentence(sentences(answer_of(e["text"]), 90)))
-            for e in facts
-        )
-        brief = end_sentence(context.get("brief", ""))
-        text = p[f"post_{kind}"].format(
-            topic=context["topic"], facts=lines or p["no_facts"], brief=brief
-        )
-        text = re.sub(r"\n{3,}", "\n\n", text).strip()
-        return [_item(text, [e["id"] for e in facts], 0.7 if facts else 0.3, not facts)]
-
-    def _message(
-        self, context: dict[str, Any], relevant: list[dict[str, Any]], p: dict[str, str]
-    ) -> list[dict[str, Any]]:
-        fields: dict[str, str] = context.get("fields", {})
-        name = fields.get("name") or fields.get("nickname")
-        salutation = p["dear"].format(name=name) if name else p["dear_anon"]
-        brief = context.get("brief", "")
-        offer = p["offer"].format(brief=end_sentence(brief)) if brief else ""
-        items = fields.get("last_order_items") or p["your_order"]
-        tier = p["tier"].format(tier=_tier_title(fields["tier"], p)) if fields.get("tier") else ""
-        body = p[f"msg_{context['playbook']}"].format(
-            salutation=salutation, offer=offer, items=items, tier=tier
-        )
-        cites = [relevant[0]["id"]] if relevant and context["playbook"] == "post_purchase" else []
-        if cites:
-            body += p["tip"].format(tip=end_sentence(sentences(answer_of(relevant[0]["text"]), 60)))
-        return [_item(body + p["optout"], cites, 0.7, False)]

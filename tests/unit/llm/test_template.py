@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 
 from copilot.guardrails.claims import extract_claims
-from copilot.llm.template import TemplateBackend, end_sentence, sentences
+from copilot.llm.template import end_sentence, sentences
 from copilot.llm.template_phrases import PHRASES
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -18,35 +17,6 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 def test_template_phrases_add_no_claims(language: str, key: str) -> None:
     """A phrase that read as a number claim would get every draft using it blocked."""
     assert extract_claims(PLACEHOLDER.sub("", PHRASES[language][key])) == []
-
-
-def _member_day(language: str, tier: str) -> str:
-    context: dict[str, Any] = {
-        "task": "message",
-        "language": language,
-        "playbook": "member_day",
-        "fields": {"name": "张女士", "tier": tier},
-        "evidence": [],
-    }
-    return str(TemplateBackend().items(context)[0]["text"])
-
-
-@pytest.mark.parametrize(
-    ("language", "tier", "expected", "absent"),
-    [
-        ("zh", "金禾会员", "作为我们的金禾会员，", "会员会员"),
-        ("zh", "金禾", "作为我们的金禾会员，", "会员会员"),
-        ("zh", " 黑金会员 ", "作为我们的黑金会员，", "会员会员"),
-        ("en", "Gold", "as our valued Gold member, ", "member member"),
-        ("en", "Gold Member", "as our valued Gold Member, ", "Member member"),
-    ],
-)
-def test_member_day_names_the_tier_once(
-    language: str, tier: str, expected: str, absent: str
-) -> None:
-    text = _member_day(language, tier)
-    assert expected in text
-    assert absent not in text
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,123 @@
+"""The template drafter's brand voice and phrasing, read from prompts/template/<language>.yaml.
+
+Phrases add tone and structure only; facts come from evidence or the operator's brief. A file
+with an unknown or missing key, or a list that is empty, is a ConfigError naming the file.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from copilot.config import bundled_dir
+from copilot.errors import ConfigError
+
+Phrases = list[str]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProductLabels(_Strict):
+    """The labels a product passage carries per column (商品:…, 介绍:…), as the loader writes them."""
+
+    name: str
+    sku: str
+    price: str
+    category: str
+    spec: str
+    suitable_for: str
+    cautions: str
+    description: str
+
+
+class ProductPhrasing(_Strict):
+    """How a product row becomes sentences: what it is, who it fits, one caution."""
+
+    labels: ProductLabels
+    describe: str
+    fit: str
+    caution: str
+
+
+class PostPhrasing(_Strict):
+    """One post type: interchangeable titles, openers, closers and bullet marks, and a layout."""
+
+    titles: Phrases = Field(min_length=1)
+    openers: Phrases = Field(min_length=1)
+    closers: Phrases = Field(min_length=1)
+    bullets: Phrases = Field(min_length=1)
+    layout: str
+
+
+class Posts(_Strict):
+    tips: PostPhrasing
+    seeding: PostPhrasing
+    ugc: PostPhrasing
+    promo: PostPhrasing
+
+
+class MessagePhrasing(_Strict):
+    salutation: str
+    salutation_anon: str
+    member: str = Field(description="the noun a bare tier name takes (金禾 → 金禾会员)")
+    tier: str
+    offers: Phrases = Field(min_length=1)
+    tip: str
+    optout: str = Field(min_length=2, description="the actionable opt-out line")
+    playbooks: dict[Literal["birthday", "dormant", "member_day", "koc", "post_purchase"], Phrases]
+    your_order: str
+
+
+class Voice(_Strict):
+    language: Literal["zh", "en"]
+    brand: str
+    voice: str = Field(description="the brand voice in one line, for people editing phrases")
+    sku_pattern: str = Field(description="regex of an internal product code, never shown")
+    product: ProductPhrasing
+    posts: Posts
+    no_facts: str
+    messages: MessagePhrasing
+
+
+def voice_path(language: str) -> Path:
+    return bundled_dir("prompts") / "template" / f"{language}.yaml"
+
+
+def parse_voice(path: Path) -> Voice:
+    """One voice file, strictly parsed; every problem names the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        voice = Voice.model_validate(data)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(
+            f"无法读取模板语气文件 / cannot read voice file: {exc}", where=str(path)
+        ) from exc
+    except ValidationError as exc:
+        fields = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(
+            f"模板语气文件字段无效 / invalid voice file: {fields}",
+            where=str(path),
+            hint="对照 prompts/template/zh.yaml 检查字段名 / compare with prompts/template/zh.yaml",
+        ) from exc
+    expected = path.stem
+    if voice.language != expected:
+        raise ConfigError(
+            f"language 为 {voice.language!r},与文件名不符 / language does not match the file name",
+            where=f"{path}: language",
+            hint=f"文件名 = <language>.yaml,此处应为 {expected!r}",
+        )
+    return voice
+
+
+@functools.cache
+def load_voice(language: str) -> Voice:
+    return parse_voice(voice_path(language))
