@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from copilot.cli.common import console, emit_json, handle_errors, progress_bar, settings
@@ -54,16 +55,17 @@ def ingest(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 报告")] = False,
 ) -> None:
-    """导入文档到知识库(md、txt、csv、jsonl、pdf、docx)。"""
+    """导入文档到知识库(md、txt、csv、jsonl、pdf、docx)。
+
+    每个出错的文件或行单独报告,其余照常导入;有任何文件或行未导入时退出码为 1。
+    """
     report = run_ingest(paths, prune=prune, quiet=as_json)
     if as_json:
         emit_json(report)
     else:
         _print_report(report)
-    if report.problems:
-        raise typer.Exit(
-            1 if not any(f.status in ("added", "updated", "unchanged") for f in report.files) else 0
-        )
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def _print_report(report: IngestReport) -> None:
@@ -88,8 +90,21 @@ def _print_report(report: IngestReport) -> None:
             + (f" 第{p.row}行/row {p.row}" if p.row else "")
             + (f" [{p.field}]" if p.field else "")
         )
+        text = f"{where}: {p.message}" + (f" — {p.hint}" if p.hint else "")
+        console.print(f"[yellow]跳过 / skipped[/] {escape(text)}", highlight=False)
+    stored = report.count("added") + report.count("updated")
+    if report.ok:
         console.print(
-            f"[yellow]跳过 / skipped[/] {where}: {p.message}" + (f" — {p.hint}" if p.hint else ""),
+            f"[green]全部导入 / all ingested[/]: {stored} 个文件写入 / files written, "
+            f"{report.count('unchanged')} 个未变 / unchanged",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"[red]部分未导入 / not everything was ingested[/]: "
+            f"{report.files_failed} 个文件失败 / files failed, "
+            f"{report.rows_skipped} 行跳过 / rows skipped; 其余 {stored} 个文件已写入 / "
+            f"the other {stored} files were written (退出码 / exit code 1)",
             highlight=False,
         )
 

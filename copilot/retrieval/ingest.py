@@ -1,8 +1,12 @@
 """Ingestion: files → chunks → store, incrementally and without ever losing stored data.
 
-Unchanged files (same content hash) are skipped without being parsed; a changed file gets its
-new chunks added before its stale ones are removed; a file that fails to load keeps whatever
-the store already had for it. `prune` removes chunks of files deleted under the given folders.
+Every chunk carries its file's stamp (content hash + chunk count), so a file counts as stored
+only once all its chunks are: a run killed at any point is finished by the next run, which
+embeds just the missing chunks and drops leftovers. Unchanged files (complete, same hash) are
+skipped without being parsed; a changed file gets its new chunks added before its stale ones
+are removed. Any failure while reading, parsing or chunking one file is that file's report
+(it keeps whatever the store had for it) and the other files go on. Symlinks that lead out of
+an ingested folder are refused. `prune` removes chunks of files deleted under the folders.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from copilot.config import RetrievalSettings
 from copilot.errors import InputError
@@ -62,6 +67,24 @@ class IngestReport(BaseModel):
     def problems(self) -> list[Problem]:
         return [p for f in self.files for p in f.problems]
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def files_failed(self) -> int:
+        """Files (or paths) that were not ingested."""
+        return self.count("skipped")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rows_skipped(self) -> int:
+        """Rows or lines skipped inside files that were otherwise ingested."""
+        return sum(1 for p in self.problems if p.row is not None)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed: every file and row given was ingested."""
+        return not self.problems
+
 
 class Progress(BaseModel):
     """Where an ingest run is: file i of n, and chunks embedded so far in that file."""
@@ -78,23 +101,42 @@ class Progress(BaseModel):
 ProgressFn = Callable[[Progress], None]
 
 
-def discover(paths: list[Path]) -> Iterator[tuple[Path, str]]:
-    """(file, display source) for each supported file; folders are walked in sorted order,
-    skipping names starting with '.' or '_' and README files."""
+@dataclass(frozen=True)
+class Found:
+    """A file to ingest; `escapes_to` is set for a symlink leading out of its folder."""
+
+    path: Path
+    source: str
+    escapes_to: Path | None = None
+
+
+def discover(paths: list[Path]) -> Iterator[Found]:
+    """Each supported file once; folders are walked in sorted order, skipping names starting
+    with '.' or '_' and README files. A symlink whose target lies outside the folder is
+    yielded with `escapes_to` so it can be refused by name."""
+    seen: set[Path] = set()
     for root in paths:
         if root.is_file():
-            yield root, f"{root.parent.name}/{root.name}" if root.parent.name else root.name
+            if root.resolve() not in seen:
+                seen.add(root.resolve())
+                yield Found(
+                    root, f"{root.parent.name}/{root.name}" if root.parent.name else root.name
+                )
             continue
+        boundary = root.resolve()
         for path in sorted(root.rglob("*")):
             relative = path.relative_to(root)
             if any(part.startswith((".", "_")) for part in relative.parts):
                 continue
-            if (
-                path.is_file()
-                and path.suffix.lower() in SUPPORTED
-                and not path.stem.upper().startswith("README")
-            ):
-                yield path, f"{root.resolve().name}/{relative.as_posix()}"
+            if path.suffix.lower() not in SUPPORTED or path.stem.upper().startswith("README"):
+                continue
+            target = path.resolve()
+            source = f"{boundary.name}/{relative.as_posix()}"
+            if not target.is_relative_to(boundary):
+                yield Found(path, source, escapes_to=target)
+            elif path.is_file() and target not in seen:
+                seen.add(target)
+                yield Found(path, source)
 
 
 class Ingestor:
@@ -128,14 +170,20 @@ class Ingestor:
         files = list(discover([p for p in paths if p.exists()]))
         manifest = self.store.manifest()
         changed = False
-        for number, (path, source) in enumerate(files, start=1):
+        for number, found in enumerate(files, start=1):
             if progress:
-                progress(Progress(file_index=number, file_total=len(files), source=source))
-            entry = self._ingest_file(path, source, manifest, number, len(files), progress)
+                progress(Progress(file_index=number, file_total=len(files), source=found.source))
+            if found.escapes_to is not None:
+                report.files.append(_escaping_link(found.source, found.escapes_to))
+                continue
+            entry = self._ingest_file(
+                found.path, found.source, manifest, number, len(files), progress
+            )
             changed |= entry.added > 0 or entry.removed > 0 or entry.status == "updated"
             report.files.append(entry)
         if prune:
-            changed |= self._prune(paths, {str(p.resolve()) for p, _ in files}, manifest, report)
+            seen = {str(f.path.resolve()) for f in files if f.escapes_to is None}
+            changed |= self._prune(paths, seen, manifest, report)
         if changed:
             self.store.commit()
         report.seconds = time.perf_counter() - started
@@ -184,7 +232,7 @@ class Ingestor:
         file_hash = hashlib.sha256(data).hexdigest()
         previous = manifest.get(key, StoredFile())
         old_ids = previous.ids
-        if previous.file_hash == file_hash and old_ids:
+        if old_ids and previous.complete_hash() == file_hash:
             return FileReport(source=source, status="unchanged", chunks=len(old_ids))
         problems: list[Problem] = []
         try:
@@ -205,9 +253,13 @@ class Ingestor:
                 )
         except InputError as exc:
             return _skipped(source, exc, problems)
+        except Exception as exc:  # a parser bug fails this one file, never the run
+            return _skipped(source, _unexpected(exc), problems)
+        # Stamp every chunk with the file's hash and chunk count: until all of them are stored
+        # (new ones added, kept ones restamped, stale ones deleted) the file reads incomplete.
         old, new = set(old_ids), {c.id for c in chunks}
         fresh = [c for c in chunks if c.id not in old]
-        stamp = {"path": key, "file_hash": file_hash}
+        stamp = {"path": key, "file_hash": file_hash, "file_chunks": len(chunks)}
         for start in range(0, len(fresh), self.batch_size):
             batch = fresh[start : start + self.batch_size]
             self.store.add(
@@ -223,7 +275,8 @@ class Ingestor:
                         chunks_total=len(fresh),
                     )
                 )
-        self.store.restamp([i for i in old_ids if i in new], stamp)
+        final = (file_hash, len(chunks))
+        self.store.restamp([i for i in old_ids if i in new and previous.stamps[i] != final], stamp)
         stale = [i for i in old_ids if i not in new]
         self.store.delete(stale)
         return FileReport(
@@ -238,12 +291,33 @@ class Ingestor:
 
 def _skipped(source: str, exc: Exception, problems: list[Problem] | None = None) -> FileReport:
     if isinstance(exc, InputError):
-        problem = Problem(source=source, message=exc.message, hint=exc.hint)
+        field = exc.where if exc.where and exc.where != source else None
+        problem = Problem(source=source, field=field, message=exc.message, hint=exc.hint)
     else:
         problem = Problem(
             source=source, message=f"无法读取 / cannot read: {exc}", hint="检查文件权限"
         )
     return FileReport(source=source, status="skipped", problems=[*(problems or []), problem])
+
+
+def _unexpected(exc: Exception) -> InputError:
+    """Any other failure while parsing one file, named by its type (never a traceback)."""
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return InputError(
+        f"意外错误 / unexpected error ({type(exc).__name__})" + (f": {detail}" if detail else ""),
+        hint="该文件已跳过,其余文件照常导入;检查文件是否完整、能否用原软件打开,"
+        "仍失败请把文件和这条信息交给维护人员",
+    )
+
+
+def _escaping_link(source: str, target: Path) -> FileReport:
+    problem = Problem(
+        source=source,
+        message=f"符号链接指向导入文件夹之外({target}),已跳过 / "
+        "symlink points outside the ingested folder, skipped",
+        hint="把文件本身复制进知识库文件夹,而不是链接到外部",
+    )
+    return FileReport(source=source, status="skipped", problems=[problem])
 
 
 def _doc_type_from_name(path: Path) -> DocType:

@@ -1,23 +1,42 @@
 """Keyword index: BM25 (bm25s) over jieba tokens, derived from the vector store's chunks.
 
 It holds no data of its own: it is rebuilt from the store whenever the store's revision
-changes, and cached on disk per revision so a restart does not re-tokenise the corpus.
+changes, and cached on disk per revision so a restart does not re-tokenise the corpus. The
+cache is data only — bm25s' own format (JSON + .npy, pickle disabled) plus a JSON snapshot —
+so a corrupt or foreign cache is ignored and rebuilt, never executed.
 """
 
 from __future__ import annotations
 
-import pickle
+import hashlib
+import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import bm25s
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
 from copilot.retrieval.models import SearchFilters, date_key
 from copilot.retrieval.text import keyword_tokens
 
-_CACHE_VERSION = 2  # bump when keyword_tokens changes
+_CACHE_VERSION = 3  # bump when keyword_tokens or the cache layout changes
+_SNAPSHOT = "snapshot.json"
+_BM25_DIR = "bm25"
+
+
+class _Snapshot(BaseModel):
+    """The chunks a cached index was built from, with the revision it belongs to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    revision: str
+    ids: list[str]
+    texts: list[str]
+    metas: list[dict[str, str | int | float | bool]]
 
 
 @dataclass
@@ -78,27 +97,61 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in top]
 
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(
-                (_CACHE_VERSION, self.revision, self.ids, self.texts, self.metas, self.bm25),
-                handle,
-                protocol=pickle.HIGHEST_PROTOCOL,
-            )
-        tmp.replace(path)
+    def save(self, directory: Path) -> None:
+        """Cache this index in `directory` (one sub-folder per revision, written aside and
+        renamed into place, older revisions removed). A cache that cannot be written is
+        skipped: the index is rebuilt from the store next time."""
+        slot = directory / _slot(self.revision)
+        tmp = directory / f".tmp-{uuid.uuid4().hex}"
+        snapshot = _Snapshot(
+            version=_CACHE_VERSION,
+            revision=self.revision,
+            ids=self.ids,
+            texts=self.texts,
+            metas=self.metas,
+        )
+        try:
+            tmp.mkdir(parents=True)
+            if self.bm25 is not None:
+                self.bm25.save(tmp / _BM25_DIR, allow_pickle=False, show_progress=False)
+            (tmp / _SNAPSHOT).write_text(snapshot.model_dump_json(), encoding="utf-8")
+            shutil.rmtree(slot, ignore_errors=True)  # an unreadable cache of this revision
+            tmp.rename(slot)
+        except OSError:  # read-only home, disk full, or another process saved it first
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
+        for other in directory.iterdir():
+            if other != slot and not other.name.startswith(".tmp-"):
+                shutil.rmtree(other, ignore_errors=True)
 
     @classmethod
-    def load(cls, path: Path, revision: str) -> KeywordIndex | None:
-        """The cached index for `revision`, or None (missing, stale or unreadable)."""
+    def load(cls, directory: Path, revision: str) -> KeywordIndex | None:
+        """The cached index for `revision`, or None (missing, stale, corrupt or foreign)."""
+        slot = directory / _slot(revision)
         try:
-            with path.open("rb") as handle:
-                version, cached_revision, ids, texts, metas, bm25 = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+            snapshot = _Snapshot.model_validate_json((slot / _SNAPSHOT).read_bytes())
+            if snapshot.version != _CACHE_VERSION or snapshot.revision != revision:
+                return None
+            if not len(snapshot.ids) == len(snapshot.texts) == len(snapshot.metas):
+                return None
+            bm25 = None
+            if snapshot.ids:
+                bm25 = bm25s.BM25.load(slot / _BM25_DIR, allow_pickle=False, show_progress=False)
+                if int(bm25.scores["num_docs"]) != len(snapshot.ids):
+                    return None
+            index = cls(
+                revision=revision,
+                ids=snapshot.ids,
+                texts=snapshot.texts,
+                metas=[dict(m) for m in snapshot.metas],
+                bm25=bm25,
+            )
+            index._columns()
+        except Exception:  # any unreadable cache is rebuilt from the store
             return None
-        if version != _CACHE_VERSION or cached_revision != revision:
-            return None
-        index = cls(revision=revision, ids=ids, texts=texts, metas=metas, bm25=bm25)
-        index._columns()
         return index
+
+
+def _slot(revision: str) -> str:
+    """A revision as a safe folder name (revisions come from the store, maybe a server)."""
+    return hashlib.sha256(revision.encode("utf-8")).hexdigest()[:32]

@@ -52,7 +52,7 @@ class Retriever:
         self._checked_at = 0.0
 
     def _load_or_build(self, revision: str) -> KeywordIndex:
-        path = self.cache_dir / f"{self.store.name}.pkl" if self.cache_dir else None
+        path = self.cache_dir / self.store.name if self.cache_dir else None
         cached = KeywordIndex.load(path, revision) if path else None
         if cached is not None:
             return cached

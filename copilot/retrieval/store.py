@@ -51,10 +51,26 @@ def make_client(chroma_url: str | None, chroma_dir: Path) -> ClientAPI:
 
 @dataclass
 class StoredFile:
-    """What the store holds for one source file."""
+    """What the store holds for one source file: each chunk id with its file stamp.
 
-    file_hash: str = ""
-    ids: list[str] = field(default_factory=list)
+    Every chunk of a file is stamped with the file's content hash and its chunk count. The file
+    is complete only when all its stored chunks carry one stamp and there are exactly that many
+    of them; a write interrupted at any point leaves mixed stamps or too few chunks.
+    """
+
+    stamps: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.stamps)
+
+    def complete_hash(self) -> str:
+        """The content hash the stored chunks fully represent, or "" while incomplete."""
+        distinct = set(self.stamps.values())
+        if len(distinct) != 1:
+            return ""
+        file_hash, count = distinct.pop()
+        return file_hash if count == len(self.stamps) else ""
 
 
 def open_store(settings: Settings) -> VectorStore:
@@ -108,15 +124,17 @@ class VectorStore:
         return self.collection.count()
 
     def manifest(self) -> dict[str, StoredFile]:
-        """Per file key (resolved path): its content hash and chunk ids, as the store holds them."""
+        """Per file key (resolved path): its chunk ids and their file stamps, as stored."""
         files: dict[str, StoredFile] = {}
         total = self.count()
         for offset in range(0, total, 5000):
             batch = self.collection.get(include=["metadatas"], limit=5000, offset=offset)
             for chunk_id, meta in zip(batch["ids"], batch["metadatas"] or [], strict=True):
                 entry = files.setdefault(str(meta.get("path", "")), StoredFile())
-                entry.file_hash = str(meta.get("file_hash", ""))
-                entry.ids.append(chunk_id)
+                entry.stamps[chunk_id] = (
+                    str(meta.get("file_hash", "")),
+                    _as_int(meta.get("file_chunks")),
+                )
         return files
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, extra: dict[str, Any]) -> None:
@@ -194,3 +212,8 @@ class VectorStore:
                 batch["ids"], batch["documents"] or [], batch["metadatas"] or [], strict=True
             )
         }
+
+
+def _as_int(value: object) -> int:
+    """A stamp's chunk count; -1 (never complete) for chunks written without one."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,6 +64,21 @@ def validity(record: dict[str, Any], source: str, row: int | None) -> tuple[int,
             ) from None
         bounds.append(date_key(day))
     return bounds[0], bounds[1]
+
+
+def doc_type_of(value: Any, where: str) -> DocType | None:
+    """A declared doc type (front matter, JSONL field) checked against the known ones."""
+    if value in (None, ""):
+        return None
+    valid: tuple[DocType, ...] = get_args(DocType)
+    for doc_type in valid:
+        if value == doc_type:
+            return doc_type
+    raise InputError(
+        f"doc_type {value!r} 无效,可选 / must be one of: {', '.join(valid)}",
+        where=where,
+        hint="把 doc_type 改成上面列出的一种,或删掉该字段(按文件名推断)",
+    )
 
 
 def is_zh(text: str) -> bool:

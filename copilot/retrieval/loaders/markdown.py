@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from copilot.errors import InputError
-from copilot.retrieval.loaders.base import Loaded, Section, validity
+from copilot.retrieval.loaders.base import Loaded, Section, doc_type_of, validity
 from copilot.retrieval.text import decode
 
 # Front matter: a leading '---' line, YAML, and a closing '---' line.
@@ -36,6 +36,8 @@ def load_markdown(path: Path, source: str) -> Loaded:
                 "front matter 必须是键值对 / front matter must be a mapping", where=source
             )
         meta = parsed
+        if "doc_type" in meta:
+            meta["doc_type"] = doc_type_of(meta["doc_type"], "doc_type")
         text = text[match.end() :]
     bounds = validity(meta, source, None)
     sections = [

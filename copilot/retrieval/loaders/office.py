@@ -51,6 +51,12 @@ def load_docx(path: Path, source: str) -> Loaded:
 
     try:
         document = docx.Document(str(path))
+    except SyntaxError as exc:  # lxml's XMLSyntaxError: a damaged part inside the zip
+        raise InputError(
+            f"docx 内部的 XML 已损坏 / broken XML inside the docx: {exc}",
+            where=source,
+            hint="用 Word 打开并修复后另存为 .docx 再导入",
+        ) from None
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise InputError(
             f"无法读取 docx / unreadable docx: {exc}",

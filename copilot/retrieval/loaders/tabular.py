@@ -5,12 +5,27 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from copilot.errors import InputError
-from copilot.retrieval.loaders.base import Loaded, Problem, Section, is_zh, qa_text, validity
+from copilot.retrieval.loaders.base import (
+    Loaded,
+    Problem,
+    Section,
+    doc_type_of,
+    is_zh,
+    qa_text,
+    validity,
+)
 from copilot.retrieval.text import decode
+
+# Longest cell loaded (csv's default field limit): one cell is one passage, and a longer one is
+# an export accident (a whole document pasted in a cell), so its row is reported instead.
+MAX_CELL_CHARS = 131_072
+_JSONL_HINT = "每行一个 JSON 对象,含 text 字段"
 
 _FAQ_COLUMNS = {
     "question": ("question", "问题", "q", "问"),
@@ -40,8 +55,24 @@ _PRODUCT_LABELS = {
 }
 
 
+@contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    """Let the csv parser read fields up to `limit` characters, so an over-long cell is one
+    reported row rather than an error that stops the file."""
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def load_csv(path: Path, source: str) -> Loaded:
     text = decode(path.read_bytes(), source)
+    with _field_limit(max(len(text) + 1, MAX_CELL_CHARS)):
+        return _parse_csv(text, source)
+
+
+def _parse_csv(text: str, source: str) -> Loaded:
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -61,6 +92,21 @@ def load_csv(path: Path, source: str) -> Loaded:
                     row=row_number,
                     message=f"列数 {len(cells)} 与表头 {len(header)} 不符 / column count mismatch",
                     hint="检查该行是否有未加引号的逗号或换行",
+                )
+            )
+            continue
+        too_long = next(
+            (h for h, c in zip(header, cells, strict=True) if len(c) > MAX_CELL_CHARS), ""
+        )
+        if too_long:
+            loaded.problems.append(
+                Problem(
+                    source=source,
+                    row=row_number,
+                    field=too_long,
+                    message=f"单元格超过 {MAX_CELL_CHARS:,} 个字符 / "
+                    f"cell longer than {MAX_CELL_CHARS:,} characters",
+                    hint="把这段长内容另存为 .md 或 .txt 文件导入,或拆成多行",
                 )
             )
             continue
@@ -145,18 +191,23 @@ def load_jsonl(path: Path, source: str) -> Loaded:
             if not isinstance(record, dict):
                 raise ValueError("not an object")
             loaded.sections.append(_jsonl_section(record, source, row_number))
-        except (ValueError, InputError) as exc:
-            message = (
-                exc.message
-                if isinstance(exc, InputError)
-                else f"不是合法 JSON 对象 / invalid JSON: {exc}"
-            )
+        except InputError as exc:
             loaded.problems.append(
                 Problem(
                     source=source,
                     row=row_number,
-                    message=message,
-                    hint="每行一个 JSON 对象,含 text 字段",
+                    field=exc.where or None,
+                    message=exc.message,
+                    hint=exc.hint or _JSONL_HINT,
+                )
+            )
+        except ValueError as exc:
+            loaded.problems.append(
+                Problem(
+                    source=source,
+                    row=row_number,
+                    message=f"不是合法 JSON 对象 / invalid JSON: {exc}",
+                    hint=_JSONL_HINT,
                 )
             )
     return loaded
@@ -166,12 +217,13 @@ def _jsonl_section(record: dict[str, Any], source: str, row: int) -> Section:
     if record.get("question") and record.get("answer"):
         q, a = str(record["question"]), str(record["answer"])
         text = qa_text(q, a)
-        heading, doc_type = q, record.get("doc_type", "faq")
+        heading, doc_type = q, record.get("doc_type") or "faq"
     else:
         body = record.get("text") or record.get("content")
         if not body:
             raise InputError("缺少 text 字段 / missing 'text' field")
         text, heading, doc_type = str(body), str(record.get("title", "")), record.get("doc_type")
+    doc_type = doc_type_of(doc_type, "doc_type")
     valid_from, valid_to = validity(record, source, row)
     return Section(
         text=text,

@@ -44,9 +44,27 @@ def test_search_queries_file_emits_one_json_line_per_query(tmp_path: Path) -> No
 
 def test_ingest_reports_bad_files_and_keeps_going() -> None:
     result = runner.invoke(app, ["ingest", str(FIXTURES / "kb_broken")])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # something was not ingested
     assert "setup.pdf" in result.stdout and "PDF" in result.stdout
     assert "broken_rows.csv 第3行/row 3" in result.stdout
+    assert "bogus_type.md [doc_type]" in result.stdout
+    assert "long_cell.csv 第3行/row 3 [answer]" in result.stdout
+    assert "broken_xml.docx" in result.stdout and "XML" in result.stdout
+    flat = " ".join(result.stdout.split())  # the terminal wraps long lines
+    assert "6 个文件失败 / files failed, 7 行跳过 / rows skipped" in flat
+    assert "Traceback" not in result.output
+
+
+def test_ingest_json_report_and_exit_code() -> None:
+    broken = runner.invoke(app, ["ingest", str(FIXTURES / "kb_broken"), "--json"])
+    report = json.loads(broken.stdout)
+    assert broken.exit_code == 1
+    assert (report["ok"], report["files_failed"], report["rows_skipped"]) == (False, 6, 7)
+    docx = next(f for f in report["files"] if f["source"].endswith("broken_xml.docx"))
+    assert docx["status"] == "skipped" and "XML" in docx["problems"][0]["message"]
+    clean = runner.invoke(app, ["ingest", str(REPO / "knowledge"), "--json"])
+    assert clean.exit_code == 0, clean.output
+    assert json.loads(clean.stdout)["ok"] is True
 
 
 @pytest.mark.parametrize(
@@ -70,4 +88,4 @@ def test_kb_stats_json() -> None:
     runner.invoke(app, ["ingest", str(FIXTURES / "kb_broken")])
     result = runner.invoke(app, ["kb", "stats", "--json"])
     stats = json.loads(result.stdout)
-    assert stats["chunks"] == 7 and stats["documents"] == 4 and stats["embedder"] == "siyu-fake"
+    assert stats["chunks"] == 9 and stats["documents"] == 5 and stats["embedder"] == "siyu-fake"

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from copilot.retrieval import Ingestor
-from copilot.retrieval.store import VectorStore
+from copilot.retrieval import ingest as ingest_module
+from copilot.retrieval.store import VectorStore, make_client
 
 
 def _by_name(report, name):
@@ -17,11 +20,14 @@ def test_broken_files_are_reported_and_the_rest_ingested(
     statuses = {f.source.split("/")[-1]: f.status for f in report.files}
     assert statuses == {
         "bad_lines.jsonl": "added",
+        "bogus_type.md": "skipped",
         "broken_rows.csv": "added",
+        "broken_xml.docx": "skipped",
         "corrupt.docx": "skipped",
         "empty.txt": "skipped",
         "faq_gbk.csv": "added",
         "junk.txt": "skipped",
+        "long_cell.csv": "added",
         "notes_bom.md": "added",
         "setup.pdf": "skipped",
     }
@@ -34,8 +40,10 @@ def test_broken_files_are_reported_and_the_rest_ingested(
         ("broken_rows.csv", 3),
         ("broken_rows.csv", 4),
         ("broken_rows.csv", 5),
+        ("long_cell.csv", 3),
     ]
-    assert report.chunks_added == ingestor.store.count() == 1 + 2 + 2 + 2
+    assert report.chunks_added == ingestor.store.count() == 1 + 2 + 2 + 2 + 2
+    assert (report.files_failed, report.rows_skipped, report.ok) == (6, 7, False)
 
 
 def test_reingesting_unchanged_files_adds_nothing(ingestor: Ingestor, broken_kb: Path) -> None:
@@ -105,4 +113,172 @@ def test_missing_path_is_reported(ingestor: Ingestor, tmp_path: Path) -> None:
 def test_progress_reports_every_file(ingestor: Ingestor, broken_kb: Path) -> None:
     seen = []
     ingestor.ingest([broken_kb], progress=lambda p: seen.append((p.file_index, p.file_total)))
-    assert {i for i, _ in seen} == set(range(1, 9)) and {t for _, t in seen} == {8}
+    assert {i for i, _ in seen} == set(range(1, 12)) and {t for _, t in seen} == {11}
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "words"),
+    [
+        (
+            "bogus_type.md",
+            "doc_type",
+            ["'bogus'", "product, faq, policy, promotion, approved, doc"],
+        ),
+        ("broken_xml.docx", None, ["XML", "docx"]),
+        ("long_cell.csv", "answer", ["131,072"]),
+    ],
+)
+def test_each_broken_file_is_named_with_its_reason(
+    ingestor: Ingestor, broken_kb: Path, name: str, field: str | None, words: list[str]
+) -> None:
+    report = ingestor.ingest([broken_kb])
+    problems = [p for p in report.problems if p.source.endswith(name)]
+    assert len(problems) == 1
+    assert problems[0].field == field and problems[0].hint
+    assert all(w in problems[0].message for w in words), problems[0].message
+
+
+def test_an_unexpected_error_in_one_file_is_that_files_report(
+    ingestor: Ingestor, broken_kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_load = ingest_module.load
+
+    def flaky(path: Path, source: str):
+        if path.name == "faq_gbk.csv":
+            raise RuntimeError("parser exploded\nsecond line")
+        return real_load(path, source)
+
+    monkeypatch.setattr(ingest_module, "load", flaky)
+    report = ingestor.ingest([broken_kb])
+    entry = _by_name(report, "faq_gbk.csv")
+    assert entry.status == "skipped"
+    assert (
+        entry.problems[0].message == "意外错误 / unexpected error (RuntimeError): parser exploded"
+    )
+    assert entry.problems[0].hint
+    assert _by_name(report, "notes_bom.md").status == "added"  # sorted after it: still ingested
+
+
+def test_symlinks_out_of_the_folder_are_refused_and_inside_ones_kept(
+    ingestor: Ingestor, tmp_path: Path
+) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash 机密", encoding="utf-8")
+    (kb / "faq.md").write_text("# 运费\n\n满99包邮。\n", encoding="utf-8")
+    (kb / "passwd.txt").symlink_to(secret)
+    (kb / "same_faq.md").symlink_to(kb / "faq.md")
+    (kb / "outside").symlink_to(tmp_path, target_is_directory=True)
+    report = ingestor.ingest([kb])
+    statuses = {f.source: f.status for f in report.files}
+    assert statuses == {"kb/faq.md": "added", "kb/passwd.txt": "skipped"}
+    refused = _by_name(report, "passwd.txt").problems[0]
+    assert "符号链接" in refused.message and str(secret) in refused.message
+    texts = ingestor.store.all_documents()[1]
+    assert texts == ["运费\n满99包邮。"]
+
+
+class _Killed(BaseException):
+    """Stands in for SIGKILL: nothing after the raise point runs."""
+
+
+def _kill_on_call(monkeypatch: pytest.MonkeyPatch, target: object, name: str, n: int) -> None:
+    real = getattr(target, name)
+    calls = iter(range(1, 1_000_000))
+
+    def dying(*args, **kwargs):
+        if next(calls) == n:
+            raise _Killed
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, dying)
+
+
+def _faq(path: Path, rows: int, variant: str = "") -> Path:
+    lines = ["question,answer"] + [f"问题{i}{variant}?,答案{i}" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _clean_ids(store: VectorStore, fake_settings, folder: Path) -> list[str]:
+    client = make_client(None, fake_settings.chroma_dir)
+    clean = VectorStore(client, "clean-reference", store.embedder)
+    Ingestor(clean, fake_settings.retrieval, batch_size=8).ingest([folder])
+    ids = sorted(clean.manifest()[str((folder / "faq.csv").resolve())].ids)
+    client.delete_collection("clean-reference")
+    return ids
+
+
+@pytest.mark.parametrize("batches_stored", [0, 1, 5])
+def test_a_run_killed_mid_file_is_finished_by_the_next_run(
+    store: VectorStore,
+    fake_settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    batches_stored: int,
+) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    _faq(kb / "faq.csv", 60)
+    ingestor = Ingestor(store, fake_settings.retrieval, batch_size=8)
+    with monkeypatch.context() as patch:
+        _kill_on_call(patch, store, "add", batches_stored + 1)
+        with pytest.raises(_Killed):
+            ingestor.ingest([kb])
+    assert store.count() == 8 * batches_stored
+    rerun = ingestor.ingest([kb])
+    entry = _by_name(rerun, "faq.csv")
+    assert entry.status != "unchanged" and entry.added == 60 - 8 * batches_stored
+    assert sorted(store.manifest()[str((kb / "faq.csv").resolve())].ids) == _clean_ids(
+        store, fake_settings, kb
+    )
+    assert _by_name(ingestor.ingest([kb]), "faq.csv").status == "unchanged"
+
+
+@pytest.mark.parametrize(("method", "call"), [("add", 2), ("restamp", 1), ("delete", 1)])
+def test_an_update_killed_at_any_step_is_finished_by_the_next_run(
+    store: VectorStore,
+    fake_settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    call: int,
+) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    _faq(kb / "faq.csv", 40)
+    ingestor = Ingestor(store, fake_settings.retrieval, batch_size=8)
+    ingestor.ingest([kb])
+    text = (kb / "faq.csv").read_text(encoding="utf-8").splitlines()
+    # Rows 0-19 kept, 20-39 replaced: the update adds, restamps and deletes.
+    new_rows = [f"新问题{i}?,新答案{i}" for i in range(30)]
+    (kb / "faq.csv").write_text("\n".join(text[:21] + new_rows) + "\n", encoding="utf-8")
+    with monkeypatch.context() as patch:
+        _kill_on_call(patch, store, method, call)
+        with pytest.raises(_Killed):
+            ingestor.ingest([kb])
+    assert _by_name(ingestor.ingest([kb]), "faq.csv").status == "updated"
+    assert sorted(store.manifest()[str((kb / "faq.csv").resolve())].ids) == _clean_ids(
+        store, fake_settings, kb
+    )
+    assert store.count() == 50
+
+
+def test_chunks_stored_without_a_chunk_count_are_restamped_not_trusted(
+    ingestor: Ingestor, tmp_path: Path
+) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    _faq(kb / "faq.csv", 10)
+    ingestor.ingest([kb])
+    key = str((kb / "faq.csv").resolve())
+    ids = ingestor.store.manifest()[key].ids
+    ingestor.store.delete(ids[:4])  # what an older, non-atomic ingest left after a kill
+    for chunk_id in ids[4:]:
+        meta = ingestor.store.get([chunk_id])[chunk_id][1]
+        meta.pop("file_chunks")
+        ingestor.store.collection.update(ids=[chunk_id], metadatas=[meta])
+    entry = _by_name(ingestor.ingest([kb]), "faq.csv")
+    assert (entry.status, entry.added, entry.chunks) == ("updated", 4, 10)
+    assert ingestor.store.manifest()[key].complete_hash()

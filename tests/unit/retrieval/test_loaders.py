@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,38 @@ def test_real_pdf_and_docx_load(tmp_path: Path) -> None:
         writer.write(handle)
     with pytest.raises(InputError, match=r"扫描件|no extractable"):
         load(tmp_path / "blank.pdf", "blank.pdf")
+
+
+def test_front_matter_doc_type_must_be_a_known_one() -> None:
+    with pytest.raises(InputError, match="must be one of: product, faq, policy") as info:
+        load(BROKEN / "bogus_type.md", "bogus_type.md")
+    assert info.value.where == "doc_type" and "'bogus'" in info.value.message
+
+
+def test_jsonl_doc_type_is_checked_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(
+        '{"text": "满99包邮", "doc_type": "policy"}\n{"text": "x", "doc_type": "memo"}\n',
+        encoding="utf-8",
+    )
+    loaded = load(path, "mixed.jsonl")
+    assert [s.doc_type for s in loaded.sections] == ["policy"]
+    (problem,) = loaded.problems
+    assert (problem.row, problem.field) == (2, "doc_type")
+    assert "approved, doc" in problem.message and "JSON" not in problem.message
+
+
+def test_an_over_long_csv_cell_is_one_reported_row() -> None:
+    limit = csv.field_size_limit()
+    loaded = load(BROKEN / "long_cell.csv", "long_cell.csv")
+    assert [s.row for s in loaded.sections] == [2, 4]
+    (problem,) = loaded.problems
+    assert (problem.row, problem.field) == (3, "answer")
+    assert "131,072" in problem.message and problem.hint
+    assert csv.field_size_limit() == limit  # the parser's limit is restored
+
+
+def test_a_docx_with_broken_xml_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="XML") as info:
+        load(BROKEN / "broken_xml.docx", "broken_xml.docx")
+    assert info.value.where == "broken_xml.docx" and info.value.hint

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pickle
 from datetime import date
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from copilot.config import Settings
 from copilot.errors import StoreError
 from copilot.retrieval import Ingestor, Retriever, SearchFilters
 from copilot.retrieval.embedder import Usem3Embedding
+from copilot.retrieval.keyword import KeywordIndex
 from copilot.retrieval.store import VectorStore, make_client
 from tests.conftest import REPO
 
@@ -90,8 +92,8 @@ def test_keyword_index_follows_store_writes(
 
 def test_keyword_index_is_cached_per_revision(demo: Retriever, fake_settings: Settings) -> None:
     demo.search("积分", k=1)
-    cached = fake_settings.cache_dir / "keyword" / f"{demo.store.name}.pkl"
-    assert cached.exists()
+    cached = fake_settings.cache_dir / "keyword" / demo.store.name
+    assert [p.name for p in cached.glob("*/snapshot.json")] == ["snapshot.json"]
     fresh = Retriever(demo.store, fake_settings.retrieval, fake_settings.cache_dir / "keyword")
     assert fresh.keyword_index().revision == demo.store.revision()
 
@@ -131,3 +133,42 @@ def test_unfiltered_vector_query_matches_the_filtered_one(
         (h.id, h.vector_rank, h.keyword_rank) for h in demo.search(query, k=8, filters=filters)
     ]
     assert fast == exact and fast
+
+
+def test_a_corrupt_keyword_cache_is_rebuilt(demo: Retriever, fake_settings: Settings) -> None:
+    expected = [h.id for h in demo.search("积分", k=3)]
+    cache = fake_settings.cache_dir / "keyword" / demo.store.name
+    for snapshot in cache.glob("*/snapshot.json"):
+        snapshot.write_bytes(b"garbage")
+    fresh = Retriever(demo.store, fake_settings.retrieval, fake_settings.cache_dir / "keyword")
+    assert [h.id for h in fresh.search("积分", k=3)] == expected
+    assert KeywordIndex.load(cache, demo.store.revision()) is not None  # rewritten
+
+
+class _Payload:
+    """Unpickling this creates `marker`: proof that a cache file was executed."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (open, (str(self.marker), "w"))
+
+
+def test_a_pickle_planted_in_the_cache_is_never_executed(
+    ingestor: Ingestor, fake_settings: Settings, tmp_path: Path
+) -> None:
+    ingestor.ingest([KNOWLEDGE])
+    marker = tmp_path / "executed"
+    cache = fake_settings.cache_dir / "keyword"
+    cache.mkdir(parents=True, exist_ok=True)
+    payload = pickle.dumps(_Payload(marker))
+    name = ingestor.store.name
+    (cache / f"{name}.pkl").write_bytes(payload)  # where older versions kept a pickle
+    retriever = Retriever(ingestor.store, fake_settings.retrieval, cache)
+    assert retriever.search("积分", k=1)
+    for snapshot in (cache / name).glob("*/snapshot.json"):
+        snapshot.write_bytes(payload)
+    again = Retriever(ingestor.store, fake_settings.retrieval, cache)
+    assert again.search("积分", k=1)
+    assert not marker.exists()
