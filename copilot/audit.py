@@ -1,7 +1,10 @@
 """Append-only audit log: what was drafted, from what, and what a person did with it.
 
 There is no update or delete path here or anywhere else; the database refuses both (triggers
-added by migration m002). Free text is passed through the PII redactor before it is stored.
+added by migration m002) and refuses any insert that is not the next link of the hash chain
+(m003, ``copilot.audit_chain``), so a rewritten log is detected by ``siyu audit verify``.
+Free text is passed through the PII redactor before it is stored. Reading never fails on a
+damaged row: it is reported as a ``DamagedRow`` beside the readable events.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.engine import Connection
 
+from copilot import audit_chain
 from copilot.customers.db import Database
 from copilot.customers.schema import audit_events
 
@@ -124,6 +128,22 @@ class AuditRecord(BaseModel):
     event: AuditEvent
 
 
+class DamagedRow(BaseModel):
+    """A stored row that cannot be read back as an event (the log was tampered with)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    reason: str
+
+
+class ExportResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count: int
+    damaged: list[DamagedRow] = Field(default_factory=list)
+
+
 def default_redactor() -> Redactor:
     from copilot.guardrails import redact
 
@@ -152,8 +172,9 @@ class AuditLog:
         payload = event.model_dump(mode="json")
         for name in event.TEXT_FIELDS:
             payload[name] = self.redactor(payload[name]) if payload[name] else ""
+        at = self.clock()
         return {
-            "at": self.clock(),
+            "at": at.astimezone().replace(tzinfo=None) if at.tzinfo else at,
             "kind": payload["kind"],
             "actor": actor,
             "subject": _subject(event),
@@ -166,26 +187,28 @@ class AuditLog:
         """Append one event; inside `conn`'s transaction when given (atomic with its cause)."""
         row = self._row(event, actor)
         if conn is not None:
-            conn.execute(audit_events.insert().values(**row))
+            audit_chain.append(conn, [row])
             return
         with self.db.begin() as own:
-            own.execute(audit_events.insert().values(**row))
+            audit_chain.append(own, [row])
 
     def record_many(
         self, events: Sequence[_Event], *, actor: str = "system", conn: Connection
     ) -> None:
         """Append several events inside `conn`'s transaction (one statement)."""
         if events:
-            conn.execute(audit_events.insert(), [self._row(e, actor) for e in events])
+            audit_chain.append(conn, [self._row(e, actor) for e in events])
 
-    def events(
+    def scan(
         self,
         start: datetime | None = None,
         end: datetime | None = None,
         kinds: set[str] | None = None,
-    ) -> Iterator[AuditRecord]:
-        """Events with start <= at < end, oldest first."""
-        query = select(audit_events).order_by(audit_events.c.id)
+    ) -> Iterator[AuditRecord | DamagedRow]:
+        """Stored rows with start <= at < end, oldest first: events, or the rows that are not."""
+        at = type_coerce(audit_events.c.at, String).label("at")
+        columns = [at if c.name == "at" else c for c in audit_events.c]
+        query = select(*columns).order_by(audit_events.c.id)
         if start is not None:
             query = query.where(audit_events.c.at >= start)
         if end is not None:
@@ -195,25 +218,44 @@ class AuditLog:
         with self.db.begin() as conn:
             rows = conn.execute(query).mappings().all()
         for row in rows:
-            yield AuditRecord(
-                id=row["id"],
-                at=row["at"],
-                actor=row["actor"],
-                subject=row["subject"],
-                event=EVENT_ADAPTER.validate_json(row["payload"]),
-            )
+            try:
+                yield AuditRecord(
+                    id=row["id"],
+                    at=datetime.fromisoformat(audit_chain.canonical_at(row["at"])),
+                    actor=row["actor"],
+                    subject=row["subject"],
+                    event=EVENT_ADAPTER.validate_json(row["payload"]),
+                )
+            except (ValidationError, ValueError, TypeError) as exc:
+                reason = str(exc).splitlines()[0]
+                yield DamagedRow(id=row["id"], reason=f"无法读取 / unreadable: {reason}")
 
-    def export_csv(self, out: Path, start: datetime | None, end: datetime | None) -> int:
-        """Write events in [start, end) to a UTF-8-BOM CSV (opens in Excel); returns the count."""
-        count = 0
+    def events(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        kinds: set[str] | None = None,
+    ) -> Iterator[AuditRecord]:
+        """The readable events with start <= at < end, oldest first (see `scan`)."""
+        for item in self.scan(start, end, kinds):
+            if isinstance(item, AuditRecord):
+                yield item
+
+    def export_csv(self, out: Path, start: datetime | None, end: datetime | None) -> ExportResult:
+        """Write the readable events in [start, end) to a UTF-8-BOM CSV (opens in Excel);
+        rows that cannot be read are not written but named in the result."""
+        result = ExportResult(count=0)
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(EXPORT_COLUMNS)
-            for rec in self.events(start, end):
+            for rec in self.scan(start, end):
+                if isinstance(rec, DamagedRow):
+                    result.damaged.append(rec)
+                    continue
                 payload = rec.event.model_dump_json()
                 writer.writerow(
                     [rec.id, rec.at.isoformat(), rec.event.kind, rec.actor, rec.subject, payload]
                 )
-                count += 1
-        return count
+                result.count += 1
+        return result

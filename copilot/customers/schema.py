@@ -113,5 +113,18 @@ audit_events = Table(
     Column("actor", String(64), nullable=False, server_default=""),
     Column("subject", String(128), nullable=False, server_default=""),
     Column("payload", Text, nullable=False),  # JSON, text fields redacted
+    # hash chain (copilot.audit_chain): sha256 hex of this event and of the one before it
+    Column("prev_hash", String(64), nullable=False, server_default=""),
+    Column("hash", String(64), nullable=False, server_default=""),
     Index("ix_audit_at", "at"),
+)
+
+audit_chain_head = Table(
+    "audit_chain_head",
+    metadata,
+    Column("name", String(32), primary_key=True),  # one row, named after the chained table
+    Column("last_id", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    # events up to here were chained by the migration; their ids may have gaps from before
+    Column("legacy_last_id", Integer, nullable=False, server_default="0"),
 )

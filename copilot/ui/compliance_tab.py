@@ -134,10 +134,11 @@ class ComplianceTab:
     def export(self, start: str, end: str) -> tuple[str, str | None]:
         out = self.wb.exports_dir / f"audit-{datetime.now():%Y%m%d-%H%M%S}.csv"
         try:
-            count = self.wb.audit.export_csv(out, _day(start, "from"), _day(end, "to"))
+            result = self.wb.audit.export_csv(out, _day(start, "from"), _day(end, "to"))
         except CopilotError as exc:
             return error_html(exc), None
-        return ok_html(f"{self.t('exported')}{count} → {out.name}"), str(out)
+        damaged = f" · ⚠ {len(result.damaged)} 条损坏 / damaged" if result.damaged else ""
+        return ok_html(f"{self.t('exported')}{result.count} → {out.name}{damaged}"), str(out)
 
     def selfcheck(self, month: str) -> tuple[str, str | None]:
         try:

@@ -44,7 +44,9 @@ def test_insert_ignore_keeps_existing_consent_event(db: Database) -> None:
 )
 def test_database_refuses_changes_to_audit_log(db: Database, statement: str) -> None:
     with db.begin() as conn:
-        conn.execute(audit_events.insert().values(at=datetime(2026, 1, 1), kind="k", payload="{}"))
+        conn.execute(
+            audit_events.insert().values(id=1, at=datetime(2026, 1, 1), kind="k", payload="{}")
+        )
     with pytest.raises(StoreError, match="append-only"), db.begin() as conn:
         conn.execute(text(statement))
     with db.begin() as conn:
