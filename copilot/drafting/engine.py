@@ -1,8 +1,13 @@
 """The drafting pipeline shared by all tasks.
 
 retrieve → (customer text already redacted) → build the prompt within the token budget →
-backend → parse → guardrails → DraftResult. The engine takes its collaborators as arguments;
-`copilot.drafting.build_engine` wires them from settings.
+backend → parse → screen → guardrails → DraftResult. The engine takes its collaborators as
+arguments; `copilot.drafting.build_engine` wires them from settings.
+
+Nothing a model sends reaches a person unparsed: when its answer cannot become a draft (not
+JSON, the schema echoed, cut off, empty, machine output in the text, a timeout or a broken
+stream), the drafts come from the template drafter, labelled 模板模式 · 模型输出无效, and the
+answer (PII-redacted) and the reason are kept apart in `DraftResult.model_output`.
 """
 
 from __future__ import annotations
@@ -28,20 +33,34 @@ from copilot.drafting.models import (
     Draft,
     DraftResult,
     Language,
+    ModelOutput,
     PromptRef,
     TaskPlan,
 )
 from copilot.drafting.outputs import Suggestion
 from copilot.drafting.prompts import PromptLibrary, PromptSpec
+from copilot.drafting.screen import screen
 from copilot.drafting.stream import DraftStream
-from copilot.llm.backend import TEMPLATE_BACKEND, Backend, ChatPrompt, Generation, Usage
+from copilot.errors import GuardrailError
+from copilot.llm.backend import (
+    TEMPLATE_BACKEND,
+    Backend,
+    ChatPrompt,
+    Generation,
+    Rejection,
+    Usage,
+)
 from copilot.llm.cost import estimate_cost
-from copilot.llm.parsing import OutputParseError, parse_structured
+from copilot.llm.parsing import OutputParseError, parse_structured, strip_reasoning
+from copilot.llm.template import TemplateBackend
 from copilot.llm.tokens import TokenCounter
 from copilot.retrieval.models import Hit, SearchFilters
 from copilot.retrieval.text import keyword_tokens
 
 NO_EVIDENCE = {"zh": "(没有检索到相关资料)", "en": "(no relevant passage found)"}
+FALLBACK_LABEL = f"{TEMPLATE_BACKEND} · 模型输出无效 / template mode · invalid model output"
+# How much of a rejected answer is kept for debugging (after PII redaction).
+KEEP_RAW_CHARS = 4000
 
 
 class Searcher(Protocol):
@@ -133,6 +152,7 @@ class DraftingEngine:
             system=system,
             user=user,
             context={**plan.context, "evidence": evidence},
+            response_schema=spec.schema_model.model_json_schema(),
         )
         return Prepared(
             plan=plan, spec=spec, chat=chat, hits=kept, notes=plan.notes + notes, started=started
@@ -143,38 +163,67 @@ class DraftingEngine:
         try:
             generation = self.backend.generate(prepared.chat, prepared.spec.schema_model)
         except OutputParseError as exc:
-            if not exc.raw.strip():
-                raise
-            generation = self._unstructured(exc.raw)
+            generation = self.rejected(prepared, exc)
         return self.finish(prepared, generation)
 
     def stream(self, plan: TaskPlan) -> DraftStream:
         return DraftStream(self, self.prepare(plan))
 
     def parse(self, prepared: Prepared, raw: str) -> Generation:
-        """A streamed text turned into a Generation (or the plain-text fallback)."""
+        """A streamed text turned into a Generation (or the labelled fallback)."""
         schema = prepared.spec.schema_model
         try:
             data, repaired = parse_structured(raw, schema, endpoint=self.backend.name)
-        except OutputParseError:
-            if not raw.strip():
-                raise
-            return self._unstructured(raw)
+        except OutputParseError as exc:
+            return self.rejected(prepared, exc)
         return Generation(raw=raw, data=data, repaired=repaired)
 
-    @staticmethod
-    def _unstructured(raw: str) -> Generation:
-        """A server that answered in plain text: keep it as one draft for a person to check."""
-        text = raw.strip().strip("`").strip()
-        item = Suggestion(text=text, citations=[], confidence=0.1, needs_human=True)
-        return Generation(raw=raw, data={"suggestions": [item.model_dump()], "unstructured": True})
+    def rejected(self, prepared: Prepared, exc: OutputParseError) -> Generation:
+        """The template drafter's answer in place of an unusable one, which is kept apart."""
+        fallback = TemplateBackend().generate(prepared.chat, prepared.spec.schema_model)
+        where = f" ({exc.where})" if exc.where else ""
+        message = f"{exc.message}{where}" + (f" — {exc.hint}" if exc.hint else "")
+        rejection = Rejection(reason=exc.reason, message=message, raw=exc.raw)
+        return fallback.model_copy(update={"raw": exc.raw, "rejected": rejection})
+
+    def _screened(self, prepared: Prepared, generation: Generation) -> tuple[Generation, list[str]]:
+        """Suggestions that are machine output dropped (none left: the fallback), wrong
+        language flagged."""
+        if generation.rejected is not None:
+            return generation, []
+        items, notes = screen(list(generation.data.get("suggestions", [])), prepared.plan.language)
+        if items:
+            return generation.model_copy(update={"data": {"suggestions": items}}), notes
+        error = OutputParseError(
+            "模型的建议都不是自然语言 / none of the model's suggestions is natural language",
+            raw=generation.raw,
+            reason="not_natural_language",
+            hint="换一个能按 JSON 回答的模型,或用 siyu llm check 检查接口 / use a model that "
+            "follows JSON instructions; check the endpoint with `siyu llm check`",
+        )
+        return self.rejected(prepared, error), notes
+
+    def _model_output(self, rejection: Rejection) -> ModelOutput:
+        """The rejected answer for debugging: shortened, then PII-redacted (or withheld)."""
+        raw = rejection.raw[:KEEP_RAW_CHARS]
+        try:
+            kept = guard.redact(raw) if raw.strip() else ""
+        except GuardrailError:
+            kept = "(无法脱敏,未保存 / could not be redacted, not kept)"
+        return ModelOutput(
+            model=self.backend.name, reason=rejection.reason, message=rejection.message, raw=kept
+        )
 
     def finish(self, prepared: Prepared, generation: Generation) -> DraftResult:
         plan, notes = prepared.plan, list(prepared.notes)
-        if generation.data.get("unstructured"):
+        generation, screened = self._screened(prepared, generation)
+        notes += screened
+        model_output = None
+        if generation.rejected is not None:
+            model_output = self._model_output(generation.rejected)
             notes.append(
-                "模型未返回结构化结果,已作为待人工确认的草稿 / the model returned no "
-                "structured output; kept as a draft for a person to check"
+                f"模型输出无效,已改用模板模式草稿 / the model's output was unusable, these are "
+                f"template drafts: {generation.rejected.message}"
             )
         sources = {cite_id(hit, rank): hit for rank, hit in enumerate(prepared.hits, start=1)}
         now = self.clock()
@@ -212,7 +261,7 @@ class DraftingEngine:
         return DraftResult(
             task=plan.task,
             drafts=drafts,
-            backend=model,
+            backend=FALLBACK_LABEL if model_output else model,
             prompt=PromptRef(
                 id=prepared.spec.id,
                 version=prepared.spec.version,
@@ -229,16 +278,18 @@ class DraftingEngine:
             usage=usage,
             cost=cost,
             latency_ms=round((time.perf_counter() - prepared.started) * 1000, 2),
+            model_output=model_output,
         )
 
     def _usage(self, prepared: Prepared, generation: Generation) -> Usage:
-        """The backend's usage, or our own count when the server reports none."""
+        """The backend's usage, or our own count when the server reports none (the answer
+        only: reasoning the model wrote before it is not counted)."""
         usage = generation.usage
         if self.backend.name == TEMPLATE_BACKEND or usage.cached or usage.input_tokens:
             return usage
         return Usage(
             input_tokens=self.counter.count_messages(prepared.chat.system, prepared.chat.user),
-            output_tokens=self.counter.count(generation.raw),
+            output_tokens=self.counter.count(strip_reasoning(generation.raw)),
         )
 
     @staticmethod

@@ -33,6 +33,17 @@ class Draft(BaseModel):
     verdict: Verdict
 
 
+class ModelOutput(BaseModel):
+    """A model answer that could not become a draft: never shown as one, kept for debugging."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str = Field(description="the model whose answer was rejected")
+    reason: str = Field(description="code: empty, truncated, schema_echo, not_json, timeout, …")
+    message: str = Field(description="what went wrong, naming the endpoint and the setting")
+    raw: str = Field("", description="the answer, PII-redacted and shortened")
+
+
 class PromptRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -61,6 +72,9 @@ class DraftResult(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     cost: float | None = Field(None, description="estimated cost in yuan; None if model unpriced")
     latency_ms: float = 0.0
+    model_output: ModelOutput | None = Field(
+        None, description="the model's unusable answer when the drafts are a labelled fallback"
+    )
 
 
 class ExtraSearch(BaseModel):

@@ -30,6 +30,9 @@ class ChatPrompt(BaseModel):
     context: dict[str, Any] = Field(
         default_factory=dict, description="task, request, evidence and fields the prompt shows"
     )
+    response_schema: dict[str, Any] | None = Field(
+        None, description="JSON schema a streamed answer is asked to follow (None: plain text)"
+    )
 
     def messages(self) -> list[tuple[str, str]]:
         return [("system", self.system), ("user", self.user)]
@@ -39,8 +42,19 @@ class Usage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     input_tokens: int = 0
-    output_tokens: int = 0
+    output_tokens: int = Field(0, description="tokens of the answer, reasoning not included")
+    reasoning_tokens: int = Field(0, description="thinking tokens the server reports apart")
     cached: bool = False
+
+
+class Rejection(BaseModel):
+    """Why a model's answer could not be used, and what it was (for debugging only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(description="code: empty, truncated, schema_echo, not_json, timeout, …")
+    message: str = Field(description="what went wrong, naming the endpoint and the setting")
+    raw: str = ""
 
 
 class Generation(BaseModel):
@@ -53,6 +67,9 @@ class Generation(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     repaired: bool = Field(
         False, description="true when the fallback parser had to repair the text"
+    )
+    rejected: Rejection | None = Field(
+        None, description="set when the model's answer was unusable and `data` is a fallback"
     )
 
 

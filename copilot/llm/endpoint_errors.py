@@ -1,18 +1,22 @@
 """What an endpoint failure means for the user: one BackendError per kind, naming the
-endpoint and the setting to check."""
+endpoint and the setting to check. A timeout is an `OutputParseError` (reason "timeout"): the
+endpoint is there but gave no usable answer, so drafting falls back instead of stopping."""
 
 from __future__ import annotations
 
 import openai
 
 from copilot.errors import BackendError
+from copilot.llm.parsing import OutputParseError
 
 
 def explain(exc: Exception, where: str, timeout_s: float, retries: int) -> BackendError:
     """A BackendError for an openai client exception; `where` names endpoint and model."""
     if isinstance(exc, openai.APITimeoutError):
-        return BackendError(
+        return OutputParseError(
             f"模型接口 {timeout_s:g} 秒内没有响应 / no answer within {timeout_s:g}s",
+            raw="",
+            reason="timeout",
             where=where,
             hint="检查服务负载,或调大 SIYU_LLM_TIMEOUT_S / check the server "
             "load or raise SIYU_LLM_TIMEOUT_S",

@@ -2,12 +2,17 @@
 
 The client runs with `max_retries=0`; this module owns the retry policy (bounded, exponential
 backoff, on 429 and 5xx only) so a dead endpoint fails fast with a message naming it. Structured
-output asks for a JSON schema (or a tool call); whatever comes back goes through the fallback
-parser, because many servers answer with plain or fenced text regardless.
+output asks for a JSON schema (or a tool call; llama.cpp's JSON mode takes the schema as a
+grammar); whatever comes back goes through the fallback parser, because many servers answer with
+plain or fenced text regardless. An answer cut at the token limit is asked for once more with
+twice the room. A body that is not a chat completion (an HTML error page with status 200, bytes
+that are not UTF-8) is an `OutputParseError` naming the endpoint, like any unusable answer.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, Literal, TypeVar
@@ -38,15 +43,23 @@ RETRYABLE = (openai.RateLimitError, openai.InternalServerError)
 MAX_BACKOFF_S = 8.0
 
 
-def _schema_format(schema: type[BaseModel]) -> dict[str, Any]:
-    return {
-        "type": "json_schema",
-        "json_schema": {
-            "name": schema.__name__,
-            "schema": schema.model_json_schema(),
-            "strict": False,
-        },
-    }
+def _response_format(mode: StructuredMode, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The `response_format` of a request for `schema` in `mode` (None: tools or plain text).
+
+    JSON mode also carries the schema: llama.cpp servers read it and constrain decoding to it,
+    others ignore it."""
+    if mode == "json_schema":
+        return {
+            "type": "json_schema",
+            "json_schema": {
+                "name": schema.get("title", "Output"),
+                "schema": schema,
+                "strict": False,
+            },
+        }
+    if mode == "json_object":
+        return {"type": "json_object", "schema": schema}
+    return None
 
 
 def _token_limit(model: str, limit: int) -> dict[str, Any]:
@@ -94,6 +107,7 @@ class OpenAIBackend:
         self.timeout_s = timeout_s
         self.max_retries = max_retries
         self.backoff_s = backoff_s
+        self.max_output_tokens = max_output_tokens
         self.structured: StructuredMode = structured
         self._sleep = sleep
         self.client = ChatOpenAI(
@@ -104,12 +118,15 @@ class OpenAIBackend:
             max_retries=0,
             temperature=temperature,
             stream_usage=False,
-            **_token_limit(model, max_output_tokens),
         )
 
     @property
     def name(self) -> str:
         return self.model
+
+    @property
+    def where(self) -> str:
+        return f"{self.base_url} (model {self.model})"
 
     def _delay(self, attempt: int, exc: openai.APIStatusError) -> float:
         retry_after = exc.response.headers.get("retry-after", "") if exc.response else ""
@@ -119,7 +136,7 @@ class OpenAIBackend:
 
     def _error(self, exc: Exception) -> BackendError:
         retries = self.max_retries if isinstance(exc, RETRYABLE) else 0
-        return explain(exc, f"{self.base_url} (model {self.model})", self.timeout_s, retries)
+        return explain(exc, self.where, self.timeout_s, retries)
 
     def _call(self, fn: Callable[[], R]) -> R:
         for attempt in range(self.max_retries + 1):
@@ -135,63 +152,104 @@ class OpenAIBackend:
                 raise self._cut_off(exc) from exc
             except openai.OpenAIError as exc:
                 raise self._error(exc) from exc
+            except (ValueError, AttributeError, TypeError) as exc:
+                # The client could not read the body as a chat completion: a proxy's HTML page
+                # sent with status 200, an empty body, bytes that are not UTF-8.
+                raise self._not_a_completion(exc) from exc
         raise AssertionError("unreachable")
+
+    def _not_a_completion(self, exc: Exception) -> OutputParseError:
+        return OutputParseError(
+            f"接口返回的不是聊天补全结果 / the endpoint did not answer with a chat completion: "
+            f"{type(exc).__name__}: {str(exc)[:200]}",
+            raw="",
+            reason="not_a_completion",
+            where=self.where,
+            hint="确认 SIYU_LLM_BASE_URL 指向 OpenAI 兼容接口(通常以 /v1 结尾),而不是网页或代理"
+            "错误页 / check that SIYU_LLM_BASE_URL points at an OpenAI-compatible API (usually "
+            "ending in /v1), not a web page or a proxy's error page",
+        )
 
     def _cut_off(self, exc: openai.LengthFinishReasonError) -> OutputParseError:
         """The answer hit the output-token limit before its JSON closed."""
         choices = exc.completion.choices
         raw = (choices[0].message.content or "") if choices else ""
-        return OutputParseError(
+        error = OutputParseError(
             "模型输出达到长度上限,JSON 不完整 / the answer hit the output-token limit before "
             "its JSON was complete",
             raw=raw,
-            where=f"{self.base_url} (model {self.model})",
+            reason="truncated",
+            where=self.where,
             hint="调大 SIYU_LLM_MAX_OUTPUT_TOKENS / raise SIYU_LLM_MAX_OUTPUT_TOKENS",
         )
+        error.limit_hit = True
+        return error
 
-    def _invoke(self, prompt: ChatPrompt, schema: type[BaseModel], mode: StructuredMode) -> Any:
-        model: Any = self.client
-        if mode == "json_schema":
-            model = self.client.bind(response_format=_schema_format(schema))
-        elif mode == "json_object":
-            model = self.client.bind(response_format={"type": "json_object"})
-        elif mode == "tool":
-            model = self.client.bind_tools([schema], tool_choice=schema.__name__)
-        return self._call(lambda: model.invoke(prompt.messages()))
+    def _bound(self, schema: type[BaseModel], mode: StructuredMode, limit: int) -> Any:
+        """The client with the output mode and token limit of one request."""
+        model: Any = self.client.bind(**_token_limit(self.model, limit))
+        if mode == "tool":
+            return model.bind_tools([schema], tool_choice=schema.__name__)
+        response_format = _response_format(mode, _json_schema(schema))
+        return model.bind(response_format=response_format) if response_format else model
 
-    def generate(self, prompt: ChatPrompt, schema: type[T]) -> Generation:
+    def _stepping_down(self, fn: Callable[[StructuredMode], R]) -> R:
+        """Call with the current output mode; a server that rejects it gets the next one."""
         while True:
             try:
-                message = self._invoke(prompt, schema, self.structured)
-                break
+                return fn(self.structured)
             except UnsupportedModeError as exc:
-                # The server rejects this way of asking for JSON: step down and remember it.
                 if self.structured == "text":
                     raise exc.error from exc
                 self.structured = FALLBACK[self.structured]
-        return self._generation(message, schema)
+
+    def generate(self, prompt: ChatPrompt, schema: type[T]) -> Generation:
+        """One structured answer; an answer cut at the token limit is retried once with twice
+        the room before it counts as unusable."""
+        limit = self.max_output_tokens
+        for attempt in range(2):
+            try:
+                return self._generation(self._ask(prompt, schema, limit), schema)
+            except OutputParseError as exc:
+                if not exc.limit_hit or attempt:
+                    raise
+                limit *= 2
+        raise AssertionError("unreachable")
+
+    def _ask(self, prompt: ChatPrompt, schema: type[BaseModel], limit: int) -> BaseMessage:
+        return self._stepping_down(
+            lambda mode: self._call(
+                lambda: self._bound(schema, mode, limit).invoke(prompt.messages())
+            )
+        )
 
     def _generation(self, message: BaseMessage, schema: type[BaseModel]) -> Generation:
-        usage = Usage()
-        if isinstance(message, AIMessage) and message.usage_metadata:
-            usage = Usage(
-                input_tokens=message.usage_metadata["input_tokens"],
-                output_tokens=message.usage_metadata["output_tokens"],
-            )
+        usage = _usage(message)
         if isinstance(message, AIMessage) and message.tool_calls:
-            data = schema.model_validate(message.tool_calls[0]["args"]).model_dump(mode="json")
-            return Generation(raw=str(message.tool_calls[0]["args"]), data=data, usage=usage)
+            args = message.tool_calls[0]["args"]
+            raw = json.dumps(args, ensure_ascii=False)
+            data, repaired = parse_structured(raw, schema, endpoint=self.where)
+            return Generation(raw=raw, data=data, usage=usage, repaired=repaired)
         raw = message.content if isinstance(message.content, str) else str(message.content)
-        data, repaired = parse_structured(raw, schema, endpoint=self.base_url)
+        try:
+            data, repaired = parse_structured(raw, schema, endpoint=self.where)
+        except OutputParseError as exc:
+            if message.response_metadata.get("finish_reason") == "length":
+                exc.reason, exc.limit_hit = "truncated", True
+            raise
         return Generation(raw=raw, data=data, usage=usage, repaired=repaired)
 
     def stream(self, prompt: ChatPrompt) -> Iterator[str]:
         """Deltas as they arrive; retries only before the first one, errors name the endpoint.
 
-        A stream that ends without a finish reason was cut off (the endpoint died): that is an
-        error, never a silently truncated draft.
+        A prompt with a response schema streams the same JSON output `generate` asks for (tool
+        mode streams plain text). A stream that ends without a finish reason was cut off (the endpoint
+        died), and one that stalls longer than the timeout hangs: both are errors, never a
+        silently truncated draft.
         """
-        chunks = self._call(lambda: self._open_stream(prompt))
+        chunks = self._stepping_down(
+            lambda mode: self._call(lambda: self._open_stream(prompt, mode))
+        )
         sent, finished = 0, False
         try:
             for chunk in chunks:
@@ -204,22 +262,58 @@ class OpenAIBackend:
         if not finished:
             raise self._broken(sent, None)
 
-    def _broken(self, sent: int, exc: Exception | None) -> BackendError:
-        cause = f": {exc}" if exc else ""
-        return BackendError(
+    def _broken(self, sent: int, exc: Exception | None) -> OutputParseError:
+        stalled = isinstance(exc, httpx.TimeoutException | openai.APITimeoutError)
+        cause = f": {type(exc).__name__} {exc}" if exc else ""
+        if stalled:
+            return OutputParseError(
+                f"模型接口在输出 {sent} 字后 {self.timeout_s:g} 秒无响应 / the stream stalled "
+                f"for {self.timeout_s:g}s after {sent} characters",
+                raw="",
+                reason="timeout",
+                where=self.where,
+                hint="检查服务负载,或调大 SIYU_LLM_TIMEOUT_S / check the server load or raise "
+                "SIYU_LLM_TIMEOUT_S",
+            )
+        return OutputParseError(
             f"模型接口在输出 {sent} 字后中断 / the stream broke after {sent} characters{cause}",
-            where=f"{self.base_url} (model {self.model})",
-            hint="检查服务是否仍在运行,然后重试 / check the server is still up, then retry",
+            raw="",
+            reason="stream_broken",
+            where=self.where,
+            hint="检查服务是否仍在运行 (SIYU_LLM_BASE_URL),然后重试 / check the server at "
+            "SIYU_LLM_BASE_URL is still up, then retry",
         )
 
-    def _open_stream(self, prompt: ChatPrompt) -> Iterator[Any]:
+    def _open_stream(self, prompt: ChatPrompt, mode: StructuredMode) -> Iterator[Any]:
         """Start the stream and pull the first chunk, so connection errors surface here."""
-        iterator = iter(self.client.stream(prompt.messages()))
+        model: Any = self.client.bind(**_token_limit(self.model, self.max_output_tokens))
+        response_format = _response_format(mode, prompt.response_schema or {})
+        if prompt.response_schema and response_format:
+            model = model.bind(response_format=response_format)
+        iterator = iter(model.stream(prompt.messages()))
         try:
             first = next(iterator)
         except StopIteration:
             return iter(())
         return _prepend(first, iterator)
+
+
+@functools.lru_cache(maxsize=32)
+def _json_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    return schema.model_json_schema()
+
+
+def _usage(message: BaseMessage) -> Usage:
+    """Tokens the server reports; reasoning tokens it counts apart stay out of output_tokens."""
+    if not isinstance(message, AIMessage) or not message.usage_metadata:
+        return Usage()
+    meta = message.usage_metadata
+    reasoning = int((meta.get("output_token_details") or {}).get("reasoning") or 0)
+    return Usage(
+        input_tokens=meta["input_tokens"],
+        output_tokens=max(0, meta["output_tokens"] - reasoning),
+        reasoning_tokens=reasoning,
+    )
 
 
 def _prepend(first: Any, rest: Iterator[Any]) -> Iterator[Any]:

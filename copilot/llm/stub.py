@@ -2,7 +2,11 @@
 
 It answers `/v1/chat/completions` from a script of canned responses (status, body, delay,
 streamed chunks) and records every request, so error paths (429, 5xx, malformed JSON, slow or
-streaming answers) can be exercised without a model. Binds 127.0.0.1 only.
+streaming answers) can be exercised without a model. Misbehaving endpoints are scripted too: an
+HTML error page with status 200 (`body` + `content_type`), bytes that are not UTF-8
+(`body_bytes`), an answer cut at the token limit (`finish_reason="length"`), reasoning tokens
+reported apart (`reasoning_tokens`), a stream that hangs (`chunk_delay_s`) or dies (`drop_after`).
+Binds 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ class StubResponse(BaseModel):
     status: int = 200
     content: str = ""
     body: str | None = Field(None, description="raw body instead of a chat completion")
+    body_bytes: bytes | None = Field(None, description="raw bytes instead of a chat completion")
+    content_type: str = "application/json"
+    finish_reason: str = "stop"
+    reasoning_tokens: int | None = Field(None, description="reported apart from the answer's")
     delay_s: float = Field(0.0, description="wait before answering (or before the first chunk)")
     chunks: list[str] | None = Field(None, description="stream these deltas as SSE")
     chunk_delay_s: float = 0.0
@@ -33,7 +41,17 @@ class StubResponse(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict)
 
 
-def completion(content: str, model: str = "stub") -> dict[str, Any]:
+def completion(
+    content: str,
+    model: str = "stub",
+    finish_reason: str = "stop",
+    reasoning_tokens: int | None = None,
+) -> dict[str, Any]:
+    usage: dict[str, Any] = {"prompt_tokens": 12, "completion_tokens": 8, "total_tokens": 20}
+    if reasoning_tokens is not None:
+        usage["completion_tokens"] += reasoning_tokens
+        usage["total_tokens"] += reasoning_tokens
+        usage["completion_tokens_details"] = {"reasoning_tokens": reasoning_tokens}
     return {
         "id": "chatcmpl-stub",
         "object": "chat.completion",
@@ -43,10 +61,10 @@ def completion(content: str, model: str = "stub") -> dict[str, Any]:
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
+                "finish_reason": finish_reason,
             }
         ],
-        "usage": {"prompt_tokens": 12, "completion_tokens": 8, "total_tokens": 20},
+        "usage": usage,
     }
 
 
@@ -100,7 +118,8 @@ class StubServer:
                 """Quiet: tests read `requests` instead of a log."""
 
             def do_GET(self) -> None:
-                self._send(200, json.dumps({"object": "list", "data": [{"id": "stub"}]}), {})
+                models = {"object": "list", "data": [{"id": "stub", "object": "model"}]}
+                self._send(200, json.dumps(models).encode(), {})
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
@@ -110,10 +129,19 @@ class StubServer:
                 if answer.chunks is not None and answer.status == 200:
                     self._stream(answer)
                     return
+                if answer.body_bytes is not None:
+                    self._send(
+                        answer.status, answer.body_bytes, answer.headers, answer.content_type
+                    )
+                    return
                 body = answer.body
                 if body is None:
                     body = json.dumps(
-                        completion(answer.content)
+                        completion(
+                            answer.content,
+                            finish_reason=answer.finish_reason,
+                            reasoning_tokens=answer.reasoning_tokens,
+                        )
                         if answer.status == 200
                         else {
                             "error": {
@@ -123,12 +151,17 @@ class StubServer:
                             }
                         }
                     )
-                self._send(answer.status, body, answer.headers)
+                self._send(answer.status, body.encode(), answer.headers, answer.content_type)
 
-            def _send(self, status: int, body: str, headers: dict[str, str]) -> None:
-                data = body.encode()
+            def _send(
+                self,
+                status: int,
+                data: bytes,
+                headers: dict[str, str],
+                content_type: str = "application/json",
+            ) -> None:
                 self.send_response(status)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type", content_type)
                 self.send_header("content-length", str(len(data)))
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -148,7 +181,7 @@ class StubServer:
                         time.sleep(answer.chunk_delay_s)
                     self.wfile.write(chunk(delta).encode())
                     self.wfile.flush()
-                self.wfile.write(chunk("", finish="stop").encode())
+                self.wfile.write(chunk("", finish=answer.finish_reason).encode())
                 self.wfile.write(b"data: [DONE]\n\n")
                 self.wfile.flush()
 

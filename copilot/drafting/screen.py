@@ -1,0 +1,52 @@
+"""Screening a model's suggestions before anyone sees them.
+
+A suggestion whose text is machine output (JSON, a schema, code, a fence, reasoning) is dropped;
+one written in the wrong language is kept but flagged for a person. The guardrail rule
+`natural_language` applies the same test again to every draft, however it was made.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from copilot.drafting.models import Language
+from copilot.guardrails.natural_language import machine_output
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
+# English drafts may name a product in Chinese; beyond this share of letters they are Chinese.
+MAX_CJK_SHARE_EN = 0.3
+
+
+def wrong_language(text: str, language: Language) -> bool:
+    """A zh draft with no Chinese at all, or an en draft written mostly in Chinese."""
+    cjk, latin = len(CJK.findall(text)), len(LATIN.findall(text))
+    if language == "zh":
+        return cjk == 0 and latin >= 3
+    return cjk > MAX_CJK_SHARE_EN * max(1, cjk + latin)
+
+
+def screen(
+    items: list[dict[str, Any]], language: Language
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """(suggestions to keep, notes): machine output dropped, wrong language flagged."""
+    kept: list[dict[str, Any]] = []
+    notes: list[str] = []
+    for index, item in enumerate(items, start=1):
+        problem = machine_output(str(item.get("text", "")))
+        if problem is not None:
+            notes.append(
+                f"建议 {index} 不是自然语言({problem.what}),已丢弃 / suggestion {index} was "
+                f"{problem.what}, not natural language: dropped"
+            )
+            continue
+        if wrong_language(str(item.get("text", "")), language):
+            item = {**item, "needs_human": True}
+            notes.append(
+                f"建议 {index} 的语言不是{'中文' if language == 'zh' else '英文'},需人工确认 / "
+                f"suggestion {index} is not in {'Chinese' if language == 'zh' else 'English'}: "
+                "a person must check it"
+            )
+        kept.append(item)
+    return kept, notes
