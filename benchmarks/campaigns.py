@@ -46,7 +46,7 @@ ANSWER = {"suggestions": [{"text": "好久不见！每月18日会员日，会员
                            "citations": [], "confidence": 0.8, "needs_human": False}]}  # fmt: skip
 EVERYONE = PlaybookSpec(
     id="bench", name="基准", drafting="member_day", purpose="marketing_personalisation",
-    segment=SegmentRule(), brief="每月18日会员日特权：会员下单享双倍积分。",
+    segment=SegmentRule(), offers={"default": "每月18日会员日当天付款享双倍积分"},
     guardrails={"customer_marketing_cap": 100},  # the benchmark reruns over the same customers
 )  # fmt: skip
 

@@ -109,7 +109,7 @@ class Campaigns:
             withheld=sorted(withheld),
             purpose=spec.purpose,
             consents=sorted(p for p, e in state.items() if e.action == "granted"),
-            brief=spec.full_brief(),
+            brief=spec.offer_for(fields.get("tier")),
             customer_id=cid,
         )
 

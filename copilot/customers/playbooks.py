@@ -1,7 +1,8 @@
 """Playbooks as data: YAML files in knowledge/playbooks/, each parsed into a strict model.
 
 A playbook names its consent purpose, who it is for (segment rule), the prompt it drafts with,
-the offer facts (the only numbers a draft may quote) and guardrail overrides.
+its offer per member tier (the only numbers a draft may quote; the brief of each message, so
+no operator brief is needed) and guardrail overrides.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from copilot.config import GuardrailSettings
 from copilot.customers.rfm import Segment
 from copilot.drafting.message import Playbook as DraftingPlaybook
 from copilot.errors import ConfigError
+
+DEFAULT_OFFER = "default"
+MEMBER = "会员"
 
 
 class SegmentRule(BaseModel):
@@ -49,16 +53,25 @@ class PlaybookSpec(BaseModel):
     purpose: str
     segment: SegmentRule
     prompt: PromptUse = Field(default_factory=PromptUse)
-    brief: str = Field(description="operator brief: the only source of offer facts")
-    offer: dict[str, str] = Field(default_factory=dict, description="offer fields, e.g. 券面额")
+    offers: dict[str, str] = Field(
+        default_factory=dict,
+        description="the offer per member tier (the only facts a draft may quote); 'default' "
+        "for a customer whose tier is unknown or withheld",
+    )
     guardrails: dict[str, Any] = Field(
         default_factory=dict, description="GuardrailSettings overrides"
     )
 
-    def full_brief(self) -> str:
-        """The brief plus any offer field it does not already state, as drafter and grounding see it."""
-        extra = [f"{k}：{v}" for k, v in self.offer.items() if v not in self.brief]
-        return "；".join([self.brief.strip(), *extra]) if extra else self.brief.strip()
+    @model_validator(mode="after")
+    def _offers_have_a_default(self) -> PlaybookSpec:
+        if self.offers and DEFAULT_OFFER not in self.offers:
+            raise ValueError(f"offers needs a '{DEFAULT_OFFER}' entry for an unknown tier")
+        return self
+
+    def offer_for(self, tier: str | None) -> str:
+        """The offer for a member tier (金禾 or 金禾会员); the default one for any other tier."""
+        key = (tier or "").strip().removesuffix(MEMBER).strip()
+        return self.offers.get(key) or self.offers.get(DEFAULT_OFFER, "")
 
     def guardrail_settings(self, base: GuardrailSettings) -> GuardrailSettings:
         return GuardrailSettings.model_validate({**base.model_dump(), **self.guardrails})
