@@ -1,7 +1,9 @@
 """每月合规自查 / monthly compliance self-check, computed from the audit log and consent history.
 
-Checks: drafts without consent (must be 0), withdrawals honoured, marketing share per community,
-cadence rules a person overrode, PII blocks. Rendered as Markdown or HTML from one model.
+Checks: audit log integrity (hash chain intact, every row readable), drafts without consent
+(must be 0), withdrawals honoured, marketing share per community, cadence rules a person
+overrode, PII blocks. Rendered as Markdown or HTML from one model. A damaged audit log fails the
+integrity section; the other sections are then computed from the rows that can still be read.
 """
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from copilot.audit import AuditLog, ConsentChange, DraftCreated, HumanAction, PostScheduled
+from copilot.audit import (
+    AuditLog,
+    AuditRecord,
+    ConsentChange,
+    DamagedRow,
+    DraftCreated,
+    HumanAction,
+    PostScheduled,
+)
+from copilot.audit_chain import ChainReport, verify
 from copilot.customers.consent import ConsentEvent, current_state
 from copilot.customers.db import Database
 from copilot.customers.schema import consents
@@ -52,9 +63,34 @@ def _granted_at(history: list[ConsentEvent], purpose: str, at: datetime) -> bool
     return decided is not None and decided.action == "granted"
 
 
+def integrity_section(chain: ChainReport, damaged: list[DamagedRow]) -> Section:
+    """The audit log's own state: the whole hash chain, and this month's unreadable rows."""
+    rows = [[str(p.id) if p.id is not None else "—", p.kind, p.detail] for p in chain.problems[:50]]
+    rows += [[str(d.id), "unreadable", d.reason] for d in damaged[:50]]
+    if chain.ok and not damaged:
+        summary = f"哈希链完整，共 {chain.events} 个事件；链头 #{chain.head_id} {chain.head_hash}"
+    else:
+        problems = len(chain.problems) + chain.more_problems
+        summary = (
+            f"审计日志已被破坏：哈希链 {problems} 处问题，本月 {len(damaged)} 行无法读取；"
+            "以下各项只基于可读事件，请运行 `siyu audit verify` 并追查"
+        )
+    return Section(
+        title="审计日志完整性 / audit log integrity",
+        ok=chain.ok and not damaged,
+        summary=summary,
+        headers=["事件", "问题", "说明"],
+        rows=rows,
+    )
+
+
 def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
     start, end = month_range(month)
-    records = list(audit.events(start, end))
+    chain = verify(db)
+    readable = all(p.kind != "table_missing" for p in chain.problems)
+    scanned = list(audit.scan(start, end)) if readable else []
+    records = [r for r in scanned if isinstance(r, AuditRecord)]
+    damaged = [r for r in scanned if isinstance(r, DamagedRow)]
     drafts = [(r.at, r.event) for r in records if isinstance(r.event, DraftCreated)]
     actions = [r.event for r in records if isinstance(r.event, HumanAction)]
     withdrawals = [
@@ -80,6 +116,7 @@ def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
     ]
     sent_unconsented = [d for _, d in unconsented if d.draft_id in accepted]
     sections = [
+        integrity_section(chain, damaged),
         Section(
             title="无授权草稿 / drafts without consent",
             ok=not unconsented,
@@ -89,7 +126,7 @@ def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
                 [f"{at:%m-%d %H:%M}", d.draft_id, d.customer_id or "", d.purpose or ""]
                 for at, d in unconsented[:50]
             ],
-        )
+        ),
     ]
 
     late = []

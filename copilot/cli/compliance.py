@@ -1,4 +1,4 @@
-"""`siyu audit export` and `siyu selfcheck`: the compliance owner's evidence."""
+"""`siyu audit export|verify` and `siyu selfcheck`: the compliance owner's evidence."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from typing import Annotated
 import typer
 
 from copilot.audit import AuditLog
-from copilot.cli.common import console, handle_errors
+from copilot.audit_chain import ChainProblem, ChainReport, verify
+from copilot.cli.common import console, emit_json, handle_errors
 from copilot.cli.customers import open_db
 from copilot.errors import InputError
 from copilot.selfcheck import build_selfcheck, render_html, render_markdown
 
 audit_app = typer.Typer(help="审计日志 / audit log", no_args_is_help=True)
+SHOWN_PROBLEMS = 20
 
 
 def register(app: typer.Typer) -> None:
@@ -40,10 +42,57 @@ def export(
     end: Annotated[str | None, typer.Option("--to", help="结束日期（不含）YYYY-MM-DD")] = None,
     out: Annotated[Path, typer.Option(help="CSV 文件")] = Path("audit.csv"),
 ) -> None:
-    """导出审计日志（仅脱敏文本）为 CSV。"""
+    """导出审计日志（仅脱敏文本）为 CSV；日志被破坏时导出可读部分、列出损坏行并返回非零。"""
     db = open_db()
-    count = AuditLog(db).export_csv(out, _day(start, "--from"), _day(end, "--to"))
-    console.print(f"已导出 / exported {count} events → {out}")
+    chain = verify(db)
+    if any(p.kind == "table_missing" for p in chain.problems):
+        _print_chain(chain)
+        raise typer.Exit(1)
+    result = AuditLog(db).export_csv(out, _day(start, "--from"), _day(end, "--to"))
+    console.print(f"已导出 / exported {result.count} events → {out}")
+    for row in result.damaged[:SHOWN_PROBLEMS]:
+        _line(f"  ⚠ 事件 {row.id} 无法读取，未导出 / not exported: {row.reason}")
+    if result.damaged or not chain.ok:
+        _print_chain(chain)
+        raise typer.Exit(1)
+
+
+def _line(text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _problem(problem: ChainProblem) -> str:
+    where = f"事件 / event {problem.id}" if problem.id is not None else "审计日志 / audit log"
+    return f"{where} [{problem.kind}] {problem.detail}"
+
+
+def _print_chain(report: ChainReport) -> None:
+    if report.ok:
+        _line(
+            f"✅ 审计日志完整 / audit log intact: {report.events} events; "
+            f"链头 / head #{report.head_id} {report.head_hash}"
+        )
+        return
+    first, *rest = report.problems
+    _line(f"❌ 审计日志已被破坏 / audit log damaged. 第一处 / first: {_problem(first)}")
+    for problem in rest[:SHOWN_PROBLEMS]:
+        _line(f"  {_problem(problem)}")
+    more = len(rest) - SHOWN_PROBLEMS + report.more_problems
+    if more > 0:
+        _line(f"  …另有 / and {more} more")
+
+
+@audit_app.command("verify")
+@handle_errors
+def verify_log(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """核验审计日志哈希链：报告第一处被改、被删、伪造或缺失的事件；有问题时返回非零。"""
+    report = verify(open_db())
+    if as_json:
+        emit_json(report)
+    else:
+        _print_chain(report)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @handle_errors

@@ -71,5 +71,5 @@ def test_draft_without_consent_and_after_withdrawal_fail(registry: ConsentRegist
     assert not report.passed
     titles = [s.title for s in report.sections if s.ok is False]
     assert len(titles) == 2
-    assert "1 条草稿、1 条被采用" in report.sections[0].summary
+    assert "1 条草稿、1 条被采用" in report.sections[1].summary
     assert "1 条草稿因个人信息被拦截" in report.sections[-1].summary
