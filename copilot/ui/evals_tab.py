@@ -125,6 +125,7 @@ class EvalsTab:
                 value="last",
                 label=t("baseline"),
                 scale=1,
+                elem_id="siyu-baseline",
             )
         run = gr.Button(t("run_evals"), variant="primary", elem_id="siyu-run-evals")
         summary = gr.HTML(elem_id="siyu-eval-summary")
