@@ -1,0 +1,116 @@
+"""A log created before the hash chain is upgraded in place: its events are chained, and the
+upgraded database has exactly the schema of a fresh one."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from copilot.audit import AuditLog, HumanAction
+from copilot.audit_chain import verify
+from copilot.customers import migrations
+from copilot.customers.db import Database
+from copilot.errors import StoreError
+
+
+def legacy_database(path: Path, ids: list[int]) -> str:
+    """A SQLite store as the release before the chain left it, holding events with `ids`."""
+    url = f"sqlite:///{path}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        migrations.applied_versions(conn)
+        for version, fn in enumerate(migrations.MIGRATIONS[:2], start=1):
+            fn(conn)
+            conn.execute(
+                migrations.schema_version.insert().values(
+                    version=version, name=fn.__name__, applied_at=datetime(2026, 1, 1)
+                )
+            )
+        conn.exec_driver_sql("DROP TABLE audit_chain_head")  # m001 built today's tables
+        for column in ("prev_hash", "hash"):
+            conn.exec_driver_sql(f"ALTER TABLE audit_events DROP COLUMN {column}")
+        for event_id in ids:
+            payload = HumanAction(draft_id=f"old-{event_id}", action="accepted")
+            conn.execute(
+                text(
+                    "INSERT INTO audit_events (id, at, kind, actor, subject, payload) "
+                    "VALUES (:id, :at, 'human_action', 'op', :subject, :payload)"
+                ),
+                {
+                    "id": event_id,
+                    "at": datetime(2026, 10, event_id, 9, 30),
+                    "subject": f"old-{event_id}",
+                    "payload": payload.model_dump_json(),
+                },
+            )
+    engine.dispose()
+    return url
+
+
+def schema_of(url: str) -> dict[str, object]:
+    engine = create_engine(url)
+    shape: dict[str, object] = {}
+    with engine.connect() as conn:
+        objects = conn.exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+        ).all()
+        for kind, name, sql in objects:
+            if kind == "table":
+                shape[f"table {name}"] = (
+                    conn.exec_driver_sql(f"PRAGMA table_xinfo({name})").all(),
+                    conn.exec_driver_sql(f"PRAGMA index_list({name})").all(),
+                    conn.exec_driver_sql(f"PRAGMA foreign_key_list({name})").all(),
+                )
+            else:
+                shape[f"{kind} {name}"] = sql
+        shape["versions"] = conn.exec_driver_sql(
+            "SELECT version, name FROM schema_version ORDER BY version"
+        ).all()
+    engine.dispose()
+    return shape
+
+
+def test_upgraded_and_fresh_databases_have_the_same_schema(tmp_path: Path) -> None:
+    upgraded = legacy_database(tmp_path / "old.db", [1, 2, 3])
+    Database(upgraded).dispose()
+    fresh = f"sqlite:///{tmp_path / 'new.db'}"
+    Database(fresh).dispose()
+    old_shape, new_shape = schema_of(upgraded), schema_of(fresh)
+    assert "trigger audit_events_append_guard" in new_shape
+    assert old_shape == new_shape
+
+
+@pytest.mark.parametrize("ids", [[1, 2, 3], [1, 2, 5, 9]])  # ids from before may have gaps
+def test_existing_events_are_chained_and_new_ones_extend_the_chain(
+    tmp_path: Path, ids: list[int]
+) -> None:
+    db = Database(legacy_database(tmp_path / "old.db", ids))
+    report = verify(db)
+    assert report.ok and (report.events, report.head_id) == (len(ids), ids[-1])
+    log = AuditLog(db, redactor=lambda t: t)
+    log.record(HumanAction(draft_id="new", action="rejected"))
+    report = verify(db)
+    assert report.ok and report.head_id == ids[-1] + 1
+    assert [r.subject for r in log.events()] == [f"old-{i}" for i in ids] + ["new"]
+    # the backfill lifted the UPDATE refusal only for itself
+    with pytest.raises(StoreError, match="append-only"), db.begin() as conn:
+        conn.exec_driver_sql("UPDATE audit_events SET actor = 'x'")
+    db.dispose()
+
+
+def test_a_gap_after_the_upgrade_is_a_missing_event(tmp_path: Path) -> None:
+    db = Database(legacy_database(tmp_path / "old.db", [1, 2]))
+    log = AuditLog(db, redactor=lambda t: t)
+    for name in ("a", "b", "c"):
+        log.record(HumanAction(draft_id=name, action="accepted"))
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_events_no_delete")
+        conn.exec_driver_sql("DELETE FROM audit_events WHERE id = 4")
+    report = verify(db)
+    assert [(p.id, p.kind) for p in report.problems] == [(5, "missing")]
+    assert json.loads(report.model_dump_json())["ok"] is False
+    db.dispose()
