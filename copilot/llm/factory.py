@@ -5,7 +5,6 @@ from __future__ import annotations
 from copilot.config import Settings
 from copilot.llm.backend import Backend
 from copilot.llm.cache import CachedBackend, ResponseCache
-from copilot.llm.openai_backend import OpenAIBackend
 from copilot.llm.template import TemplateBackend
 
 
@@ -14,6 +13,8 @@ def backend_from_settings(settings: Settings) -> Backend:
     llm = settings.llm
     if not llm.base_url:
         return TemplateBackend()
+    from copilot.llm.openai_backend import OpenAIBackend  # the client stack, only for endpoints
+
     backend = OpenAIBackend(
         base_url=llm.base_url,
         model=llm.model,

