@@ -257,7 +257,8 @@ class OpenAIBackend:
                 if isinstance(chunk.content, str) and chunk.content:
                     sent += len(chunk.content)
                     yield chunk.content
-        except (openai.OpenAIError, httpx.HTTPError) as exc:
+        except (openai.OpenAIError, httpx.HTTPError, ValueError) as exc:
+            # ValueError: the client could not assemble the streamed completion
             raise self._broken(sent, exc) from exc
         if not finished:
             raise self._broken(sent, None)

@@ -68,13 +68,17 @@ def completion(
     }
 
 
-def chunk(delta: str, finish: str | None = None, model: str = "stub") -> str:
+def chunk(delta: str, finish: str | None = None, model: str = "stub", first: bool = False) -> str:
+    """One SSE event; the first delta names the role, as OpenAI's do."""
+    content: dict[str, str] = (
+        {"role": "assistant", "content": delta} if first else {"content": delta}
+    )
     payload = {
         "id": "chatcmpl-stub",
         "object": "chat.completion.chunk",
         "created": 0,
         "model": model,
-        "choices": [{"index": 0, "delta": {"content": delta}, "finish_reason": finish}],
+        "choices": [{"index": 0, "delta": content, "finish_reason": finish}],
     }
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
@@ -179,7 +183,7 @@ class StubServer:
                         return  # the endpoint dies mid-stream
                     if index:
                         time.sleep(answer.chunk_delay_s)
-                    self.wfile.write(chunk(delta).encode())
+                    self.wfile.write(chunk(delta, first=index == 0).encode())
                     self.wfile.flush()
                 self.wfile.write(chunk("", finish=answer.finish_reason).encode())
                 self.wfile.write(b"data: [DONE]\n\n")

@@ -1,0 +1,90 @@
+"""Real-world model output shapes (tests/fixtures/model_outputs): every one is parsed into
+drafts or cleanly replaced by the labelled template fallback; no draft shows machine output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from copilot.config import Settings
+from copilot.drafting import Drafter, DraftResult, ReplyRequest
+from copilot.drafting.engine import FALLBACK_LABEL
+from copilot.guardrails.natural_language import machine_output
+from copilot.llm.fake import FakeBackend
+from tests.unit.drafting.conftest import NOW, FakeRetriever
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "model_outputs"
+# fixture → ("parsed", None) or ("fallback", reason code)
+EXPECTED: dict[str, tuple[str, str | None]] = {
+    "fenced_json": ("parsed", None),
+    "think_then_json": ("parsed", None),
+    "trailing_text": ("parsed", None),
+    "single_quotes_trailing_comma": ("parsed", None),
+    "unknown_citation": ("parsed", None),
+    "wrong_language": ("parsed", None),
+    "one_good_one_code": ("parsed", None),
+    "think_inside_text": ("parsed", None),
+    "truncated_at_limit": ("fallback", "truncated"),
+    "schema_echo_gemma": ("fallback", "schema_echo"),
+    "plain_prose": ("fallback", "not_json"),
+    "unclosed_think": ("fallback", "empty"),
+    "text_field_is_json": ("fallback", "not_natural_language"),
+    "no_suggestions": ("fallback", "invalid_fields"),
+}
+
+
+def draft(raw: str) -> DraftResult:
+    drafter = Drafter.from_settings(
+        Settings(), backend=FakeBackend([raw]), retriever=FakeRetriever(), clock=lambda: NOW
+    )
+    return drafter.reply(ReplyRequest(message="退货运费谁承担?"))
+
+
+def test_every_fixture_has_an_expectation() -> None:
+    assert sorted(p.stem for p in FIXTURES.glob("*.txt")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_output_is_parsed_or_cleanly_falls_back(name: str) -> None:
+    raw = (FIXTURES / f"{name}.txt").read_text(encoding="utf-8")
+    outcome, reason = EXPECTED[name]
+    result = draft(raw)
+    assert result.drafts
+    for shown in result.drafts:
+        assert machine_output(shown.text) is None, shown.text
+        assert all(f.rule != "natural_language" for f in shown.verdict.findings)
+    if outcome == "parsed":
+        assert result.backend == "fake" and result.model_output is None
+    else:
+        assert result.backend == FALLBACK_LABEL
+        assert result.model_output.reason == reason
+        assert result.model_output.model == "fake"
+
+
+def test_unknown_citations_are_dropped_with_a_note() -> None:
+    result = draft((FIXTURES / "unknown_citation.txt").read_text(encoding="utf-8"))
+    assert [c.id for c in result.drafts[0].citations] == ["K1"]
+    assert any("K7" in n and "K9" in n for n in result.notes)
+
+
+def test_wrong_language_is_flagged_for_a_person() -> None:
+    result = draft((FIXTURES / "wrong_language.txt").read_text(encoding="utf-8"))
+    assert result.drafts[0].needs_human
+    assert any("not in Chinese" in n for n in result.notes)
+
+
+def test_machine_output_suggestions_are_dropped_and_the_rest_kept() -> None:
+    result = draft((FIXTURES / "one_good_one_code.txt").read_text(encoding="utf-8"))
+    assert len(result.drafts) == 1 and "小禾家" in result.drafts[0].text
+    assert any("dropped" in n for n in result.notes)
+
+
+def test_rejected_output_is_kept_redacted_and_never_shown() -> None:
+    raw = '{"$defs": {"Suggestion": {}}, "note": "客户手机 13812345678"}'
+    result = draft(raw)
+    kept = result.model_output
+    assert kept is not None and kept.reason == "schema_echo"
+    assert "13812345678" not in kept.raw and "$defs" in kept.raw
+    assert all("$defs" not in d.text for d in result.drafts)
+    assert any("template drafts" in n for n in result.notes)
