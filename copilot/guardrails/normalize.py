@@ -83,16 +83,23 @@ class Normalized:
         """The PII view: separators and announcements between digit groups removed."""
         edits: list[Edit] = []
         previous: re.Match[str] | None = None
+        run = 0  # digits joined so far
         for group in _DIGIT_GROUP.finditer(self.text):
+            size = len(group.group())
             if (
                 previous is not None
                 and len(previous.group()) <= _MAX_JOINED_GROUP
-                and len(group.group()) <= _MAX_JOINED_GROUP
+                and size <= _MAX_JOINED_GROUP
                 and not previous.group().endswith(("X", "x"))
+                and not _is_tail(run, len(previous.group()), size)
+                and (group.group()[0].isdigit() or run == 17)
                 and group.start() - previous.end() <= _MAX_GAP
                 and _GAP.fullmatch(self.text, previous.end(), group.start())
             ):
                 edits.append((previous.end(), group.start(), ""))
+                run += size
+            else:
+                run = size
             previous = group
         return self._apply(edits)
 
@@ -290,9 +297,18 @@ def _number(token: str) -> int | None:
 
 
 # ---------------------------------------------------------------- join_digits
-_DIGIT_GROUP = re.compile(r"[0-9]+(?:[Xx](?![A-Za-z0-9]))?")
+# Digit groups; an ID's check character X may end one, or stand alone after 17 digits.
+_DIGIT_GROUP = re.compile(r"[0-9]+(?:[Xx](?![A-Za-z0-9]))?|(?<![A-Za-z])[Xx](?![A-Za-z0-9])")
 _MAX_JOINED_GROUP = 8  # an 11-digit mobile is never glued to the quantity after it
 _MAX_GAP = 12
+
+
+def _is_tail(run: int, last: int, size: int) -> bool:
+    """1-2 digits after a grouped run of 11+ (138 1234 5678 2件) are a quantity, not more of
+    the number; a number written one digit at a time goes on."""
+    return run >= 11 and size <= 2 and last > 1
+
+
 _SEP = r"[ \t\n\r.\-/_·•,、|~\\—–]"
 _GAP = re.compile(
     rf"{_SEP}{{1,3}}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from copilot.guardrails.claims import extract_claims, to_number
+from tests.conftest import REPO
 from tests.unit.guardrails.conftest import rules_fired, run
 
 
@@ -94,3 +95,39 @@ def test_grounding_table(text: str, severities: list[str]) -> None:
 def test_unsupported_claim_span() -> None:
     finding = run("会员价¥189。", "grounding", evidence=EVIDENCE).findings[0]
     assert (finding.start, finding.end, finding.text) == (3, 7, "¥189")
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        # 一 + a classifier is an article, not a count
+        ("为您送上一张8折优惠券", ["8折"]),
+        ("送您一份小心意", []),
+        ("第一次用就喜欢上了", []),
+        # unless a term follows, or the count is a digit or more than one
+        ("一次就见效", ["一次"]),
+        ("送1张券", ["1张"]),
+        ("送两张券", ["两张"]),
+    ],
+)
+def test_articles_are_not_quantities(text: str, claims: list[str]) -> None:
+    assert [claim.text for claim in extract_claims(text)] == claims
+
+
+def test_seed_birthday_message_passes_grounding() -> None:
+    text = "王女士，祝您生日快乐！🎂为您送上一张8折优惠券，感谢一路以来的陪伴。"
+    verdict = run(text, "grounding", brief="生日当月8折券", evidence=["生日当月8折券"])
+    assert rules_fired(verdict, "grounding") == []
+
+
+def _kb_lines() -> list[str]:
+    folder = REPO / "knowledge"
+    files = [p for p in folder.rglob("*") if p.suffix in {".csv", ".md", ".jsonl", ".yaml"}]
+    return [line for p in sorted(files) for line in p.read_text("utf-8").splitlines() if line]
+
+
+def test_demo_knowledge_base_grounds_its_own_texts() -> None:
+    lines = _kb_lines()
+    assert len(lines) > 50
+    verdict = run("\n".join(lines), "grounding", evidence=lines)
+    assert [f.text for f in verdict.findings if f.severity == "block"] == []
