@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.panel import Panel
 
 from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
-from copilot.cli.kb import run_ingest
-from copilot.drafting import (
-    PLAYBOOKS,
-    Drafter,
-    DraftResult,
-    MessageRequest,
-    PostRequest,
-    ReplyRequest,
-)
 from copilot.errors import InputError
 from copilot.guardrails.models import PostType
-from copilot.retrieval.store import open_store
+
+if TYPE_CHECKING:
+    from copilot.drafting import Drafter, DraftResult
 
 VERDICT_STYLE = {"pass": "green", "warn": "yellow", "block": "red"}
 JsonFlag = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
@@ -34,15 +26,24 @@ def register(app: typer.Typer) -> None:
 
 def _drafter() -> Drafter:
     """A drafter on the configured knowledge base; the bundled one is ingested on first use."""
+    from copilot.drafting import Drafter
+    from copilot.retrieval.retriever import Retriever
+
     s = settings()
     s.ensure_home()
-    if open_store(s).count() == 0 and s.knowledge_dir.is_dir():
+    retriever = Retriever.from_settings(s)
+    if retriever.store.count() == 0 and s.knowledge_dir.is_dir():
+        from copilot.cli.kb import run_ingest
+
         err_console.print(f"知识库为空,正在导入 {s.knowledge_dir} / empty store, ingesting…")
         run_ingest([s.knowledge_dir], quiet=True)
-    return Drafter.from_settings(s)
+        retriever.refresh()
+    return Drafter.from_settings(s, retriever=retriever)
 
 
 def _show(result: DraftResult, as_json: bool) -> None:
+    from rich.panel import Panel
+
     if as_json:
         emit_json(result)
         return
@@ -74,6 +75,8 @@ def reply(
     as_json: JsonFlag = False,
 ) -> None:
     """为客户消息起草 1–3 条带引用的回复建议。"""
+    from copilot.drafting import ReplyRequest
+
     _show(_drafter().reply(ReplyRequest(message=text, context=context)), as_json)
 
 
@@ -89,6 +92,8 @@ def post(
     as_json: JsonFlag = False,
 ) -> None:
     """起草一条社群帖子(干货、种草、互动、促销)。"""
+    from copilot.drafting import PostRequest
+
     planned = _parse_time(at) if at else None
     request = PostRequest(
         post_type=post_type, topic=topic, brief=brief, community=community, planned_at=planned
@@ -108,7 +113,13 @@ def message(
     withheld: Annotated[
         list[str] | None, typer.Option(help="未授权字段名 / withheld field")
     ] = None,
-    brief: Annotated[str, typer.Option(help="优惠与有效期 / offer and validity")] = "",
+    brief: Annotated[
+        str,
+        typer.Option(
+            help="优惠与有效期;默认用剧本中该会员等级的优惠 / offer and validity; "
+            "default: the playbook's offer for the customer's tier"
+        ),
+    ] = "",
     purpose: Annotated[str | None, typer.Option(help="授权用途 / consent purpose")] = None,
     consent: Annotated[
         list[str] | None, typer.Option(help="客户已同意的用途,可重复 / consented purpose")
@@ -116,13 +127,16 @@ def message(
     as_json: JsonFlag = False,
 ) -> None:
     """按剧本起草一条个性化 1:1 消息(只使用已授权字段)。"""
+    from copilot.drafting import MessageRequest
+
     _check_playbook(playbook)
+    permitted = _parse_fields(fields or [])
     request = MessageRequest.model_validate(
         {
             "playbook": playbook,
-            "fields": _parse_fields(fields or []),
+            "fields": permitted,
             "withheld": withheld or [],
-            "brief": brief,
+            "brief": brief or _playbook_offer(playbook, permitted.get("tier")),
             "purpose": purpose,
             "consents": consent or [],
         }
@@ -130,7 +144,21 @@ def message(
     _show(_drafter().message(request), as_json)
 
 
+def _playbook_offer(name: str, tier: str | None) -> str:
+    """The offer the knowledge base's playbook file states for the tier ("" without one)."""
+    from copilot.customers.playbooks import load_playbooks
+
+    s = settings()
+    folder = s.knowledge_dir / "playbooks"
+    if not folder.is_dir():
+        return ""
+    books = load_playbooks(folder, s.guardrails.purpose_fields, s.guardrails)
+    return books[name].offer_for(tier) if name in books else ""
+
+
 def _check_playbook(name: str) -> None:
+    from copilot.drafting import PLAYBOOKS
+
     if name not in PLAYBOOKS:
         raise InputError(
             f"未知剧本 {name!r} / unknown playbook {name!r}",
