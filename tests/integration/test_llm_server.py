@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from copilot.cli import app
 from copilot.config import Settings, get_settings
 from copilot.drafting import Drafter, ReplyRequest
+from copilot.guardrails import Verdict
 from copilot.llm.openai_backend import OpenAIBackend
 from copilot.retrieval.models import Hit, SearchFilters
 from tests.integration.servers import free_port, start, stop
@@ -90,6 +91,15 @@ def drafter(url: str, max_output_tokens: int = 160) -> Drafter:
     return Drafter.from_settings(settings, backend=backend, retriever=OneFaq())
 
 
+def assert_judged(verdict: Verdict) -> None:
+    """The guardrails ran on the model's text and the verdict follows from the findings (the
+    tiny model's wording is unpredictable, so the verdict itself is not fixed)."""
+    assert all(f.rule != "pipeline" for f in verdict.findings)
+    severities = {f.severity for f in verdict.findings}
+    expected = "block" if "block" in severities else "warn" if "warn" in severities else "pass"
+    assert verdict.verdict == expected
+
+
 def test_reply_through_the_real_server_is_checked(llama_url: str) -> None:
     d = drafter(llama_url)
     result = d.reply(ReplyRequest(message="你们的退货运费谁承担?"))
@@ -100,8 +110,7 @@ def test_reply_through_the_real_server_is_checked(llama_url: str) -> None:
     assert result.backend == MODEL and result.drafts
     assert result.usage.input_tokens > 0
     for draft in result.drafts:
-        assert draft.verdict.verdict in ("pass", "warn", "block")
-        assert all(f.rule != "pipeline" for f in draft.verdict.findings)  # guardrails ran
+        assert_judged(draft.verdict)
 
 
 def test_streaming_passes_deltas_and_ends_in_a_checked_result(llama_url: str) -> None:
@@ -109,7 +118,8 @@ def test_streaming_passes_deltas_and_ends_in_a_checked_result(llama_url: str) ->
     deltas = list(stream)
     assert len(deltas) > 3
     result = stream.result()
-    assert result.drafts and result.drafts[0].verdict.verdict in ("pass", "warn", "block")
+    assert result.drafts
+    assert_judged(result.drafts[0].verdict)
 
 
 def test_truncated_json_falls_back_to_a_draft_for_a_person(llama_url: str) -> None:

@@ -7,7 +7,7 @@ import pytest
 from copilot.drafting import ReplyRequest
 from copilot.drafting.reply import detect_language, plan_reply
 from copilot.errors import InputError
-from copilot.llm.backend import TEMPLATE_BACKEND, Backend
+from copilot.llm.backend import TEMPLATE_BACKEND, Backend, ChatPrompt, Generation, T, Usage
 from copilot.llm.fake import FakeBackend
 from copilot.llm.template import TemplateBackend
 from tests.unit.drafting.conftest import FakeRetriever, MakeDrafter
@@ -24,7 +24,7 @@ def test_template_reply_quotes_the_faq_with_citation(make_drafter: MakeDrafter) 
     assert not first.needs_human
     assert result.prompt.id == "reply" and result.prompt.version == "1.0.0"
     assert len(result.prompt.hash) == 16
-    assert result.verdict.verdict in ("pass", "warn")
+    assert result.verdict.verdict == "pass" and result.verdict.findings == []
     assert result.cost == 0.0
 
 
@@ -127,10 +127,20 @@ def test_language_is_decided_on_the_customer_words_not_the_redacted_text() -> No
     assert plan.variables["customer_message"] == "email me at [邮箱] about my invoice"
 
 
+class NoUsageBackend(FakeBackend):
+    """A server that reports no token usage (some OpenAI-compatible servers omit it)."""
+
+    def generate(self, prompt: ChatPrompt, schema: type[T]) -> Generation:
+        return super().generate(prompt, schema).model_copy(update={"usage": Usage()})
+
+
 def test_usage_is_counted_when_the_server_reports_none(make_drafter: MakeDrafter) -> None:
-    fake = FakeBackend(default={"suggestions": [{"text": "您好", "citations": ["K1"]}]})
-    result = make_drafter(backend=fake).reply(ReplyRequest(message="退货运费?"))
-    assert result.usage.input_tokens > 0
+    fake = NoUsageBackend(default={"suggestions": [{"text": "您好", "citations": ["K1"]}]})
+    drafter = make_drafter(backend=fake)
+    result = drafter.reply(ReplyRequest(message="退货运费?"))
+    counter, prompt = drafter.engine.counter, fake.calls[0]
+    assert result.usage.input_tokens == counter.count_messages(prompt.system, prompt.user) > 0
+    assert result.usage.output_tokens == counter.count(str(fake.default)) > 0
     assert result.cost is None  # "fake" is not in the price table
 
 
@@ -156,4 +166,4 @@ def test_stream_then_checked_result(
     assert len(deltas) >= deltas_min
     assert bool(result.drafts[0].citations) is cited
     assert result.drafts[0].needs_human is not cited
-    assert result.drafts[0].verdict.verdict in ("pass", "warn", "block")
+    assert result.drafts[0].verdict.verdict == "pass"
