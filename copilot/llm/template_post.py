@@ -38,7 +38,7 @@ def draft_post(context: dict[str, Any], relevant: list[dict[str, Any]]) -> list[
         pool = [e for e in relevant if e.get("doc_type") == "promotion"] or relevant
     limit = PROMO_FACT_CHARS if kind == "promo" else FACT_CHARS
     facts = _distinct([(e["id"], fact_text(e, voice, limit)) for e in pool])[:MAX_FACTS]
-    topic = context["topic"]
+    topic = without_codes(context["topic"], voice).strip() or context["topic"]
     day = context.get("date") or ""
     seed = (topic, day, kind)
     rotation = date.fromisoformat(day).toordinal() if day else 0
