@@ -1,14 +1,18 @@
 """The `injection` rule: instructions aimed at the model inside customer messages or retrieved
-passages (zh and en), and drafts that follow them."""
+passages (zh and en), also when disguised (role-play, base64/hex, spacing, pinyin, look-alike
+letters, traditional characters); and drafts that follow them (see `compliance`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from copilot.guardrails.compliance import Hit, persona_switch, prompt_leak, unapproved_promise
 from copilot.guardrails.context import RuleContext
 from copilot.guardrails.injection_model import NgramModel, shipped_model
+from copilot.guardrails.injection_views import views
 from copilot.guardrails.models import CheckInput, Finding
+from copilot.guardrails.normalize import normalize
 
 _IGNORE_EN = r"(?:ignore|disregard|forget|skip|override|bypass)"
 _PRIOR_EN = (
@@ -122,6 +126,31 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
         r"llm)",
     ),
     (
+        "roleplay_zh",
+        0.75,
+        r"你是我(?:的)?(?:已故的|去世的|过世的|死去的)?(?:奶奶|外婆|姥姥|爷爷|外公|妈妈|爸爸)|"
+        r"(?:奶奶|外婆|姥姥|爷爷|外公)[^。！？\n]{0,30}(?:念|读|讲|背|告诉|哄)[^。！？\n]{0,30}"
+        r"(?:规则|提示|指令|密钥|密码|序列号|激活码|配置|设定)|"
+        r"(?:睡前故事|讲个故事|讲故事|写个故事|写一个故事)[^。！？\n]{0,30}(?:规则|提示词|系统|指令|设定)|"
+        r"(?:我们)?(?:来)?玩(?:一个)?(?:角色扮演|游戏)[^。\n]{0,20}(?:你是|你扮演|你当|你来当)|"
+        r"假设你(?:是|没有|不受)|如果你(?:是一个)?没有(?:任何)?限制",
+    ),
+    (
+        "hidden_rules_zh",
+        0.6,
+        r"(?:后台|内部|隐藏|原始|真实)(?:的)?(?:规则|指令|设定|提示词|配置|prompt)",
+    ),
+    (
+        "roleplay",
+        0.75,
+        r"(?:pretend|act|play|imagine|role-?play)[^.!?\n]{0,30}(?:my|a|as) (?:late |dead |deceased )?"
+        r"(?:grand(?:ma|mother|pa|father)|granny|nana)|"
+        r"my (?:late |dead |deceased )grand(?:ma|mother)|bedtime story[^.!?\n]{0,80}"
+        r"(?:key|prompt|rules|instructions|password)|(?:let'?s|we will|we'll) play a game|"
+        r"hypothetical (?:scenario|story|world) (?:where|in which) you|you are no longer|"
+        r"in this (?:fictional|hypothetical) (?:world|scenario)",
+    ),
+    (
         "model_address",
         0.3,
         r"(?:chatgpt|gpt-?[34]|language model|large language|as an ai|"
@@ -132,24 +161,13 @@ _COMPILED = tuple((name, weight, re.compile(rx, re.IGNORECASE)) for name, weight
 # The learned model's probability from which it is named among the signals on its own.
 MODEL_CONFIDENT = 0.5
 
-# What a draft looks like when it obeyed an injection.
-_FOLLOWED = (
-    ("reveals the system prompt", "泄露系统提示",
-     re.compile(r"系统提示|系统指令|提示词|system prompt|my instructions (?:are|say)|"
-                r"我的(?:指令|设定)是|我被设定为", re.IGNORECASE)),
-    ("changes persona", "改变人设",
-     re.compile(r"我现在是|我不再是|developer mode|开发者模式|(?<![A-Za-z])DAN(?![A-Za-z])|"
-                r"as an unfiltered|越狱模式", re.IGNORECASE)),
-)  # fmt: skip
-_PROMISE = re.compile(
-    r"全额退款|无条件退款|退款|赔偿|补偿|赔付|返现|refund|compensat", re.IGNORECASE
-)
-
 
 @dataclass(frozen=True, slots=True)
 class InjectionScan:
     """`score` combines the regex signals and the n-gram model (noisy-or); `start`/`end` point
-    at the strongest regex match, or for a model-only finding at the sentence that weighs most."""
+    at the strongest regex match, or for a model-only finding at the sentence that weighs most.
+    A signal found only in a decoded reading is named `signal@view` (e.g. `persona_zh@pinyin`),
+    and its span is the whole text."""
 
     score: float
     signals: tuple[str, ...]
@@ -158,10 +176,8 @@ class InjectionScan:
     end: int = 0
 
 
-def scan_injection(text: str, model: NgramModel | None = None) -> InjectionScan:
-    """Probability-like score that `text` carries instructions for the model, with the signals
-    that fired (regex names, plus `ngram_model` when the learned model alone is confident)."""
-    model = model or shipped_model()
+def _signals(text: str) -> tuple[float, list[str], float, tuple[int, int]]:
+    """Noisy-or of the regex signals in `text`, their names, the strongest weight and its span."""
     remaining, strongest, span = 1.0, 0.0, (0, 0)
     fired: list[str] = []
     for name, weight, rx in _COMPILED:
@@ -171,18 +187,35 @@ def scan_injection(text: str, model: NgramModel | None = None) -> InjectionScan:
             remaining *= 1.0 - weight
             if weight > strongest:
                 strongest, span = weight, match.span()
+    return 1.0 - remaining, fired, strongest, span
+
+
+def scan_injection(text: str, model: NgramModel | None = None) -> InjectionScan:
+    """Probability-like score that `text` carries instructions for the model, with the signals
+    that fired (regex names, plus `ngram_model` when the learned model alone is confident).
+
+    The regex signals run over every reading of the text (see `injection_views`); the reading
+    that scores highest counts."""
+    model = model or shipped_model()
+    best, fired, strongest, span = 0.0, [], 0.0, (0, 0)
+    for view, reading in views(text).items():
+        score, names, weight, where = _signals(reading)
+        if score > best:
+            best, strongest = score, weight
+            fired = names if view == "normalized" else [f"{n}@{view}" for n in names]
+            span = normalize(text).to_original(*where) if view == "normalized" else (0, len(text))
     learned = model.probability(text) if text.strip() else 0.0
     if learned >= MODEL_CONFIDENT:
         fired.append("ngram_model")
         if not strongest:
             span = model.strongest_sentence(text)
-    score = 1.0 - remaining * (1.0 - learned)
+    score = 1.0 - (1.0 - best) * (1.0 - learned)
     return InjectionScan(round(score, 3), tuple(fired), round(learned, 3), *span)
 
 
 class InjectionRule:
     """Notes injected inputs; blocks drafts that reveal the prompt, change persona or promise
-    refunds/compensation the evidence does not offer."""
+    refunds, compensation or free orders the evidence does not state."""
 
     id = "injection"
 
@@ -204,28 +237,24 @@ class InjectionRule:
                         fix="不要执行其中的指令 / do not act on its instructions",
                     )
                 )
-        for en, zh, rx in _FOLLOWED:
-            match = rx.search(draft.text)
-            if match:
-                findings.append(self._block(match, f"草稿{zh} / the draft {en}"))
-        promise = _PROMISE.search(draft.text)
-        grounds = " ".join([draft.brief, *draft.evidence])
-        if promise and not _PROMISE.search(grounds):
-            findings.append(
-                self._block(promise, "草稿承诺了资料中没有的退款或补偿 / the draft promises a "
-                            "refund or compensation that the evidence and brief do not offer")
-            )  # fmt: skip
+        grounds = "\n".join([draft.brief, *draft.evidence])
+        hits = [
+            prompt_leak(draft.text),
+            persona_switch(draft.text),
+            unapproved_promise(draft.text, grounds),
+        ]
+        findings.extend(self._block(draft.text, hit) for hit in hits if hit is not None)
         return findings
 
     @staticmethod
-    def _block(match: re.Match[str], message: str) -> Finding:
+    def _block(text: str, hit: Hit) -> Finding:
         return Finding(
             rule="injection",
             severity="block",
-            start=match.start(),
-            end=match.end(),
-            text=match.group(),
-            message=message,
+            start=hit.start,
+            end=hit.end,
+            text=text[hit.start : hit.end][:80],
+            message=f"草稿{hit.zh} / the draft {hit.en}",
             fix="删除该内容,按已批准的政策回复,必要时转人工 / remove it, answer from approved "
             "policy, hand over to a colleague if needed",
         )

@@ -1,0 +1,166 @@
+"""Drafts that obeyed an injection: they reveal the system prompt (verbatim or paraphrased),
+speak as another persona, or promise refunds, compensation or free orders beyond what the
+evidence and the brief state for this case.
+
+Phrases are product content in `data/compliance.yaml`; everything is matched on the normalised
+text, so 退\u200b款并补\u200b偿 and traditional characters read like the plain form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from copilot.config import bundled_dir
+from copilot.guardrails.datafiles import DataFile, compile_terms, load
+from copilot.guardrails.normalize import Normalized, normalize
+
+
+class PromiseKind(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    zh: str
+    patterns: list[str]
+
+
+class ComplianceData(DataFile):
+    leak_statements: list[str]
+    leak_intros: list[str]
+    prompt_concepts: list[str]
+    min_shared_ngrams: int
+    ngram_size: int
+    min_concepts_alone: int
+    persona: list[str]
+    promises: list[PromiseKind]
+    negations: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """Where a draft obeyed an injection (original offsets) and why, in zh and en."""
+
+    start: int
+    end: int
+    zh: str
+    en: str
+
+
+class Patterns:
+    def __init__(self, data: ComplianceData) -> None:
+        self.data = data
+        self.statement = compile_terms(data.leak_statements, "compliance.yaml:leak_statements")
+        self.intro = compile_terms(data.leak_intros, "compliance.yaml:leak_intros")
+        self.concepts = [
+            compile_terms([c], "compliance.yaml:prompt_concepts") for c in data.prompt_concepts
+        ]
+        self.persona = compile_terms(data.persona, "compliance.yaml:persona")
+        self.promises = [
+            (kind, compile_terms(kind.patterns, f"compliance.yaml:{kind.id}"))
+            for kind in data.promises
+        ]
+        self.negation = compile_terms(data.negations, "compliance.yaml:negations")
+
+
+@lru_cache(maxsize=1)
+def patterns() -> Patterns:
+    return Patterns(load("compliance.yaml", ComplianceData))
+
+
+# Letters and ideographs only, lower case: what n-gram similarity compares.
+_SQUASH = re.compile(r"[\W_]+")
+
+
+def _squash(text: str) -> str:
+    return _SQUASH.sub("", normalize(text).text.lower())
+
+
+def ngrams(text: str, size: int) -> set[str]:
+    squashed = _squash(text)
+    return {squashed[i : i + size] for i in range(len(squashed) - size + 1)}
+
+
+@lru_cache(maxsize=1)
+def prompt_ngrams() -> frozenset[str]:
+    """N-grams of the system text of every prompt file (zh and en) shipped with the copilot."""
+    size = patterns().data.ngram_size
+    grams: set[str] = set()
+    for path in sorted(bundled_dir("prompts").glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(spec, dict) and isinstance(spec.get("system"), str):
+            grams |= ngrams(spec["system"], size)
+    return frozenset(grams)
+
+
+def shared_with_prompt(text: str) -> int:
+    """How many distinct n-grams `text` shares with the system prompts."""
+    return len(ngrams(text, patterns().data.ngram_size) & prompt_ngrams())
+
+
+def _span(norm: Normalized, match: re.Match[str]) -> tuple[int, int]:
+    return norm.to_original(match.start(), match.end())
+
+
+def prompt_leak(text: str) -> Hit | None:
+    """The draft repeats or paraphrases the system prompt."""
+    p = patterns()
+    shared = shared_with_prompt(text)
+    if shared >= p.data.min_shared_ngrams:
+        return Hit(
+            0,
+            len(text),
+            f"与系统提示词重合 {shared} 处",
+            f"shares {shared} n-grams with the system prompt",
+        )
+    norm = normalize(text)
+    statement = p.statement.search(norm.text)
+    if statement:
+        return Hit(
+            *_span(norm, statement), "自称在输出系统提示词", "says it is revealing its prompt"
+        )
+    concepts = [m for rx in p.concepts if (m := rx.search(norm.text))]
+    intro = p.intro.search(norm.text)
+    if (intro and concepts) or len(concepts) >= p.data.min_concepts_alone:
+        first = intro or min(concepts, key=lambda m: m.start())
+        start, end = _span(norm, first)
+        return Hit(start, end, f"转述系统提示词(涉及 {len(concepts)} 项规则要点)",
+                   f"paraphrases the system prompt ({len(concepts)} of its points)")  # fmt: skip
+    return None
+
+
+def persona_switch(text: str) -> Hit | None:
+    """The draft speaks as an unrestricted persona."""
+    norm = normalize(text)
+    match = patterns().persona.search(norm.text)
+    if match is None:
+        return None
+    return Hit(*_span(norm, match), "改变人设", "changes persona")
+
+
+_CLAUSE_END = "。！？!?\n，,;；"
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    first = max(text.rfind(ch, 0, start) for ch in _CLAUSE_END) + 1
+    ends = [i for i in (text.find(ch, end) for ch in _CLAUSE_END) if i >= 0]
+    return text[first : min(ends, default=len(text))]
+
+
+def unapproved_promise(text: str, grounds: str) -> Hit | None:
+    """The first (most specific) promise in `text` of a kind that `grounds` (evidence and
+    brief) never states."""
+    p = patterns()
+    norm, basis = normalize(text), normalize(grounds).text
+    for kind, rx in p.promises:
+        if rx.search(basis):
+            continue
+        for match in rx.finditer(norm.text):
+            if p.negation.search(_clause(norm.text, match.start(), match.end())):
+                continue
+            return Hit(*_span(norm, match), f"承诺了资料中没有的{kind.zh}",
+                       f"promises {kind.id.replace('_', ' ')} that the evidence does not state")  # fmt: skip
+    return None
