@@ -27,6 +27,7 @@ from copilot.drafting.evidence import (
     cite_id,
     is_relevant,
     resolve_citations,
+    schema_text,
     to_citation,
 )
 from copilot.drafting.models import (
@@ -191,7 +192,9 @@ class DraftingEngine:
         language flagged."""
         if generation.rejected is not None:
             return generation, []
-        items, notes = screen(list(generation.data.get("suggestions", [])), prepared.plan.language)
+        instructions = [prepared.chat.system, schema_text(prepared.spec.schema_model)]
+        suggestions = list(generation.data.get("suggestions", []))
+        items, notes = screen(suggestions, prepared.plan.language, instructions)
         if items:
             return generation.model_copy(update={"data": {"suggestions": items}}), notes
         error = OutputParseError(

@@ -1,7 +1,8 @@
 """Screening a model's suggestions before anyone sees them.
 
-A suggestion whose text is machine output (JSON, a schema, code, a fence, reasoning) is dropped;
-one written in the wrong language is kept but flagged for a person. The guardrail rule
+A suggestion whose text is machine output (JSON, a schema, code, a fence, reasoning) or a copy of
+the prompt's own words (its worked example, a schema description) is dropped; one written in the
+wrong language is kept but flagged for a person. The guardrail rule
 `natural_language` applies the same test again to every draft, however it was made.
 """
 
@@ -17,6 +18,8 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
 # English drafts may name a product in Chinese; beyond this share of letters they are Chinese.
 MAX_CJK_SHARE_EN = 0.3
+# Shorter texts may legitimately repeat a phrase of the instructions.
+MIN_ECHO_CHARS = 8
 
 
 def wrong_language(text: str, language: Language) -> bool:
@@ -27,10 +30,17 @@ def wrong_language(text: str, language: Language) -> bool:
     return cjk > MAX_CJK_SHARE_EN * max(1, cjk + latin)
 
 
+def _echoes(text: str, instructions: list[str]) -> bool:
+    """Whether a suggestion is copied from the instructions (worked example, schema text)."""
+    core = text.strip()
+    return len(core) >= MIN_ECHO_CHARS and any(core in source for source in instructions)
+
+
 def screen(
-    items: list[dict[str, Any]], language: Language
+    items: list[dict[str, Any]], language: Language, instructions: list[str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """(suggestions to keep, notes): machine output dropped, wrong language flagged."""
+    """(suggestions to keep, notes): machine output and copies of `instructions` dropped,
+    wrong language flagged."""
     kept: list[dict[str, Any]] = []
     notes: list[str] = []
     for index, item in enumerate(items, start=1):
@@ -39,6 +49,12 @@ def screen(
             notes.append(
                 f"建议 {index} 不是自然语言({problem.what}),已丢弃 / suggestion {index} was "
                 f"{problem.what}, not natural language: dropped"
+            )
+            continue
+        if _echoes(str(item.get("text", "")), instructions):
+            notes.append(
+                f"建议 {index} 照抄了提示词里的示例或说明,已丢弃 / suggestion {index} copied the "
+                "prompt's example or instructions: dropped"
             )
             continue
         if wrong_language(str(item.get("text", "")), language):
