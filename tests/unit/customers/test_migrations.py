@@ -1,5 +1,6 @@
 """A log created before the hash chain is upgraded in place: its events are chained, and the
-upgraded database has exactly the schema of a fresh one."""
+upgraded database has exactly the schema of a fresh one. SQLite files only (the PostgreSQL
+upgrade is in tests/integration/test_postgres.py)."""
 
 from __future__ import annotations
 
@@ -114,3 +115,19 @@ def test_a_gap_after_the_upgrade_is_a_missing_event(tmp_path: Path) -> None:
     assert [(p.id, p.kind) for p in report.problems] == [(5, "missing")]
     assert json.loads(report.model_dump_json())["ok"] is False
     db.dispose()
+
+
+def test_file_edited_in_place_is_detected(tmp_path: Path) -> None:
+    path = tmp_path / "siyu.db"
+    db = Database(f"sqlite:///{path}")
+    log = AuditLog(db, redactor=lambda t: t)
+    for name in ("draft-0001", "draft-0002", "draft-0003"):
+        log.record(HumanAction(draft_id=name, action="accepted"))
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    data = path.read_bytes()
+    assert data.count(b"draft-0002") == 2  # subject and payload
+    path.write_bytes(data.replace(b"draft-0002", b"draft-9999"))
+    report = verify(Database(f"sqlite:///{path}"))
+    assert [(p.id, p.kind) for p in report.problems] == [(2, "altered")]
