@@ -7,9 +7,9 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from copilot.drafting import guard
 from copilot.answering.lexicon import canonical
 from copilot.answering.planning import extra_searches
+from copilot.drafting import guard
 from copilot.drafting.evidence import fence_safe
 from copilot.drafting.models import Language, TaskPlan
 from copilot.errors import InputError

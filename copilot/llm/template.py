@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from copilot.answering import reply_items
 from copilot.llm.backend import TEMPLATE_BACKEND, ChatPrompt, Generation, T, Usage
 from copilot.llm.template_message import draft_message
-from copilot.llm.template_phrases import PHRASES
 from copilot.llm.template_post import draft_post
 
 # "答:…" / "A: …" / "回答:…" marks the answer half of a FAQ passage.
@@ -24,8 +24,6 @@ ANSWER = re.compile(r"(?:^|\n)\s*(?:答|回答|A|Answer)\s*[::]\s*(.+)", re.DOTA
 # A sentence ends at Chinese or Latin terminal punctuation (kept with the sentence); a Latin
 # period ends one only before a space or the end, never inside 6.8kg or xiaohe.example.
 SENTENCE = re.compile(r"(?:[^。!?!?;;\n.]|\.(?!\s|$))+(?:[。!?!?;;]|\.(?=\s|$))?")
-MAX_FACT_CHARS = 160
-DUPLICATE = 0.5  # a second passage this similar to the first adds nothing
 
 
 def answer_of(text: str) -> str:
@@ -63,12 +61,6 @@ def _gap(before: str, part: str) -> str:
     return ", " if part[0].isascii() and before[-1].isascii() else "，"
 
 
-def overlap(a: str, b: str) -> float:
-    """Share of distinct characters two texts have in common (Jaccard), 0–1."""
-    left, right = set(a), set(b)
-    return len(left & right) / max(1, len(left | right))
-
-
 def end_sentence(text: str) -> str:
     """Text closed by a full stop in its own script; a trailing semicolon becomes one."""
     if not text or text[-1] in "。!?!?.~…":
@@ -100,26 +92,10 @@ class TemplateBackend:
 
     def items(self, context: dict[str, Any]) -> list[dict[str, Any]]:
         """The drafted suggestions for a prompt context (task, evidence, fields, brief)."""
-        phrases = PHRASES[context.get("language", "zh")]
         relevant = [e for e in context.get("evidence", []) if e.get("relevant")]
         task = context["task"]
         if task == "reply":
-            return self._reply(relevant, phrases)
+            return reply_items(context)
         if task == "post":
             return draft_post(context, relevant)
         return draft_message(context, relevant)
-
-    def _reply(self, relevant: list[dict[str, Any]], p: dict[str, str]) -> list[dict[str, Any]]:
-        if not relevant:
-            return [_item(p["holding"], [], 0.2, True), _item(p["holding_short"], [], 0.2, True)]
-        top = relevant[0]
-        answer = end_sentence(sentences(answer_of(top["text"]), MAX_FACT_CHARS))
-        items = [_item(p["reply"].format(answer=answer), [top["id"]], 0.8, False)]
-        more = [e for e in relevant[1:3] if overlap(answer_of(e["text"]), answer) < DUPLICATE]
-        if more:
-            extra = end_sentence(sentences(answer_of(more[0]["text"]), MAX_FACT_CHARS // 2))
-            text = p["reply_more"].format(answer=answer, extra=extra)
-            items.append(_item(text, [top["id"], more[0]["id"]], 0.7, False))
-        short = end_sentence(sentences(answer, 60))
-        items.append(_item(p["reply_short"].format(answer=short), [top["id"]], 0.75, False))
-        return items[:3]

@@ -1,0 +1,142 @@
+"""Fit the reply answerer's logistic model and threshold on DEV data only; write
+copilot/answering/data/answer_model.json.
+
+    python -m benchmarks.fit_answer_model [--data DATA] [--cic-limit 800] [--afqmc-limit 600]
+
+Examples: every candidate passage the product retrieval returns for the dev split of
+benchmarks/data/reply_cases.yaml (positive when its answer states the expected facts), CIC dev
+questions against CIC train utterances (positive: same intent) and AFQMC dev paraphrase pairs
+(positive: the pair's own sentence). Each data set weighs the same in the fit. The threshold is
+the lowest P(answers) at which dev answers of the shop's cases are right at least 97% of the
+time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+PRECISION = 0.97
+
+
+def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[tuple[float, bool]], float]:
+    """Feature rows and labels per dev question; (best P input later), case-fact accuracy."""
+    from benchmarks.answers import DEMO_NOW, has_fact, load_cases
+    from copilot.answering.cases import case_fact
+    from copilot.answering.embedding import default_embed
+    from copilot.answering.extract import answer_text
+    from copilot.answering.features import feature_matrix
+    from copilot.answering.handover import handover_kind
+    from copilot.answering.passages import passage_of
+    from copilot.answering.splitting import split_questions
+    from copilot.cli.kb import run_ingest
+    from copilot.config import get_settings
+    from copilot.drafting import Drafter, ReplyRequest
+    from copilot.llm.template import TemplateBackend
+
+    settings = get_settings()
+    run_ingest([Path(__file__).resolve().parent.parent / "knowledge"], quiet=True)
+    drafter = Drafter.from_settings(settings, backend=TemplateBackend(), clock=lambda: DEMO_NOW)
+    embed = default_embed()
+    xs, ys = [], []
+    facts_right = facts_total = 0
+    for case in load_cases("dev"):
+        if len(case.questions) != 1 or (
+            case.questions[0].startswith("handover:") and case.questions[0] != "handover:unknown"
+        ):
+            continue
+        plan = drafter.plan_reply(ReplyRequest(message=case.message))
+        prepared = drafter.engine.prepare(plan)
+        language = prepared.chat.context["language"]
+        passages = [passage_of(e) for e in prepared.chat.context["evidence"]]
+        passages = [p for p in passages if p.language == language] or passages
+        question = split_questions(case.message)[0]
+        if handover_kind(question) or not passages:
+            continue
+        want = case.questions[0]
+        fact = case_fact(question, passages, DEMO_NOW.date(), language == "en")
+        if fact and not want.startswith("handover:"):
+            facts_total += 1
+            facts_right += has_fact(fact.text, want)
+        x = feature_matrix(
+            question, [p.question for p in passages], [p.text for p in passages], embed
+        )
+        y = np.array(
+            [
+                0 if want.startswith("handover:") else int(has_fact(answer_text(p, question), want))
+                for p in passages
+            ]
+        )
+        xs.append(x)
+        ys.append(y)
+    return xs, ys, [], facts_right / max(1, facts_total)
+
+
+def public_examples(lists: list[tuple[str, list[str], list[int]]]) -> tuple[np.ndarray, np.ndarray]:
+    from copilot.answering.embedding import default_embed
+    from copilot.answering.features import feature_matrix
+
+    embed = default_embed()
+    xs = [feature_matrix(q, c, c, embed) for q, c, _ in lists]
+    return np.vstack(xs), np.concatenate([np.array(labels) for _, _, labels in lists])
+
+
+def choose_threshold(model_p: list[np.ndarray], ys: list[np.ndarray]) -> float:
+    """Lowest threshold whose dev answers (best candidate per question) are ≥ PRECISION right."""
+    best = [(float(p.max()), bool(y[int(np.argmax(p))])) for p, y in zip(model_p, ys, strict=True)]
+    for t in np.arange(0.30, 0.96, 0.01):
+        answered = [ok for p, ok in best if p >= t]
+        if answered and sum(answered) / len(answered) >= PRECISION:
+            return round(float(t), 2)
+    return 0.95
+
+
+def main() -> None:
+    from benchmarks.answer_data import afqmc_lists, cic_lists, data_dir
+    from copilot.answering.calibration import MODEL_FILE, fit_logistic
+    from copilot.answering.features import NAMES
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=None)
+    parser.add_argument("--cic-limit", type=int, default=800)
+    parser.add_argument("--afqmc-limit", type=int, default=600)
+    args = parser.parse_args()
+    os.environ["SIYU_HOME"] = tempfile.mkdtemp(prefix="siyu-fit-answers-")
+    os.environ.pop("SIYU_LLM_BASE_URL", None)
+    folder = data_dir(args.data)
+
+    kb_x, kb_y, _, case_accuracy = kb_examples()
+    cic_x, cic_y = public_examples(cic_lists(folder, "dev", args.cic_limit))
+    afq_x, afq_y = public_examples(afqmc_lists(folder, args.afqmc_limit))
+    x_kb, y_kb = np.vstack(kb_x), np.concatenate(kb_y)
+    sets = [(x_kb, y_kb), (cic_x, cic_y), (afq_x, afq_y)]
+    x = np.vstack([s[0] for s in sets])
+    y = np.concatenate([s[1] for s in sets]).astype(float)
+    weight = np.concatenate([np.full(len(s[1]), len(y) / (len(sets) * len(s[1]))) for s in sets])
+    weights, bias = fit_logistic(x, y, weight)
+
+    def prob(m: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(m @ weights + bias)))
+
+    threshold = choose_threshold([prob(m) for m in kb_x], kb_y)
+    model = {
+        "features": list(NAMES),
+        "weights": [round(float(w), 4) for w in weights],
+        "bias": round(bias, 4),
+        "threshold": threshold,
+        "case_confidence": round(case_accuracy, 3),
+        "fitted_on": {"shop_dev": len(y_kb), "cic_dev": len(cic_y), "afqmc_dev": len(afq_y)},
+    }
+    MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(model, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""Facts applied to the customer's case, computed from structured rows among the evidence and
+cited to the row used: diaper size from the baby's weight, formula stage from the baby's age,
+what is missing for free shipping, a promotion's status on today's date by its colloquial name.
+Every number comes from the knowledge files; none is written here."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from copilot.answering.lexicon import canonical, promotion_titles
+from copilot.answering.passages import Passage
+from copilot.retrieval.models import date_key
+
+RANGE = r"(\d+(?:\.\d+)?)\s*[–\-~至]\s*(\d+(?:\.\d+)?)"
+WEIGHT = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)")
+AGE = re.compile(r"(\d+|[一两二三四五六七八九十]+)\s*(个多?月|月|岁|months?|years?)")
+AMOUNT = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:元|块|rmb|yuan)|(?<![\d.])(\d{2,4})(?![\d.]*\s*(?:kg|公斤|斤|片|天|个|月|岁|%|码))"
+)
+NUMERAL = {
+    "一": 1,
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+SHIP_WORDS = ("包邮", "运费", "shipping", "free ship")
+PROMO_WORDS = ("活动", "优惠", "还有吗", "打折", "offer", "sale")
+
+
+class CaseFact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    cites: list[str]
+
+
+def _number(token: str) -> float:
+    if token.replace(".", "", 1).isdigit():
+        return float(token)
+    return float(NUMERAL.get(token, 0))
+
+
+def _range(text: str) -> tuple[float, float] | None:
+    match = re.search(RANGE, text)
+    return (float(match.group(1)), float(match.group(2))) if match else None
+
+
+def _suitable(p: Passage) -> str:
+    return p.fields.get("适用") or p.fields.get("Suitable for") or ""
+
+
+def diaper_size(question: str, passages: list[Passage], en: bool) -> CaseFact | None:
+    match = WEIGHT.search(canonical(question))
+    if not match or not any(w in canonical(question) for w in ("码", "size", "纸尿裤", "diaper")):
+        return None
+    kg = float(match.group(1)) / (2 if match.group(2) == "斤" else 1)
+    fits = []
+    for p in passages:
+        span = _range(_suitable(p)) if "kg" in _suitable(p) else None
+        if p.doc_type == "product" and span and span[0] <= kg <= span[1]:
+            fits.append((span, p))
+    if not fits:
+        return None
+    span, best = max(fits, key=lambda f: f[0][0])  # between two sizes: the larger one
+    name = best.fields.get("商品") or best.fields.get("Product") or best.question
+    if en:
+        text = f"For a {kg:g}kg baby, choose {name} (suitable for {_suitable(best)})."
+    else:
+        text = f"宝宝{kg:g}kg，建议选{name}（适用{_suitable(best)}）。"
+    return CaseFact(text=text, cites=[best.id])
+
+
+def formula_stage(question: str, passages: list[Passage], en: bool) -> CaseFact | None:
+    body = canonical(question)
+    match = AGE.search(body)
+    if not match or not any(w in body for w in ("段", "奶粉", "formula", "stage")):
+        return None
+    months = _number(match.group(1)) * (12 if match.group(2).startswith(("岁", "year")) else 1)
+    fits = []
+    for p in passages:
+        suitable = _suitable(p)
+        span = _range(suitable) if ("月龄" in suitable or "months" in suitable) else None
+        if p.doc_type == "product" and span and span[0] <= months < span[1] + 0.5:
+            fits.append((span, p))
+    if not fits:
+        return None
+    span, best = max(fits, key=lambda f: f[0][0])
+    name = best.fields.get("商品") or best.fields.get("Product") or best.question
+    if en:
+        text = f"At {months:g} months, {name} fits (for {_suitable(best)})."
+    else:
+        text = f"宝宝{match.group(0)}，适合{name}（适用{_suitable(best)}）。"
+    return CaseFact(text=text, cites=[best.id])
+
+
+def shipping_gap(question: str, passages: list[Passage], en: bool) -> CaseFact | None:
+    body = canonical(question)
+    if not any(w in body for w in SHIP_WORDS):
+        return None
+    amounts = [float(a or b) for a, b in AMOUNT.findall(body)]
+    if not amounts:
+        return None
+    amount = amounts[-1]
+    for p in passages:
+        rule = _free_shipping(p.answer)
+        if rule:
+            threshold, fee = rule
+            if amount >= threshold:
+                text = (
+                    f"An order of {amount:g} yuan reaches the {threshold:g} yuan threshold, so "
+                    "shipping is free."
+                    if en
+                    else f"订单实付{amount:g}元，已满{threshold:g}元，可以包邮。"
+                )
+            else:
+                gap = threshold - amount
+                text = (
+                    f"An order of {amount:g} yuan is {gap:g} yuan short of free shipping (from "
+                    f"{threshold:g} yuan); otherwise shipping costs {fee:g} yuan."
+                    if en
+                    else f"订单实付{amount:g}元，再凑{gap:g}元就能包邮（满{threshold:g}元包邮），"
+                    f"不凑单运费{fee:g}元。"
+                )
+            return CaseFact(text=text, cites=[p.id])
+    return None
+
+
+def _free_shipping(text: str) -> tuple[float, float] | None:
+    zh = re.search(r"满(\d+)元包邮[^。]*?运费(\d+)元", text)
+    if zh:
+        return float(zh.group(1)), float(zh.group(2))
+    en = re.search(r"at least (\d+) yuan.*?ship free; otherwise shipping costs (\d+) yuan", text)
+    return (float(en.group(1)), float(en.group(2))) if en else None
+
+
+def promotion_status(
+    question: str, passages: list[Passage], today: date, en: bool
+) -> CaseFact | None:
+    body = canonical(question)
+    promos = [p for p in passages if p.doc_type == "promotion"]
+    if not promos or en:
+        return None
+    day = date_key(today)
+    current = [p for p in promos if p.valid_from <= day <= p.valid_to]
+    named = [p for t in promotion_titles(question) for p in promos if p.question == t]
+    if named:
+        promo = named[0]
+        if promo.valid_to < day:
+            end = f"{promo.valid_to // 100 % 100}月{promo.valid_to % 100}日"
+            text = f"{promo.question}已于{end}结束。"
+            if current:
+                now = min(current, key=lambda p: p.valid_to - p.valid_from)  # the season's offer
+                text += f"目前进行中的是{now.question}：{now.text}"
+                return CaseFact(text=text, cites=[promo.id, now.id])
+            return CaseFact(text=text, cites=[promo.id])
+        return CaseFact(text=f"{promo.question}：{promo.text}", cites=[promo.id])
+    if any(w in body for w in PROMO_WORDS) and current and len(body) <= 10:
+        titles = "、".join(p.question for p in current)
+        return CaseFact(text=f"目前进行中的活动有：{titles}。", cites=[p.id for p in current])
+    return None
+
+
+def case_fact(question: str, passages: list[Passage], today: date, en: bool) -> CaseFact | None:
+    """The first case-specific fact the question asks for and the evidence supports."""
+    return (
+        diaper_size(question, passages, en)
+        or formula_stage(question, passages, en)
+        or shipping_gap(question, passages, en)
+        or promotion_status(question, passages, today, en)
+    )

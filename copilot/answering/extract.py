@@ -1,0 +1,115 @@
+"""Whole sentences of a passage that answer a question: never cut inside a sentence or a number.
+
+FAQ answers are short and kept whole; longer passages give their best-matching sentences in
+their own order; product rows give the fields the question asks for (price, spec, suitability).
+"""
+
+from __future__ import annotations
+
+import re
+
+from copilot.answering.lexicon import canonical, key_terms
+from copilot.answering.passages import Passage
+
+# A sentence ends at Chinese or Latin terminal punctuation; a Latin period only before a space or
+# the end (never inside 6.8kg or xiaohe.example); a Chinese semicolon ends a clause of a list.
+SENTENCE = re.compile(r"(?:[^。!?!?;;\n.]|\.(?!\s|$))+(?:[。!?!?;;]|\.(?=\s|$))?")
+WHOLE_ANSWER_CHARS = 200
+MAX_SENTENCES = 2
+ASKS: dict[str, tuple[str, ...]] = {
+    "price": ("价格", "price", "how much is", "cost", "多少钱", "几块"),
+    "spec": (
+        "几片",
+        "多少抽",
+        "几抽",
+        "多大",
+        "容量",
+        "规格",
+        "多重",
+        "重吗",
+        "重不重",
+        "ml",
+        "how many",
+        "heavy",
+        "how big",
+        "pack",
+    ),
+    "suitable": (
+        "适合",
+        "几个月",
+        "多大宝宝",
+        "多重宝宝",
+        "承重",
+        "几岁",
+        "age",
+        "max weight",
+        "suitable",
+        "weight limit",
+        "up to",
+    ),
+}
+LABELS: dict[str, tuple[str, ...]] = {
+    "price": ("价格", "Price"),
+    "spec": ("规格", "Spec"),
+    "suitable": ("适用", "Suitable for"),
+}
+NAME = ("商品", "Product")
+PROSE = ("注意事项", "介绍", "Cautions", "Description")
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE.findall(text.replace("\r", "")) if s.strip()]
+
+
+def _score(sentence: str, terms: set[str]) -> float:
+    return len(key_terms(sentence) & terms) / (1 + len(terms))
+
+
+def best_sentences(text: str, question: str, limit: int = MAX_SENTENCES) -> list[str]:
+    """Up to `limit` sentences sharing most key terms with the question, in text order."""
+    parts = split_sentences(text)
+    terms = key_terms(question)
+    ranked = sorted(range(len(parts)), key=lambda i: (-_score(parts[i], terms), i))[:limit]
+    keep = [i for i in ranked if _score(parts[i], terms) > 0] or ranked[:1]
+    return [parts[i] for i in sorted(keep)]
+
+
+def answer_text(passage: Passage, question: str) -> str:
+    """What to tell the customer from this passage: whole sentences only."""
+    if passage.doc_type == "product" and passage.fields:
+        return _product(passage, question)
+    body = passage.answer
+    if len(body) <= WHOLE_ANSWER_CHARS:
+        return body
+    return join(best_sentences(body, question))
+
+
+def _field(passage: Passage, labels: tuple[str, ...]) -> str:
+    return next((passage.fields[k] for k in labels if k in passage.fields), "")
+
+
+def _product(passage: Passage, question: str) -> str:
+    ask = canonical(question)
+    english = passage.language == "en"
+    name = _field(passage, NAME)
+    parts = []
+    for key, words in ASKS.items():
+        value = _field(passage, LABELS[key])
+        if value and any(w in ask for w in words):
+            label = LABELS[key][1 if english else 0]
+            parts.append(f"{label}: {value}" if english else f"{label}{value}")
+    prose = " ".join(_field(passage, (k,)) for k in PROSE if _field(passage, (k,)))
+    extra = best_sentences(prose, question, 1) if prose else []
+    if not parts or (extra and _score(extra[0], key_terms(question)) > 0.3):
+        parts.extend(extra)
+    joined = "; ".join(parts) if english else "，".join(p.rstrip("。；;") for p in parts)
+    return f"{name}: {joined}" if english else f"{name}：{joined}"
+
+
+def join(sentences: list[str]) -> str:
+    out = ""
+    for s in sentences:
+        if out and out[-1].isascii() and s[0].isascii():
+            out += " "
+        out += s
+    return out

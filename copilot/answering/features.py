@@ -1,0 +1,75 @@
+"""Features of (question, candidate passage) pairs for P(the passage answers the question).
+
+The same features are computed for the shop's knowledge base and for the public paraphrase and
+intent sets the model is fitted on, so each must only need a question, the candidates' question
+and full texts, their order and an embedder.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from copilot.answering.lexicon import canonical, key_terms, topics
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+NAMES = (
+    "emb_question",
+    "emb_passage",
+    "bigram_question",
+    "cover_passage",
+    "cover_question",
+    "inverse_rank",
+    "margin",
+    "topic_mismatch",
+)
+GRAM = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
+
+
+def _grams(text: str) -> set[str]:
+    units = GRAM.findall(canonical(text))
+    return {a + b for a, b in itertools.pairwise(units)} | set(units)
+
+
+def _share(part: set[str], whole: set[str]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def feature_matrix(
+    question: str, heads: Sequence[str], bodies: Sequence[str], embed: Embed
+) -> np.ndarray:
+    """One row of NAMES features per candidate (heads: question halves, bodies: full texts),
+    candidates in retrieval order."""
+    n = len(heads)
+    if n == 0:
+        return np.zeros((0, len(NAMES)), dtype=np.float64)
+    vectors = np.asarray(embed([question, *heads, *bodies]), dtype=np.float64)
+    q = vectors[0]
+    emb_q = vectors[1 : n + 1] @ q
+    emb_p = vectors[n + 1 :] @ q
+    grams, terms, wanted = _grams(question), key_terms(question), topics(question)
+    rows = []
+    for i in range(n):
+        head_terms, body_terms = key_terms(heads[i]), key_terms(bodies[i])
+        mismatch = bool(wanted) and not (wanted & (topics(heads[i]) | topics(bodies[i])))
+        rows.append(
+            [
+                emb_q[i],
+                emb_p[i],
+                _share(grams, _grams(heads[i])),
+                _share(terms, body_terms | head_terms),
+                _share(terms, head_terms),
+                1.0 / (i + 1),
+                0.0,
+                float(mismatch),
+            ]
+        )
+    out = np.asarray(rows, dtype=np.float64)
+    pre = out[:, 0] + out[:, 3]
+    for i in range(n):
+        others = np.delete(pre, i)
+        out[i, 6] = pre[i] - (others.max() if others.size else 0.0)
+    return out

@@ -1,0 +1,46 @@
+"""Which searches a reply needs besides the whole message: one per question (in the customer's
+language), product rows when a size or stage depends on the baby's weight or age, the shipping
+rule when an amount is given, and every promotion (also ended ones) when one is asked about."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from copilot.answering.cases import AGE, AMOUNT, PROMO_WORDS, SHIP_WORDS, WEIGHT
+from copilot.answering.lexicon import canonical, promotion_titles
+from copilot.answering.splitting import split_questions
+from copilot.drafting.models import ExtraSearch, Language
+from copilot.retrieval.models import SearchFilters
+
+PER_QUESTION_K = 5
+PROMOTIONS_K = 10
+
+
+def extra_searches(message: str, language: Language, today: date) -> list[ExtraSearch]:
+    body = canonical(message)
+    questions = split_questions(message)
+    searches = [
+        ExtraSearch(
+            query=canonical(q), k=PER_QUESTION_K, filters=SearchFilters(on=today, language=language)
+        )
+        for q in questions
+        if len(questions) > 1 or language == "en"
+    ]
+    products = SearchFilters(on=today, doc_types=["product"], language=language)
+    if WEIGHT.search(body):
+        searches.append(
+            ExtraSearch(query=canonical("纸尿裤 尺码 体重 kg diapers"), k=8, filters=products)
+        )
+    if AGE.search(body) and any(w in body for w in ("段", "奶粉", "formula", "stage")):
+        searches.append(
+            ExtraSearch(query="婴儿配方奶粉 月龄 段 formula months", k=6, filters=products)
+        )
+    if any(w in body for w in SHIP_WORDS) and AMOUNT.search(body):
+        rules = SearchFilters(on=today, doc_types=["faq", "policy"], language=language)
+        searches.append(
+            ExtraSearch(query="满多少包邮 运费 how much is shipping", k=3, filters=rules)
+        )
+    if promotion_titles(message) or any(w in body for w in PROMO_WORDS):
+        everything = SearchFilters(on=today, doc_types=["promotion"], include_expired=True)
+        searches.append(ExtraSearch(query=body, k=PROMOTIONS_K, filters=everything))
+    return searches
