@@ -80,7 +80,7 @@ class Importer:
         self.purposes = set(purposes)
         self.progress = progress
         self.clock = clock
-        self.now = clock()
+        self.now = datetime.min  # set when a run starts; consent times are checked against it
 
     def _existing(self, conn: Connection, kind: Kind) -> set[Hashable]:
         table = TABLES[kind]

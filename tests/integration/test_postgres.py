@@ -1,4 +1,5 @@
-"""The store, audit, import, consent and campaign tests again, against a real PostgreSQL server.
+"""The store, audit, import, consent and campaign tests again, against a real PostgreSQL server,
+plus the upgrade of an audit log from before the hash chain and the documented role setup.
 
 A throwaway cluster is created with initdb (as the postgres user when running as root), started
 on a free loopback port, used through SIYU_TEST_DATABASE_URL, and stopped by pg_ctl.
@@ -8,15 +9,23 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from copilot.audit import AuditLog, HumanAction
+from copilot.audit_chain import verify
+from copilot.customers import migrations
+from copilot.customers.db import Database
+from copilot.errors import StoreError
 from tests.conftest import REPO
 from tests.integration.servers import free_port
 
@@ -24,8 +33,10 @@ pytestmark = pytest.mark.integration
 STORE_TESTS = [
     "tests/unit/customers/test_db.py",
     "tests/unit/customers/test_audit.py",
+    "tests/unit/customers/test_audit_chain.py",
     "tests/unit/customers/test_importer.py",
     "tests/unit/customers/test_consent.py",
+    "tests/unit/customers/test_consent_rules.py",
     "tests/unit/customers/test_campaign.py",
 ]
 
@@ -111,3 +122,118 @@ def test_store_tests_pass_on_postgresql(pg_url: str) -> None:
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "skipped" not in result.stdout
+
+
+def _database(server: str, name: str) -> str:
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def _legacy(url: str) -> None:
+    """The store as the release before the hash chain left it, with three events."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        migrations.applied_versions(conn)
+        for version, fn in enumerate(migrations.MIGRATIONS[:2], start=1):
+            fn(conn)
+            conn.execute(
+                migrations.schema_version.insert().values(
+                    version=version, name=fn.__name__, applied_at=datetime(2026, 1, 1)
+                )
+            )
+        conn.exec_driver_sql("DROP TABLE audit_chain_head")
+        conn.exec_driver_sql("ALTER TABLE audit_events DROP COLUMN prev_hash, DROP COLUMN hash")
+        for day in (1, 2, 3):
+            payload = HumanAction(draft_id=f"old-{day}", action="accepted").model_dump_json()
+            conn.execute(
+                text(
+                    "INSERT INTO audit_events (at, kind, actor, subject, payload) "
+                    "VALUES (:at, 'human_action', 'op', :subject, :payload)"
+                ),
+                {"at": datetime(2026, 10, day), "subject": f"old-{day}", "payload": payload},
+            )
+    engine.dispose()
+
+
+def _shape(url: str) -> tuple[list[object], list[object]]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        columns = conn.exec_driver_sql(
+            "SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, "
+            "column_default FROM information_schema.columns WHERE table_schema = 'public' "
+            "ORDER BY table_name, ordinal_position"
+        ).all()
+        triggers = conn.exec_driver_sql(
+            "SELECT tgname, pg_get_triggerdef(oid), tgenabled FROM pg_trigger "
+            "WHERE NOT tgisinternal ORDER BY tgname"
+        ).all()
+    engine.dispose()
+    return list(columns), list(triggers)
+
+
+def test_audit_log_upgrade_on_postgresql(pg_url: str) -> None:
+    upgraded = _database(pg_url, "siyu_upgraded")
+    _legacy(upgraded)
+    db = Database(upgraded)
+    report = verify(db)
+    assert report.ok and report.events == report.head_id == 3
+    AuditLog(db, redactor=lambda t: t).record(HumanAction(draft_id="new", action="rejected"))
+    assert verify(db).ok and verify(db).events == 4
+    db.dispose()
+    fresh = _database(pg_url, "siyu_fresh")
+    Database(fresh).dispose()
+    assert _shape(upgraded) == _shape(fresh)
+
+
+def _statements(block: str) -> list[str]:
+    return [part.strip() for part in block.split(";") if part.strip()]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET actor = 'x'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events",
+        "DROP TABLE audit_events",
+        "ALTER TABLE audit_events DISABLE TRIGGER USER",
+        "DROP FUNCTION audit_events_append_guard() CASCADE",
+        "UPDATE consents SET action = 'granted'",
+        "DELETE FROM consents",
+    ],
+)
+def test_documented_application_role_cannot_rewrite_the_audit_log(
+    pg_url: str, statement: str
+) -> None:
+    roles, grants = re.findall(
+        r"```sql\n(.*?)```", (REPO / "docs" / "postgres-roles.md").read_text(), re.S
+    )
+    host = pg_url.rsplit("@", 1)[1].rsplit("/", 1)[0]
+    owner_url = f"postgresql+psycopg://siyu_owner:change-me-owner@{host}/siyu"
+    superuser = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with superuser.connect() as conn:
+        if (
+            conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = 'siyu_app'").first()
+            is None
+        ):
+            for sql in _statements(roles):
+                conn.exec_driver_sql(sql)
+            Database(owner_url).dispose()  # migrations, as the owner
+            owner = create_engine(owner_url)
+            with owner.begin() as owned:
+                for sql in _statements(grants):
+                    owned.exec_driver_sql(sql)
+            owner.dispose()
+    superuser.dispose()
+    db = Database(f"postgresql+psycopg://siyu_app:change-me-app@{host}/siyu")
+    log = AuditLog(db, redactor=lambda t: t)
+    log.record(HumanAction(draft_id="by-app", action="accepted"), actor="app")
+    before = verify(db)
+    assert before.ok and before.events >= 1
+    with pytest.raises(StoreError, match=r"permission denied|must be owner"), db.begin() as conn:
+        conn.exec_driver_sql(statement)
+    assert verify(db) == before
+    db.dispose()
