@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "consent": ("customers", "授权登记 / consent registry"),
     "campaign": ("campaign", "1:1 触达活动 / campaigns"),
     "audit": ("compliance", "审计日志 / audit log"),
+    "llm": ("llm", "模型接口 / the LLM endpoint"),
 }
 
 

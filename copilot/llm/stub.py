@@ -12,6 +12,7 @@ Binds 127.0.0.1 only.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -83,6 +84,13 @@ def chunk(delta: str, finish: str | None = None, model: str = "stub", first: boo
     return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (timeouts are part of the script) is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class StubServer:
     """Scripted answers in order; when the script runs out, `default` answers."""
 
@@ -93,7 +101,7 @@ class StubServer:
         self.default = default or StubResponse(content="{}")
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -1,0 +1,133 @@
+"""`siyu llm check`: probe the configured model endpoint and print what works and what to set."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from copilot.cli.common import console, emit_json, handle_errors, settings
+from copilot.drafting import Drafter, ReplyRequest
+from copilot.drafting.engine import FALLBACK_LABEL
+from copilot.errors import ConfigError
+from copilot.llm.openai_backend import OpenAIBackend, StructuredMode
+from copilot.llm.probe import CheckReport, Probe, check_endpoint
+from copilot.retrieval.models import Hit, SearchFilters
+
+llm_app = typer.Typer(help="模型接口 / the LLM endpoint", no_args_is_help=True)
+STATUS_STYLE = {"ok": "green", "fail": "red", "skipped": "dim"}
+PASSAGE = Hit(
+    id="probe-1",
+    source="siyu llm check",
+    doc_type="faq",
+    score=1.0,
+    vector_score=0.9,
+    keyword_rank=1,
+    citation="K1",
+    text="问:满多少包邮?\n答:单笔订单实付满99元包邮,不满99元收取运费8元。",
+)
+QUESTION = "满多少钱包邮?"
+# Each small probe may take at most this share of the budget; the grounded reply the rest.
+PROBE_SHARE = 6
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(llm_app, name="llm")
+
+
+class OnePassage:
+    """The retriever of the grounded probe: always the same short FAQ passage."""
+
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
+        return [PASSAGE]
+
+
+def grounded_reply(mode: StructuredMode, timeout_s: float) -> Probe:
+    """A tiny cited reply through the real drafting engine and guardrails."""
+    s = settings()
+    llm = s.llm
+    backend = OpenAIBackend(
+        base_url=llm.base_url or "",
+        model=llm.model,
+        api_key=llm.api_key.get_secret_value() if llm.api_key else None,
+        timeout_s=timeout_s,
+        max_retries=0,
+        temperature=0.0,
+        max_output_tokens=min(llm.max_output_tokens, 200),
+        structured=mode,
+    )
+    drafter = Drafter.from_settings(s, backend=backend, retriever=OnePassage())
+    started = time.perf_counter()
+    result = drafter.reply(ReplyRequest(message=QUESTION, language="zh"))
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    if result.backend == FALLBACK_LABEL and result.model_output is not None:
+        detail = f"模型输出无效 / unusable output ({result.model_output.reason})"
+        return Probe(name="grounded_reply", status="fail", detail=detail, latency_ms=ms)
+    draft = result.drafts[0]
+    cited = any(c.id == "K1" for c in draft.citations)
+    passed = cited and draft.verdict.verdict != "block"
+    detail = (
+        f"{draft.verdict.verdict}, {'引用 K1 / cites K1' if cited else '未引用 / no citation'}: "
+        f"{draft.text[:60]!r}"
+    )
+    return Probe(
+        name="grounded_reply", status="ok" if passed else "fail", detail=detail, latency_ms=ms
+    )
+
+
+@llm_app.command("check")
+@handle_errors
+def check(
+    budget: Annotated[float, typer.Option(help="总时长上限(秒)/ overall time budget, s")] = 60.0,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
+) -> None:
+    """探测已配置的模型接口:支持什么、多快、建议怎么设置。"""
+    llm = settings().llm
+    if not llm.base_url:
+        raise ConfigError(
+            "未配置模型接口,当前为模板模式 / no endpoint configured: drafts use 模板模式",
+            where="SIYU_LLM_BASE_URL",
+            hint="设置 SIYU_LLM_BASE_URL(如 http://127.0.0.1:8080/v1)与 SIYU_LLM_MODEL / set "
+            "SIYU_LLM_BASE_URL and SIYU_LLM_MODEL",
+        )
+    report = check_endpoint(
+        base_url=llm.base_url,
+        model=llm.model,
+        api_key=llm.api_key.get_secret_value() if llm.api_key else None,
+        budget_s=budget,
+        probe_timeout_s=min(llm.timeout_s, budget / PROBE_SHARE),
+        grounded_reply=grounded_reply,
+    )
+    if as_json:
+        emit_json(report)
+    else:
+        _show(report)
+    if not report.reachable:
+        raise typer.Exit(1)
+
+
+def _show(report: CheckReport) -> None:
+    console.print(
+        f"[bold]{report.endpoint}[/] · model [cyan]{report.model}[/] · {report.elapsed_s:.1f} s"
+    )
+    table = Table("probe", "status", "ms", "detail")
+    for probe in report.probes:
+        style = STATUS_STYLE[probe.status]
+        ms = f"{probe.latency_ms:.0f}" if probe.latency_ms is not None else "—"
+        table.add_row(probe.name, f"[{style}]{probe.status}[/]", ms, probe.detail)
+    console.print(table)
+    if report.context_length:
+        console.print(f"上下文长度 / context length: {report.context_length}")
+    if report.first_token_ms is not None:
+        console.print(
+            f"首字 / first token {report.first_token_ms:.0f} ms · 全部 / full "
+            f"{report.full_ms:.0f} ms"
+        )
+    for problem in report.problems:
+        console.print(f"[yellow]· {problem}[/]")
+    if report.recommended:
+        console.print("[bold]建议设置 / recommended settings[/]")
+        for name, value in report.recommended.items():
+            console.print(f"  {name}={value}")
