@@ -276,7 +276,9 @@ class Ingestor:
                     )
                 )
         final = (file_hash, len(chunks))
-        self.store.restamp([i for i in old_ids if i in new and previous.stamps[i] != final], stamp)
+        self.store.restamp(
+            [c for c in chunks if c.id in old and previous.stamps[c.id] != final], stamp
+        )
         stale = [i for i in old_ids if i not in new]
         self.store.delete(stale)
         return FileReport(

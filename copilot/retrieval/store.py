@@ -149,13 +149,15 @@ class VectorStore:
                 metadatas=[{**c.metadata(), **extra} for c in part],
             )
 
-    def restamp(self, ids: Sequence[str], extra: dict[str, Any]) -> None:
-        """Update file-level metadata (e.g. file_hash) on kept chunks, without re-embedding."""
-        for start in range(0, len(ids), BATCH):
-            part = list(ids[start : start + BATCH])
-            current = self.collection.get(ids=part, include=["metadatas"])
-            metadatas = [{**(m or {}), **extra} for m in current["metadatas"] or []]
-            self.collection.update(ids=current["ids"], metadatas=metadatas)  # type: ignore[arg-type]
+    def restamp(self, chunks: Sequence[Chunk], extra: dict[str, Any]) -> None:
+        """Rewrite the metadata of kept chunks (row numbers move, the file stamp changes),
+        without re-embedding."""
+        for start in range(0, len(chunks), BATCH):
+            part = chunks[start : start + BATCH]
+            self.collection.update(
+                ids=[c.id for c in part],
+                metadatas=[{**c.metadata(), **extra} for c in part],
+            )
 
     def delete(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), BATCH):
