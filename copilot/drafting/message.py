@@ -97,7 +97,7 @@ def plan_message(request: MessageRequest, default_language: Language, today: dat
     return TaskPlan(
         task="message",
         language=language,
-        query=f"{info.zh} {request.brief}".strip()[:300],
+        query=" ".join([info.zh, fields.get("last_order_items", ""), request.brief]).strip()[:300],
         filters=SearchFilters(on=today),
         k=request.k,
         variables={

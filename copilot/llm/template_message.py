@@ -36,7 +36,11 @@ def draft_message(context: dict[str, Any], relevant: list[dict[str, Any]]) -> li
     name = fields.get("name") or fields.get("nickname")
     seed = (playbook, name or "", context.get("date", ""))
     brief = without_codes(context.get("brief", ""), voice)
-    offer = pick(phrasing.offers, *seed, "offer").format(offer=end_sentence(brief)) if brief else ""
+    offer = (
+        pick(phrasing.offers[playbook], *seed, "offer").format(offer=end_sentence(brief))
+        if brief
+        else ""
+    )
     tier = fields.get("tier")
     body = pick(phrasing.playbooks[playbook], *seed, "body").format(
         salutation=phrasing.salutation.format(name=name) if name else phrasing.salutation_anon,

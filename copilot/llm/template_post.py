@@ -18,14 +18,23 @@ from copilot.llm.template_voice import load_voice
 MAX_FACTS = 3
 FACT_CHARS = 90
 PROMO_FACT_CHARS = 160  # a promotion's rules are kept whole up to this length
+REPEAT = 0.6  # share of a fact's character pairs already said that makes it a repeat
 
 
-def _distinct(facts: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Facts without repeats: a passage whose text another already contains adds nothing."""
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _distinct(facts: list[tuple[str, str]], brief: str) -> list[tuple[str, str]]:
+    """Facts without repeats: a passage that mostly restates the brief or a fact already kept
+    (most of its character pairs are there) adds nothing."""
     kept: list[tuple[str, str]] = []
+    seen = [_bigrams(brief)] if brief else []
     for cid, text in facts:
-        if text and not any(text in other or other in text for _, other in kept):
+        grams = _bigrams(text)
+        if grams and all(len(grams & other) < REPEAT * len(grams) for other in seen):
             kept.append((cid, text))
+            seen.append(grams)
     return kept
 
 
@@ -37,7 +46,8 @@ def draft_post(context: dict[str, Any], relevant: list[dict[str, Any]]) -> list[
     if kind == "promo":
         pool = [e for e in relevant if e.get("doc_type") == "promotion"] or relevant
     limit = PROMO_FACT_CHARS if kind == "promo" else FACT_CHARS
-    facts = _distinct([(e["id"], fact_text(e, voice, limit)) for e in pool])[:MAX_FACTS]
+    brief = without_codes(context.get("brief", ""), voice)
+    facts = _distinct([(e["id"], fact_text(e, voice, limit)) for e in pool], brief)[:MAX_FACTS]
     topic = without_codes(context["topic"], voice).strip() or context["topic"]
     day = context.get("date") or ""
     seed = (topic, day, kind)
@@ -54,7 +64,7 @@ def draft_post(context: dict[str, Any], relevant: list[dict[str, Any]]) -> list[
         title=pick(phrasing.titles, *seed, "title").format(topic=topic),
         opener=opener.format(topic=topic),
         facts=body,
-        brief=end_sentence(without_codes(context.get("brief", ""), voice)),
+        brief=end_sentence(brief),
         closer=pick(phrasing.closers, *seed, "closer"),
     )
     text = re.sub(r"\n{3,}", "\n\n", text).strip()

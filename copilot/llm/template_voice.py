@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from copilot.config import bundled_dir
 from copilot.errors import ConfigError
 
-Phrases = list[str]
+Phrases = Annotated[list[str], Field(min_length=1)]
+PlaybookKind = Literal["birthday", "dormant", "member_day", "koc", "post_purchase"]
 
 
 class _Strict(BaseModel):
@@ -48,10 +49,10 @@ class ProductPhrasing(_Strict):
 class PostPhrasing(_Strict):
     """One post type: interchangeable titles, openers, closers and bullet marks, and a layout."""
 
-    titles: Phrases = Field(min_length=1)
-    openers: Phrases = Field(min_length=1)
-    closers: Phrases = Field(min_length=1)
-    bullets: Phrases = Field(min_length=1)
+    titles: Phrases
+    openers: Phrases
+    closers: Phrases
+    bullets: Phrases
     layout: str
 
 
@@ -67,11 +68,21 @@ class MessagePhrasing(_Strict):
     salutation_anon: str
     member: str = Field(description="the noun a bare tier name takes (金禾 → 金禾会员)")
     tier: str
-    offers: Phrases = Field(min_length=1)
+    offers: dict[PlaybookKind, Phrases] = Field(
+        description="how each playbook leads into its offer"
+    )
     tip: str
     optout: str = Field(min_length=2, description="the actionable opt-out line")
-    playbooks: dict[Literal["birthday", "dormant", "member_day", "koc", "post_purchase"], Phrases]
+    playbooks: dict[PlaybookKind, Phrases]
     your_order: str
+
+    @model_validator(mode="after")
+    def _every_playbook(self) -> MessagePhrasing:
+        kinds = set(get_args(PlaybookKind))
+        for name, table in (("offers", self.offers), ("playbooks", self.playbooks)):
+            if missing := sorted(kinds - set(table)):
+                raise ValueError(f"{name} needs phrases for {', '.join(missing)}")
+        return self
 
 
 class Voice(_Strict):
