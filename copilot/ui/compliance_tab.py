@@ -116,11 +116,13 @@ class ComplianceTab:
         self, kinds: list[str], start: str, end: str, text: str
     ) -> tuple[str, list[list[Any]]]:
         try:
-            records = list(
-                self.wb.audit.events(_day(start, "from"), _day(end, "to"), set(kinds) or None)
+            scanned = list(
+                self.wb.audit.scan(_day(start, "from"), _day(end, "to"), set(kinds) or None)
             )
         except CopilotError as exc:
             return error_html(exc), []
+        records = [r for r in scanned if isinstance(r, AuditRecord)]
+        damaged = len(scanned) - len(records)
         needle = text.strip()
         rows = [
             [r.id, f"{r.at:%Y-%m-%d %H:%M:%S}", r.event.kind, r.actor, r.subject, _summary(r)]
@@ -129,7 +131,8 @@ class ComplianceTab:
         if needle:
             rows = [row for row in rows if any(needle in str(cell) for cell in row)]
         shown = rows[:AUDIT_ROWS]
-        return f"{len(rows)} {self.t('events')}", shown
+        note = f" · ⚠ {damaged} 条损坏 / damaged: siyu audit verify" if damaged else ""
+        return f"{len(rows)} {self.t('events')}{note}", shown
 
     def export(self, start: str, end: str) -> tuple[str, str | None]:
         out = self.wb.exports_dir / f"audit-{datetime.now():%Y%m%d-%H%M%S}.csv"
