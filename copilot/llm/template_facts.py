@@ -22,6 +22,7 @@ ROW = re.compile(r"^\s*([^:：\n]{1,20}?)\s*[:：]\s*(.*\S)\s*$")
 # one only before a space or the end, never inside 6.8kg or xiaohe.example.
 SENTENCE = re.compile(r"(?:[^。！？!?；;\n.]|\.(?!\s|$))+(?:[。！？!?；;]+|\.(?=\s|$))?")
 CLAUSE_END = re.compile(r"[；;]")
+PRODUCT_PARTS = ("describe", "fit", "caution")
 SEPARATOR = r"\s*(?:[、,，/～~]|至|到|和|及|to|and|-)\s*"
 
 
@@ -96,28 +97,30 @@ def _body_lines(evidence: dict[str, Any]) -> list[str]:
     ]
 
 
-def _product(row: dict[str, str], more: str, voice: Voice) -> str:
-    """A product row as sentences: what it is, whom it fits, one caution. Price, category and
-    code stay out (a price belongs in an offer); unlabelled lines stand in for a description."""
+def _product(row: dict[str, str], more: str, voice: Voice, parts: Sequence[str]) -> str:
+    """A product row as sentences, the `parts` asked for: what it is (describe), whom it fits
+    (fit), one caution. Price, category and code stay out (a price belongs in an offer);
+    unlabelled lines stand in for a description."""
     labels, phrasing = voice.product.labels, voice.product
     name, description = row.get(labels.name, ""), row.get(labels.description, "") or more
-    parts = []
-    if name and description:
-        parts.append(
-            phrasing.describe.format(name=name, description=whole_sentences(description, 60))
-        )
     spec, fit = row.get(labels.spec, ""), row.get(labels.suitable_for, "")
-    if spec and fit:
-        parts.append(phrasing.fit.format(spec=spec, suitable_for=fit))
-    cautions = CLAUSE_END.split(row.get(labels.cautions, ""))[0].strip()
-    if cautions:
-        parts.append(phrasing.caution.format(caution=cautions))
+    caution = CLAUSE_END.split(row.get(labels.cautions, ""))[0].strip()
+    sentences = {
+        "describe": name
+        and description
+        and phrasing.describe.format(name=name, description=whole_sentences(description, 60)),
+        "fit": spec and fit and phrasing.fit.format(spec=spec, suitable_for=fit),
+        "caution": caution and phrasing.caution.format(caution=caution),
+    }
     gap = "" if voice.language == "zh" else " "
-    return gap.join(end_sentence(part) for part in parts)
+    return gap.join(end_sentence(sentences[part]) for part in parts if sentences[part])
 
 
-def fact_text(evidence: dict[str, Any], voice: Voice, limit: int) -> str:
-    """One passage as customer-facing sentences within `limit` characters ("" when it has none)."""
+def fact_text(
+    evidence: dict[str, Any], voice: Voice, limit: int, parts: Sequence[str] = PRODUCT_PARTS
+) -> str:
+    """One passage as customer-facing sentences within `limit` characters ("" when it has
+    none); of a product row, the `parts` asked for (see _product)."""
     lines = _body_lines(evidence)
     rows = {m.group(1).strip(): m.group(2) for m in (ROW.match(line) for line in lines) if m}
     if voice.product.labels.name in rows and len(rows) >= 2:
@@ -125,7 +128,7 @@ def fact_text(evidence: dict[str, Any], voice: Voice, limit: int) -> str:
         free = [
             line for line in lines if (m := ROW.match(line)) is None or m.group(1) not in labels
         ]
-        text = _product(rows, "，".join(free), voice)
+        text = _product(rows, "，".join(free), voice, parts)
         limit = max(limit, len(text))
     else:
         body = "\n".join(lines)

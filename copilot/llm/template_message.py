@@ -28,6 +28,14 @@ def capitalise_sentences(text: str) -> str:
     return "".join(chars)
 
 
+def _tip_source(context: dict[str, Any], relevant: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The passage a post-purchase tip comes from: the best relevant one, else the best one
+    that names the items bought (a short ask like 售后关怀 rarely reads as relevant)."""
+    items = context.get("fields", {}).get("last_order_items", "")
+    named = [e for e in context.get("evidence", []) if items and items in e.get("text", "")]
+    return (relevant or named or [None])[0]
+
+
 def draft_message(context: dict[str, Any], relevant: list[dict[str, Any]]) -> list[dict[str, Any]]:
     voice = load_voice(context.get("language", "zh"))
     phrasing = voice.messages
@@ -49,11 +57,11 @@ def draft_message(context: dict[str, Any], relevant: list[dict[str, Any]]) -> li
         tier=phrasing.tier.format(tier=tier_title(tier, phrasing.member)) if tier else "",
     )
     cites: list[str] = []
-    if playbook == "post_purchase" and relevant:
-        tip = fact_text(relevant[0], voice, TIP_CHARS)
-        if tip:
-            body += phrasing.tip.format(tip=tip)
-            cites.append(relevant[0]["id"])
+    source = _tip_source(context, relevant) if playbook == "post_purchase" else None
+    tip = fact_text(source, voice, TIP_CHARS, parts=("caution",)) if source else ""
+    if source and tip:
+        body += phrasing.tip.format(tip=tip)
+        cites.append(source["id"])
     if voice.language == "en":
         body = capitalise_sentences(body)
     return [suggestion(f"{body.rstrip()} {phrasing.optout}", cites, 0.7, False)]

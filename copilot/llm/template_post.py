@@ -60,7 +60,8 @@ def draft_post(context: dict[str, Any], relevant: list[dict[str, Any]]) -> list[
         body = "\n".join(bullet.format(fact=text) for _, text in facts)
     else:
         body = ("" if voice.language == "zh" else " ").join(text for _, text in facts)
-    text = phrasing.layout.format(
+    layout = phrasing.layout if brief else phrasing.layout.replace("{brief}\n", "")
+    text = layout.format(
         title=pick(phrasing.titles, *seed, "title").format(topic=topic),
         opener=opener.format(topic=topic),
         facts=body,
