@@ -84,24 +84,36 @@ class Normalized:
         edits: list[Edit] = []
         previous: re.Match[str] | None = None
         run = 0  # digits joined so far
+        run_gap = ""  # the separator the run uses (138.1234.5678: "."), "" before its first
         for group in _DIGIT_GROUP.finditer(self.text):
             size = len(group.group())
-            if (
-                previous is not None
-                and len(previous.group()) <= _MAX_JOINED_GROUP
-                and size <= _MAX_JOINED_GROUP
-                and not previous.group().endswith(("X", "x"))
-                and not _is_tail(run, len(previous.group()), size)
-                and (group.group()[0].isdigit() or run == 17)
-                and group.start() - previous.end() <= _MAX_GAP
-                and _GAP.fullmatch(self.text, previous.end(), group.start())
-            ):
-                edits.append((previous.end(), group.start(), ""))
-                run += size
+            gap = self.text[previous.end() : group.start()] if previous is not None else ""
+            if previous is not None and self._joins(previous.group(), group.group(), gap, run):
+                if _SEPARATORS.fullmatch(gap) and run_gap and _kind(gap) != _kind(run_gap):
+                    run = size  # another separator: another number (169.1507.6724，200)
+                    run_gap = ""
+                else:
+                    edits.append((previous.end(), group.start(), ""))
+                    run += size
+                    run_gap = run_gap or (gap if _SEPARATORS.fullmatch(gap) else "")
             else:
-                run = size
+                run, run_gap = size, ""
             previous = group
         return self._apply(edits)
+
+    @staticmethod
+    def _joins(before: str, after: str, gap: str, run: int) -> bool:
+        """Whether digit group `after` continues the number that ends with group `before`."""
+        if before.endswith(("X", "x")) or (not after[0].isdigit() and run != 17):
+            return False
+        if len(gap) <= 3 and _SEPARATORS.fullmatch(gap):
+            return (
+                len(before) <= _MAX_JOINED_GROUP
+                and len(after) <= _MAX_JOINED_GROUP
+                and not _is_tail(run, len(before), len(after))
+            )
+        # an announced second part (前三位138 后八位12345678) may be long
+        return len(gap) <= _MAX_GAP and _ANNOUNCED.fullmatch(gap) is not None
 
     def _maps(self) -> tuple[list[int], list[int]]:
         if self.starts is None or self.ends is None:
@@ -115,11 +127,17 @@ class Normalized:
         edits = list(edits)
         if not edits:
             return self
-        src_starts, src_ends = self._maps()
         pieces: list[str] = []
+        position = 0
+        if all(len(new) == end - start for start, end, new in edits):  # the map stays as it is
+            for start, end, new in edits:
+                pieces += (self.text[position:start], new)
+                position = end
+            pieces.append(self.text[position:])
+            return Normalized("".join(pieces), self.original, self.starts, self.ends)
+        src_starts, src_ends = self._maps()
         starts: list[int] = []
         ends: list[int] = []
-        position = 0
         for start, end, new in edits:
             pieces.append(self.text[position:start])
             starts.extend(src_starts[position:start])
@@ -143,7 +161,20 @@ class Normalized:
 
 
 def normalize(text: str) -> Normalized:
-    """The canonical view of `text` (see the module docstring)."""
+    """The canonical view of `text` (see the module docstring). Several rules read the same
+    draft, so views of texts up to a few pages long are memoised."""
+    return _normalize_cached(text) if len(text) <= _CACHE_MAX_CHARS else _normalize(text)
+
+
+_CACHE_MAX_CHARS = 8_000
+
+
+@lru_cache(maxsize=256)
+def _normalize_cached(text: str) -> Normalized:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> Normalized:
     norm = Normalized(text, text)
     if text.isascii():
         return norm
@@ -178,10 +209,16 @@ def _fold_char(char: str) -> str:
 
 def _fold_edits(text: str) -> Iterable[Edit]:
     for run in _SPECIAL.finditer(text):
-        for index, char in enumerate(run.group(), start=run.start()):
-            folded = _fold_char(char)
-            if folded != char:
-                yield index, index + 1, folded
+        chars = run.group()
+        folded = [_fold_char(char) for char in chars]
+        if all(len(f) == 1 for f in folded):  # one same-length edit for the run (，。 → ,。)
+            joined = "".join(folded)
+            if joined != chars:
+                yield run.start(), run.end(), joined
+            continue
+        for index, (char, new) in enumerate(zip(chars, folded, strict=True), start=run.start()):
+            if new != char:
+                yield index, index + 1, new
 
 
 # ---------------------------------------------------------------- step 2: script
@@ -206,14 +243,15 @@ def _to_simplified(norm: Normalized) -> Normalized:
 
 
 # ---------------------------------------------------------------- step 3: Chinese numerals
+# 參, the traditional financial 3, simplifies to 参.
 _CN_DIGITS = {
     **dict.fromkeys("零〇", 0), **dict.fromkeys("一壹幺", 1), **dict.fromkeys("二贰两", 2),
-    "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7,
+    "三": 3, "叁": 3, "参": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7,
     "八": 8, "捌": 8, "九": 9, "玖": 9,
 }  # fmt: skip
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10_000}
 _NUM_CHARS = "0-9" + "".join(_CN_DIGITS) + "".join(_CN_UNITS)
-_SEP_IN_RUN = r"[ \t.\-/_·•,\n\r]"
+_SEP_IN_RUN = r"[ \t.\-/_·•\n\r]"  # no comma: "5，一位" is two clauses
 _NUMERAL = re.compile(
     rf"(?<![{_NUM_CHARS}])(?P<yuan>[{_NUM_CHARS}]{{1,6}})块(?P<jiao>[0-9{''.join(_CN_DIGITS)}])[毛角]?(?![{_NUM_CHARS}])"
     rf"|(?P<run>[{_NUM_CHARS}]+(?:{_SEP_IN_RUN}{{1,2}}[{_NUM_CHARS}]+)*)"
@@ -309,9 +347,15 @@ def _is_tail(run: int, last: int, size: int) -> bool:
     return run >= 11 and size <= 2 and last > 1
 
 
+@lru_cache(maxsize=1024)
+def _kind(gap: str) -> frozenset[str]:
+    """What a separator is made of, any whitespace alike: "\r\n" ~ "\n" ~ " "."""
+    return frozenset(" " if char.isspace() else char for char in gap)
+
+
 _SEP = r"[ \t\n\r.\-/_·•,、|~\\—–]"
-_GAP = re.compile(
-    rf"{_SEP}{{1,3}}"
-    rf"|{_SEP}{{0,2}}(?:后面|后|剩下的|剩下|然后|接着|再)(?:[0-9一二三四五六七八九十]{{1,2}}位)?"
+_SEPARATORS = re.compile(rf"{_SEP}{{1,3}}")
+_ANNOUNCED = re.compile(
+    rf"{_SEP}{{0,2}}(?:后面|后|剩下的|剩下|然后|接着|再)(?:[0-9一二三四五六七八九十]{{1,2}}位)?"
     rf"(?:是|为)?[:：]?{_SEP}{{0,2}}"
 )

@@ -136,7 +136,7 @@ class WeChatRecognizer(PatternRecognizer):
         Pattern(
             "wechat_after_word",
             r"(?i:微信|weixin|wechat|v信|薇信|威信|徽信|卫星号|绿泡泡|(?<![a-z])(?:vx|wx)"
-            r"|(?:加|\+)[ ]?v(?![a-z])|(?<![a-z])v(?=[ ]?[:：]))"
+            r"|(?:加|\+)[ ]?v|(?<![a-z])v(?=[ ]?[:：]))"
             r"[ ]?(?:号码|号|id)?[ ]?(?:[:：是为][ ]?)?(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"
             r"(?![-_A-Za-z0-9])",
             0.85,
