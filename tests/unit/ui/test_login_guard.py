@@ -77,14 +77,25 @@ def app_with_login() -> Iterator[tuple[FastAPI, Clock]]:
     yield app, clock
 
 
-@pytest.mark.parametrize("path", ["/", "/en/", "/config", "/en/config", "/gradio_api/info"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/en/",
+        "/config",
+        "/en/config",
+        "/gradio_api/info",
+        "/en/gradio_api/info",
+        "/gradio_api/openapi.json",
+    ],
+)
 def test_nothing_about_the_api_before_login(
     app_with_login: tuple[FastAPI, Clock], path: str
 ) -> None:
     response = TestClient(app_with_login[0], client=("10.1.0.1", 1)).get(path)
     assert "search" not in response.text
     assert COMMUNITY not in response.text
-    if path.endswith("config") or path.endswith("info"):
+    if not path.endswith("/"):
         assert response.status_code == 401
     else:
         assert response.status_code == 200
