@@ -87,6 +87,8 @@ def audit_event(spec: PlaybookSpec, outcome: Outcome) -> DraftCreated | None:
         verdict=draft.verdict.verdict,
         rules=sorted({f.rule for f in draft.verdict.findings}),
         text=draft.text,
+        model_output_reason=result.rejected_reason,
+        model_output=result.rejected_raw,
     )
 
 

@@ -76,6 +76,17 @@ class DraftResult(BaseModel):
         None, description="the model's unusable answer when the drafts are a labelled fallback"
     )
 
+    @property
+    def rejected_reason(self) -> str:
+        """For the audit log: why the model's answer was not used ("" when it was)."""
+        output = self.model_output
+        return f"{output.reason}: {output.message}" if output else ""
+
+    @property
+    def rejected_raw(self) -> str:
+        """For the audit log: the model's unused answer, PII-redacted ("" when it was used)."""
+        return self.model_output.raw if self.model_output else ""
+
 
 class ExtraSearch(BaseModel):
     """A further search for a task (one part of a multi-question message, a structured fact)."""

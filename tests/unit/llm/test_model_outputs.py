@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from copilot.audit import AuditLog, DraftCreated
 from copilot.config import Settings
+from copilot.customers.db import Database
 from copilot.drafting import Drafter, DraftResult, ReplyRequest
 from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.guardrails.natural_language import machine_output
@@ -88,3 +90,23 @@ def test_rejected_output_is_kept_redacted_and_never_shown() -> None:
     assert "13812345678" not in kept.raw and "$defs" in kept.raw
     assert all("$defs" not in d.text for d in result.drafts)
     assert any("template drafts" in n for n in result.notes)
+
+
+def test_rejected_output_goes_to_the_audit_log_redacted(db: Database) -> None:
+    result = draft('{"$defs": {}, "note": "客户手机 13812345678"}')
+    log = AuditLog(db)
+    log.record(
+        DraftCreated(
+            draft_id="reply-1",
+            task="reply",
+            backend=result.backend,
+            verdict=result.verdict.verdict,
+            text=result.drafts[0].text,
+            model_output_reason=result.rejected_reason,
+            model_output=result.rejected_raw,
+        )
+    )
+    (stored,) = list(log.events())
+    assert isinstance(stored.event, DraftCreated)
+    assert stored.event.model_output_reason.startswith("schema_echo: ")
+    assert "$defs" in stored.event.model_output and "13812345678" not in stored.event.model_output
