@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -59,7 +59,7 @@ def month_range(month: str) -> tuple[datetime, datetime]:
 
 def _granted_at(history: list[ConsentEvent], purpose: str, at: datetime) -> bool:
     """Was consent in effect at `at`, by the registry's rule over everything recorded?"""
-    decided = current_state(history, at).get(purpose)
+    decided = current_state(history, at, withdrawal_lead=timedelta(0)).get(purpose)
     return decided is not None and decided.action == "granted"
 
 

@@ -56,18 +56,23 @@ def future_reason(at: datetime, now: datetime) -> str | None:
 
 
 def current_state(
-    events: Iterable[ConsentEvent], now: datetime | None = None
+    events: Iterable[ConsentEvent],
+    now: datetime | None = None,
+    *,
+    withdrawal_lead: timedelta = CLOCK_SKEW,
 ) -> dict[str, ConsentEvent]:
     """purpose -> the event deciding it at `now` (default: now); see the module docstring.
 
     `events` must be in the order they were recorded (``ConsentRegistry.history`` order).
+    `withdrawal_lead`: how far ahead of `now` a withdrawal already counts (0 when looking back
+    at what was in effect at a past moment).
     """
     now = now or datetime.now()
     state: dict[str, ConsentEvent] = {}
     withdrawn_at: dict[str, datetime] = {}  # latest effective withdrawal recorded so far
     for event in events:
         purpose, at = event.purpose, event.at
-        if at > (now + CLOCK_SKEW if event.action == "withdrawn" else now):
+        if at > (now + withdrawal_lead if event.action == "withdrawn" else now):
             continue
         last = state.get(purpose)
         newer = last is None or last.action != event.action or at >= last.at

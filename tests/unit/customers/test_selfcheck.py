@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -73,3 +73,12 @@ def test_draft_without_consent_and_after_withdrawal_fail(registry: ConsentRegist
     assert len(titles) == 2
     assert "1 条草稿、1 条被采用" in report.sections[1].summary
     assert "1 条草稿因个人信息被拦截" in report.sections[-1].summary
+
+
+def test_a_draft_made_just_before_a_withdrawal_had_consent(registry: ConsentRegistry) -> None:
+    cid = consented(registry, "birthday_greeting")
+    registry.clock = lambda: NOW + timedelta(minutes=2)
+    registry.change(cid, "birthday_greeting", "withdrawn", source="私信", actor="op")
+    registry.audit.record(draft(cid, "birthday_greeting"))  # recorded at NOW, 2 minutes before
+    report = build_selfcheck(registry.db, registry.audit, "2026-11")
+    assert report.sections[1].ok and report.sections[2].ok, render_markdown(report)
