@@ -38,6 +38,14 @@ def _distinct(facts: list[tuple[str, str]], brief: str) -> list[tuple[str, str]]
     return kept
 
 
+def _on_topic(facts: list[tuple[str, str]], topic: str) -> list[tuple[str, str]]:
+    """At most MAX_FACTS facts; when the best one names the topic, only others that name it
+    too (a passage that merely sits near it, such as a tier table next to 会员日, stays out)."""
+    if facts and topic in facts[0][1]:
+        facts = [fact for fact in facts if topic in fact[1]]
+    return facts[:MAX_FACTS]
+
+
 def draft_post(context: dict[str, Any], relevant: list[dict[str, Any]]) -> list[dict[str, Any]]:
     voice = load_voice(context.get("language", "zh"))
     kind = context["post_type"]
@@ -47,8 +55,9 @@ def draft_post(context: dict[str, Any], relevant: list[dict[str, Any]]) -> list[
         pool = [e for e in relevant if e.get("doc_type") == "promotion"] or relevant
     limit = PROMO_FACT_CHARS if kind == "promo" else FACT_CHARS
     brief = without_codes(context.get("brief", ""), voice)
-    facts = _distinct([(e["id"], fact_text(e, voice, limit)) for e in pool], brief)[:MAX_FACTS]
     topic = without_codes(context["topic"], voice).strip() or context["topic"]
+    facts = _distinct([(e["id"], fact_text(e, voice, limit)) for e in pool], brief)
+    facts = _on_topic(facts, topic)
     day = context.get("date") or ""
     seed = (topic, day, kind)
     rotation = date.fromisoformat(day).toordinal() if day else 0

@@ -127,3 +127,18 @@ def test_a_voice_file_whose_language_does_not_match_its_name_is_refused(tmp_path
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match="language"):
         parse_voice(path)
+
+
+def test_repeats_and_off_topic_neighbours_are_left_out() -> None:
+    day = "2026-11-16"
+    member_day = "每月18日为小禾家会员日，当天付款的订单享双倍积分。"
+    evidence = [
+        _evidence(member_day, "policy", "K1"),
+        _evidence("每月18日是小禾家会员日，当天付款的订单享双倍积分哦。", "faq", "K2"),
+        _evidence("禾苗会员：积分1倍。禾穗会员：积分1.2倍。", "policy", "K3"),
+    ]
+    context = {"task": "post", "language": "zh", "post_type": "tips", "topic": "会员日"}
+    context |= {"date": day, "brief": "", "evidence": evidence}
+    item = TemplateBackend().items(context)[0]
+    assert item["citations"] == ["K1"]
+    assert member_day in item["text"] and "积分1.2倍" not in item["text"]
