@@ -11,7 +11,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from copilot.cli.common import console, emit_json, handle_errors, progress_bar, settings
+from copilot.cli.common import (
+    console,
+    emit_json,
+    err_console,
+    handle_errors,
+    progress_bar,
+    settings,
+)
 from copilot.errors import InputError
 from copilot.retrieval import Ingestor, Retriever, SearchFilters
 from copilot.retrieval.ingest import IngestReport
@@ -32,7 +39,15 @@ def run_ingest(paths: list[Path], prune: bool = False, quiet: bool = False) -> I
     """Ingest with a rich progress bar on stderr; shared by `siyu ingest` and `siyu serve`."""
     s = settings()
     s.ensure_home()
-    ingestor = Ingestor(open_store(s), s.retrieval, batch_size=s.embedding.batch_size)
+    store = open_store(s)
+    if store.repaired:
+        err_console.print(
+            f"[yellow]向量索引在一次中断的写入后损坏,已用已存文本重建 {store.repaired} 块 / "
+            "the vector index was damaged by an interrupted write and was rebuilt from the "
+            "stored texts[/]",
+            highlight=False,
+        )
+    ingestor = Ingestor(store, s.retrieval, batch_size=s.embedding.batch_size)
     with progress_bar(quiet=quiet) as bar:
         task = bar.add_task("导入 / ingest", total=None, detail="")
 

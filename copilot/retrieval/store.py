@@ -23,6 +23,7 @@ from copilot.config import Settings
 from copilot.errors import StoreError
 from copilot.retrieval.embedder import SiyuEmbedding, embedder_from_settings
 from copilot.retrieval.models import Chunk
+from copilot.retrieval.repair import readable_client
 
 BATCH = 256
 
@@ -74,10 +75,31 @@ class StoredFile:
 
 
 def open_store(settings: Settings) -> VectorStore:
-    """The knowledge collection the settings point at, with their embedder."""
-    client = make_client(settings.chroma_url, settings.chroma_dir)
-    return VectorStore(
-        client, settings.retrieval.collection, embedder_from_settings(settings.embedding)
+    """The knowledge collection the settings point at, with their embedder. An embedded store
+    whose vector index an interrupted write left unreadable is rebuilt first (see repair)."""
+    embedder = embedder_from_settings(settings.embedding)
+    name = settings.retrieval.collection
+    if settings.chroma_url:
+        return VectorStore(make_client(settings.chroma_url, settings.chroma_dir), name, embedder)
+    client, repaired = readable_client(
+        lambda: make_client(None, settings.chroma_dir),
+        settings.chroma_dir,
+        name,
+        embedder,
+        lambda c, n: new_collection(c, n, embedder),
+    )
+    store = VectorStore(client, name, embedder)
+    store.repaired = repaired
+    return store
+
+
+def new_collection(client: ClientAPI, name: str, embedder: SiyuEmbedding) -> Collection:
+    """An empty collection recording the embedder that fills it and a fresh revision."""
+    return client.create_collection(
+        name,
+        embedding_function=embedder,  # type: ignore[arg-type]
+        configuration={"hnsw": {"space": "cosine"}},
+        metadata={"embedder": embedder.name(), "revision": uuid.uuid4().hex},
     )
 
 
@@ -87,6 +109,7 @@ class VectorStore:
     def __init__(self, client: ClientAPI, name: str, embedder: SiyuEmbedding) -> None:
         self.client, self.name, self.embedder = client, name, embedder
         self.collection = self._open()
+        self.repaired = 0  # chunks re-embedded when opening rebuilt a damaged vector index
 
     def _open(self) -> Collection:
         wanted = self.embedder.name()
@@ -102,12 +125,7 @@ class VectorStore:
                     "或换一个 SIYU_RETRIEVAL_COLLECTION 后重新导入",
                 )
             return collection
-        return self.client.create_collection(
-            self.name,
-            embedding_function=self.embedder,  # type: ignore[arg-type]
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedder": wanted, "revision": uuid.uuid4().hex},
-        )
+        return new_collection(self.client, self.name, self.embedder)
 
     def revision(self) -> str:
         """The current revision, read from the server/disk (another client may have written)."""
