@@ -112,8 +112,8 @@ class Found:
 
 def discover(paths: list[Path]) -> Iterator[Found]:
     """Each supported file once; folders are walked in sorted order, skipping names starting
-    with '.' or '_' and README files. A symlink whose target lies outside the folder is
-    yielded with `escapes_to` so it can be refused by name."""
+    with '.' or '_' and README files. A symlink leading outside the folder (to a supported file
+    or to a folder, which is not walked) is yielded with `escapes_to` to be refused by name."""
     seen: set[Path] = set()
     for root in paths:
         if root.is_file():
@@ -128,13 +128,13 @@ def discover(paths: list[Path]) -> Iterator[Found]:
             relative = path.relative_to(root)
             if any(part.startswith((".", "_")) for part in relative.parts):
                 continue
-            if path.suffix.lower() not in SUPPORTED or path.stem.upper().startswith("README"):
-                continue
+            wanted = path.suffix.lower() in SUPPORTED and not path.stem.upper().startswith("README")
             target = path.resolve()
             source = f"{boundary.name}/{relative.as_posix()}"
             if not target.is_relative_to(boundary):
-                yield Found(path, source, escapes_to=target)
-            elif path.is_file() and target not in seen:
+                if wanted or target.is_dir():
+                    yield Found(path, source, escapes_to=target)
+            elif wanted and path.is_file() and target not in seen:
                 seen.add(target)
                 yield Found(path, source)
 

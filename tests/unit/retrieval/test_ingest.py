@@ -172,7 +172,7 @@ def test_symlinks_out_of_the_folder_are_refused_and_inside_ones_kept(
     (kb / "outside").symlink_to(tmp_path, target_is_directory=True)
     report = ingestor.ingest([kb])
     statuses = {f.source: f.status for f in report.files}
-    assert statuses == {"kb/faq.md": "added", "kb/passwd.txt": "skipped"}
+    assert statuses == {"kb/faq.md": "added", "kb/outside": "skipped", "kb/passwd.txt": "skipped"}
     refused = _by_name(report, "passwd.txt").problems[0]
     assert "符号链接" in refused.message and str(secret) in refused.message
     texts = ingestor.store.all_documents()[1]
