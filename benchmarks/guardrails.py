@@ -1,6 +1,7 @@
-"""Guardrail benchmarks: PII (vs Presidio's pattern recognizers), injection, marketing, latency.
+"""Guardrail benchmarks: PII (vs Presidio's pattern recognizers), injection (see
+guardrail_attacks.py), drafts that obey an injection, marketing, sensitive data, latency.
 
-    python -m benchmarks.guardrails [DATA_DIR]      # DATA_DIR defaults to ../shared/data
+    python -m benchmarks.guardrails [DATA_DIR]      # or set SIYU_BENCH_DATA
 
 Prints figures only; nothing is written. Research-only data is read in place, never copied.
 """
@@ -11,7 +12,6 @@ import json
 import logging
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -25,8 +25,8 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
-from benchmarks.injection_data import attack_sets, benign_eval
-from copilot.guardrails import CheckInput, check, scan_injection, scan_pii
+from benchmarks import guardrail_attacks
+from copilot.guardrails import CheckInput, check, scan_pii
 from copilot.guardrails.marketing_classifier import score_post
 
 REPO = Path(__file__).resolve().parent.parent
@@ -218,35 +218,6 @@ def _table(gold: list[set[Span]], mine: list[set[Span]], theirs: list[set[Span]]
         print(f"  {kind:<16}{n:>5}  {p:.3f}/{r:.3f}/{f:.3f}     {peer}")
 
 
-# ---------------------------------------------------------------- injection
-def _rate(texts: list[str]) -> tuple[int, int]:
-    return sum(scan_injection(t).score >= 0.5 for t in texts), len(texts)
-
-
-def bench_injection(data: Path) -> None:
-    print("\n== Injection: detection rate vs false positives on ordinary customer messages")
-    print("  (regex signals + n-gram model trained on the seeded train halves only; "
-          "see python -m benchmarks.train_injection)")  # fmt: skip
-    sets = attack_sets(data)
-    for label, pick in (
-        ("held-out test half", 1),
-        ("full set (train half seen in training)", None),
-    ):
-        print(f"  -- {label}")
-        detected = total = 0
-        for name, (train, test) in sets.items():
-            hits, n = _rate(test if pick else train + test)
-            if name != "cyberseceval (other languages)":
-                detected, total = detected + hits, total + n
-            print(f"  detected  {name:<34}{hits:>5}/{n:<5} {hits / n:.1%}")
-        print(f"  detected  {'ALL five target sets':<34}{detected:>5}/{total:<5} "
-              f"{detected / total:.1%}  (target ≥ 90%)")  # fmt: skip
-    print("  -- benign sets, never trained on")
-    for name, texts in benign_eval(data).items():
-        flagged, n = _rate(texts)
-        print(f"  false pos {name:<34}{flagged:>5}/{n:<5} {flagged / n:.2%}  (target ≤ 2%)")
-
-
 # ---------------------------------------------------------------- marketing
 def _scores(rows: list[tuple[str, int]]) -> str:
     tp = sum(1 for t, y in rows if y and score_post(t).is_marketing)
@@ -326,12 +297,13 @@ def bench_latency() -> None:
 
 def main() -> None:
     logging.disable(logging.CRITICAL)  # Presidio's tldextract logs its failed list download
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "../shared/data"
-    if not data.is_dir():
-        sys.exit(f"data folder not found: {data} (pass it as the first argument)")
+    data = guardrail_attacks.data_dir()
     bench_pii(data)
-    bench_injection(data)
+    guardrail_attacks.bench_injection(data)
+    guardrail_attacks.bench_compliance()
     bench_marketing(data)
+    guardrail_attacks.bench_marketing(data)
+    guardrail_attacks.bench_sensitive()
     bench_latency()
 
 

@@ -1,8 +1,7 @@
 """Injection attack and benign text sets, each split train/test with a fixed seed.
 
-Shared by `train_injection.py` (trains on train halves only) and `guardrails.py` (reports the
-held-out halves and, labelled separately, the full sets). Research-only sets are read here for
-evaluation only: `benign_eval` never feeds training.
+Shared by `train_injection.py` (trains on train halves only) and `guardrail_attacks.py` (reports
+the train halves as dev and the held-out halves as test). Research-only sets never feed training.
 """
 
 from __future__ import annotations
@@ -11,15 +10,19 @@ import csv
 import json
 import random
 from pathlib import Path
+from typing import TypeVar
+
+import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 20240611
 BENIGN_TEMPLATES = Path(__file__).resolve().parent / "injection_benign_zh.txt"
 ATTACK_TEMPLATES = Path(__file__).resolve().parent / "injection_attack_zh.txt"
 Split = tuple[list[str], list[str]]
+Item = TypeVar("Item")
 
 
-def halves(texts: list[str], seed: int = SEED) -> Split:
+def halves(texts: list[Item], seed: int = SEED) -> tuple[list[Item], list[Item]]:
     """(train, test): a seeded shuffle cut in two."""
     order = list(range(len(texts)))
     random.Random(seed).shuffle(order)
@@ -74,17 +77,31 @@ def _bitext(data: Path) -> Split:
 
 
 def own_texts() -> list[str]:
-    """The project's own customer-facing texts: FAQ, sample conversations, posts, policies."""
-    faq = [t for name in ("knowledge/faq.csv", "knowledge/en/faq_en.csv")
-           for row in csv.DictReader((REPO / name).open(encoding="utf-8"))
-           for t in (row["question"], row["answer"])]  # fmt: skip
-    chats = [json.loads(line)["message"]
-             for line in (REPO / "knowledge/_samples/conversations.jsonl").open(encoding="utf-8")]  # fmt: skip
+    """The project's own texts for training: community posts and the dev half of the knowledge
+    base (its test half is kept for the false-positive figures)."""
     posts = [json.loads(line)["text"]
              for line in (REPO / "evals/marketing/posts.jsonl").open(encoding="utf-8")]  # fmt: skip
-    policies = [p.strip() for f in sorted((REPO / "knowledge").glob("**/*.md"))
+    return posts + halves(kb_texts())[0]
+
+
+def kb_texts() -> list[str]:
+    """The demo knowledge base as the brand publishes it (zh and en): FAQ questions and answers,
+    product texts, policy paragraphs, promotions and playbook briefs; not `_samples/`."""
+    kb = REPO / "knowledge"
+    faq = [t for name in ("faq.csv", "en/faq_en.csv")
+           for row in csv.DictReader((kb / name).open(encoding="utf-8"))
+           for t in (row["question"], row["answer"])]  # fmt: skip
+    products = [row[key] for name in ("products.csv", "en/products_en.csv")
+                for row in csv.DictReader((kb / name).open(encoding="utf-8"))
+                for key in ("name", "cautions", "description") if row[key]]  # fmt: skip
+    policies = [p.strip() for f in sorted(kb.glob("**/*.md")) if "_samples" not in f.parts
                 for p in f.read_text("utf-8").split("\n\n") if len(p.strip()) > 8]  # fmt: skip
-    return faq + chats + posts + policies
+    promotions = [
+        json.loads(line)["text"] for line in (kb / "promotions.jsonl").open(encoding="utf-8")
+    ]
+    briefs = [str(yaml.safe_load(f.read_text("utf-8")).get("brief", ""))
+              for f in sorted((kb / "playbooks").glob("*.yaml"))]  # fmt: skip
+    return faq + products + policies + promotions + [b for b in briefs if b]
 
 
 def template_messages(path: Path, fills: int, seed: int = SEED) -> list[str]:
@@ -103,18 +120,18 @@ def attack_train(data: Path) -> list[str]:
     return [t for train, _ in attack_sets(data).values() for t in train] + own
 
 
+def _bitext_responses(data: Path, count: int = 3000) -> list[str]:
+    """Agents' answers from the first Bitext half: long, polite English support prose."""
+    path = data / "bitext_customer_support/Bitext_Sample_Customer_Support_Training_Dataset.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    first = set(_bitext(data)[0])
+    answers = [row["response"] for row in rows if row["instruction"] in first]
+    return random.Random(SEED).sample(answers, min(count, len(answers)))
+
+
 def benign_train(data: Path) -> list[str]:
-    """Permissively licensed benign text: banking77 train (CC BY 4.0), the first Bitext half
-    (CDLA-Sharing-1.0), the project's own texts and Chinese template messages."""
+    """Permissively licensed benign text: banking77 train (CC BY 4.0), the first Bitext half's
+    questions and answers (CDLA-Sharing-1.0), the project's own texts and Chinese templates."""
     banking = [row["text"] for row in csv.DictReader((data / "banking77/train.csv").open())]
-    return banking + _bitext(data)[0] + own_texts() + template_messages(BENIGN_TEMPLATES, fills=12)
-
-
-def benign_eval(data: Path) -> dict[str, list[str]]:
-    """False-positive sets, never trained on."""
-    cic = data / "dataclue_cic/test_public.json"
-    return {
-        "dataclue_cic test_public": [json.loads(ln)["sentence"] for ln in cic.open(encoding="utf-8")],
-        "banking77 test": [row["text"] for row in csv.DictReader((data / "banking77/test.csv").open())],
-        "bitext customer support (held-out half)": _bitext(data)[1],
-    }  # fmt: skip
+    return (banking + _bitext(data)[0] + _bitext_responses(data) + own_texts()
+            + template_messages(BENIGN_TEMPLATES, fills=12))  # fmt: skip

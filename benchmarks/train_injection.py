@@ -1,24 +1,25 @@
 """Reproduce the shipped injection model from the data folder (train halves only).
 
-    python -m benchmarks.train_injection [DATA_DIR] [--out PATH]   # DATA_DIR defaults to ../shared/data
+    python -m benchmarks.train_injection [DATA_DIR] [--out PATH]   # or set SIYU_BENCH_DATA
 
 Positives: the seeded train half of every attack set (see injection_data.py) and Chinese
-attack templates (injection_attack_zh.txt). Negatives:
-permissively licensed benign text only (banking77 train, one Bitext half, the project's own
-texts, Chinese template messages). Logistic regression over hashed character n-grams, fitted
+attack templates (injection_attack_zh.txt). Negatives: permissively licensed benign text only
+(banking77 train, one Bitext half's questions and answers, community posts, the dev half of the
+knowledge base, Chinese template messages). Logistic regression over hashed character n-grams, fitted
 with full-batch Adam in numpy; deterministic for a given data folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from benchmarks.injection_data import REPO, attack_train, benign_train
+from benchmarks.injection_data import attack_train, benign_train
 from copilot.guardrails.injection_model import WEIGHTS_PATH, NgramModel, ngram_buckets, normalize
 
 BITS = 18
@@ -63,13 +64,13 @@ def fit(texts: list[str], labels: npt.NDArray[np.float64]) -> NgramModel:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="?", type=Path, default=REPO / "../shared/data")
+    parser.add_argument("data", nargs="?", type=Path, default=os.environ.get("SIYU_BENCH_DATA"))
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
     args = parser.parse_args()
-    if not args.data.is_dir():
-        sys.exit(f"data folder not found: {args.data} (pass it as the first argument)")
-    attacks = attack_train(args.data)
-    benign = benign_train(args.data)
+    if args.data is None or not Path(args.data).is_dir():
+        sys.exit("data folder not found: pass it as the first argument or set SIYU_BENCH_DATA")
+    attacks = attack_train(Path(args.data))
+    benign = benign_train(Path(args.data))
     print(f"training on {len(attacks)} attack texts (train halves) and {len(benign)} benign texts")
     labels = np.concatenate([np.ones(len(attacks)), np.zeros(len(benign))])
     model = fit(attacks + benign, labels)

@@ -32,8 +32,10 @@ class ComplianceData(DataFile):
     leak_statements: list[str]
     leak_intros: list[str]
     prompt_concepts: list[str]
-    min_shared_ngrams: int
     ngram_size: int
+    min_shared_ngrams: int
+    min_containment: float
+    many_shared_ngrams: int
     min_concepts_alone: int
     persona: list[str]
     promises: list[PromiseKind]
@@ -71,34 +73,43 @@ def patterns() -> Patterns:
     return Patterns(load("compliance.yaml", ComplianceData))
 
 
-# Letters and ideographs only, lower case: what n-gram similarity compares.
-_SQUASH = re.compile(r"[\W_]+")
-
-
-def _squash(text: str) -> str:
-    return _SQUASH.sub("", normalize(text).text.lower())
+# Units that n-grams are made of: one ideograph, or one run of Latin letters and digits.
+_UNIT = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 
 
 def ngrams(text: str, size: int) -> set[str]:
-    squashed = _squash(text)
-    return {squashed[i : i + size] for i in range(len(squashed) - size + 1)}
+    """Distinct runs of `size` units (ideographs or words) of the normalised, lower-case text."""
+    units = _UNIT.findall(normalize(text).text.lower())
+    return {" ".join(units[i : i + size]) for i in range(len(units) - size + 1)}
+
+
+# Quoted text in a prompt is an example of the wanted output (稍后回复您, 回复TD退订), not a rule.
+_QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”|「[^」\n]*」')
+
+
+def prompt_rules() -> list[str]:
+    """The system text of every prompt file (zh and en) shipped with the copilot, quoted
+    examples removed."""
+    texts = []
+    for path in sorted(bundled_dir("prompts").glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(spec, dict) and isinstance(spec.get("system"), str):
+            texts.append(_QUOTED.sub(" ", spec["system"]))
+    return texts
 
 
 @lru_cache(maxsize=1)
 def prompt_ngrams() -> frozenset[str]:
-    """N-grams of the system text of every prompt file (zh and en) shipped with the copilot."""
     size = patterns().data.ngram_size
-    grams: set[str] = set()
-    for path in sorted(bundled_dir("prompts").glob("*.yaml")):
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if isinstance(spec, dict) and isinstance(spec.get("system"), str):
-            grams |= ngrams(spec["system"], size)
-    return frozenset(grams)
+    return frozenset(g for text in prompt_rules() for g in ngrams(text, size))
 
 
-def shared_with_prompt(text: str) -> int:
-    """How many distinct n-grams `text` shares with the system prompts."""
-    return len(ngrams(text, patterns().data.ngram_size) & prompt_ngrams())
+def shared_with_prompt(text: str) -> tuple[int, float]:
+    """How many distinct n-grams `text` shares with the system prompts, and their share of the
+    n-grams of `text`."""
+    grams = ngrams(text, patterns().data.ngram_size)
+    shared = len(grams & prompt_ngrams())
+    return shared, shared / len(grams) if grams else 0.0
 
 
 def _span(norm: Normalized, match: re.Match[str]) -> tuple[int, int]:
@@ -108,8 +119,11 @@ def _span(norm: Normalized, match: re.Match[str]) -> tuple[int, int]:
 def prompt_leak(text: str) -> Hit | None:
     """The draft repeats or paraphrases the system prompt."""
     p = patterns()
-    shared = shared_with_prompt(text)
-    if shared >= p.data.min_shared_ngrams:
+    shared, containment = shared_with_prompt(text)
+    d = p.data
+    if shared >= d.many_shared_ngrams or (
+        shared >= d.min_shared_ngrams and containment >= d.min_containment
+    ):
         return Hit(
             0,
             len(text),

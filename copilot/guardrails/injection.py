@@ -4,6 +4,7 @@ letters, traditional characters); and drafts that follow them (see `compliance`)
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -160,6 +161,9 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
 _COMPILED = tuple((name, weight, re.compile(rx, re.IGNORECASE)) for name, weight, rx in SIGNALS)
 # The learned model's probability from which it is named among the signals on its own.
 MODEL_CONFIDENT = 0.5
+# Subtracted from the model's logit: the smallest shift that keeps every benign dev set
+# (CIC, BANKING77, Bitext, knowledge base) at ≤ 0.5% flagged (benchmarks.guardrail_attacks).
+MODEL_SHIFT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,13 +202,17 @@ def scan_injection(text: str, model: NgramModel | None = None) -> InjectionScan:
     that scores highest counts."""
     model = model or shipped_model()
     best, fired, strongest, span = 0.0, [], 0.0, (0, 0)
-    for view, reading in views(text).items():
+    readings = views(text)
+    for view, reading in readings.items():
         score, names, weight, where = _signals(reading)
         if score > best:
             best, strongest = score, weight
             fired = names if view == "normalized" else [f"{n}@{view}" for n in names]
             span = normalize(text).to_original(*where) if view == "normalized" else (0, len(text))
-    learned = model.probability(text) if text.strip() else 0.0
+    # The model reads the text as written and every decoded reading other than the folded one.
+    decoded = [r for view, r in readings.items() if view != "normalized"]
+    logits = [model.logit(t) for t in [text, *decoded] if t.strip()]
+    learned = 1.0 / (1.0 + math.exp(MODEL_SHIFT - max(logits))) if logits else 0.0
     if learned >= MODEL_CONFIDENT:
         fired.append("ngram_model")
         if not strongest:

@@ -41,6 +41,7 @@ class Lexicon:
         self.categories = [
             (c, compile_terms(c.terms, f"sensitive.yaml:{c.id}")) for c in data.categories
         ]
+        self.honorifics = data.honorifics
         honorific = f"(?:{alternation(data.surnames)})(?:{alternation(data.honorifics)})"
         self.mentions = [
             compile_terms([p], "sensitive.yaml:mentions") for p in [honorific, *data.mentions]
@@ -63,6 +64,7 @@ _ADDRESSEE = re.compile(r"你|您|\byou\b", re.IGNORECASE)
 _SENTENCE_END = "。！？!?\n"
 # Customer fields that hold a person's name.
 _NAME_FIELDS = ("name", "nickname")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
@@ -71,12 +73,20 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     return first, min(ends, default=len(text))
 
 
+def _name_pattern(names: list[str]) -> re.Pattern[str]:
+    """A record's full name, and for a Chinese name its surname + 姐/妈/… (王芳 → 王姐)."""
+    honorifics = alternation(lexicon().honorifics)
+    forms = [re.escape(n) for n in names]
+    forms += [f"{re.escape(n[0])}(?:{honorifics})" for n in names if _CJK.fullmatch(n[0])]
+    return re.compile("|".join(forms))
+
+
 def named_member(text: str, draft: CheckInput) -> re.Match[str] | None:
     """The first place where the post names or @-mentions a member: a name from the customer
     records (`members`, `fields`), an @mention, or a surname/pet name + 姐/妈/宝妈 pattern."""
     given = [draft.fields.get(key, "") for key in _NAME_FIELDS]
     names = [n.strip() for n in [*draft.members, *given] if len(n.strip()) >= 2]
-    patterns = [re.compile("|".join(map(re.escape, names)))] if names else []
+    patterns = [_name_pattern(names)] if names else []
     hits = [m for rx in [*patterns, *lexicon().mentions] if (m := rx.search(text))]
     return min(hits, key=lambda m: m.start(), default=None)
 
