@@ -120,3 +120,46 @@ def test_optout_table(text: str, task: str, purpose: str | None, severities: lis
 )
 def test_opt_out_line_must_be_an_instruction(text: str, actionable: bool) -> None:
     assert has_opt_out(text) is actionable
+
+
+@pytest.mark.parametrize(
+    ("text", "severities"),
+    [
+        # 你 in another sentence does not tie the topic to the reader
+        ("孕期皮肤容易干燥，洗澡水温别太高。你也可以试试温水洗脸。", []),
+        ("你也可以试试温水洗脸。孕期皮肤容易干燥。", []),
+        ("孕期皮肤容易干燥，你要多喝水。", ["block"]),
+    ],
+)
+def test_post_addressing_is_judged_per_sentence(text: str, severities: list[str]) -> None:
+    assert rules_fired(run(text, "sensitive", task="post"), "sensitive") == severities
+
+
+def test_message_finding_names_the_category_without_a_member() -> None:
+    [finding] = run("王姐，预产期快到了吧", "sensitive", task="message").findings
+    assert "孕产" in finding.message and "点名" not in finding.message
+    assert (finding.start, finding.end, finding.text) == (3, 6, "预产期")
+
+
+def test_post_finding_names_the_member() -> None:
+    [finding] = run("恭喜王姐怀孕啦", "sensitive", task="post").findings
+    assert "「王姐」" in finding.message and finding.text == "怀孕"
+
+
+@pytest.mark.parametrize(
+    ("text", "actionable"),
+    [
+        ("我们不支持货到付款。回复TD退订", True),
+        ("回复TD退订。我们不支持货到付款", True),
+        ("暂不发货，回复TD退订", True),
+    ],
+)
+def test_negation_in_another_clause_does_not_cancel(text: str, actionable: bool) -> None:
+    assert has_opt_out(text) is actionable
+
+
+def test_message_with_customer_fields_needs_an_opt_out_even_without_selling() -> None:
+    verdict = run("王姐，好久不见，最近还好吗", "optout", task="message", fields={"name": "王姐"})
+    [finding] = verdict.findings
+    assert (finding.severity, finding.start, finding.end) == ("block", 13, 13)
+    assert "回复TD退订" in finding.fix and "Reply TD to unsubscribe." in finding.fix
