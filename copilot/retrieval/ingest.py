@@ -184,7 +184,7 @@ class Ingestor:
         if prune:
             seen = {str(f.path.resolve()) for f in files if f.escapes_to is None}
             changed |= self._prune(paths, seen, manifest, report)
-        if changed:
+        if changed or self.store.interrupted():  # also commit what a killed run wrote
             self.store.commit()
         report.seconds = time.perf_counter() - started
         return report

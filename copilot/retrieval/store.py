@@ -110,6 +110,7 @@ class VectorStore:
         self.client, self.name, self.embedder = client, name, embedder
         self.collection = self._open()
         self.repaired = 0  # chunks re-embedded when opening rebuilt a damaged vector index
+        self._writing = False
 
     def _open(self) -> Collection:
         wanted = self.embedder.name()
@@ -132,11 +133,23 @@ class VectorStore:
         metadata = self.client.get_collection(self.name).metadata or {}
         return str(metadata.get("revision", ""))
 
-    def _bump(self) -> None:
+    def _set_metadata(self, **changes: Any) -> None:
         metadata = dict(self.collection.metadata or {})
-        metadata["revision"] = uuid.uuid4().hex
+        metadata.update(changes)
         metadata.pop("hnsw:space", None)
         self.collection.modify(metadata=metadata)
+
+    def _begin_write(self) -> None:
+        """Flag the collection before this client's first change, so that a writer stopped
+        before `commit` (a killed ingest) leaves a flag the next writer commits."""
+        if not self._writing:
+            self._set_metadata(writing=True)
+            self._writing = True
+
+    def interrupted(self) -> bool:
+        """True while changes are not committed: a writer is busy or was stopped midway."""
+        metadata = self.client.get_collection(self.name).metadata or {}
+        return bool(metadata.get("writing"))
 
     def count(self) -> int:
         return self.collection.count()
@@ -158,6 +171,7 @@ class VectorStore:
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, extra: dict[str, Any]) -> None:
         if not chunks:
             return
+        self._begin_write()
         for start in range(0, len(chunks), BATCH):
             part = chunks[start : start + BATCH]
             self.collection.upsert(
@@ -170,6 +184,8 @@ class VectorStore:
     def restamp(self, chunks: Sequence[Chunk], extra: dict[str, Any]) -> None:
         """Rewrite the metadata of kept chunks (row numbers move, the file stamp changes),
         without re-embedding."""
+        if chunks:
+            self._begin_write()
         for start in range(0, len(chunks), BATCH):
             part = chunks[start : start + BATCH]
             self.collection.update(
@@ -178,6 +194,8 @@ class VectorStore:
             )
 
     def delete(self, ids: Sequence[str]) -> None:
+        if ids:
+            self._begin_write()
         for start in range(0, len(ids), BATCH):
             self.collection.delete(ids=list(ids[start : start + BATCH]))
 
@@ -190,8 +208,9 @@ class VectorStore:
         return len(ids)
 
     def commit(self) -> None:
-        """Mark a finished write so derived indexes rebuild."""
-        self._bump()
+        """Mark a finished write (new revision, flag cleared) so derived indexes rebuild."""
+        self._set_metadata(revision=uuid.uuid4().hex, writing=False)
+        self._writing = False
 
     def query(
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None

@@ -286,3 +286,24 @@ def test_chunks_stored_without_a_chunk_count_are_restamped_not_trusted(
     entry = _by_name(ingestor.ingest([kb]), "faq.csv")
     assert (entry.status, entry.added, entry.chunks) == ("updated", 4, 10)
     assert ingestor.store.manifest()[key].complete_hash()
+
+
+def test_a_run_killed_before_its_commit_is_committed_by_the_next_run(
+    store: VectorStore, fake_settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    _faq(kb / "faq.csv", 10)
+    ingestor = Ingestor(store, fake_settings.retrieval, batch_size=8)
+    revision = store.revision()
+    with monkeypatch.context() as patch:
+        _kill_on_call(patch, store, "commit", 1)
+        with pytest.raises(_Killed):
+            ingestor.ingest([kb])
+    assert store.revision() == revision and store.interrupted()  # all stored, not committed
+    rerun = ingestor.ingest([kb])
+    assert _by_name(rerun, "faq.csv").status == "unchanged"
+    assert store.revision() != revision and not store.interrupted()  # keyword indexes rebuild
+    settled = store.revision()
+    ingestor.ingest([kb])
+    assert store.revision() == settled
