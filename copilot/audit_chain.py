@@ -115,6 +115,10 @@ def rows_in_order(conn: Connection, batch: int = 2000) -> Iterator[RowMapping]:
     yield from conn.execute(query, execution_options={"yield_per": batch}).mappings()
 
 
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
 class _Verifier:
     def __init__(self, head: RowMapping | None) -> None:
         self.head = head
@@ -156,7 +160,7 @@ class _Verifier:
         if rid != self.prev_id + 1 and not (legacy and linked):
             self.problem(
                 rid, "missing",
-                f"缺少事件 {self.prev_id + 1}–{rid - 1}：被删除 / missing events (deleted)",
+                f"缺少事件 {_span(self.prev_id + 1, rid - 1)}：被删除 / missing events (deleted)",
             )  # fmt: skip
         elif not linked:
             self.problem(
@@ -173,7 +177,7 @@ class _Verifier:
         elif self.prev_id < head["last_id"]:
             self.problem(
                 self.prev_id + 1, "missing",
-                f"缺少末尾事件 {self.prev_id + 1}–{head['last_id']}：被删除 / "
+                f"缺少末尾事件 {_span(self.prev_id + 1, head['last_id'])}：被删除 / "
                 "events cut from the end",
             )  # fmt: skip
         elif self.prev_id == head["last_id"] and self.prev_hash != head["last_hash"]:

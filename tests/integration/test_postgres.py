@@ -34,10 +34,12 @@ STORE_TESTS = [
     "tests/unit/customers/test_db.py",
     "tests/unit/customers/test_audit.py",
     "tests/unit/customers/test_audit_chain.py",
+    "tests/unit/customers/test_audit_browser.py",
     "tests/unit/customers/test_importer.py",
     "tests/unit/customers/test_consent.py",
     "tests/unit/customers/test_consent_rules.py",
     "tests/unit/customers/test_campaign.py",
+    "tests/unit/customers/test_selfcheck.py",
 ]
 
 
