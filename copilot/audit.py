@@ -35,7 +35,7 @@ class _Event(BaseModel):
 
 
 class DraftCreated(_Event):
-    TEXT_FIELDS = ("text", "model_output")
+    TEXT_FIELDS = ("text", "model_output", "question")
     kind: Literal["draft_created"] = "draft_created"
     draft_id: str
     task: str
@@ -52,6 +52,8 @@ class DraftCreated(_Event):
     verdict: str
     rules: list[str] = Field(default_factory=list, description="rule ids that fired")
     text: str
+    question: str = Field("", description="the customer message a reply answers")
+    needs_human: bool = Field(False, description="the draft says a person must confirm it")
     model_output_reason: str = Field("", description="why the model's answer was not used")
     model_output: str = Field("", description="the model's unused answer, for debugging")
 

@@ -92,6 +92,8 @@ class ReplyTab:
                     verdict=draft.verdict.verdict,
                     rules=sorted({f.rule for f in draft.verdict.findings}),
                     text=draft.text,
+                    question=result.customer_message,
+                    needs_human=draft.needs_human,
                     model_output_reason=result.rejected_reason,
                     model_output=result.rejected_raw,
                 ),
