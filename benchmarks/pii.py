@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.guardrails import presidio_scanner, throughput
+from benchmarks.guardrails import presidio_scanner
 from copilot.guardrails import CheckInput, check, scan_pii
 from copilot.guardrails.normalize import normalize
 
@@ -318,41 +318,53 @@ def bench_latency(cases: list[Case]) -> None:
         while len(chunk) < 500:
             chunk += rnd.choice(texts)
         drafts.append(chunk[:500])
-    timings = []
+    wall, cpu = [], []
     for index, text in enumerate(drafts):
         draft = CheckInput(id=f"b{index}", task="message", text=text, evidence=["会员价99元，满299减50"],
                            purpose="marketing_personalisation", consents=["marketing_personalisation"])  # fmt: skip
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         check(draft)
-        timings.append((time.perf_counter() - started) * 1000)
-    p95 = statistics.quantiles(timings, n=20)[-1]
-    print(f"  full guardrail pipeline, 300 drafts of 500 chars from the test split: "
-          f"p50 {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms (target ≤ 10 ms)")  # fmt: skip
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    for name, timings in (("wall", wall), ("CPU", cpu)):
+        p95 = statistics.quantiles(timings, n=20)[-1]
+        print(f"  full guardrail pipeline, 300 drafts of 500 chars from this split, {name} time: "
+              f"p50 {statistics.median(timings):.2f} ms, p95 {p95:.2f} ms (target ≤ 10 ms)")  # fmt: skip
+
+
+def cpu_throughput(scan: Callable[[str], object], texts: list[str]) -> float:
+    """Characters per CPU second of this process (steady on a shared machine)."""
+    scan(texts[0])  # warm caches (OpenCC, regexes, phone metadata)
+    started = time.process_time()
+    for text in texts:
+        scan(text)
+    return sum(map(len, texts)) / (time.process_time() - started)
 
 
 def bench_speed(cases: list[Case]) -> None:
     texts = [c.text for c in cases]
-    scan_pii(texts[0])  # warm caches (OpenCC, regexes)
-    ours = throughput(scan_pii, texts)
-    presidio = presidio_scanner(("CN",))
-    theirs = throughput(presidio, texts)
-    print(f"  scan throughput: ours {ours / 1e3:.0f} k chars/s, Presidio pattern recognizers "
-          f"{theirs / 1e3:.0f} k chars/s → {ours / theirs:.1f}× (target ≥ 5×)")  # fmt: skip
+    ours = cpu_throughput(scan_pii, texts)
+    print(f"  scan throughput (CPU time): ours {ours / 1e3:.0f} k chars/s")
+    for label, regions in (("region CN", ("CN",)),
+                           ("8 regions as in benchmarks.guardrails", ("US", "UK", "DE", "FR", "IL", "IN", "CA", "BR"))):  # fmt: skip
+        theirs = cpu_throughput(presidio_scanner(regions), texts)
+        print(f"  Presidio pattern recognizers, {label}: {theirs / 1e3:.0f} k chars/s → ours "
+              f"{ours / theirs:.1f}× (target ≥ 5×)")  # fmt: skip
 
 
 def bench_adversarial() -> None:
-    print("  adversarial input, seconds (normalize / scan_pii); linear means 2 MB ≈ 2 × 1 MB")
+    print("  adversarial input, CPU seconds (normalize / scan_pii); linear: 2 MB ≈ 2 × 1 MB")
     for name, unit in (("mixed digits + numerals", "1一2二 3.三\n"), ("Chinese numerals", "九十九"),
                        ("keycaps", "1\ufe0f\u20e3"), ("digit-space", "1 ")):  # fmt: skip
         row = []
         for size in (1_000_000, 2_000_000):
             text = unit * (size // len(unit))
-            started = time.perf_counter()
+            started = time.process_time()
             normalize(text)
-            mid = time.perf_counter()
+            mid = time.process_time()
             scan_pii(text)
             row.append(
-                f"{size // 1_000_000} MB {mid - started:.2f}/{time.perf_counter() - mid:.2f}"
+                f"{size // 1_000_000} MB {mid - started:.2f}/{time.process_time() - mid:.2f}"
             )
         print(f"  {name:<24} " + "   ".join(row))
 
