@@ -92,7 +92,7 @@ def _backfill(conn: Connection) -> tuple[int, str]:
     table = schema.audit_events
     last_id, prev = 0, GENESIS
     stmt = (
-        update(table)
+        update(schema.audit_events)
         .where(table.c.id == bindparam("b_id"))
         .values(prev_hash=bindparam("b_prev"), hash=bindparam("b_hash"))
     )
