@@ -174,7 +174,9 @@ class Ingestor:
             if progress:
                 progress(Progress(file_index=number, file_total=len(files), source=found.source))
             if found.escapes_to is not None:
-                report.files.append(_escaping_link(found.source, found.escapes_to))
+                refused = self._refuse_link(found.source, found.escapes_to)
+                changed |= refused.removed > 0
+                report.files.append(refused)
                 continue
             entry = self._ingest_file(
                 found.path, found.source, manifest, number, len(files), progress
@@ -188,6 +190,27 @@ class Ingestor:
             self.store.commit()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _refuse_link(self, source: str, target: Path) -> FileReport:
+        """Refuse a symlink out of the folder, and remove what an earlier ingest (before links
+        were checked) took in through it."""
+        leaked = self.store.chunk_ids(source=source, path=str(target))
+        self.store.delete(leaked)
+        message = (
+            f"符号链接指向导入文件夹之外({target}),已跳过 / "
+            "symlink points outside the ingested folder, skipped"
+        )
+        if leaked:
+            message += (
+                f";此前经它导入的 {len(leaked)} 块已删除 / "
+                f"{len(leaked)} chunks it brought in earlier were removed"
+            )
+        problem = Problem(
+            source=source,
+            message=message,
+            hint="把文件本身复制进知识库文件夹,而不是链接到外部",
+        )
+        return FileReport(source=source, status="skipped", removed=len(leaked), problems=[problem])
 
     def _prune(
         self,
@@ -310,16 +333,6 @@ def _unexpected(exc: Exception) -> InputError:
         hint="该文件已跳过,其余文件照常导入;检查文件是否完整、能否用原软件打开,"
         "仍失败请把文件和这条信息交给维护人员",
     )
-
-
-def _escaping_link(source: str, target: Path) -> FileReport:
-    problem = Problem(
-        source=source,
-        message=f"符号链接指向导入文件夹之外({target}),已跳过 / "
-        "symlink points outside the ingested folder, skipped",
-        hint="把文件本身复制进知识库文件夹,而不是链接到外部",
-    )
-    return FileReport(source=source, status="skipped", problems=[problem])
 
 
 def _doc_type_from_name(path: Path) -> DocType:

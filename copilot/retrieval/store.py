@@ -199,6 +199,11 @@ class VectorStore:
         for start in range(0, len(ids), BATCH):
             self.collection.delete(ids=list(ids[start : start + BATCH]))
 
+    def chunk_ids(self, *, source: str, path: str) -> list[str]:
+        """Ids of the chunks that the file at `path` brought in under the name `source`."""
+        where: dict[str, Any] = {"$and": [{"source": source}, {"path": path}]}
+        return self.collection.get(where=where, include=[])["ids"]
+
     def delete_source(self, source: str) -> int:
         """Remove every chunk of one document (as named in citations); returns the count."""
         ids = self.collection.get(where={"source": source}, include=[])["ids"]

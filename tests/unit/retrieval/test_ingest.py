@@ -307,3 +307,29 @@ def test_a_run_killed_before_its_commit_is_committed_by_the_next_run(
     settled = store.revision()
     ingestor.ingest([kb])
     assert store.revision() == settled
+
+
+def test_what_an_escaping_symlink_brought_in_earlier_is_removed(
+    ingestor: Ingestor, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash 机密", encoding="utf-8")
+    (kb / "passwd.txt").symlink_to(secret)
+    (kb / "faq.md").write_text("# 运费\n\n满99包邮。\n", encoding="utf-8")
+    real_discover = ingest_module.discover
+
+    def unchecked(paths: list[Path]):  # how folders were walked before links were checked
+        for found in real_discover(paths):
+            yield ingest_module.Found(found.path, found.source)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest_module, "discover", unchecked)
+        ingestor.ingest([kb])
+    assert any("机密" in t for t in ingestor.store.all_documents()[1])
+    report = ingestor.ingest([kb])
+    refused = _by_name(report, "passwd.txt")
+    assert (refused.status, refused.removed) == ("skipped", 1)
+    assert "1 chunks it brought in earlier were removed" in refused.problems[0].message
+    assert ingestor.store.all_documents()[1] == ["运费\n满99包邮。"]
