@@ -95,9 +95,10 @@ def redact(text: str, language: Literal["zh", "en"] | None = None) -> RedactionR
 
 
 def _key(value: str) -> str:
-    """Comparable form of a value: digits for numbers, folded text otherwise."""
-    digits = digits_of(value)
-    return digits if len(digits) >= 5 else normalize(value).text.strip().lower()
+    """Comparable form of a value: digits for numbers (一三八… = 138…), folded text otherwise."""
+    folded = normalize(value).text
+    digits = digits_of(folded)
+    return digits if len(digits) >= 5 else folded.strip().lower()
 
 
 class PiiRule:
