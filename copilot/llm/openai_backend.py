@@ -40,6 +40,9 @@ FALLBACK: dict[str, StructuredMode] = {
 # Words in an error body that mean "this server does not support that request option".
 UNSUPPORTED_HINTS = ("response_format", "json_schema", "tool_choice", "tools")
 RETRYABLE = (openai.RateLimitError, openai.InternalServerError)
+# Models whose chat template has no system role: llama-cpp-python's gemma format silently drops
+# a system message, so the instructions go at the top of the user message instead.
+NO_SYSTEM_ROLE = ("gemma",)
 MAX_BACKOFF_S = 8.0
 
 
@@ -185,6 +188,11 @@ class OpenAIBackend:
         error.limit_hit = True
         return error
 
+    def _messages(self, prompt: ChatPrompt) -> list[tuple[str, str]]:
+        if any(family in self.model.lower() for family in NO_SYSTEM_ROLE):
+            return [("user", f"{prompt.system}\n\n{prompt.user}")]
+        return prompt.messages()
+
     def _bound(self, schema: type[BaseModel], mode: StructuredMode, limit: int) -> Any:
         """The client with the output mode and token limit of one request."""
         model: Any = self.client.bind(**_token_limit(self.model, limit))
@@ -219,7 +227,7 @@ class OpenAIBackend:
     def _ask(self, prompt: ChatPrompt, schema: type[BaseModel], limit: int) -> BaseMessage:
         return self._stepping_down(
             lambda mode: self._call(
-                lambda: self._bound(schema, mode, limit).invoke(prompt.messages())
+                lambda: self._bound(schema, mode, limit).invoke(self._messages(prompt))
             )
         )
 
@@ -291,7 +299,7 @@ class OpenAIBackend:
         response_format = _response_format(mode, prompt.response_schema or {})
         if prompt.response_schema and response_format:
             model = model.bind(response_format=response_format)
-        iterator = iter(model.stream(prompt.messages()))
+        iterator = iter(model.stream(self._messages(prompt)))
         try:
             first = next(iterator)
         except StopIteration:

@@ -150,3 +150,12 @@ def test_dead_endpoint_mid_stream_is_an_error_not_a_truncated_draft() -> None:
     with stub_server(script) as server, pytest.raises(BackendError) as caught:
         received.extend(backend(server.base_url, []).stream(PROMPT))
     assert "broke after 2 characters" in caught.value.message
+
+
+def test_models_without_a_system_role_get_the_instructions_in_the_user_message() -> None:
+    with stub_server([StubResponse(content=GOOD)] * 2) as server:
+        for model in ("gemma-3-270m", "stub-model"):
+            OpenAIBackend(base_url=server.base_url, model=model).generate(PROMPT, ReplyOutput)
+        gemma, other = (request["messages"] for request in server.requests)
+    assert gemma == [{"role": "user", "content": "系统\n\n用户"}]
+    assert [m["role"] for m in other] == ["system", "user"]
