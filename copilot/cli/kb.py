@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -20,11 +20,11 @@ from copilot.cli.common import (
     settings,
 )
 from copilot.errors import InputError
-from copilot.retrieval import Ingestor, Retriever, SearchFilters
-from copilot.retrieval.ingest import IngestReport
-from copilot.retrieval.ingest import Progress as IngestProgress
-from copilot.retrieval.models import Hit
-from copilot.retrieval.store import open_store
+
+if TYPE_CHECKING:  # the retrieval stack (Chroma, the embedder) loads only when a command runs
+    from copilot.retrieval.ingest import IngestReport
+    from copilot.retrieval.ingest import Progress as IngestProgress
+    from copilot.retrieval.models import Hit
 
 kb_app = typer.Typer(help="知识库管理 / knowledge base", no_args_is_help=True)
 
@@ -37,6 +37,9 @@ def register(app: typer.Typer) -> None:
 
 def run_ingest(paths: list[Path], prune: bool = False, quiet: bool = False) -> IngestReport:
     """Ingest with a rich progress bar on stderr; shared by `siyu ingest` and `siyu serve`."""
+    from copilot.retrieval import Ingestor
+    from copilot.retrieval.store import open_store
+
     s = settings()
     s.ensure_home()
     store = open_store(s)
@@ -155,6 +158,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="JSON 输出")] = False,
 ) -> None:
     """检索知识库(向量 + 关键词混合)。"""
+    from copilot.retrieval import Retriever, SearchFilters
+
     try:
         filters = SearchFilters(
             doc_types=doc_type or None,
@@ -198,6 +203,8 @@ def search(
 @handle_errors
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """知识库统计:文档数、块数、按类型。"""
+    from copilot.retrieval.store import open_store
+
     store = open_store(settings())
     _, _, metas = store.all_documents()
     by_type = Counter(str(m.get("doc_type", "")) for m in metas)
