@@ -7,7 +7,7 @@ Exit codes: 0 all passed (or, with --baseline, nothing regressed); 1 failures (o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -21,12 +21,12 @@ from copilot.cli.common import (
     settings,
 )
 from copilot.config import bundled_dir
-from copilot.evals import RunOptions, RunRecord, RunStore, backend_for, compare, load_suites
-from copilot.evals.compare import Comparison
-from copilot.evals.html_report import write_reports
-from copilot.evals.reports import diff_lines, per_suite, problems
-from copilot.evals.results import CaseResult
-from copilot.evals.session import BackendChoice, run_suites
+
+if TYPE_CHECKING:  # the eval runner (drafting, retrieval, judge) loads only when a suite runs
+    from copilot.evals import RunRecord
+    from copilot.evals.compare import Comparison
+    from copilot.evals.results import CaseResult
+    from copilot.evals.session import BackendChoice
 
 SHOWN_FAILURES = 15
 
@@ -36,6 +36,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _table(record: RunRecord) -> Table:
+    from copilot.evals.reports import per_suite
+
     table = Table(title=f"评测 / eval {record.run_id} · {record.model}")
     for column in ("suite", "passed", "total", "rate"):
         table.add_column(column, justify="left" if column == "suite" else "right")
@@ -46,6 +48,8 @@ def _table(record: RunRecord) -> Table:
 
 
 def _show(record: RunRecord, comparison: Comparison | None) -> None:
+    from copilot.evals.reports import diff_lines, problems
+
     console.print(_table(record))
     failing = problems(record)
     for case in failing[:SHOWN_FAILURES]:
@@ -97,6 +101,10 @@ def eval_suites(
     as_json: Annotated[bool, typer.Option("--json", help="输出运行记录 JSON")] = False,
 ) -> None:
     """运行评测集:断言、基线对比、报告;回退时退出码为 1。"""
+    from copilot.evals import RunOptions, RunStore, backend_for, compare, load_suites
+    from copilot.evals.html_report import write_reports
+    from copilot.evals.session import run_suites
+
     s = settings()
     if backend not in ("auto", "template", "openai"):
         raise typer.BadParameter("auto | template | openai", param_hint="--backend")
