@@ -79,3 +79,54 @@ def test_window_block_names_both_shares_and_suggests_tips() -> None:
     assert "33%" in finding.message and "50%" in finding.message and "30%" in finding.message
     assert "干货" in finding.fix
     assert verdict.marketing.window_share == 0.5
+
+
+# Seven posts in the week before 2026-11-12, two of them promotions: 28.6%, just under 30%.
+WINDOW = [
+    {"scheduled_at": f"2026-11-{day:02d}T09:00:00+08:00", "text": text}
+    for day, text in zip(range(6, 13), [PROMO, PROMO, *[TIPS] * 5], strict=True)
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "学饮杯今天只要９９，私我",
+        "学饮杯九十九包邮，群里接龙",
+        "学饮杯九块九，戳我",
+        "学饮杯9️⃣9️⃣包邮，扫码下单",
+        "学饮杯99 RMB，私我",
+        "学饮杯99r，私我",
+        "学饮杯九十九圆，私我",
+        "惊喜价，私我",
+        "学饮杯限\u200b时特\u200b价，私我",
+        "學飲杯限時特價，搶購",
+    ],
+)
+def test_evasive_promotions_are_scored_as_marketing(text: str) -> None:
+    assert score_post(text).is_marketing
+
+
+@pytest.mark.parametrize("declared", ["tips", "seeding", None])
+def test_undeclared_promotion_near_the_cap_is_blocked(declared: str | None) -> None:
+    verdict = run("学饮杯九块九，私我下单", "marketing", task="post", community="g1",
+                  post_type=declared, scheduled_at="2026-11-12T10:00:00+08:00", history=WINDOW)  # fmt: skip
+    assert "block" in rules_fired(verdict, "marketing")
+    assert verdict.marketing.is_marketing
+
+
+def test_declared_promo_always_counts() -> None:
+    verdict = run("学饮杯到货了。", "marketing", task="post", community="g1", post_type="promo",
+                  scheduled_at="2026-11-12T10:00:00+08:00", history=WINDOW)  # fmt: skip
+    assert rules_fired(verdict, "marketing") == ["block"]
+    assert verdict.marketing.is_marketing and verdict.marketing.window_share == 0.375
+
+
+def test_tips_post_scored_promotional_says_so() -> None:
+    text = "宝宝喝水小知识。学饮杯惊喜价九块九，私我下单！"
+    verdict = run(text, "marketing", task="post", community="g1", post_type="tips",
+                  scheduled_at="2026-11-12T10:00:00+08:00", history=WINDOW)  # fmt: skip
+    window = verdict.findings[0]
+    assert "声明为 tips" in window.message and "declared tips, scored promotional" in window.message
+    assert text[window.start : window.end] == window.text == "学饮杯惊喜价九块九，私我下单！"
+    assert "干货" in window.fix
