@@ -28,7 +28,8 @@ line break …, and announcements such as "后八位"), so 138.1234.5678, "1 3 8
 and a number split over two lines read as one run. A group of 9+ digits is never joined to the
 next, so two whole numbers stay apart.
 
-Every step is linear in the text length (no nested unbounded regex repeats).
+Word lists matched against `text` must go through `normalize` too: 双十一 reads 双11, 電話
+reads 电话. Every step is linear in the text length (no nested unbounded regex repeats).
 """
 
 from __future__ import annotations
@@ -210,15 +211,22 @@ def _fold_char(char: str) -> str:
 def _fold_edits(text: str) -> Iterable[Edit]:
     for run in _SPECIAL.finditer(text):
         chars = run.group()
-        folded = [_fold_char(char) for char in chars]
-        if all(len(f) == 1 for f in folded):  # one same-length edit for the run (，。 → ,。)
-            joined = "".join(folded)
-            if joined != chars:
-                yield run.start(), run.end(), joined
+        same_length = _fold_run(chars)
+        if same_length is not None:
+            if same_length != chars:
+                yield run.start(), run.end(), same_length
             continue
-        for index, (char, new) in enumerate(zip(chars, folded, strict=True), start=run.start()):
+        for index, char in enumerate(chars, start=run.start()):
+            new = _fold_char(char)
             if new != char:
                 yield index, index + 1, new
+
+
+@lru_cache(maxsize=8192)
+def _fold_run(chars: str) -> str | None:
+    """The folded run when every character folds to exactly one (，。 → ,。), else None."""
+    folded = [_fold_char(char) for char in chars]
+    return "".join(folded) if all(len(f) == 1 for f in folded) else None
 
 
 # ---------------------------------------------------------------- step 2: script
