@@ -5,10 +5,18 @@ from pathlib import Path
 import pytest
 
 from copilot.errors import ConfigError
-from copilot.guardrails import datafiles
+from copilot.guardrails import Verdict, datafiles
 from copilot.guardrails.optout import has_opt_out
 from copilot.guardrails.sensitive import SensitiveData
-from tests.unit.guardrails.conftest import rules_fired, run
+from tests.unit.guardrails.conftest import rules_fired
+from tests.unit.guardrails.conftest import run as run_rule
+
+
+def run(text: str, only: str, **fields: object) -> Verdict:
+    """The verdict of one rule; a rule that crashed (a `pipeline` finding) fails the test."""
+    verdict = run_rule(text, only, **fields)
+    assert rules_fired(verdict, "pipeline") == []
+    return verdict
 
 
 @pytest.mark.parametrize(
