@@ -23,6 +23,7 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _CJK = "\u4e00-\u9fff"
 _DIGIT_RUN = re.compile(r"[0-9]+")
+DIGIT = "[0-9]"  # trigger of the recognizers that need a digit
 
 
 class ResidentIdRecognizer(PatternRecognizer):
@@ -34,6 +35,7 @@ class ResidentIdRecognizer(PatternRecognizer):
     # 6 region digits, 8 birth-date digits, 3 sequence digits, check digit or X; optional
     # single space/dash between the 6-8-4 groups; not part of a longer alphanumeric run.
     views = ("plain", "digits")
+    trigger = DIGIT
     patterns = (
         Pattern(
             "resident_id_18",
@@ -58,6 +60,7 @@ class MobileRecognizer(PatternRecognizer):
     placeholder_en = "PHONE"
     # 11 digits in 3-4-4 groups (space/dash allowed between groups), not inside a longer number.
     views = ("plain", "digits")
+    trigger = DIGIT
     patterns = (
         Pattern(
             "cn_mobile",
@@ -80,6 +83,7 @@ class LandlineRecognizer(PatternRecognizer):
     placeholder = "座机号"
     placeholder_en = "PHONE"
     views = ("plain", "digits")
+    trigger = DIGIT
     patterns = (
         # Area code in brackets or followed by a dash/space, then 7-8 digits, optional extension.
         Pattern(
@@ -101,6 +105,7 @@ class BankCardRecognizer(PatternRecognizer):
     placeholder = "银行卡号"
     placeholder_en = "CARD_NUMBER"
     views = ("plain", "digits")
+    trigger = DIGIT
     patterns = (
         # Issuer digit 2-6, then 4-digit groups with an optional space/dash, 16-19 digits in all.
         Pattern(
@@ -132,6 +137,7 @@ class WeChatRecognizer(PatternRecognizer):
     entity = "WECHAT_ID"
     placeholder = "微信号"
     placeholder_en = "WECHAT_ID"
+    trigger = r"(?i:v|wx|微信|薇信|威信|徽信|卫星号|绿泡泡|weixin|wechat)"
     patterns = (
         Pattern(
             "wechat_after_word",
@@ -152,6 +158,7 @@ class QQRecognizer(PatternRecognizer):
     placeholder = "QQ号"
     placeholder_en = "QQ"
     views = ("plain", "digits")
+    trigger = r"(?i:qq)|扣扣"
     patterns = (
         Pattern(
             "qq_after_word",
@@ -168,6 +175,7 @@ class PlateRecognizer(PatternRecognizer):
     entity = "CN_PLATE"
     placeholder = "车牌号"
     placeholder_en = "PLATE"
+    trigger = DIGIT
     patterns = (
         Pattern(
             "cn_plate",
@@ -189,6 +197,7 @@ class PassportRecognizer(PatternRecognizer):
     entity = "PASSPORT"
     placeholder = "护照号"
     placeholder_en = "PASSPORT"
+    trigger = DIGIT
     patterns = (
         Pattern("cn_passport", r"(?<![A-Za-z0-9])[EGDPSeg][A-Z]?\d{7,8}(?![A-Za-z0-9])", 0.3),
     )
@@ -203,6 +212,7 @@ class AddressRecognizer(PatternRecognizer):
     placeholder_en = "ADDRESS"
     # Starts where Chinese text does not continue (or after 是/在/到/寄/住/址), so "我的地址是"
     # is left out; ends after 号 and optional building/unit/room parts.
+    trigger = r"(?:路|街|道|巷|弄|胡同)[ ]?[0-9]"  # a road word, then its number
     patterns = (
         Pattern(
             "cn_street_address",
@@ -247,6 +257,7 @@ class PersonRecognizer(PatternRecognizer):
     entity = "PERSON"
     placeholder = "姓名"
     placeholder_en = "NAME"
+    trigger = rf"{_INTRO}|(?i:name|i am|i'm|this is)"
     patterns = (
         Pattern(
             "cn_name_after_intro",
