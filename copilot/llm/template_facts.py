@@ -113,7 +113,9 @@ def _product(row: dict[str, str], more: str, voice: Voice, parts: Sequence[str])
         "caution": caution and phrasing.caution.format(caution=caution),
     }
     gap = "" if voice.language == "zh" else " "
-    return gap.join(end_sentence(sentences[part]) for part in parts if sentences[part])
+    return gap.join(
+        end_sentence(text[:1].upper() + text[1:]) for part in parts if (text := sentences[part])
+    )
 
 
 def fact_text(

@@ -50,7 +50,7 @@ def test_an_english_product_row_reads_as_sentences() -> None:
     text = fact_text(_evidence(row), load_voice("en"), 90)
     assert (
         text
-        == "The Lightweight Stroller. Sit or recline, one-hand fold. about 6.8kg, suitable for 0–36 months."
+        == "The Lightweight Stroller. Sit or recline, one-hand fold. About 6.8kg, suitable for 0–36 months."
     )
 
 
