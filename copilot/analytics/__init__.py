@@ -1,6 +1,6 @@
 """Is the copilot helping? Acceptance analytics from the audit log, knowledge gaps and NPS.
 
-Figures are computed with SQL aggregates over the audit log (one pass per question asked, no
-event loaded into Python except the diffs of edited replies), so a month of a busy team's log
-reports in seconds on SQLite and PostgreSQL alike.
+The audit log keeps each event's fields in a JSON payload. Reports read a projection of it
+(``analytics_events``/``analytics_tags``, kept up to date incrementally by ``sync``: the log is
+append-only, so only new events are read) and group with SQL aggregates over plain columns.
 """

@@ -1,41 +1,40 @@
 """Suggestions shown in a period and what people did with them, sliced by dimension.
 
-The cohort is the drafts created in [start, end); each is joined to the first decision a
-person recorded on it (accepted / edited / rejected), whenever that came. One grouped query
-returns a row per distinct (day, agent, draft fields, decision fields); everything else is
-rolled up in Python from those few rows.
+The cohort is the drafts created in [start, end), each with the first decision a person took
+on it (accepted / edited / rejected), whenever that came. One grouped query returns a row per
+distinct (day, agent, draft fields, decision); the slices are rolled up from those rows.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Connection
 
-from copilot.analytics.editdistance import diff_distance
 from copilot.analytics.models import Acceptance
-from copilot.analytics.sql import Sql, decode
-from copilot.customers.schema import audit_events
+from copilot.analytics.tables_db import facts, tags
 
-DRAFT_FIELDS = ("task", "prompt_version", "backend", "community", "verdict", "needs_human")
-DECISION_FIELDS = ("action", "reason")
-DIMENSIONS = ("task", "prompt_version", "backend", "agent", "community")
+DIMENSIONS = ("task", "prompt_version", "backend", "actor", "community")
 NONE_LABEL = "（无）"
+
+
+Counts = list[float]  # shown, accepted, edited, rejected, needs human, seconds, distance, measured
+FIELDS = (
+    "shown", "accepted", "edited", "rejected", "needs_human",
+    "decision_seconds_sum", "edit_distance_sum", "edits_measured",
+)  # fmt: skip
 
 
 @dataclass
 class AcceptanceFigures:
-    totals: Acceptance = field(default_factory=Acceptance)
-    by_day: dict[str, Acceptance] = field(default_factory=dict)
-    by_week: dict[str, Acceptance] = field(default_factory=dict)
-    by: dict[str, dict[str, Acceptance]] = field(
-        default_factory=lambda: {d: {} for d in (*DIMENSIONS, "source")}
-    )
+    totals: Acceptance
+    by_day: dict[str, Acceptance]
+    by_week: dict[str, Acceptance]
+    by: dict[str, dict[str, Acceptance]]
     reject_reasons: Counter[str] = field(default_factory=Counter)
     verdicts: Counter[str] = field(default_factory=Counter)
 
@@ -44,146 +43,93 @@ def _label(value: Any) -> str:
     return NONE_LABEL if value is None or value == "" else str(value)
 
 
-def _iso_week(day: str) -> str:
-    year, week, _ = date.fromisoformat(day).isocalendar()
-    return f"{year}-W{week:02d}"
+def _figures() -> list[Any]:
+    f = facts.c
+    return [
+        func.count().label("n"),
+        func.sum(f.decision_seconds).label("seconds"),
+        func.sum(f.edit_distance).label("distance"),
+        func.count(f.edit_distance).label("measured"),
+    ]
 
 
-def _slice(counts: dict[str, Any]) -> Acceptance:
-    action = counts.get("action")
-    n = int(counts["n"])
-    return Acceptance(
-        shown=n,
-        accepted=n if action == "accepted" else 0,
-        edited=n if action == "edited" else 0,
-        rejected=n if action == "rejected" else 0,
-        needs_human=n if counts.get("needs_human") in (True, 1) else 0,
-        decision_seconds_sum=float(counts.get("seconds") or 0.0) if action else 0.0,
-    )
+def _counts(row: Any) -> Counts:
+    n = int(row.n)
+    return [
+        n, n if row.action == "accepted" else 0, n if row.action == "edited" else 0,
+        n if row.action == "rejected" else 0, n if row.needs_human else 0,
+        float(row.seconds or 0.0), int(row.distance or 0), int(row.measured),
+    ]  # fmt: skip
 
 
-def _merge(target: dict[str, Acceptance], key: str, part: Acceptance) -> None:
-    target.setdefault(key, Acceptance()).add(part)
+def _merge(target: dict[str, Counts], key: str, part: Counts) -> None:
+    into = target.setdefault(key, [0] * len(FIELDS))
+    for i, value in enumerate(part):
+        into[i] += value
 
 
-class AcceptanceQuery:
-    """Runs the cohort queries for one period on one connection."""
-
-    def __init__(self, conn: Connection, start: datetime, end: datetime) -> None:
-        self.conn, self.start, self.end = conn, start, end
-        self.sql = Sql(conn.dialect.name)
-        d = audit_events.alias("d")
-        self.d = d
-        first = (
-            select(audit_events.c.subject, func.min(audit_events.c.id).label("id"))
-            .where(audit_events.c.kind == "human_action")
-            .group_by(audit_events.c.subject)
-            .cte("first_decision")
-        )
-        self.h = audit_events.alias("h")
-        self.cohort = d.outerjoin(first, first.c.subject == d.c.subject).outerjoin(
-            self.h, and_(self.h.c.id == first.c.id, self.sql.readable(self.h.c.payload))
-        )
-        self.window = and_(
-            d.c.kind == "draft_created",
-            d.c.at >= start,
-            d.c.at < end,
-            self.sql.readable(d.c.payload),
-        )
-
-    def _grouped(self) -> Iterator[dict[str, Any]]:
-        d, h, sql = self.d, self.h, self.sql
-        keys = [
-            sql.day(d.c.at).label("day"),
-            d.c.actor.label("agent"),
-            sql.fields(d.c.payload, DRAFT_FIELDS).label("draft"),
-            sql.fields(h.c.payload, DECISION_FIELDS).label("decision"),
-        ]
-        query = (
-            select(
-                *keys,
-                func.count().label("n"),
-                func.sum(sql.seconds(h.c.at, d.c.at)).label("seconds"),
-            )
-            .select_from(self.cohort)
-            .where(self.window)
-            .group_by(*keys)
-        )
-        for row in self.conn.execute(query).mappings():
-            counts: dict[str, Any] = dict(zip(DRAFT_FIELDS, decode(row["draft"], 6), strict=True))
-            decided = decode(row["decision"], 2) if row["decision"] is not None else [None, None]
-            counts.update(zip(DECISION_FIELDS, decided, strict=True))
-            counts.update(day=row["day"], agent=row["agent"], n=row["n"], seconds=row["seconds"])
-            yield counts
-
-    def _edits(self) -> Iterator[tuple[dict[str, Any], int]]:
-        d, h, sql = self.d, self.h, self.sql
-        query = (
-            select(
-                sql.day(d.c.at).label("day"),
-                d.c.actor.label("agent"),
-                sql.fields(d.c.payload, DRAFT_FIELDS).label("draft"),
-                sql.field(h.c.payload, "diff").label("diff"),
-            )
-            .select_from(self.cohort)
-            .where(self.window, sql.field(h.c.payload, "action") == "edited")
-        )
-        for row in self.conn.execute(query).mappings():
-            distance = diff_distance(row["diff"] or "")
-            if distance is not None:
-                counts = dict(zip(DRAFT_FIELDS, decode(row["draft"], 6), strict=True))
-                counts.update(day=row["day"], agent=row["agent"])
-                yield counts, distance
-
-    def _sources(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        d, h, sql = self.d, self.h, self.sql
-        source = sql.elements(d.c.payload, "sources")
-        action = sql.field(h.c.payload, "action").label("action")
-        needs = sql.field(d.c.payload, "needs_human").label("needs_human")
-        query = (
-            select(
-                source.c.value.label("source"),
-                action,
-                needs,
-                func.count().label("n"),
-                func.sum(sql.seconds(h.c.at, d.c.at)).label("seconds"),
-            )
-            .select_from(self.cohort.join(source, source.c.value.is_not(None)))
-            .where(self.window)
-            .group_by(source.c.value, action, needs)
-        )
-        for row in self.conn.execute(query).mappings():
-            counts = dict(row)
-            counts["needs_human"] = counts["needs_human"] in (True, 1, "true", "1")
-            yield str(row["source"]), counts
-
-    def run(self) -> AcceptanceFigures:
-        figures = AcceptanceFigures()
-        for counts in self._grouped():
-            part = _slice(counts)
-            figures.totals.add(part)
-            _merge(figures.by_day, counts["day"], part)
-            _merge(figures.by_week, _iso_week(counts["day"]), part)
-            for dim in DIMENSIONS:
-                _merge(figures.by[dim], _label(counts[dim]), part)
-            figures.verdicts[_label(counts["verdict"])] += part.shown
-            if counts["action"] == "rejected":
-                figures.reject_reasons[_label(counts["reason"])] += part.shown
-        for counts, distance in self._edits():
-            edit = Acceptance(edit_distance_sum=distance, edits_measured=1)
-            figures.totals.add(edit)
-            _merge(figures.by_day, counts["day"], edit)
-            _merge(figures.by_week, _iso_week(counts["day"]), edit)
-            for dim in DIMENSIONS:
-                _merge(figures.by[dim], _label(counts[dim]), edit)
-        for source, counts in self._sources():
-            _merge(figures.by["source"], source, _slice(counts))
-        return figures
+def _model(counts: Counts) -> Acceptance:
+    values = dict(zip(FIELDS, counts, strict=True))
+    return Acceptance.model_validate({k: v if k == "decision_seconds_sum" else int(v)
+                                      for k, v in values.items()})  # fmt: skip
 
 
-def by_key(slices: dict[str, Acceptance]) -> dict[str, Acceptance]:
+def _models(slices: dict[str, Counts]) -> dict[str, Acceptance]:
     """Slices in key order (days, weeks and labels read top to bottom)."""
-    return dict(sorted(slices.items()))
+    return {key: _model(slices[key]) for key in sorted(slices)}
+
+
+def drafts_in(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    f = facts.c
+    return [f.kind == "draft_created", f.at >= start, f.at < end]
+
+
+def acceptance(conn: Connection, start: datetime, end: datetime) -> AcceptanceFigures:
+    f = facts.c
+    keys = [
+        f.day,
+        f.week,
+        *(f[d] for d in DIMENSIONS),
+        f.verdict,
+        f.needs_human,
+        f.action,
+        f.reason,
+    ]
+    totals: dict[str, Counts] = {}
+    by_day: dict[str, Counts] = {}
+    by_week: dict[str, Counts] = {}
+    by: dict[str, dict[str, Counts]] = {d: {} for d in (*DIMENSIONS, "source")}
+    reasons: Counter[str] = Counter()
+    verdicts: Counter[str] = Counter()
+    grouped = select(*keys, *_figures()).where(*drafts_in(start, end)).group_by(*keys)
+    for row in conn.execute(grouped):
+        part = _counts(row)
+        _merge(totals, "", part)
+        _merge(by_day, row.day, part)
+        _merge(by_week, row.week, part)
+        for dim in DIMENSIONS:
+            _merge(by[dim], _label(row._mapping[dim]), part)
+        verdicts[_label(row.verdict)] += row.n
+        if row.action == "rejected":
+            reasons[_label(row.reason)] += row.n
+    t = tags.c
+    source_keys = [t.value, f.needs_human, f.action]
+    sources = (
+        select(*source_keys, *_figures())
+        .select_from(facts.join(tags, (t.event_id == f.event_id) & (t.tag == "source")))
+        .where(*drafts_in(start, end))
+        .group_by(*source_keys)
+    )
+    for row in conn.execute(sources):
+        _merge(by["source"], str(row.value), _counts(row))
+    return AcceptanceFigures(
+        totals=_model(totals.get("", [0] * len(FIELDS))),
+        by_day=_models(by_day),
+        by_week=_models(by_week),
+        by={dim: _models(slices) for dim, slices in by.items()},
+        reject_reasons=reasons,
+        verdicts=verdicts,
+    )
 
 
 def largest_first(counts: Counter[str]) -> dict[str, int]:

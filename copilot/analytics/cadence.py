@@ -6,37 +6,36 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from copilot.analytics.models import CommunityCadence, MessageWeek
-from copilot.analytics.sql import Sql
-from copilot.customers.schema import audit_events, communities
+from copilot.analytics.tables_db import facts
+from copilot.customers.schema import communities
 
 DEFAULT_CAP = 2  # the communities table's default daily cap
 
 
 def posts_by_community(conn: Connection, first: date, last: date) -> list[CommunityCadence]:
     """Posts scheduled for days first..last (inclusive), per community, by scheduled day."""
-    sql = Sql(conn.dialect.name)
-    e = audit_events.c
-    day = func.substr(sql.field(e.payload, "scheduled_at"), 1, 10).label("day")
-    community = sql.field(e.payload, "community").label("community")
-    marketing = sql.field(e.payload, "marketing").label("marketing")
+    f = facts.c
+    keys = [f.community, f.scheduled_day, f.marketing]
     query = (
-        select(community, day, marketing, func.count().label("n"))
-        .where(e.kind == "post_scheduled", sql.readable(e.payload))
-        .group_by(community, day, marketing)
-        .having(and_(day >= first.isoformat(), day <= last.isoformat()))
+        select(*keys, func.count().label("n"))
+        .where(
+            f.kind == "post_scheduled",
+            f.scheduled_day >= first.isoformat(),
+            f.scheduled_day <= last.isoformat(),
+        )
+        .group_by(*keys)
     )
     caps = {str(r.name): int(r.daily_cap) for r in conn.execute(select(communities))}
     per_day: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     marketing_posts: defaultdict[str, int] = defaultdict(int)
     for row in conn.execute(query):
-        name = str(row.community)
-        per_day[name][str(row.day)] += int(row.n)
-        if row.marketing in (True, 1, "true"):
-            marketing_posts[name] += int(row.n)
+        per_day[row.community][row.scheduled_day] += row.n
+        if row.marketing:
+            marketing_posts[row.community] += row.n
     result = []
     for name in sorted(per_day):
         cap = caps.get(name, DEFAULT_CAP)
@@ -58,20 +57,11 @@ def posts_by_community(conn: Connection, first: date, last: date) -> list[Commun
 def messages_by_week(conn: Connection, start: datetime, end: datetime) -> list[MessageWeek]:
     """1:1 message drafts of the period, per week: customers reached, messages, the most any
     one customer got."""
-    sql = Sql(conn.dialect.name)
-    e = audit_events.c
-    week = sql.week(e.at).label("week")
-    customer = sql.field(e.payload, "customer_id").label("customer")
+    f = facts.c
     per_customer = (
-        select(week, customer, func.count().label("n"))
-        .where(
-            e.kind == "draft_created",
-            e.at >= start,
-            e.at < end,
-            sql.readable(e.payload),
-            sql.field(e.payload, "task") == "message",
-        )
-        .group_by(week, customer)
+        select(f.week, f.customer_id, func.count().label("n"))
+        .where(f.kind == "draft_created", f.task == "message", f.at >= start, f.at < end)
+        .group_by(f.week, f.customer_id)
         .subquery()
     )
     c = per_customer.c

@@ -54,3 +54,8 @@ def diff_distance(diff: str) -> int | None:
     if not hunks:
         return None
     return sum(levenshtein("\n".join(removed), "\n".join(added)) for removed, added in hunks)
+
+
+def added_text(diff: str) -> str:
+    """The lines a person wrote in place of the suggestion's (the diff's added lines)."""
+    return "\n".join(added for _, lines in _hunks(diff) for added in lines).strip()

@@ -6,10 +6,11 @@ import re
 from datetime import date, datetime, timedelta
 
 from copilot import audit_chain
-from copilot.analytics.acceptance import AcceptanceQuery, by_key, largest_first
+from copilot.analytics.acceptance import acceptance, largest_first
 from copilot.analytics.cadence import messages_by_week, posts_by_community
 from copilot.analytics.integrity import unreadable, with_chain
 from copilot.analytics.models import MonthlyReport
+from copilot.analytics.sync import FactSync
 from copilot.analytics.verdicts import overrides, rules_fired
 from copilot.customers.db import Database
 from copilot.errors import InputError
@@ -34,28 +35,29 @@ def build_report(db: Database, month: str, *, verify_chain: bool = False) -> Mon
     """All figures of `month`; a damaged log is reported in `integrity`, never raised."""
     start, end = month_bounds(month)
     last_day: date = (end - timedelta(days=1)).date()
+    FactSync(db).run()
     with db.begin() as conn:
         integrity = unreadable(conn, start, end)
-        figures = AcceptanceQuery(conn, start, end).run()
+        figures = acceptance(conn, start, end)
         rules = rules_fired(conn, start, end)
         overridden = overrides(conn, start, end)
         posts = posts_by_community(conn, start.date(), last_day)
         messages = messages_by_week(conn, start, end)
     if verify_chain:
         integrity = with_chain(integrity, audit_chain.verify(db))
-    by = {dim: by_key(slices) for dim, slices in figures.by.items()}
+    by = figures.by
     return MonthlyReport(
         month=month.strip(),
         start=start.date().isoformat(),
         end=last_day.isoformat(),
         integrity=integrity,
         totals=figures.totals,
-        by_day=by_key(figures.by_day),
-        by_week=by_key(figures.by_week),
+        by_day=figures.by_day,
+        by_week=figures.by_week,
         by_task=by["task"],
         by_prompt_version=by["prompt_version"],
         by_backend=by["backend"],
-        by_agent=by["agent"],
+        by_agent=by["actor"],
         by_community=by["community"],
         by_source=by["source"],
         reject_reasons=largest_first(figures.reject_reasons),

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from copilot.analytics.ddl import M004_ANALYTICS
 from copilot.audit_chain import GENESIS, HEAD, event_hash
 from copilot.customers import schema
 
@@ -177,6 +178,13 @@ def m003_audit_hash_chain(conn: Connection) -> None:
                 "FOR EACH ROW EXECUTE FUNCTION audit_events_append_guard()"
             )
         )
+
+
+@migration
+def m004_analytics_projection(conn: Connection) -> None:
+    """The analytics projection of the audit log (``copilot.analytics.ddl``)."""
+    for statement in M004_ANALYTICS:
+        conn.execute(text(statement))
 
 
 def applied_versions(conn: Connection) -> set[int]:

@@ -44,7 +44,7 @@ def test_slices_by_time_and_dimension(fixture_db: Database) -> None:
     report = _report(fixture_db)
     shown = lambda key: {k: v["shown"] for k, v in report[key].items()}  # noqa: E731
     assert shown("by_day") == {"2026-11-02": 2, "2026-11-09": 1, "2026-11-10": 2, "2026-11-11": 1}
-    assert shown("by_week") == {"2026-W45": 2, "2026-W46": 4}
+    assert shown("by_week") == {"2026-11-02": 2, "2026-11-09": 4}
     assert shown("by_task") == {"message": 3, "reply": 3}
     assert shown("by_prompt_version") == {"v1": 5, "v2": 1}
     assert shown("by_backend") == {"openai": 1, "template": 5}
@@ -52,7 +52,7 @@ def test_slices_by_time_and_dimension(fixture_db: Database) -> None:
     assert shown("by_community") == {"（无）": 6}
     assert report["by_agent"]["bob"]["rejected"] == 1
     assert report["by_agent"]["bob"]["mean_decision_seconds"] == 120.0
-    assert report["by_week"]["2026-W45"]["mean_edit_distance"] == 2.0
+    assert report["by_week"]["2026-11-02"]["mean_edit_distance"] == 2.0
     faq, policy = report["by_source"]["faq.md"], report["by_source"]["policy.md"]
     assert (faq["shown"], faq["accepted"], faq["edited"], faq["rejected"]) == (2, 1, 1, 0)
     assert (policy["shown"], policy["accepted"], policy["edited"], policy["rejected"]) == (

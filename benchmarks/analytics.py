@@ -1,0 +1,177 @@
+"""Analytics benchmark: `siyu report` over a large audit log (SQLite by default).
+
+    python -m benchmarks.analytics [--events 1000000] [--url sqlite:///…] [--db PATH]
+
+Fills a fresh database with a month of synthetic but plausible events through the real hash
+chain (reply suggestions and the decisions on them, edited replies with diffs, 1:1 message
+drafts, scheduled posts), all in one month so the report reads every one of them. Then, each in
+a fresh process printing its wall time and peak RSS: the first projection of the log (what the
+first report after an upgrade pays once), the report on the projected log (every later
+report: only new events are projected), and the report with the whole-chain verification.
+``--db PATH`` keeps (or reuses) the SQLite file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from copilot import audit_chain
+from copilot.customers.db import Database
+
+MONTH = "2026-11"
+START = datetime(2026, 11, 1, 8)
+AGENTS = ("小林", "阿May", "周周", "Kiki", "大雄")
+BACKENDS = ("template", "openai")
+PROMPTS = ("reply-v3", "reply-v4")
+SOURCES = ("faq.md", "policy.md", "products.csv", "shipping.md", "member.md", "approved.jsonl")
+COMMUNITIES = ("宝妈交流群", "老客福利群", "新品体验群")
+REPLY = "您好，我们支持七天无理由退货，质量问题运费由我们承担，请在订单页提交申请。"
+EDITS = ("亲，", "～感谢您的耐心", "，有问题随时找我哦")
+REASONS = ("答非所问", "语气生硬", "信息过时", "缺少优惠信息")
+BATCH = 20_000
+
+
+def _payload(kind: str, **fields: Any) -> str:
+    return json.dumps({"kind": kind, **fields}, ensure_ascii=False)
+
+
+def _draft(i: int, rnd: random.Random, task: str, customer: str | None) -> str:
+    rules = ["marketing_cap"] if rnd.random() < 0.05 else []
+    verdict = "warn" if rules else ("block" if rnd.random() < 0.02 else "pass")
+    return _payload(
+        "draft_created", draft_id=f"b{i}", task=task, prompt_id=task,
+        prompt_version=rnd.choice(PROMPTS), backend=rnd.choice(BACKENDS), model="",
+        sources=rnd.sample(SOURCES, 2), fields_used=[], purpose=None, customer_id=customer,
+        community=None, campaign_id=None, verdict=verdict, rules=rules, text=REPLY,
+        question="请问退货运费谁出？", needs_human=rnd.random() < 0.1,
+        model_output_reason="", model_output="",
+    )  # fmt: skip
+
+
+def _decision(i: int, rnd: random.Random) -> str:
+    roll = rnd.random()
+    if roll < 0.55:
+        return _payload("human_action", draft_id=f"b{i}", action="accepted", diff="",
+                        reason="", overrode=[], community=None, customer_id=None, purpose=None)  # fmt: skip
+    if roll < 0.8:
+        edited = rnd.choice(EDITS).join((REPLY[:20], REPLY[20:]))
+        diff = "\n".join(difflib.unified_diff([REPLY], [edited], "draft", "edited", lineterm=""))
+        return _payload("human_action", draft_id=f"b{i}", action="edited", diff=diff, reason="",
+                        overrode=[], community=None, customer_id=None, purpose=None)  # fmt: skip
+    return _payload("human_action", draft_id=f"b{i}", action="rejected", diff="",
+                    reason=rnd.choice(REASONS), overrode=[], community=None, customer_id=None,
+                    purpose=None)  # fmt: skip
+
+
+def _post(at: datetime, rnd: random.Random) -> str:
+    return _payload(
+        "post_scheduled", community=rnd.choice(COMMUNITIES),
+        scheduled_at=(at + timedelta(hours=2)).isoformat(), post_type="tips",
+        marketing=rnd.random() < 0.3, overrode=[], text="本周干货：换季护肤三步走。",
+    )  # fmt: skip
+
+
+def events(count: int, seed: int = 7) -> Any:
+    """(at, kind, actor, subject, payload) of `count` events spread over the month."""
+    rnd = random.Random(seed)
+    step = timedelta(days=29) / count
+    at, i, made = START, 0, 0
+    while made < count:
+        i += 1
+        agent = rnd.choice(AGENTS)
+        kinds = [("draft_created", _draft(i, rnd, "reply", None))]
+        if rnd.random() < 0.85:
+            kinds.append(("human_action", _decision(i, rnd)))
+        if i % 4 == 0:
+            kinds.append(
+                ("draft_created", _draft(-i, rnd, "message", f"C{rnd.randrange(20000):05d}"))
+            )
+        if i % 40 == 0:
+            kinds.append(("post_scheduled", _post(at, rnd)))
+        for kind, payload in kinds[: count - made]:
+            at += step
+            subject = json.loads(payload).get("draft_id") or json.loads(payload).get("community")
+            yield {"at": at, "kind": kind, "actor": agent, "subject": subject, "payload": payload}
+            made += 1
+
+
+def fill(db: Database, count: int) -> float:
+    start = time.perf_counter()
+    batch: list[dict[str, Any]] = []
+    for row in events(count):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            with db.begin() as conn:
+                audit_chain.append(conn, batch)
+            batch = []
+    if batch:
+        with db.begin() as conn:
+            audit_chain.append(conn, batch)
+    return time.perf_counter() - start
+
+
+CHILD = """
+import resource, sys, time
+from copilot.analytics.report import build_report
+from copilot.analytics.sync import FactSync
+from copilot.customers.db import Database
+db = Database(sys.argv[1])
+start = time.perf_counter()
+if sys.argv[3] == "sync":
+    figures = f"projected {FactSync(db).run()}"
+else:
+    report = build_report(db, sys.argv[2], verify_chain=sys.argv[3] == "verify")
+    figures = f"shown {report.totals.shown} decided {report.totals.decided} " \\
+        f"intact {report.integrity.ok}"
+seconds = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{seconds:7.2f} s  peak RSS {rss:5.0f} MB  {figures}")
+"""
+STEPS = {
+    "sync": "first projection of the log",
+    "report": "report (log projected)",
+    "verify": "report + whole-chain verify",
+}
+
+
+def measure(url: str, step: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, url, MONTH, step], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    print(f"{STEPS[step]:<30} {out}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--url", help="SQLAlchemy URL of an empty database")
+    parser.add_argument("--db", type=Path, help="SQLite file to keep or reuse")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db or Path(tmp) / "bench.db"
+        url = args.url or f"sqlite:///{path}"
+        db = Database(url)
+        with db.begin() as conn:
+            stored = conn.execute(
+                audit_chain.select(audit_chain.audit_events.c.id).limit(1)
+            ).first()
+        if stored is None:
+            seconds = fill(db, args.events)
+            print(f"filled {args.events} audit events in {seconds:.1f} s")
+        db.dispose()
+        for step in STEPS:
+            measure(url, step)
+
+
+if __name__ == "__main__":
+    main()
