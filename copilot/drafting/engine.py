@@ -192,15 +192,25 @@ class DraftingEngine:
         language flagged."""
         if generation.rejected is not None:
             return generation, []
-        instructions = [prepared.chat.system, schema_text(prepared.spec.schema_model)]
+        plan = prepared.plan
+        # a suggestion copied from these is no draft: the rules, the schema, the customer's words
+        instructions = [
+            prepared.chat.system,
+            schema_text(prepared.spec.schema_model),
+            plan.check.customer_message,
+        ]
         suggestions = list(generation.data.get("suggestions", []))
-        items, notes = screen(suggestions, prepared.plan.language, instructions)
+        items, notes = screen(suggestions, plan.language, instructions)
         if items:
             return generation.model_copy(update={"data": {"suggestions": items}}), notes
+        copied = all("copied" in note for note in notes if "dropped" in note)
         error = OutputParseError(
-            "模型的建议都不是自然语言 / none of the model's suggestions is natural language",
+            "模型的建议都照抄了提示词或客户的话 / every suggestion copied the prompt or the "
+            "customer's words"
+            if copied
+            else "模型的建议都不是自然语言 / none of the model's suggestions is natural language",
             raw=generation.raw,
-            reason="not_natural_language",
+            reason="copied_prompt" if copied else "not_natural_language",
             hint="换一个能按 JSON 回答的模型,或用 siyu llm check 检查接口 / use a model that "
             "follows JSON instructions; check the endpoint with `siyu llm check`",
         )

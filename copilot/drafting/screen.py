@@ -1,7 +1,7 @@
 """Screening a model's suggestions before anyone sees them.
 
 A suggestion whose text is machine output (JSON, a schema, code, a fence, reasoning) or a copy of
-the prompt's own words (its worked example, a schema description) is dropped; one written in the
+the prompt's own words (its rules, a schema description) or of the customer's message is dropped; one written in the
 wrong language is kept but flagged for a person. The guardrail rule
 `natural_language` applies the same test again to every draft, however it was made.
 """
@@ -53,8 +53,8 @@ def screen(
             continue
         if _echoes(str(item.get("text", "")), instructions):
             notes.append(
-                f"建议 {index} 照抄了提示词里的示例或说明,已丢弃 / suggestion {index} copied the "
-                "prompt's example or instructions: dropped"
+                f"建议 {index} 照抄了提示词或客户的话,已丢弃 / suggestion {index} copied the "
+                "prompt or the customer's words: dropped"
             )
             continue
         if wrong_language(str(item.get("text", "")), language):

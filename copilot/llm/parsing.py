@@ -42,6 +42,7 @@ Reason = Literal[
     "not_json",
     "invalid_fields",
     "not_natural_language",
+    "copied_prompt",
     "not_a_completion",
     "timeout",
     "stream_broken",

@@ -19,9 +19,9 @@ def test_bundled_prompts_load_and_fence_data(path: Path) -> None:
     assert len(spec.hash) == 16
     if spec.task != "judge":
         assert "<evidence>" in spec.system or "evidence" in spec.system
-        # the output format: the JSON schema, or a worked example of the JSON
+        # the output format: the JSON schema, or its fields described in words
         assert "$evidence" in spec.user
-        assert "$schema" in spec.user or '{"suggestions": [{"text": ' in spec.system
+        assert "$schema" in spec.user or "suggestions" in spec.system
 
 
 def test_every_task_has_zh_and_en() -> None:

@@ -22,7 +22,7 @@ def test_template_reply_quotes_the_faq_with_citation(make_drafter: MakeDrafter) 
     assert first.citations[0].source == "knowledge/faq.csv"
     assert "退货运费谁承担" in first.citations[0].quote
     assert not first.needs_human
-    assert result.prompt.id == "reply" and result.prompt.version == "1.1.0"
+    assert result.prompt.id == "reply" and result.prompt.version == "1.2.0"
     assert len(result.prompt.hash) == 16
     assert result.verdict.verdict == "pass" and result.verdict.findings == []
     assert result.cost == 0.0
@@ -167,3 +167,29 @@ def test_stream_then_checked_result(
     assert bool(result.drafts[0].citations) is cited
     assert result.drafts[0].needs_human is not cited
     assert result.drafts[0].verdict.verdict == "pass"
+
+
+def test_reply_plan_searches_each_question_and_the_rows_a_case_needs() -> None:
+    message = "宝宝7公斤穿啥码的尿不湿 买两包能包邮不"
+    plan = plan_reply(ReplyRequest(message=message), message, "zh", date(2026, 11, 26))
+    per_question = [s for s in plan.searches if s.filters.language == "zh" and s.k == 5]
+    assert len(per_question) == 2
+    assert any(s.filters.doc_types == ["product"] for s in plan.searches)
+    assert plan.context["today"] == "2026-11-26"
+    assert "纸尿裤" in plan.query  # the customer's 尿不湿 searched as the shop's word
+
+
+def test_promotion_questions_also_search_ended_promotions() -> None:
+    plan = plan_reply(
+        ReplyRequest(message="双11活动还有吗"), "双11活动还有吗", "zh", date(2026, 11, 26)
+    )
+    assert any(
+        s.filters.include_expired and s.filters.doc_types == ["promotion"] for s in plan.searches
+    )
+    assert not plan.filters.include_expired
+
+
+def test_template_hands_medical_questions_to_a_person(make_drafter: MakeDrafter) -> None:
+    result = make_drafter().reply(ReplyRequest(message="宝宝拉肚子三天了 还有点发烧 要不要去医院"))
+    assert all(d.needs_human and not d.citations for d in result.drafts)
+    assert "医生" in result.drafts[0].text

@@ -110,3 +110,9 @@ def test_rejected_output_goes_to_the_audit_log_redacted(db: Database) -> None:
     assert isinstance(stored.event, DraftCreated)
     assert stored.event.model_output_reason.startswith("schema_echo: ")
     assert "$defs" in stored.event.model_output and "13812345678" not in stored.event.model_output
+
+
+def test_a_reply_that_repeats_the_customer_is_no_draft() -> None:
+    result = draft('{"suggestions": [{"text": "退货运费谁承担?", "citations": ["K1"]}]}')
+    assert result.backend == FALLBACK_LABEL
+    assert result.model_output is not None and result.model_output.reason == "copied_prompt"
