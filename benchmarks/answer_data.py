@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +23,21 @@ def data_dir(given: Path | None) -> Path:
             "folder holding dataclue_cic and dataclue_afqmc"
         )
     return folder
+
+
+Lists = list[tuple[str, list[str], list[int]]]
+
+
+def cached(folder: Path | None, name: str, build: Callable[[], Lists]) -> Lists:
+    """Candidate lists from `folder/name.json` when present (embedding the banks is slow)."""
+    path = folder / f"{name}.json" if folder else None
+    if path and path.is_file():
+        return [(q, c, y) for q, c, y in json.loads(path.read_text(encoding="utf-8"))]
+    lists = build()
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(lists, ensure_ascii=False), encoding="utf-8")
+    return lists
 
 
 def _lines(path: Path) -> Iterator[dict[str, str]]:
@@ -60,7 +75,11 @@ def cic_lists(
     queries = [r["sentence"] for r in rows]
     lists = _candidate_lists(queries, bank, vectors, _embed(queries))
     return [
-        (r["sentence"], [bank[i] for i in idx], [int(train[i]["label"] == r["label"]) for i in idx])
+        (
+            r["sentence"],
+            [bank[int(i)] for i in idx],
+            [int(train[int(i)]["label"] == r["label"]) for i in idx],
+        )
         for r, idx in zip(rows, lists, strict=True)
     ]
 
@@ -75,12 +94,18 @@ def afqmc_lists(folder: Path, limit: int | None = None) -> list[tuple[str, list[
     queries = [r["sentence2"] for r in pairs]
     lists = _candidate_lists(queries, bank, vectors, _embed(queries))
     return [
-        (r["sentence2"], [bank[i] for i in idx], [int(bank[i] == r["sentence1"]) for i in idx])
+        (
+            r["sentence2"],
+            [bank[int(i)] for i in idx],
+            [int(bank[int(i)] == r["sentence1"]) for i in idx],
+        )
         for r, idx in zip(pairs, lists, strict=True)
     ]
 
 
-def cic_selective(folder: Path, split: str, limit: int | None = None) -> None:
+def cic_selective(
+    folder: Path, split: str, limit: int | None = None, cache: Path | None = None
+) -> None:
     """Print precision and coverage of answering CIC questions at the product threshold."""
     from copilot.answering.calibration import answer_model
     from copilot.answering.embedding import default_embed
@@ -88,7 +113,8 @@ def cic_selective(folder: Path, split: str, limit: int | None = None) -> None:
 
     model, embed = answer_model(), default_embed()
     answered = right = total = 0
-    for query, candidates, labels in cic_lists(folder, split, limit):
+    lists = cached(cache, f"cic_{split}_{limit}", lambda: cic_lists(folder, split, limit))
+    for query, candidates, labels in lists:
         x = feature_matrix(query, candidates, candidates, embed)
         p = model.probabilities(x)
         best = int(np.argmax(p))

@@ -200,6 +200,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="folder holding dataclue_cic")
     parser.add_argument("--no-cic", action="store_true", help="skip the CIC figure")
     parser.add_argument("--cic-limit", type=int, default=None, help="first N CIC questions")
+    parser.add_argument("--cache", type=Path, default=None, help="folder for CIC candidate lists")
     parser.add_argument("--show", type=int, default=0, help="print up to N failing cases")
     args = parser.parse_args()
 
@@ -219,7 +220,7 @@ def main() -> None:
         from benchmarks.answer_data import cic_selective, data_dir
 
         print("\n== CIC test_public, selective answering ==")
-        cic_selective(data_dir(args.data), "test_public", args.cic_limit)
+        cic_selective(data_dir(args.data), "test_public", args.cic_limit, args.cache)
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ NUMERAL = {
     "十": 10,
 }
 SHIP_WORDS = ("包邮", "运费", "shipping", "free ship")
-PROMO_WORDS = ("活动", "优惠", "还有吗", "打折", "offer", "sale")
+PROMO_WORDS = ("活动", "优惠吗", "有优惠", "啥优惠", "什么优惠", "还有吗", "打折", "offer", "sale")
 
 
 class CaseFact(BaseModel):

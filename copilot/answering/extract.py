@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from copilot.answering.lexicon import canonical, key_terms
+from copilot.answering.lexicon import key_terms, product_asks
 from copilot.answering.passages import Passage
 
 # A sentence ends at Chinese or Latin terminal punctuation; a Latin period only before a space or
@@ -16,38 +16,6 @@ from copilot.answering.passages import Passage
 SENTENCE = re.compile(r"(?:[^。!?!?;;\n.]|\.(?!\s|$))+(?:[。!?!?;;]|\.(?=\s|$))?")
 WHOLE_ANSWER_CHARS = 200
 MAX_SENTENCES = 2
-ASKS: dict[str, tuple[str, ...]] = {
-    "price": ("价格", "price", "how much is", "cost", "多少钱", "几块"),
-    "spec": (
-        "几片",
-        "多少抽",
-        "几抽",
-        "多大",
-        "容量",
-        "规格",
-        "多重",
-        "重吗",
-        "重不重",
-        "ml",
-        "how many",
-        "heavy",
-        "how big",
-        "pack",
-    ),
-    "suitable": (
-        "适合",
-        "几个月",
-        "多大宝宝",
-        "多重宝宝",
-        "承重",
-        "几岁",
-        "age",
-        "max weight",
-        "suitable",
-        "weight limit",
-        "up to",
-    ),
-}
 LABELS: dict[str, tuple[str, ...]] = {
     "price": ("价格", "Price"),
     "spec": ("规格", "Spec"),
@@ -89,14 +57,14 @@ def _field(passage: Passage, labels: tuple[str, ...]) -> str:
 
 
 def _product(passage: Passage, question: str) -> str:
-    ask = canonical(question)
+    asked = product_asks(question)
     english = passage.language == "en"
     name = _field(passage, NAME)
     parts = []
-    for key, words in ASKS.items():
-        value = _field(passage, LABELS[key])
-        if value and any(w in ask for w in words):
-            label = LABELS[key][1 if english else 0]
+    for key, labels in LABELS.items():
+        value = _field(passage, labels)
+        if value and key in asked:
+            label = labels[1 if english else 0]
             parts.append(f"{label}: {value}" if english else f"{label}{value}")
     prose = " ".join(_field(passage, (k,)) for k in PROSE if _field(passage, (k,)))
     extra = best_sentences(prose, question, 1) if prose else []

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from copilot.answering.lexicon import canonical, key_terms, topics
+from copilot.answering.lexicon import canonical, key_terms, product_asks, topics
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 NAMES = (
@@ -25,6 +25,8 @@ NAMES = (
     "inverse_rank",
     "margin",
     "topic_mismatch",
+    "head_in_question",
+    "product_field",
 )
 GRAM = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 
@@ -39,10 +41,14 @@ def _share(part: set[str], whole: set[str]) -> float:
 
 
 def feature_matrix(
-    question: str, heads: Sequence[str], bodies: Sequence[str], embed: Embed
+    question: str,
+    heads: Sequence[str],
+    bodies: Sequence[str],
+    embed: Embed,
+    products: Sequence[bool] | None = None,
 ) -> np.ndarray:
-    """One row of NAMES features per candidate (heads: question halves, bodies: full texts),
-    candidates in retrieval order."""
+    """One row of NAMES features per candidate (heads: question halves, bodies: full texts,
+    products: which candidates are product rows), candidates in retrieval order."""
     n = len(heads)
     if n == 0:
         return np.zeros((0, len(NAMES)), dtype=np.float64)
@@ -51,6 +57,8 @@ def feature_matrix(
     emb_q = vectors[1 : n + 1] @ q
     emb_p = vectors[n + 1 :] @ q
     grams, terms, wanted = _grams(question), key_terms(question), topics(question)
+    asked = bool(product_asks(question))
+    products = products or [False] * n
     rows = []
     for i in range(n):
         head_terms, body_terms = key_terms(heads[i]), key_terms(bodies[i])
@@ -65,6 +73,8 @@ def feature_matrix(
                 1.0 / (i + 1),
                 0.0,
                 float(mismatch),
+                _share(head_terms, terms),
+                float(asked and products[i] and _share(head_terms, terms) > 0),
             ]
         )
     out = np.asarray(rows, dtype=np.float64)

@@ -30,6 +30,7 @@ class Lexicon(BaseModel):
     stopwords: list[str]
     question_cues: list[str]
     connectors: list[str]
+    asks: dict[str, list[str]]
 
 
 @cache
@@ -91,3 +92,9 @@ def promotion_titles(text: str) -> list[str]:
             found.append(lexicon().promotions[name])
             body = body.replace(name.lower(), " ")
     return found
+
+
+def product_asks(text: str) -> set[str]:
+    """The product fields a question asks for: price, spec, suitable."""
+    body = canonical(text)
+    return {field for field, words in lexicon().asks.items() if any(w in body for w in words)}

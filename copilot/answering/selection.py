@@ -21,6 +21,17 @@ class ScoredPassage(BaseModel):
     features: dict[str, float]
 
 
+def passage_features(question: str, passages: Sequence[Passage], embed: Embed) -> np.ndarray:
+    """The feature rows of `features.NAMES` for each passage, in the given order."""
+    return feature_matrix(
+        question,
+        [p.question for p in passages],
+        [p.text for p in passages],
+        embed,
+        [p.doc_type == "product" for p in passages],
+    )
+
+
 def score_passages(
     question: str,
     passages: Sequence[Passage],
@@ -32,7 +43,7 @@ def score_passages(
     if not passages:
         return []
     model = model or answer_model()
-    x = feature_matrix(question, [p.question for p in passages], [p.text for p in passages], embed)
+    x = passage_features(question, passages, embed)
     probabilities = model.probabilities(x)
     order = np.argsort(-probabilities, kind="stable")
     return [

@@ -44,10 +44,13 @@ def split_questions(message: str) -> list[str]:
     questions: list[str] = []
     pending = ""
     for clause in clauses:
-        if handover_kind(clause) and not handover_kind(pending):
-            if pending:
-                questions.append(pending)
-            questions.append(clause)
+        kind = handover_kind(clause)
+        if kind:
+            # context before a hand-over belongs to it; so do more clauses of the same kind
+            if questions and not pending and handover_kind(questions[-1]) == kind:
+                questions[-1] = f"{questions[-1]}{joiner}{clause}"
+            else:
+                questions.append(f"{pending}{joiner}{clause}" if pending else clause)
             pending = ""
             continue
         pending = f"{pending}{joiner}{clause}" if pending else clause
@@ -55,7 +58,7 @@ def split_questions(message: str) -> list[str]:
             questions.append(pending)
             pending = ""
     if pending:
-        if questions and not handover_kind(questions[-1]):
+        if questions:
             questions[-1] = f"{questions[-1]}{joiner}{pending}"
         else:
             questions.append(pending)

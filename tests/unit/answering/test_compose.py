@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from copilot.answering.compose import phrases, reply_items
+from copilot.answering.features import Embed
+from tests.unit.answering.conftest import DIAPER_M, DIAPER_S, FAQ_BATH, FAQ_FORMULA, FAQ_SHIPPING
+
+
+def context(message: str, language: str = "zh") -> dict[str, object]:
+    return {
+        "task": "reply",
+        "language": language,
+        "customer_message": message,
+        "today": "2026-11-26",
+        "evidence": [FAQ_BATH, FAQ_FORMULA, FAQ_SHIPPING, DIAPER_S, DIAPER_M],
+    }
+
+
+@pytest.mark.parametrize("message", ["[图片]", "😂😂😂", "  [语音] "])
+def test_messages_without_words_ask_for_words(message: str, embed: Embed) -> None:
+    items = reply_items(context(message), embed)
+    assert items[0]["text"] == phrases()["zh"]["bad_input"]
+    assert all(i["needs_human"] and not i["citations"] for i in items)
+
+
+def test_medical_questions_get_no_product_answer(embed: Embed) -> None:
+    items = reply_items(context("宝宝拉肚子三天了 还有点发烧 要不要去医院"), embed)
+    assert items[0]["text"] == phrases()["zh"]["holding_medical"]
+    assert all(i["needs_human"] and not i["citations"] for i in items)
+
+
+def test_each_question_is_answered_or_handed_over(embed: Embed) -> None:
+    first = reply_items(context("宝宝有点拉肚子 另外满多少包邮"), embed)[0]
+    assert "99元包邮" in first["text"]
+    assert "宝宝有点拉肚子" in first["text"] and "咨询医生" in first["text"]
+    assert first["needs_human"] and first["citations"] == ["K3"]
+
+
+def test_case_facts_are_applied_and_cited(embed: Embed) -> None:
+    first = reply_items(context("宝宝7公斤穿啥码的尿不湿 买了89元的东西还差多少包邮"), embed)[0]
+    assert "M码" in first["text"] and "再凑10元" in first["text"]
+    assert first["citations"] == ["K5", "K3"]
+    assert not first["needs_human"]
+    assert 0.0 < first["confidence"] <= 1.0

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from copilot.answering.extract import answer_text, best_sentences, split_sentences
+from copilot.answering.passages import Passage, passage_of
+from tests.unit.answering.conftest import evidence
+
+
+def test_sentences_never_break_inside_numbers_or_addresses() -> None:
+    text = (
+        "The stroller weighs about 6.8kg. Visit xiaohe.example for details. Hotline: 400-000-0000."
+    )
+    assert split_sentences(text) == [
+        "The stroller weighs about 6.8kg.",
+        "Visit xiaohe.example for details.",
+        "Hotline: 400-000-0000.",
+    ]
+
+
+def test_long_passages_give_their_best_whole_sentences() -> None:
+    text = (
+        "每天16:00前付款的订单当天发货。" * 3
+        + "婴儿推车由合作工厂直发，付款后3个工作日内发货。"
+        + "恶劣天气可能延迟。" * 20
+    )
+    picked = best_sentences(text, "推车拍了几天能发", limit=1)
+    assert picked == ["婴儿推车由合作工厂直发，付款后3个工作日内发货。"]
+
+
+def test_product_rows_answer_the_field_asked(passages: list[Passage]) -> None:
+    diaper = passages[3]
+    assert answer_text(diaper, "S码尿不湿多钱") == "小禾家轻薄透气纸尿裤S码：价格89元"
+    assert "72片/包" in answer_text(diaper, "S码一包几片")
+
+
+def test_english_passages_stay_english_and_whole() -> None:
+    faq = passage_of(
+        evidence(
+            "K1",
+            "Q: Do points expire?\nA: Yes, 12 months after you earn them. We remind you 30 days before they expire.",
+        )
+    )
+    assert answer_text(faq, "do points expire") == faq.answer
