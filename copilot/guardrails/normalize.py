@@ -316,6 +316,8 @@ def _number(token: str) -> int | None:
         return int("".join(_digit(char) for char in token))
     if len(token) < 2 or (token[0] not in "十拾" and token[0] not in _CN_DIGITS):
         return None
+    if any(char not in _CN_DIGITS and char not in _CN_UNITS for char in token):
+        return None  # 十4, 三千4: ASCII digits beside units are left as written
     total = section = 0
     pending: int | None = None  # the digit not yet multiplied by a unit
     pending_after = 0  # the unit right before that digit (两万五: 万 → the 五 means 5000)

@@ -103,3 +103,15 @@ def test_offset_map_is_ordered_and_in_bounds(text: str) -> None:
         assert all(0 <= s < e <= len(text) for s, e in spans)
         assert [s for s, _ in spans] == sorted(s for s, _ in spans)
         assert norm.to_original(0, len(norm.text))[1] <= len(text)
+
+
+_NUMERAL_SOUP = (
+    "0123456789零〇一二两三四五六七八九幺十百千万拾佰仟壹贰参块毛元 .-/,\n\u200b①\ufe0f\u20e3X"
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_NUMERAL_SOUP, max_size=40))
+def test_numeral_soup_normalises_and_maps_back(text: str) -> None:
+    for norm in (normalize(text), normalize(text).join_digits()):
+        assert all(0 <= norm.to_original(i, i + 1)[0] < len(text) for i in range(len(norm.text)))

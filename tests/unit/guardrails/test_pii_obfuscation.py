@@ -9,6 +9,7 @@ separators or invisible characters between groups, and check the number is found
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -173,3 +174,15 @@ def test_hard_negatives(text: str) -> None:
 def test_keycap_digits_are_redacted_whole() -> None:
     text = "电话1️⃣3️⃣8️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣谢谢"
     assert redact(text).text == "电话[手机号]谢谢"
+
+
+_SOUP = "0123456789零〇一二两三四五六七八九幺十百千万块 .-/,\n\u200b①\ufe0f\u20e3X电话卡号身份证@at艾特点com加Vvx"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_SOUP, max_size=60))
+def test_any_mix_of_numerals_and_cues_scans_and_redacts(text: str) -> None:
+    entities = scan_pii(text)
+    assert all(text[e.start : e.end] == e.text for e in entities)
+    assert all(a.end <= b.start for a, b in pairwise(entities))
+    redact(text)
