@@ -51,6 +51,9 @@ def run(text: str, only: str, **fields: object) -> Verdict:
         ("宝妈小林的预产期就在下周，大家一起加油", "post", ["block"]),
         ("各位宝妈，孕期补钙小知识：每天喝一杯奶。", "post", []),
         ("宝宝爸爸们注意：发烧时先物理降温。", "post", []),
+        ("宝妈小课堂：宝宝湿疹怎么护理", "post", []),
+        ("天天妈妈都在问：宝宝发烧怎么办", "post", []),
+        ("小编妈妈分享：孕期补钙", "post", []),
     ],
 )
 def test_sensitive_table(text: str, task: str, severities: list[str]) -> None:
