@@ -29,7 +29,8 @@ CUSTOMER_HEADERS = (
 )
 ORDER_HEADERS = ("order_id", "customer_id", "time", "amount", "items")
 CONSENT_HEADERS = ("customer_id", "purpose", "action", "time", "source")
-TIERS = ("普通会员", "银卡会员", "金卡会员", "黑金会员")
+# The membership policy's tiers (knowledge/policies/membership.md), so playbooks quote tier offers.
+TIERS = ("禾苗会员", "禾穗会员", "金禾会员")
 TAGS = ("宝妈", "孕期", "二胎家庭", "新手爸爸", "职场妈妈", "育儿达人")
 CHANNELS = ("企微扫码", "小程序", "门店导购", "直播间", "社群裂变")
 SOURCES = (
@@ -77,7 +78,7 @@ class DemoGenerator:
         birthday = date(rng.randint(1975, 2002), 1, 1) + timedelta(days=rng.randint(0, 364))
         name = self.fake.name()
         tags = "|".join(rng.sample(TAGS, rng.randint(0, 2)))
-        tier = TIERS[min(3, {"super": 3, "core": 1}.get(profile, 0) + rng.randint(0, 1))]
+        tier = TIERS[min(2, {"super": 2, "core": 1}.get(profile, 0) + rng.randint(0, 1))]
         nickname = rng.choice((f"{name[0]}妈妈", f"小{name[-1]}", f"{name[-1]}{name[-1]}"))
         row = [
             f"C{number:06d}",
