@@ -34,7 +34,7 @@ class ResidentIdRecognizer(PatternRecognizer):
     placeholder_en = "ID_NUMBER"
     # 6 region digits, 8 birth-date digits, 3 sequence digits, check digit or X; optional
     # single space/dash between the 6-8-4 groups; not part of a longer alphanumeric run.
-    views = ("plain", "digits")
+    views = ("digits",)
     trigger = DIGIT
     patterns = (
         Pattern(
@@ -104,7 +104,7 @@ class BankCardRecognizer(PatternRecognizer):
     entity = "BANK_CARD"
     placeholder = "银行卡号"
     placeholder_en = "CARD_NUMBER"
-    views = ("plain", "digits")
+    views = ("digits",)
     trigger = DIGIT
     patterns = (
         # Issuer digit 2-6, then 4-digit groups with an optional space/dash, 16-19 digits in all.
@@ -157,7 +157,7 @@ class QQRecognizer(PatternRecognizer):
     entity = "QQ"
     placeholder = "QQ号"
     placeholder_en = "QQ"
-    views = ("plain", "digits")
+    views = ("digits",)
     trigger = r"(?i:qq)|扣扣"
     patterns = (
         Pattern(
