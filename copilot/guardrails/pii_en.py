@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from copilot.guardrails.pii_cn import CODE_CONTEXT, SERVICE_LINE
+from copilot.guardrails.pii_cn import CODE_CONTEXT, DIGIT, SERVICE_LINE
 from copilot.guardrails.recognizer import Pattern, PatternRecognizer, digits_of
 
 _ASCII_WORD = "A-Za-z0-9"
@@ -24,6 +24,7 @@ class EmailRecognizer(PatternRecognizer):
     placeholder_en = "EMAIL"
     # Local part ≤ 64 chars, domain labels ≤ 63 chars, 2-24 letter TLD. Bounded repeats and a
     # start look-behind keep this linear on long runs of letters.
+    trigger = r"@|(?i:at)|艾特|圈"
     patterns = (
         Pattern(
             "email",
@@ -50,6 +51,7 @@ class PhoneRecognizer(PatternRecognizer):
     entity = "PHONE"
     placeholder = "电话"
     placeholder_en = "PHONE"
+    trigger = DIGIT
     patterns = (
         # (555) 123-4567, 555-123-4567, +1 555 123 4567, 555.123.4567
         Pattern(
@@ -97,6 +99,7 @@ class SsnRecognizer(PatternRecognizer):
     entity = "US_SSN"
     placeholder = "社保号"
     placeholder_en = "SSN"
+    trigger = DIGIT
     patterns = (
         Pattern("ssn_dashed", r"(?<![0-9])\d{3}([- .])\d{2}\1\d{4}(?![0-9])", 0.6),
         Pattern("ssn_bare", r"(?<![0-9])\d{9}(?![0-9])", 0.2),
@@ -117,6 +120,7 @@ class IpRecognizer(PatternRecognizer):
     entity = "IP_ADDRESS"
     placeholder = "IP地址"
     placeholder_en = "IP_ADDRESS"
+    trigger = r"[0-9A-Fa-f][.:]"
     patterns = (
         Pattern("ipv4", r"(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?[0-9])", 0.6),
         Pattern(

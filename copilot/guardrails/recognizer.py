@@ -39,6 +39,9 @@ class PatternRecognizer:
     context_window: ClassVar[int] = 16
     context_boost: ClassVar[float] = 0.35
     min_score: ClassVar[float] = 0.5
+    # A cheap regex that must occur somewhere for any pattern to match (None: always run).
+    trigger: ClassVar[str | None] = None
+    _trigger: ClassVar[re.Pattern[str] | None] = None
     # "digits": also read the view where separators between digit groups are gone.
     views: ClassVar[tuple[Literal["plain", "digits"], ...]] = ("plain",)
     _compiled: ClassVar[tuple[tuple[Pattern, re.Pattern[str]], ...]] = ()
@@ -47,6 +50,8 @@ class PatternRecognizer:
         super().__init_subclass__(**kwargs)
         if "patterns" in cls.__dict__:
             cls._compiled = tuple((p, re.compile(p.regex)) for p in cls.patterns)
+        if "trigger" in cls.__dict__:
+            cls._trigger = re.compile(cls.trigger) if cls.trigger else None
 
     def validate(self, value: str) -> bool | None:
         """True: checksum holds (score 1.0); False: reject; None: no checksum for this type."""
@@ -60,6 +65,8 @@ class PatternRecognizer:
     def analyze(self, norm: Normalized) -> list[PiiEntity]:
         """All matches in the normalised text, with offsets into the original text."""
         found: list[PiiEntity] = []
+        if self._trigger is not None and self._trigger.search(norm.text) is None:
+            return found
         for pattern, regex in self._compiled:
             for match in regex.finditer(norm.text):
                 entity = self._judge(norm, pattern, match)
