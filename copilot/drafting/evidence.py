@@ -105,9 +105,9 @@ def build_within_budget(
     values = {**variables, "schema": schema_text(spec.schema_model)}
     while True:
         system, user = spec.render({**values, "evidence": render_evidence(kept, empty)})
-        used = counter.count_messages(system, user)
-        if used <= budget:
+        if counter.messages_fit(budget, system, user):
             return system, user, kept, notes
+        used = counter.count_messages(system, user)
         if len(kept) > 1:
             dropped = kept.pop()
             notes.append(

@@ -71,13 +71,24 @@ class TokenCounter:
     def __init__(self, model: str, cache_dir: Path) -> None:
         install_offline_bpe(cache_dir)
         self.model = model
-        self.encoding = _encoding(encoding_name(model))
+
+    @property
+    def encoding(self) -> tiktoken.Encoding:
+        """The BPE table, read on the first exact count (reading it costs a fair share of a
+        second, and a prompt that clearly fits its budget never needs it)."""
+        return _encoding(encoding_name(self.model))
 
     def count(self, text: str) -> int:
         return len(self.encoding.encode(text, disallowed_special=()))
 
     def count_messages(self, *texts: str) -> int:
         return sum(self.count(text) + MESSAGE_OVERHEAD for text in texts) + 2
+
+    def messages_fit(self, budget: int, *texts: str) -> bool:
+        """Whether count_messages(*texts) <= budget. Every token stands for at least one UTF-8
+        byte, so when the byte count already fits, the answer needs no BPE table."""
+        bound = sum(len(text.encode("utf-8")) + MESSAGE_OVERHEAD for text in texts) + 2
+        return bound <= budget or self.count_messages(*texts) <= budget
 
     def truncate(self, text: str, max_tokens: int) -> str:
         """The longest prefix of text within max_tokens (whole tokens, valid UTF-8)."""

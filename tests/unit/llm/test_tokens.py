@@ -42,3 +42,24 @@ def test_chinese_and_truncate(tmp_path: Path) -> None:
     assert text.startswith(short) and counter.count(short) <= 10
     assert "\ufffd" not in short
     assert counter.count_messages("a", "b") > counter.count("a") + counter.count("b")
+
+
+def test_messages_fit_agrees_with_the_exact_count(tmp_path: Path) -> None:
+    counter = TokenCounter("gpt-4o-mini", tmp_path)
+    texts = ("你是小禾家的客服。", "退货运费由小禾家承担。" * 30)
+    exact = counter.count_messages(*texts)
+    for budget in (exact - 1, exact, exact + 1, 10_000):
+        assert counter.messages_fit(budget, *texts) is (exact <= budget)
+
+
+def test_a_prompt_that_clearly_fits_reads_no_bpe_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unexpected(name: str) -> None:
+        raise AssertionError(f"{name} loaded")
+
+    monkeypatch.setattr("copilot.llm.tokens._encoding", unexpected)
+    counter = TokenCounter("gpt-4o-mini", tmp_path)
+    assert counter.messages_fit(200, "系统提示", "客户消息:宝宝7公斤穿什么码")
+    with pytest.raises(AssertionError, match="o200k_base loaded"):
+        counter.messages_fit(20, "系统提示", "客户消息:宝宝7公斤穿什么码")
