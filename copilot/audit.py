@@ -74,9 +74,9 @@ class HumanAction(_Event):
     def edited(cls, draft_id: str, before: str, after: str, **context: Any) -> HumanAction:
         """An edit, recorded as a unified diff of the draft against what the person kept."""
         diff = difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True), "draft", "edited"
-        )
-        return cls(draft_id=draft_id, action="edited", diff="".join(diff), **context)
+            before.splitlines(), after.splitlines(), "draft", "edited", lineterm=""
+        )  # one line per diff line even when a text has no final newline
+        return cls(draft_id=draft_id, action="edited", diff="\n".join(diff), **context)
 
 
 class ConsentChange(_Event):
