@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 import charset_normalizer
 
@@ -111,11 +113,33 @@ _DOMAIN_WORDS = (
 )
 
 
+def _import_jieba() -> Any:
+    """jieba without pkg_resources, which it only uses to open its own data files (falling back
+    to plain reads when the import fails) and which costs a few tenths of a second to import."""
+    if "pkg_resources" in sys.modules:
+        import jieba
+
+        return jieba
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    try:
+        import jieba
+    finally:
+        del sys.modules["pkg_resources"]
+    return jieba
+
+
 @lru_cache(maxsize=1)
 def _jieba() -> object:
-    import jieba
+    from copilot.config import get_settings
 
+    jieba = _import_jieba()
     jieba.setLogLevel(60)
+    # jieba's prefix dictionary, built once from its word list, is cached in our own cache folder
+    # (named by version) rather than the shared temp folder anyone can write to
+    folder = get_settings().cache_dir / "jieba"
+    folder.mkdir(parents=True, exist_ok=True)
+    jieba.dt.tmp_dir = str(folder)
+    jieba.dt.cache_file = f"jieba-{jieba.__version__}.cache"
     jieba.initialize()
     for word in _DOMAIN_WORDS:
         jieba.add_word(word, freq=200000)

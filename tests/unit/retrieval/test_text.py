@@ -1,5 +1,12 @@
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jieba
 import pytest
 
 from copilot.errors import InputError
@@ -60,3 +67,32 @@ def test_keyword_tokens_drop_stopwords_and_punctuation() -> None:
 
 def test_keyword_tokens_fold_full_width() -> None:
     assert "299" in keyword_tokens("满２９９减５０")
+
+
+def test_keyword_tokens_cache_jiebas_dictionary_in_the_cache_folder(tmp_path: Path) -> None:
+    """Two fresh processes: the first builds the cache under SIYU_HOME, the second reads it;
+    both give the tokens this process gives, and neither imports pkg_resources."""
+    script = (
+        "import json, sys\n"
+        "from copilot.retrieval.text import keyword_tokens\n"
+        "tokens = keyword_tokens(sys.argv[1])\n"
+        "print(json.dumps([tokens, 'pkg_resources' in sys.modules]))\n"
+    )
+    query = "宝宝7公斤穿什么码？退货运费谁承担"
+    env = {**os.environ, "SIYU_HOME": str(tmp_path)}
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", script, query],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        for _ in range(2)
+    ]
+    assert runs == [[keyword_tokens(query), False]] * 2
+    assert [p.name for p in (tmp_path / "cache" / "jieba").iterdir()] == [
+        f"jieba-{jieba.__version__}.cache"
+    ]
