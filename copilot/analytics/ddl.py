@@ -1,4 +1,5 @@
-"""Frozen DDL of the analytics tables, run once by migration m004 (never edited once shipped).
+"""Frozen DDL of the analytics tables, run once by migrations m004 and m005 (never edited once
+shipped).
 
 ``analytics_events`` is a projection of the audit log with the fields the reports group by as
 plain columns (the log keeps them inside a JSON payload, which is costly to parse on every
@@ -6,6 +7,8 @@ report); a draft's row also carries the first decision a person took on it.
 ``analytics_tags`` holds the lists of an event (knowledge sources, rules fired, rules
 overridden). Both are rebuilt from the log by dropping their rows: they hold nothing the log
 does not.
+``nps_answers`` holds survey answers, one per customer and day (a second answer of the same day
+is the same answer imported again).
 """
 
 from __future__ import annotations
@@ -43,4 +46,17 @@ M004_ANALYTICS = (
         value VARCHAR(256) NOT NULL,
         PRIMARY KEY (event_id, tag, value)
     )""",
+)
+
+M005_NPS = (
+    """CREATE TABLE nps_answers (
+        customer_id VARCHAR(64) NOT NULL,
+        answered_on DATE NOT NULL,
+        score INTEGER NOT NULL,
+        comment TEXT NOT NULL DEFAULT '',
+        channel VARCHAR(128) NOT NULL DEFAULT '',
+        imported_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (customer_id, answered_on)
+    )""",
+    "CREATE INDEX ix_nps_answered ON nps_answers (answered_on)",
 )

@@ -1,8 +1,8 @@
-"""The analytics tables as SQLAlchemy objects for queries (created by ``ddl.M004_ANALYTICS``)."""
+"""The analytics tables as SQLAlchemy objects for queries (created by the DDL in ``ddl``)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, Float, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -39,4 +39,15 @@ tags = Table(
     Column("event_id", Integer, primary_key=True, autoincrement=False),
     Column("tag", String(16), primary_key=True),
     Column("value", String(256), primary_key=True),
+)
+
+nps_answers = Table(
+    "nps_answers",
+    metadata,
+    Column("customer_id", String(64), primary_key=True),
+    Column("answered_on", Date, primary_key=True),
+    Column("score", Integer, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("channel", String(128), nullable=False),
+    Column("imported_at", DateTime, nullable=False),
 )

@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "campaign": ("campaign", "1:1 触达活动 / campaigns"),
     "audit": ("compliance", "审计日志 / audit log"),
     "llm": ("llm", "模型接口 / the LLM endpoint"),
+    "nps": ("report", "NPS 调查 / NPS survey"),
 }
 
 

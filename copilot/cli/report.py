@@ -16,9 +16,13 @@ if TYPE_CHECKING:  # the embedder and the retrieval stack load only when `siyu g
     from copilot.analytics.gaps import GapReport
 
 
+nps_app = typer.Typer(help="NPS 调查 / NPS survey", no_args_is_help=True)
+
+
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
     app.command("gaps")(gaps)
+    app.add_typer(nps_app, name="nps")
 
 
 def open_db() -> Database:
@@ -129,3 +133,72 @@ def gaps(
         emit_json(result)
     else:
         _print_gaps(result)
+
+
+@nps_app.command("import")
+@handle_errors
+def nps_import(
+    file: Annotated[Path, typer.Argument(help="survey.csv（客户、评分 0–10、日期、评论、渠道）")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只报告将发生的变化")] = False,
+    errors: Annotated[Path | None, typer.Option(help="错误明细 CSV / row errors file")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """导入 NPS 调查答卷（中英文表头、UTF-8/GBK 均可；重复导入不重复计数）。"""
+    from copilot.analytics.nps_import import NpsImporter
+
+    s = settings()
+    errors_path = errors or s.home / "imports" / f"nps-errors-{datetime.now():%Y%m%d-%H%M%S}.csv"
+    result = NpsImporter(open_db()).run(file, dry_run=dry_run, errors_path=errors_path)
+    if as_json:
+        emit_json(result)
+        return
+    console.print(
+        f"{escape(result.file)} ({result.encoding}): {result.rows} 行 / rows, 新增 / new "
+        f"{result.new}, 已有 / existing {result.existing}, 错误 / errors {result.errors}"
+        + (" [dry run]" if dry_run else ""),
+        highlight=False,
+    )
+    for p in result.problems[:20]:
+        console.print(
+            f"  第 {p.row} 行 / row {p.row} · {p.column} = {escape(p.value)!r}: {escape(p.reason)}",
+            highlight=False,
+        )
+    if result.errors_path:
+        console.print(f"错误明细 / row errors: {result.errors_path}", highlight=False)
+
+
+@nps_app.command("show")
+@handle_errors
+def nps_show(
+    month: Annotated[
+        str | None, typer.Option("--month", help="只看某月 YYYY-MM / one month only")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """NPS：按月、社群、分层，及答卷前 30 天收到的群发帖与 1:1 消息数；评论主题。"""
+    from copilot.analytics.nps import nps_report
+
+    result = nps_report(open_db(), month)
+    if as_json:
+        emit_json(result)
+        return
+    if not result.overall.answers:
+        console.print("没有 NPS 答卷 / no NPS answers", highlight=False)
+        return
+    console.print(f"NPS {result.overall.nps} ({result.overall.answers} 份答卷 / answers)")
+    titles = {
+        "by_month": "按月 / by month", "by_community": "按社群 / by community",
+        "by_segment": "按会员等级 / by tier", "by_posts_30d": "前 30 天群发帖 / posts, 30 days",
+        "by_messages_30d": "前 30 天 1:1 消息 / messages, 30 days",
+    }  # fmt: skip
+    for key, title in titles.items():
+        console.print(f"\n[bold]{title}[/]", highlight=False)
+        for label, part in getattr(result, key).items():
+            console.print(f"  {escape(label)}: NPS {part.nps} ({part.answers})", highlight=False)
+    if result.themes:
+        console.print("\n[bold]评论主题 / comment themes[/]", highlight=False)
+        for theme in result.themes:
+            console.print(
+                f"  {escape(theme.keyword)} × {theme.comments} (均分 / mean {theme.mean_score})",
+                highlight=False,
+            )

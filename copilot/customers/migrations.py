@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from copilot.analytics.ddl import M004_ANALYTICS
+from copilot.analytics.ddl import M004_ANALYTICS, M005_NPS
 from copilot.audit_chain import GENESIS, HEAD, event_hash
 from copilot.customers import schema
 
@@ -184,6 +184,13 @@ def m003_audit_hash_chain(conn: Connection) -> None:
 def m004_analytics_projection(conn: Connection) -> None:
     """The analytics projection of the audit log (``copilot.analytics.ddl``)."""
     for statement in M004_ANALYTICS:
+        conn.execute(text(statement))
+
+
+@migration
+def m005_nps_answers(conn: Connection) -> None:
+    """NPS survey answers (``copilot.analytics.ddl``)."""
+    for statement in M005_NPS:
         conn.execute(text(statement))
 
 
