@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -96,6 +97,10 @@ def serve(
     seeded = seed_demo_communities(s, workbench.schedule)
     if seeded:
         err_console.print(f"已导入演示社群近一周帖子 / demo community posts: {seeded}")
+    from copilot.analytics.demo import seed_demo_month
+
+    if s.ui.demo_customers and seed_demo_month(workbench.db, workbench.audit, datetime.now()):
+        err_console.print("已生成演示月度数据(看板) / demo month of copilot use seeded")
     app = create_app(workbench, auth)
     # The embedder and keyword index load while the page opens, not before it is served.
     threading.Thread(target=workbench.warm_up, name="warm-up", daemon=True).start()
