@@ -9,6 +9,8 @@ ACCEPTANCE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rejected", "不采纳 / rejected"),
     ("undecided", "未处理 / undecided"),
     ("accepted_share", "采纳率 / accepted share"),
+    ("edited_share", "编辑率 / edited share"),
+    ("rejected_share", "拒绝率 / rejected share"),
     ("needs_human_share", "需人工 / needs human"),
     ("mean_decision_seconds", "决策用时(秒) / decision s"),
     ("mean_edit_distance", "平均编辑距离 / edit distance"),

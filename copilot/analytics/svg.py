@@ -6,7 +6,7 @@ from copilot.ui.safe import h
 
 BAR_HEIGHT = 18
 LABEL_WIDTH = 150
-BAR_WIDTH = 360
+BAR_WIDTH = 480
 COLOURS = ("#2f7d4f", "#d9a33a", "#c0392b", "#9aa5b1")
 
 
@@ -17,7 +17,7 @@ def stacked_bars(rows: list[tuple[str, list[int]]], series: list[str], *, empty_
     legend_y = 14
     parts = []
     for i, name in enumerate(series):
-        left = LABEL_WIDTH + i * 120
+        left = LABEL_WIDTH + i * 140
         parts.append(
             f'<rect x="{left}" y="4" width="12" height="12" fill="{COLOURS[i % len(COLOURS)]}"/>'
             f'<text x="{left + 16}" y="{legend_y}" font-size="12">{h(name)}</text>'

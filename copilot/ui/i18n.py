@@ -19,6 +19,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tab_kb": ("知识库", "Knowledge base"),
     "tab_evals": ("评测", "Evals"),
     "tab_compliance": ("合规", "Compliance"),
+    "tab_dashboard": ("看板", "Dashboard"),
     # reply tab
     "queue": ("待回复队列(示例会话)", "Queue (sample conversations)"),
     "message": ("客户消息", "Customer message"),
@@ -158,6 +159,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_baseline": ("(没有可对比的基线)", "(no baseline to compare with)"),
     "failing": ("失败用例", "Failing cases"),
     "report": ("HTML 报告", "HTML report"),
+    # dashboard tab
+    "refresh_dashboard": ("生成看板", "Show the month"),
+    "dashboard_table": ("明细表", "Table"),
+    "refresh_first": ("请先生成看板", "Show a month first"),
 }
 
 

@@ -6,6 +6,7 @@ import gradio as gr
 
 from copilot.ui.community_tab import CommunityTab
 from copilot.ui.compliance_tab import ComplianceTab
+from copilot.ui.dashboard_tab import DashboardTab
 from copilot.ui.evals_tab import EvalsTab
 from copilot.ui.i18n import Lang, Texts
 from copilot.ui.knowledge_tab import KnowledgeTab
@@ -100,6 +101,7 @@ def build_blocks(wb: Workbench, lang: Lang) -> gr.Blocks:
         ("tab_kb", KnowledgeTab),
         ("tab_evals", EvalsTab),
         ("tab_compliance", ComplianceTab),
+        ("tab_dashboard", DashboardTab),
     )
     with gr.Blocks(title=t("title"), analytics_enabled=False) as blocks:
         with gr.Row():
