@@ -131,16 +131,11 @@ def _import_jieba() -> Any:
 @lru_cache(maxsize=1)
 def _jieba() -> object:
     from copilot.config import get_settings
+    from copilot.retrieval.jieba_dict import install
 
     jieba = _import_jieba()
     jieba.setLogLevel(60)
-    # jieba's prefix dictionary, built once from its word list, is cached in our own cache folder
-    # (named by version) rather than the shared temp folder anyone can write to
-    folder = get_settings().cache_dir / "jieba"
-    folder.mkdir(parents=True, exist_ok=True)
-    jieba.dt.tmp_dir = str(folder)
-    jieba.dt.cache_file = f"jieba-{jieba.__version__}.cache"
-    jieba.initialize()
+    install(jieba.dt, get_settings().cache_dir / "jieba")
     for word in _DOMAIN_WORDS:
         jieba.add_word(word, freq=200000)
     return jieba

@@ -69,8 +69,8 @@ def test_keyword_tokens_fold_full_width() -> None:
     assert "299" in keyword_tokens("满２９９减５０")
 
 
-def test_keyword_tokens_cache_jiebas_dictionary_in_the_cache_folder(tmp_path: Path) -> None:
-    """Two fresh processes: the first builds the cache under SIYU_HOME, the second reads it;
+def test_keyword_tokens_keep_jiebas_dictionary_in_the_cache_folder(tmp_path: Path) -> None:
+    """Two fresh processes: the first builds the table under SIYU_HOME, the second reads it;
     both give the tokens this process gives, and neither imports pkg_resources."""
     script = (
         "import json, sys\n"
@@ -94,5 +94,5 @@ def test_keyword_tokens_cache_jiebas_dictionary_in_the_cache_folder(tmp_path: Pa
     ]
     assert runs == [[keyword_tokens(query), False]] * 2
     assert [p.name for p in (tmp_path / "cache" / "jieba").iterdir()] == [
-        f"jieba-{jieba.__version__}.cache"
+        f"jieba-{jieba.__version__}.sqlite3"
     ]
