@@ -38,6 +38,7 @@ import numpy as np
 from copilot import audit_chain
 from copilot.analytics.cluster import average_linkage
 from copilot.analytics.gaps import DEFAULT_THRESHOLD
+from copilot.analytics.tables_db import nps_answers
 from copilot.customers.db import Database
 
 MONTH = "2026-11"
@@ -117,6 +118,20 @@ def events(count: int, seed: int = 7) -> Any:
             made += 1
 
 
+def fill_answers(db: Database, count: int, seed: int = 5) -> None:
+    """`count` survey answers of 20,000 customers over the month (one per customer and day)."""
+    rnd = random.Random(seed)
+    keys = rnd.sample(range(20_000 * 30), count)
+    rows = [
+        {"customer_id": f"C{k % 20_000:05d}", "answered_on": (START + timedelta(days=k // 20_000)).date(),
+         "score": rnd.randint(0, 10), "comment": rnd.choice(COMMENTS),
+         "channel": rnd.choice(COMMUNITIES), "imported_at": START}
+        for k in keys
+    ]  # fmt: skip
+    with db.begin() as conn:
+        conn.execute(nps_answers.insert(), rows)
+
+
 def fill(db: Database, count: int) -> float:
     start = time.perf_counter()
     batch: list[dict[str, Any]] = []
@@ -141,6 +156,10 @@ db = Database(sys.argv[1])
 start = time.perf_counter()
 if sys.argv[3] == "sync":
     figures = f"projected {FactSync(db).run()}"
+elif sys.argv[3] == "nps":
+    from copilot.analytics.nps import nps_report
+    nps = nps_report(db)
+    figures = f"answers {nps.overall.answers} NPS {nps.overall.nps} themes {len(nps.themes)}"
 else:
     report = build_report(db, sys.argv[2], verify_chain=sys.argv[3] == "verify")
     figures = f"shown {report.totals.shown} decided {report.totals.decided} " \\
@@ -153,7 +172,9 @@ STEPS = {
     "sync": "first projection of the log",
     "report": "report (log projected)",
     "verify": "report + whole-chain verify",
+    "nps": "NPS over every answer",
 }
+COMMENTS = ("物流很快，客服耐心", "群里广告太多了", "私聊消息太频繁", "包装很好", "物流太慢了", "")
 
 
 def measure(url: str, step: str) -> None:
@@ -222,6 +243,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--only", choices=("report", "gaps"))
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--url", help="SQLAlchemy URL of an empty database")
     parser.add_argument("--db", type=Path, help="SQLite file to keep or reuse")
     parser.add_argument("--data", type=Path, help="folder holding dataclue_cic")
@@ -244,6 +266,11 @@ def report(args: argparse.Namespace) -> None:
         if stored is None:
             seconds = fill(db, args.events)
             print(f"filled {args.events} audit events in {seconds:.1f} s")
+        with db.begin() as conn:
+            answered = conn.execute(audit_chain.select(nps_answers.c.score).limit(1)).first()
+        if answered is None:
+            fill_answers(db, args.answers)
+            print(f"filled {args.answers} survey answers")
         db.dispose()
         for step in STEPS:
             measure(url, step)

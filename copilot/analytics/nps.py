@@ -1,7 +1,7 @@
 """NPS from survey answers: by month, community (the answer's channel) and segment (the
 customer's tier), against how often the customer was addressed in the 30 days before answering
 (group posts in that community, 1:1 message drafts to the customer), and recurring comment
-themes (jieba TF-IDF keywords).
+themes (jieba TF-IDF keywords of the comments).
 
 NPS = % promoters (9–10) − % detractors (0–6), rounded to one decimal.
 """
@@ -24,7 +24,7 @@ from copilot.customers.schema import customers
 WINDOW = timedelta(days=30)
 BINS: tuple[tuple[int, int | None], ...] = ((0, 0), (1, 2), (3, 5), (6, 10), (11, None))
 THEMES = 10
-KEYWORDS_PER_COMMENT = 3
+KEYWORDS_PER_THEME = 3  # candidates extracted per theme shown
 NONE_LABEL = "（无）"
 
 
@@ -106,24 +106,25 @@ def _series(rows: Any) -> dict[str, tuple[list[date], list[int]]]:
 
 
 def _themes(answers: list[tuple[int, str]]) -> list[Theme]:
+    """Keywords of all comments together (jieba TF-IDF), each with the comments naming it;
+    a keyword of a single comment is no theme."""
     import jieba.analyse
 
-    found: defaultdict[str, list[tuple[int, str]]] = defaultdict(list)
-    for score, comment in answers:
-        if comment.strip():
-            for word in jieba.analyse.extract_tags(comment, topK=KEYWORDS_PER_COMMENT):
-                found[word].append((score, comment))
-    ranked = sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    return [
-        Theme(
-            keyword=word,
-            comments=len(items),
-            mean_score=round(sum(s for s, _ in items) / len(items), 2),
-            samples=list(dict.fromkeys(c for _, c in items))[:3],
-        )
-        for word, items in ranked[:THEMES]
-        if len(items) > 1
-    ]
+    texts = [c for _, c in answers if c.strip()]
+    words = jieba.analyse.extract_tags("\n".join(texts), topK=THEMES * KEYWORDS_PER_THEME)
+    themes = []
+    for word in words:
+        items = [(score, comment) for score, comment in answers if word in comment]
+        if len(items) > 1:
+            themes.append(
+                Theme(
+                    keyword=word,
+                    comments=len(items),
+                    mean_score=round(sum(s for s, _ in items) / len(items), 2),
+                    samples=list(dict.fromkeys(c for _, c in items))[:3],
+                )
+            )
+    return sorted(themes, key=lambda t: (-t.comments, t.keyword))[:THEMES]
 
 
 def nps_report(db: Database, month: str | None = None) -> NpsReport:
