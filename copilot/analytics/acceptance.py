@@ -16,7 +16,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Connection
 
 from copilot.analytics.models import Acceptance
-from copilot.analytics.tables_db import facts, tags
+from copilot.analytics.sync import SOURCE_SEPARATOR
+from copilot.analytics.tables_db import facts
 
 DIMENSIONS = ("task", "prompt_version", "backend", "actor", "community")
 NONE_LABEL = "（无）"
@@ -80,8 +81,10 @@ def _models(slices: dict[str, Counts]) -> dict[str, Acceptance]:
 
 
 def drafts_in(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
+    """Drafts of [start, end) given as midnights (by day, so the covering indexes serve)."""
     f = facts.c
-    return [f.kind == "draft_created", f.at >= start, f.at < end]
+    return [f.kind == "draft_created", f.day >= start.date().isoformat(),
+            f.day < end.date().isoformat()]  # fmt: skip
 
 
 def acceptance(conn: Connection, start: datetime, end: datetime) -> AcceptanceFigures:
@@ -112,16 +115,12 @@ def acceptance(conn: Connection, start: datetime, end: datetime) -> AcceptanceFi
         verdicts[_label(row.verdict)] += row.n
         if row.action == "rejected":
             reasons[_label(row.reason)] += row.n
-    t = tags.c
-    source_keys = [t.value, f.needs_human, f.action]
-    sources = (
-        select(*source_keys, *_figures())
-        .select_from(facts.join(tags, (t.event_id == f.event_id) & (t.tag == "source")))
-        .where(*drafts_in(start, end))
-        .group_by(*source_keys)
-    )
+    source_keys = [f.sources, f.needs_human, f.action]
+    sources = select(*source_keys, *_figures()).where(*drafts_in(start, end)).group_by(*source_keys)
     for row in conn.execute(sources):
-        _merge(by["source"], str(row.value), _counts(row))
+        part = _counts(row)
+        for source in row.sources.split(SOURCE_SEPARATOR) if row.sources else []:
+            _merge(by["source"], source, part)
     return AcceptanceFigures(
         totals=_model(totals.get("", [0] * len(FIELDS))),
         by_day=_models(by_day),

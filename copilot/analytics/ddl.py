@@ -1,4 +1,4 @@
-"""Frozen DDL of the analytics tables, run once by migrations m004 and m005 (never edited once
+"""Frozen DDL of the analytics tables, run once by migrations m004–m006 (never edited once
 shipped).
 
 ``analytics_events`` is a projection of the audit log with the fields the reports group by as
@@ -7,6 +7,8 @@ report); a draft's row also carries the first decision a person took on it.
 ``analytics_tags`` holds the lists of an event (knowledge sources, rules fired, rules
 overridden). Both are rebuilt from the log by dropping their rows: they hold nothing the log
 does not.
+M006 gives a draft's row its knowledge sources (newline-separated) and two covering indexes in
+the order the reports group by, so a month is aggregated from the index alone, in order.
 ``nps_answers`` holds survey answers, one per customer and day (a second answer of the same day
 is the same answer imported again).
 """
@@ -59,4 +61,15 @@ M005_NPS = (
         PRIMARY KEY (customer_id, answered_on)
     )""",
     "CREATE INDEX ix_nps_answered ON nps_answers (answered_on)",
+)
+
+M006_ANALYTICS_INDEXES = (
+    "ALTER TABLE analytics_events ADD COLUMN sources TEXT NOT NULL DEFAULT ''",
+    "CREATE INDEX ix_analytics_acceptance ON analytics_events (kind, day, week, task, "
+    "prompt_version, backend, actor, community, verdict, needs_human, action, reason, "
+    "decision_seconds, edit_distance)",
+    "CREATE INDEX ix_analytics_sources ON analytics_events (kind, day, sources, needs_human, "
+    "action, decision_seconds, edit_distance)",
+    "DELETE FROM analytics_tags",  # the projection is rebuilt (with sources) on the next report
+    "DELETE FROM analytics_events",
 )

@@ -2,7 +2,8 @@
 after the last one projected are read).
 
 Each event becomes one ``analytics_events`` row with its grouping fields as columns and its
-lists (sources, rules fired, rules overridden) as ``analytics_tags`` rows; a person's first
+knowledge sources as one newline-separated column, its rule lists (fired, overridden) as
+``analytics_tags`` rows; a person's first
 decision on a draft is written onto the draft's row (action, reason, seconds from suggestion
 to decision, edit distance and the edited lines). A row that cannot be read becomes an
 ``unreadable`` row: it is counted, never raised.
@@ -26,7 +27,8 @@ from copilot.customers.schema import audit_events
 
 BATCH = 20_000
 LOOKUP = 500
-LIST_TAGS = {"sources": "source", "rules": "rule", "overrode": "overrode"}
+LIST_TAGS = {"rules": "rule", "overrode": "overrode"}
+SOURCE_SEPARATOR = "\n"
 TEXT_LIMITS = {"task": 32, "prompt_version": 64, "backend": 64, "community": 128,
                "customer_id": 64, "verdict": 16}  # fmt: skip
 NO_TIME = datetime(1970, 1, 1)
@@ -62,6 +64,9 @@ def _fact(row: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     base["marketing"] = int(bool(payload.get("marketing")))
     base["question"] = _text(payload, "question")
     base["scheduled_day"] = _text(payload, "scheduled_at")[:10]
+    sources = payload.get("sources")
+    if isinstance(sources, list):
+        base["sources"] = SOURCE_SEPARATOR.join(dict.fromkeys(str(v) for v in sources))
     return base, payload
 
 
@@ -76,7 +81,7 @@ DEFAULTS = {
     "task": "", "prompt_version": "", "backend": "", "community": "", "customer_id": "",
     "verdict": "", "needs_human": 0, "question": "", "marketing": 0, "scheduled_day": "",
     "action": "", "reason": "", "decision_seconds": None, "edit_distance": None,
-    "edited_text": "",
+    "edited_text": "", "sources": "",
 }  # fmt: skip
 
 

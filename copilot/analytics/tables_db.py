@@ -31,6 +31,7 @@ facts = Table(
     Column("decision_seconds", Float),
     Column("edit_distance", Integer),
     Column("edited_text", Text, nullable=False),
+    Column("sources", Text, nullable=False),
 )
 
 tags = Table(

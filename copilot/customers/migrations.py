@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from copilot.analytics.ddl import M004_ANALYTICS, M005_NPS
+from copilot.analytics.ddl import M004_ANALYTICS, M005_NPS, M006_ANALYTICS_INDEXES
 from copilot.audit_chain import GENESIS, HEAD, event_hash
 from copilot.customers import schema
 
@@ -191,6 +191,13 @@ def m004_analytics_projection(conn: Connection) -> None:
 def m005_nps_answers(conn: Connection) -> None:
     """NPS survey answers (``copilot.analytics.ddl``)."""
     for statement in M005_NPS:
+        conn.execute(text(statement))
+
+
+@migration
+def m006_analytics_indexes(conn: Connection) -> None:
+    """Sources on draft rows and covering indexes for the reports (``copilot.analytics.ddl``)."""
+    for statement in M006_ANALYTICS_INDEXES:
         conn.execute(text(statement))
 
 
