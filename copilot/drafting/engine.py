@@ -194,13 +194,9 @@ class DraftingEngine:
             return generation, []
         plan = prepared.plan
         # a suggestion copied from these is no draft: the rules, the schema, the customer's words
-        instructions = [
-            prepared.chat.system,
-            schema_text(prepared.spec.schema_model),
-            plan.check.customer_message,
-        ]
+        instructions = [prepared.chat.system, schema_text(prepared.spec.schema_model)]
         suggestions = list(generation.data.get("suggestions", []))
-        items, notes = screen(suggestions, plan.language, instructions)
+        items, notes = screen(suggestions, plan.language, instructions, plan.check.customer_message)
         if items:
             return generation.model_copy(update={"data": {"suggestions": items}}), notes
         copied = all("copied" in note for note in notes if "dropped" in note)

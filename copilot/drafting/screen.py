@@ -9,6 +9,7 @@ wrong language is kept but flagged for a person. The guardrail rule
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from typing import Any
 
 from copilot.drafting.models import Language
@@ -19,7 +20,9 @@ LATIN = re.compile(r"[A-Za-z]")
 # English drafts may name a product in Chinese; beyond this share of letters they are Chinese.
 MAX_CJK_SHARE_EN = 0.3
 # Shorter texts may legitimately repeat a phrase of the instructions.
-MIN_ECHO_CHARS = 8
+MIN_ECHO_CHARS = 6
+# A reply this similar to the customer's message repeats it instead of answering.
+ECHO_SIMILARITY = 0.8
 
 
 def wrong_language(text: str, language: Language) -> bool:
@@ -30,17 +33,28 @@ def wrong_language(text: str, language: Language) -> bool:
     return cjk > MAX_CJK_SHARE_EN * max(1, cjk + latin)
 
 
-def _echoes(text: str, instructions: list[str]) -> bool:
-    """Whether a suggestion is copied from the instructions (worked example, schema text)."""
-    core = text.strip()
-    return len(core) >= MIN_ECHO_CHARS and any(core in source for source in instructions)
+def _letters(text: str) -> str:
+    """Letters, digits and CJK characters only, lowercased: 1–3 and 1-3 compare equal."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _echoes(text: str, instructions: list[str], customer_message: str) -> bool:
+    """Whether a suggestion is copied from the instructions (rules, schema descriptions) or
+    is (nearly) the customer's own message."""
+    core = _letters(text)
+    if len(core) < MIN_ECHO_CHARS:
+        return False
+    if any(core in _letters(source) for source in instructions):
+        return True
+    asked = _letters(customer_message)
+    return bool(asked) and SequenceMatcher(None, core, asked).ratio() >= ECHO_SIMILARITY
 
 
 def screen(
-    items: list[dict[str, Any]], language: Language, instructions: list[str]
+    items: list[dict[str, Any]], language: Language, instructions: list[str], customer_message: str
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    """(suggestions to keep, notes): machine output and copies of `instructions` dropped,
-    wrong language flagged."""
+    """(suggestions to keep, notes): machine output and copies of `instructions` or of the
+    customer's message dropped, wrong language flagged."""
     kept: list[dict[str, Any]] = []
     notes: list[str] = []
     for index, item in enumerate(items, start=1):
@@ -51,7 +65,7 @@ def screen(
                 f"{problem.what}, not natural language: dropped"
             )
             continue
-        if _echoes(str(item.get("text", "")), instructions):
+        if _echoes(str(item.get("text", "")), instructions, customer_message):
             notes.append(
                 f"建议 {index} 照抄了提示词或客户的话,已丢弃 / suggestion {index} copied the "
                 "prompt or the customer's words: dropped"

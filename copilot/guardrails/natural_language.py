@@ -1,7 +1,8 @@
 """The `natural_language` rule: a draft is prose for a person, never machine output.
 
 A model that cannot follow the output format sends JSON, the JSON schema it was shown, a
-Markdown code fence, source code, an HTML page or its ``<think>`` reasoning. None of that may
+Markdown code fence, the prompt's own markup (``<customer_message>``), source code, an HTML page
+or its ``<think>`` reasoning. None of that may
 reach a customer or a group, so the rule blocks it and names the span. The drafting engine uses
 the same test to fall back to the template drafter before a person ever sees such text.
 """
@@ -22,6 +23,14 @@ MARKERS: tuple[tuple[str, re.Pattern[str], str], ...] = (
         "模型的思考过程 / the model's reasoning",
     ),
     ("fence", re.compile(r"```"), "Markdown 代码块 / a Markdown code fence"),
+    (
+        "prompt_markup",
+        re.compile(
+            r"</?(?:evidence|customer_message|context|brief|customer_fields)\b|"
+            r"\$(?:customer_message|evidence|schema|brief|fields)\b"
+        ),
+        "提示词标记 / the prompt's markup",
+    ),
     (
         "schema",
         re.compile(r'"\$(?:defs|schema|ref)"|"(?:properties|additionalProperties|\$defs)"\s*:'),

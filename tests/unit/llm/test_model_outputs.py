@@ -3,6 +3,7 @@ drafts or cleanly replaced by the labelled template fallback; no draft shows mac
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,21 @@ def test_rejected_output_goes_to_the_audit_log_redacted(db: Database) -> None:
     assert "$defs" in stored.event.model_output and "13812345678" not in stored.event.model_output
 
 
-def test_a_reply_that_repeats_the_customer_is_no_draft() -> None:
-    result = draft('{"suggestions": [{"text": "退货运费谁承担?", "citations": ["K1"]}]}')
+@pytest.mark.parametrize(
+    "text",
+    [
+        "退货运费谁承担?",
+        "退货运费谁承担呀",  # nearly the customer's words
+        "1-3 suggested replies to a customer message",  # the schema's description, 1–3
+    ],
+)
+def test_a_reply_that_repeats_the_customer_or_the_schema_is_no_draft(text: str) -> None:
+    result = draft(json.dumps({"suggestions": [{"text": text, "citations": ["K1"]}]}))
     assert result.backend == FALLBACK_LABEL
     assert result.model_output is not None and result.model_output.reason == "copied_prompt"
+
+
+def test_a_reply_that_quotes_the_question_and_answers_it_is_kept() -> None:
+    text = "退货运费谁承担?因质量问题产生的退换货,运费由小禾家承担哦~"
+    result = draft(json.dumps({"suggestions": [{"text": text, "citations": ["K1"]}]}))
+    assert result.backend == "fake" and result.drafts[0].text == text

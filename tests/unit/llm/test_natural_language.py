@@ -19,6 +19,7 @@ MACHINE = [
     ("```json\n好的\n```", "fence"),
     ("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "html"),
     ("def reply(message):\n    return '您好'", "code"),
+    ("你的回复(JSON):<customer_message>满多少钱包邮", "prompt_markup"),
     ("{[(<>)]} ;;; === \\\\ {{}} [[]] <<>>", "syntax"),
 ]
 
