@@ -30,7 +30,8 @@ LOOKUP = 500
 LIST_TAGS = {"rules": "rule", "overrode": "overrode"}
 SOURCE_SEPARATOR = "\n"
 TEXT_LIMITS = {"task": 32, "prompt_version": 64, "backend": 64, "community": 128,
-               "customer_id": 64, "verdict": 16}  # fmt: skip
+               "customer_id": 64, "verdict": 16, "reason": 500}  # fmt: skip
+SOURCES_CHARS = 1000  # indexed columns stay well under PostgreSQL's b-tree row limit
 NO_TIME = datetime(1970, 1, 1)
 
 
@@ -66,7 +67,8 @@ def _fact(row: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
     base["scheduled_day"] = _text(payload, "scheduled_at")[:10]
     sources = payload.get("sources")
     if isinstance(sources, list):
-        base["sources"] = SOURCE_SEPARATOR.join(dict.fromkeys(str(v) for v in sources))
+        joined = SOURCE_SEPARATOR.join(dict.fromkeys(str(v) for v in sources))
+        base["sources"] = joined[:SOURCES_CHARS]
     return base, payload
 
 

@@ -1,16 +1,20 @@
-"""A small audit log whose figures are computed by hand in the tests (month 2026-11)."""
+"""A small audit log whose figures are computed by hand in the tests (month 2026-11); on SQLite,
+or on PostgreSQL when ``SIYU_TEST_DATABASE_URL`` points at a server (see
+tests/integration/test_analytics_postgres.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from copilot.audit import AuditLog, DraftCreated, HumanAction, PostScheduled
 from copilot.customers.db import Database
 from copilot.customers.schema import communities
+from tests.unit.customers.conftest import db_url
+
+__all__ = ["db_url"]  # the database (SQLite file or a fresh PostgreSQL database) of each test
 
 
 class Clock:
@@ -35,8 +39,8 @@ def record(log: AuditLog, clock: Clock, at: str, event: object, actor: str = "al
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'siyu.db'}")
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
     yield database
     database.dispose()
 

@@ -102,9 +102,13 @@ def test_empty_month_reports_zeros_and_says_why(fixture_db: Database) -> None:
 
 
 def _damage(db: Database, event_id: int) -> None:
-    """What someone with file access could do: lift the refusal and garble one payload."""
+    """What someone with file or superuser access could do: lift the refusal, garble a payload."""
+    lift = {
+        "sqlite": "DROP TRIGGER audit_events_no_update",
+        "postgresql": "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change",
+    }
     with db.begin() as conn:
-        conn.execute(text("DROP TRIGGER audit_events_no_update"))
+        conn.execute(text(lift[db.dialect]))
         conn.execute(
             text("UPDATE audit_events SET payload = '{broken' WHERE id = :i"), {"i": event_id}
         )
