@@ -26,6 +26,7 @@ Status = Literal["ok", "fail", "skipped"]
 # Every model id key servers use for the context window in /v1/models entries.
 CONTEXT_KEYS = ("context_length", "max_model_len", "context_window", "n_ctx", "max_context_length")
 MIN_PROBE_S = 1.0
+ENGINE_S = 2.0  # retrieval, prompt building and guardrails around the grounded reply
 TINY_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {"answer": {"type": "string"}},
@@ -157,7 +158,8 @@ def check_endpoint(
             name="grounded_reply", status="skipped", detail="时间预算已用完 / out of time budget"
         )
     else:
-        grounded = grounded_reply(mode, budget.left())
+        # half of what is left (less the engine's own work): a cut-off answer is asked twice
+        grounded = grounded_reply(mode, max(MIN_PROBE_S, (budget.left() - ENGINE_S) / 2))
     report.probes.append(grounded)
     tool = {
         "type": "function",
