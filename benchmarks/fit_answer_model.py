@@ -7,8 +7,7 @@ Examples: every candidate passage the product retrieval returns for the dev spli
 benchmarks/data/reply_cases.yaml (positive when its answer states the expected facts), CIC dev
 questions against CIC train utterances (positive: same intent) and AFQMC dev paraphrase pairs
 (positive: the pair's own sentence). Each data set weighs the same in the fit. The threshold is
-the lowest P(answers) at which dev answers of the shop's cases are right at least 97% of the
-time.
+the P(answers) with the most right minus WRONG_COST × wrong dev answers of the shop's cases.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ import numpy as np
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-PRECISION = 0.97
+WRONG_COST = 4  # a wrong answer costs as much as four questions handed over that could be answered
 L2 = 10.0  # overlap features are collinear; a firm ridge keeps their weights stable and signed
 # Share of the fit each data set carries: the shop's own questions count as much as both public
 # sets together, so the probabilities are calibrated where they are used.
@@ -92,14 +91,26 @@ def public_examples(lists: list[tuple[str, list[str], list[int]]]) -> tuple[np.n
     return np.vstack(xs), np.concatenate([np.array(labels) for _, _, labels in lists])
 
 
+def platt(model_p: list[np.ndarray], ys: list[np.ndarray]) -> tuple[float, float]:
+    """Scale and shift mapping the best passage's logit P to the chance its answer is right."""
+    from copilot.answering.calibration import fit_logistic
+
+    best = np.array([float(p.max()) for p in model_p]).clip(1e-6, 1 - 1e-6)
+    right = np.array([float(y[int(np.argmax(p))]) for p, y in zip(model_p, ys, strict=True)])
+    logit = np.log(best / (1 - best))[:, None]
+    weights, shift = fit_logistic(logit, right, np.ones(len(right)), l2=1e-3)
+    return float(weights[0]), shift
+
+
 def choose_threshold(model_p: list[np.ndarray], ys: list[np.ndarray]) -> float:
-    """Lowest threshold whose dev answers (best candidate per question) are ≥ PRECISION right."""
+    """The threshold with the most right minus WRONG_COST × wrong answers on dev (the best
+    candidate per question; a question the knowledge base cannot answer is wrong if answered)."""
     best = [(float(p.max()), bool(y[int(np.argmax(p))])) for p, y in zip(model_p, ys, strict=True)]
-    for t in np.arange(0.30, 0.96, 0.01):
-        answered = [ok for p, ok in best if p >= t]
-        if answered and sum(answered) / len(answered) >= PRECISION:
-            return round(float(t), 2)
-    return 0.95
+
+    def utility(t: float) -> float:
+        return sum(1 if ok else -WRONG_COST for p, ok in best if p >= t)
+
+    return round(float(max(np.arange(0.30, 0.96, 0.01), key=utility)), 2)
 
 
 def main() -> None:
@@ -156,12 +167,15 @@ def main() -> None:
         return 1.0 / (1.0 + np.exp(-(m @ weights + bias)))
 
     threshold = choose_threshold([prob(m) for m in kb_x], kb_y)
+    scale, shift = platt([prob(m) for m in kb_x], kb_y)
     model = {
         "features": list(NAMES),
         "weights": [round(float(w), 4) for w in weights],
         "bias": round(bias, 4),
         "threshold": threshold,
         "case_confidence": round(case_accuracy, 3),
+        "answer_scale": round(scale, 4),
+        "answer_shift": round(shift, 4),
         "fitted_on": {"shop_dev": len(y_kb), "cic_dev": len(cic_y), "afqmc_dev": len(afq_y)},
     }
     MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

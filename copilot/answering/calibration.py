@@ -23,11 +23,19 @@ class AnswerModel(BaseModel):
     bias: float
     threshold: float = Field(description="answer when P(answers) ≥ this, else hand over")
     case_confidence: float = Field(description="share of case facts right on the dev split")
+    answer_scale: float = Field(1.0, description="Platt scaling of the chosen passage's P…")
+    answer_shift: float = Field(0.0, description="…to the chance the answer is right (dev)")
     fitted_on: dict[str, int] = Field(default_factory=dict, description="examples per data set")
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         z = x @ np.asarray(self.weights) + self.bias
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def answer_confidence(self, probability: float) -> float:
+        """How often an answer from the best passage with this P(answers) was right on dev."""
+        p = min(max(probability, 1e-6), 1 - 1e-6)
+        z = self.answer_scale * float(np.log(p / (1 - p))) + self.answer_shift
+        return float(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
 
 
 @cache

@@ -68,15 +68,15 @@ def answer_part(
     fact = case_fact(question, passages, today, english)
     scored = score_passages(question, passages, embed, model)
     best = scored[0] if scored else None
+    confidence = model.answer_confidence(best.probability) if best else 0.0
     if fact:
-        probability = max(model.case_confidence, best.probability if best else 0.0)
-        return Part(question=question, text=fact.text, cites=fact.cites, probability=probability)
-    if best is None or best.probability < model.threshold:
         return Part(
-            question=question, handover="unknown", probability=best.probability if best else 0.0
+            question=question, text=fact.text, cites=fact.cites, probability=model.case_confidence
         )
+    if best is None or best.probability < model.threshold:
+        return Part(question=question, handover="unknown", probability=confidence)
     text = answer_text(best.passage, question)
-    return Part(question=question, text=text, cites=[best.passage.id], probability=best.probability)
+    return Part(question=question, text=text, cites=[best.passage.id], probability=confidence)
 
 
 def reply_items(

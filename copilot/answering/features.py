@@ -13,7 +13,14 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from copilot.answering.lexicon import canonical, key_terms, product_asks, topics
+from copilot.answering.lexicon import (
+    asked_types,
+    canonical,
+    key_terms,
+    product_asks,
+    states_type,
+    topics,
+)
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 NAMES = (
@@ -27,6 +34,8 @@ NAMES = (
     "topic_mismatch",
     "head_in_question",
     "product_field",
+    "states_asked_value",
+    "unseen_terms",
 )
 GRAM = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 
@@ -58,10 +67,15 @@ def feature_matrix(
     emb_p = vectors[n + 1 :] @ q
     grams, terms, wanted = _grams(question), key_terms(question), topics(question)
     asked = bool(product_asks(question))
+    kinds = asked_types(question)
     products = products or [False] * n
+    head_sets = [key_terms(h) for h in heads]
+    body_sets = [key_terms(b) for b in bodies]
+    # words of the question no candidate mentions at all (羊奶, 花呗, paypal): likely unanswerable
+    unseen = _share(terms, terms - set().union(*head_sets, *body_sets))
     rows = []
     for i in range(n):
-        head_terms, body_terms = key_terms(heads[i]), key_terms(bodies[i])
+        head_terms, body_terms = head_sets[i], body_sets[i]
         mismatch = bool(wanted) and not (wanted & (topics(heads[i]) | topics(bodies[i])))
         rows.append(
             [
@@ -75,6 +89,8 @@ def feature_matrix(
                 float(mismatch),
                 _share(head_terms, terms),
                 float(asked and products[i] and _share(head_terms, terms) > 0),
+                float(bool(kinds) and states_type(bodies[i], kinds)),
+                unseen,
             ]
         )
     out = np.asarray(rows, dtype=np.float64)

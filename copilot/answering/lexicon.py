@@ -10,15 +10,21 @@ import re
 import unicodedata
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import opencc
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from copilot.retrieval.text import keyword_tokens
-
 DATA = Path(__file__).with_name("data")
 HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+class AnswerType(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    asks: list[str]
+    units: list[str]
 
 
 class Lexicon(BaseModel):
@@ -30,7 +36,10 @@ class Lexicon(BaseModel):
     stopwords: list[str]
     question_cues: list[str]
     connectors: list[str]
+    greetings: list[str]
+    product_topics: list[str]
     asks: dict[str, list[str]]
+    answer_types: dict[str, AnswerType]
 
 
 @cache
@@ -72,9 +81,27 @@ def _stopwords() -> frozenset[str]:
 
 
 def key_terms(text: str) -> set[str]:
-    """The meaningful tokens of a text (jieba words, Han bigrams, Latin words), canonical."""
+    """The meaningful words of a text, canonical: jieba words of two or more characters and
+    Latin words or numbers, without stopwords (no character bigrams: across word boundaries
+    they are noise, 好买 in 你好买)."""
     stop = _stopwords()
-    return {t for t in keyword_tokens(canonical(text)) if t not in stop and len(t.strip()) > 0}
+    words = (w.strip() for w in _segmenter().lcut_for_search(canonical(text)))
+    return {
+        w for w in words if w and w not in stop and (len(w) > 1 or (w.isalnum() and w.isascii()))
+    }
+
+
+@cache
+def _segmenter() -> Any:
+    """jieba with the shop's words (the lexicon's canonical words and topic words) added."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    words = {*lexicon().synonyms.values(), *(w for ws in lexicon().topics.values() for w in ws)}
+    for word in words:
+        if HAN.search(word):
+            jieba.add_word(word.lower(), freq=200000)
+    return jieba
 
 
 def topics(text: str) -> set[str]:
@@ -98,3 +125,21 @@ def product_asks(text: str) -> set[str]:
     """The product fields a question asks for: price, spec, suitable."""
     body = canonical(text)
     return {field for field, words in lexicon().asks.items() if any(w in body for w in words)}
+
+
+def asked_types(text: str) -> set[str]:
+    """The kinds of value a question asks for (temperature, duration, money…)."""
+    body = canonical(text)
+    return {
+        name for name, kind in lexicon().answer_types.items() if any(w in body for w in kind.asks)
+    }
+
+
+def states_type(text: str, kinds: set[str]) -> bool:
+    """Whether a text states a value of one of the kinds (a unit after a digit)."""
+    body = plain(text)
+    for name in kinds:
+        units = "|".join(re.escape(u.lower()) for u in lexicon().answer_types[name].units)
+        if re.search(rf"\d\s*(?:{units})", body):
+            return True
+    return False

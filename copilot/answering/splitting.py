@@ -14,17 +14,31 @@ from copilot.answering.handover import handover_kind
 from copilot.answering.lexicon import HAN, lexicon, plain, topics
 
 MAX_QUESTIONS = 4
+HARD, SOFT = "\x00", "\x01"  # clause breaks: connector or sentence end / comma or space
+# After these, clauses not set apart by a connector or a sentence end are about the same matter
+# (乳腺炎了好疼 还能用乳垫吗): the whole goes to a person.
+STICKY: tuple[str, ...] = ("medical", "complaint")
 EN_SPLIT = re.compile(
     r"[?!;]+|\.\s+|\s+(?:and|also)\s+(?=(?:how|what|when|where|which|who|can|do|does|is|are|will)\b)"
 )
 
 
-def _zh_clauses(text: str) -> list[str]:
+def _zh_clauses(text: str) -> list[tuple[str, bool]]:
+    """(clause, whether a connector or a sentence end separates it from the one before)."""
     connectors = sorted(lexicon().connectors, key=len, reverse=True)
-    marked = re.sub("|".join(map(re.escape, connectors)), "\n", text)
-    marked = re.sub(r"[。？！?!；;\n，,~]+", "\n", marked)
-    marked = re.sub(r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff\d])", "\n", marked)
-    return [c.strip() for c in marked.split("\n") if c.strip()]
+    marked = re.sub("|".join(map(re.escape, connectors)), HARD, text)
+    marked = re.sub(r"[。？！?!；;\n]+", HARD, marked)
+    marked = re.sub(r"[，,~]+", SOFT, marked)
+    marked = re.sub(r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff\d])", SOFT, marked)
+    out: list[tuple[str, bool]] = []
+    hard = False
+    for piece in re.split(f"([{HARD}{SOFT}])", marked):
+        if piece in (HARD, SOFT):
+            hard = hard or piece == HARD
+        elif piece.strip():
+            out.append((piece.strip(), hard and bool(out)))
+            hard = False
+    return out
 
 
 def _asks(clause: str) -> bool:
@@ -39,12 +53,17 @@ def split_questions(message: str) -> list[str]:
         clauses = _zh_clauses(text)
         joiner = ""
     else:
-        clauses = [c.strip(" ,") for c in EN_SPLIT.split(text) if c and c.strip(" ,.")]
+        parts = [c.strip(" ,") for c in EN_SPLIT.split(text) if c and c.strip(" ,.")]
+        clauses = [(c, True) for c in parts]
         joiner = " "
     questions: list[str] = []
     pending = ""
-    for clause in clauses:
+    for clause, hard in clauses:
         kind = handover_kind(clause)
+        previous = handover_kind(questions[-1]) if questions and not pending else None
+        if previous in STICKY and not hard and kind in (None, previous):
+            questions[-1] = f"{questions[-1]}{joiner}{clause}"
+            continue
         if kind:
             # context before a hand-over belongs to it; so do more clauses of the same kind
             if questions and not pending and handover_kind(questions[-1]) == kind:
@@ -65,14 +84,28 @@ def split_questions(message: str) -> list[str]:
     questions = _with_subjects(questions, joiner)
     if len(questions) > MAX_QUESTIONS:
         questions = [*questions[: MAX_QUESTIONS - 1], joiner.join(questions[MAX_QUESTIONS - 1 :])]
-    return questions or [text]
+    return [_without_greeting(q) for q in questions] or [text]
+
+
+def _without_greeting(question: str) -> str:
+    """The question without the greeting it starts with (你好, 亲, hi…), when more remains."""
+    words = sorted(lexicon().greetings, key=len, reverse=True)
+    pattern = rf"^(?:(?:{'|'.join(map(re.escape, words))})[\s,，!！~]*)+"
+    rest = re.sub(pattern, "", question, flags=re.IGNORECASE).strip()
+    return rest or question
 
 
 def _with_subjects(questions: list[str], joiner: str) -> list[str]:
-    """A question with no topic of its own takes the previous question's subject words."""
+    """A short question with no topic (多钱) or no product of its own (几天发货) takes the
+    previous question's subject words."""
     out: list[str] = []
     for question in questions:
-        if out and not topics(question) and not handover_kind(question) and len(question) <= 8:
+        own = topics(question)
+        products = set(lexicon().product_topics)
+        borrow = bool(out) and (
+            not own or (not own & products and bool(topics(out[-1]) & products))
+        )
+        if borrow and not handover_kind(question) and len(question) <= 8:
             subject = re.split(r"[一每]?[包罐箱瓶盒]|几|多|怎|能|可以|是", out[-1])[0]
             question = f"{subject}{joiner}{question}"
         out.append(question)

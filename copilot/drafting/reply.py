@@ -78,6 +78,7 @@ def plan_reply(
             "language": language,
             "customer_message": message,
             "order_context": context,
+            "today": today.isoformat(),
         },
         check=CheckInput(
             id="reply",
