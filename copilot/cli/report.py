@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -57,7 +58,7 @@ def report(
     if as_json:
         emit_json(result)
     elif out is None:
-        console.print(render_markdown(result), highlight=False, markup=False)
+        sys.stdout.write(render_markdown(result) + "\n")  # unwrapped: Markdown tables stay whole
     if not result.integrity.ok:
         err_console.print(
             "[bold red]审计日志有损坏 / the audit log is damaged[/]: 运行 `siyu audit verify` 查看",

@@ -158,3 +158,14 @@ def test_library_report_without_chain_check(fixture_db: Database) -> None:
     report = build_report(fixture_db, "2026-11")
     assert report.integrity.chain_checked is False
     assert report.totals.shown == 6
+
+
+def test_markdown_rows_are_whole_lines(fixture_db: Database) -> None:
+    runner = CliRunner()
+    shown = runner.invoke(
+        app, ["report", "--month", "2026-11"], env={"SIYU_DATABASE_URL": fixture_db.url}
+    )
+    assert shown.exit_code == 0
+    lines = shown.stdout.splitlines()
+    assert "| reply | 3 | 1 | 1 | 1 | 0 | 33.3% | 33.3% | 33.3% | 33.3% | 70.0 | 2.0 |" in lines
+    assert "| 宝妈群 | 1 | 3 | 2 | 1.5 | 2 | 1 | 66.7% |" in lines
