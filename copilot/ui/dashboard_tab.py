@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 import gradio as gr
-import pandas as pd
 
 from copilot.analytics.html import decision_chart, integrity_html
 from copilot.analytics.labels import ACCEPTANCE_COLUMNS, EMPTY_MONTH, cell
@@ -40,8 +39,10 @@ def summary_html(report: MonthlyReport, nps: float | None, answers: int) -> str:
     )
 
 
-def frame(table: TextTable) -> pd.DataFrame:
-    return pd.DataFrame(table.rows, columns=table.headers)
+def frame(table: TextTable) -> dict[str, list[Any]]:
+    """The table as a Dataframe value; an empty one shows a single "none" row."""
+    rows = table.rows or [["（无 / none）", *[""] * (len(table.headers) - 1)]]
+    return {"headers": table.headers, "data": rows}
 
 
 class DashboardTab:

@@ -43,3 +43,4 @@ def test_empty_month_says_why(page: Page) -> None:
     page.click("#siyu-dashboard-run")
     chart = page.locator("#siyu-dashboard-chart")
     expect(chart).to_contain_text("本月没有审计事件")
+    expect(page.locator("#siyu-dashboard-rows")).to_contain_text("（无 / none）")
