@@ -10,7 +10,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from copilot.answering.lexicon import canonical, promotion_titles
+from copilot.answering.lexicon import canonical, key_terms, promotion_titles
 from copilot.answering.passages import Passage
 from copilot.retrieval.models import date_key
 
@@ -18,8 +18,9 @@ RANGE = r"(\d+(?:\.\d+)?)\s*[–\-~至]\s*(\d+(?:\.\d+)?)"
 WEIGHT = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|斤)")
 AGE = re.compile(r"(\d+|[一两二三四五六七八九十]+)\s*(个多?月|月|岁|months?|years?)")
 AMOUNT = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(?:元|块|rmb|yuan)|(?<![\d.])(\d{2,4})(?![\d.]*\s*(?:kg|公斤|斤|片|天|个|月|岁|%|码))"
+    r"(?<!满)(?<![\d.])(\d+(?:\.\d+)?)\s*(?:元|块|rmb|yuan)|(?<![\d.满])(\d{2,4})(?![\d.]*\s*(?:kg|公斤|斤|片|天|个|月|岁|%|码))"
 )
+QUANTITY = re.compile(r"(\d+)\s*(?:包|罐|瓶|盒|支|箱|袋|packs?|tins?)")
 NUMERAL = {
     "一": 1,
     "两": 2,
@@ -108,8 +109,12 @@ def shipping_gap(question: str, passages: list[Passage], en: bool) -> CaseFact |
     if not any(w in body for w in SHIP_WORDS):
         return None
     amounts = [float(a or b) for a, b in AMOUNT.findall(body)]
+    cites: list[str] = []
     if not amounts:
-        return None
+        bought = _quantity_price(body, passages)
+        if bought is None:
+            return None
+        amounts, cites = [bought[0]], [bought[1]]
     amount = amounts[-1]
     for p in passages:
         rule = _free_shipping(p.answer)
@@ -131,7 +136,20 @@ def shipping_gap(question: str, passages: list[Passage], en: bool) -> CaseFact |
                     else f"订单实付{amount:g}元，再凑{gap:g}元就能包邮（满{threshold:g}元包邮），"
                     f"不凑单运费{fee:g}元。"
                 )
-            return CaseFact(text=text, cites=[p.id])
+            return CaseFact(text=text, cites=[*cites, p.id])
+    return None
+
+
+def _quantity_price(body: str, passages: list[Passage]) -> tuple[float, str] | None:
+    """(quantity × unit price, the product row's id) for 买两包纸尿裤: the first product row
+    whose name shares a word with the question."""
+    match = QUANTITY.search(body)
+    if not match:
+        return None
+    for p in passages:
+        price = re.search(r"(\d+(?:\.\d+)?)", p.fields.get("价格") or p.fields.get("Price") or "")
+        if p.doc_type == "product" and price and key_terms(p.question) & key_terms(body):
+            return float(match.group(1)) * float(price.group(1)), p.id
     return None
 
 

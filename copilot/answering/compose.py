@@ -17,7 +17,7 @@ from copilot.answering.cases import case_fact
 from copilot.answering.extract import answer_text, join
 from copilot.answering.features import Embed
 from copilot.answering.handover import handover_kind
-from copilot.answering.lexicon import DATA, HAN
+from copilot.answering.lexicon import DATA, HAN, variants
 from copilot.answering.passages import Passage, passage_of
 from copilot.answering.selection import score_passages
 from copilot.answering.splitting import split_questions
@@ -65,6 +65,11 @@ def answer_part(
     if kind:
         return Part(question=question, handover=kind)
     english = not HAN.search(question)
+    asked = variants(question)
+    if asked:  # nb码 is not answered from the L码 row
+        passages = [
+            p for p in passages if p.doc_type != "product" or not variants(p.question) - asked
+        ]
     fact = case_fact(question, passages, today, english)
     scored = score_passages(question, passages, embed, model)
     best = scored[0] if scored else None

@@ -35,9 +35,11 @@ class Lexicon(BaseModel):
     promotions: dict[str, str]
     stopwords: list[str]
     question_cues: list[str]
+    question_endings: list[str]
     connectors: list[str]
     greetings: list[str]
     product_topics: list[str]
+    variants: list[str]
     asks: dict[str, list[str]]
     answer_types: dict[str, AnswerType]
 
@@ -143,3 +145,18 @@ def states_type(text: str, kinds: set[str]) -> bool:
         if re.search(rf"\d\s*(?:{units})", body):
             return True
     return False
+
+
+def variants(text: str) -> set[str]:
+    """Product variants a text names (nb, xl, 2段…), Latin ones as whole words."""
+    body = canonical(text)
+    found = set()
+    for variant in lexicon().variants:
+        pattern = (
+            rf"(?<![a-z'’]){re.escape(variant)}(?![a-z])"
+            if variant.isascii()
+            else re.escape(variant)
+        )
+        if re.search(pattern, body):
+            found.add(variant)
+    return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from copilot.answering.handover import handover_kind
-from copilot.answering.lexicon import HAN, lexicon, plain, topics
+from copilot.answering.lexicon import HAN, canonical, lexicon, topics
 
 MAX_QUESTIONS = 4
 HARD, SOFT = "\x00", "\x01"  # clause breaks: connector or sentence end / comma or space
@@ -42,7 +42,9 @@ def _zh_clauses(text: str) -> list[tuple[str, bool]]:
 
 
 def _asks(clause: str) -> bool:
-    body = plain(clause)
+    body = canonical(clause)
+    if body.rstrip(" ?？!！~。.").endswith(tuple(lexicon().question_endings)):
+        return True
     return any(cue.lower() in body for cue in lexicon().question_cues)
 
 
@@ -106,7 +108,12 @@ def _with_subjects(questions: list[str], joiner: str) -> list[str]:
             not own or (not own & products and bool(topics(out[-1]) & products))
         )
         if borrow and not handover_kind(question) and len(question) <= 8:
-            subject = re.split(r"[一每]?[包罐箱瓶盒]|几|多|怎|能|可以|是", out[-1])[0]
+            product = topics(out[-1]) & products
+            subject = (
+                "".join(sorted(product))
+                if own and product
+                else re.split(r"[一每]?[包罐箱瓶盒]|几|多|怎|能|可以|是", out[-1])[0]
+            )
             question = f"{subject}{joiner}{question}"
         out.append(question)
     return out
