@@ -72,13 +72,6 @@ class Acceptance(_Model):
         value = ratio(self.edit_distance_sum, self.edits_measured)
         return None if value is None else round(value, 2)
 
-    def add(self, other: Acceptance) -> None:
-        for name in (
-            "shown", "accepted", "edited", "rejected", "needs_human",
-            "decision_seconds_sum", "edit_distance_sum", "edits_measured",
-        ):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
 
 class RuleCount(_Model):
     rule: str

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 from sqlalchemy import func, select
 
+from copilot.analytics.acceptance import NONE_LABEL
 from copilot.analytics.sync import FactSync
 from copilot.analytics.tables_db import facts, nps_answers
 from copilot.customers.db import Database
@@ -25,7 +26,6 @@ WINDOW = timedelta(days=30)
 BINS: tuple[tuple[int, int | None], ...] = ((0, 0), (1, 2), (3, 5), (6, 10), (11, None))
 THEMES = 10
 KEYWORDS_PER_THEME = 3  # candidates extracted per theme shown
-NONE_LABEL = "（无）"
 
 
 class NpsSlice(BaseModel):
@@ -43,14 +43,14 @@ class NpsSlice(BaseModel):
             return None
         return round(100 * (self.promoters - self.detractors) / self.answers, 1)
 
-    def add(self, score: int, n: int = 1) -> None:
-        self.answers += n
+    def add(self, score: int) -> None:
+        self.answers += 1
         if score >= 9:
-            self.promoters += n
+            self.promoters += 1
         elif score >= 7:
-            self.passives += n
+            self.passives += 1
         else:
-            self.detractors += n
+            self.detractors += 1
 
 
 class Theme(BaseModel):
