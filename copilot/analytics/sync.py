@@ -127,10 +127,9 @@ class FactSync:
                     ]
             if fact["kind"] == "human_action":
                 batch.decisions.append((fact, payload))
-        if batch.rows:
-            conn.execute(facts.insert(), batch.rows)
-        if batch.tags:
-            conn.execute(tags.insert(), batch.tags)
+        # insert-ignore: a report started at the same moment may project the same events
+        self.db.insert_ignore(conn, facts, batch.rows)
+        self.db.insert_ignore(conn, tags, batch.tags)
         self._decide(conn, batch.decisions)
         return len(rows)
 
