@@ -1,7 +1,8 @@
 """Facts applied to the customer's case, computed from structured rows among the evidence and
 cited to the row used: diaper size from the baby's weight, formula stage from the baby's age,
 what is missing for free shipping, a promotion's status on today's date by its colloquial name.
-Every number comes from the knowledge files; none is written here."""
+Every number comes from the knowledge files; none is written here. The customer's own numbers
+(7kg, 89元) are not repeated: the grounding guardrail accepts only numbers found in the evidence."""
 
 from __future__ import annotations
 
@@ -75,9 +76,9 @@ def diaper_size(question: str, passages: list[Passage], en: bool) -> CaseFact | 
     span, best = max(fits, key=lambda f: f[0][0])  # between two sizes: the larger one
     name = best.fields.get("商品") or best.fields.get("Product") or best.question
     if en:
-        text = f"For a {kg:g}kg baby, choose {name} (suitable for {_suitable(best)})."
+        text = f"For your baby's weight, choose {name} (suitable for {_suitable(best)})."
     else:
-        text = f"宝宝{kg:g}kg，建议选{name}（适用{_suitable(best)}）。"
+        text = f"按宝宝的体重，建议选{name}（适用{_suitable(best)}）。"
     return CaseFact(text=text, cites=[best.id])
 
 
@@ -98,9 +99,9 @@ def formula_stage(question: str, passages: list[Passage], en: bool) -> CaseFact 
     span, best = max(fits, key=lambda f: f[0][0])
     name = best.fields.get("商品") or best.fields.get("Product") or best.question
     if en:
-        text = f"At {months:g} months, {name} fits (for {_suitable(best)})."
+        text = f"For your baby's age, {name} fits (for {_suitable(best)})."
     else:
-        text = f"宝宝{match.group(0)}，适合{name}（适用{_suitable(best)}）。"
+        text = f"按宝宝的月龄，适合{name}（适用{_suitable(best)}）。"
     return CaseFact(text=text, cites=[best.id])
 
 
@@ -122,18 +123,17 @@ def shipping_gap(question: str, passages: list[Passage], en: bool) -> CaseFact |
             threshold, fee = rule
             if amount >= threshold:
                 text = (
-                    f"An order of {amount:g} yuan reaches the {threshold:g} yuan threshold, so "
-                    "shipping is free."
+                    f"That amount reaches the {threshold:g} yuan threshold, so shipping is free."
                     if en
-                    else f"订单实付{amount:g}元，已满{threshold:g}元，可以包邮。"
+                    else f"按您说的金额，已满{threshold:g}元，可以包邮。"
                 )
             else:
                 gap = threshold - amount
                 text = (
-                    f"An order of {amount:g} yuan is {gap:g} yuan short of free shipping (from "
-                    f"{threshold:g} yuan); otherwise shipping costs {fee:g} yuan."
+                    f"That amount is {gap:g} yuan short of free shipping (from {threshold:g} "
+                    f"yuan); otherwise shipping costs {fee:g} yuan."
                     if en
-                    else f"订单实付{amount:g}元，再凑{gap:g}元就能包邮（满{threshold:g}元包邮），"
+                    else f"按您说的金额，再凑{gap:g}元就能包邮（满{threshold:g}元包邮），"
                     f"不凑单运费{fee:g}元。"
                 )
             return CaseFact(text=text, cites=[*cites, p.id])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from copilot.answering.cases import AGE, AMOUNT, PROMO_WORDS, SHIP_WORDS, WEIGHT
+from copilot.answering.cases import AGE, AMOUNT, PROMO_WORDS, QUANTITY, SHIP_WORDS, WEIGHT
 from copilot.answering.lexicon import canonical, promotion_titles
 from copilot.answering.splitting import split_questions
 from copilot.drafting.models import ExtraSearch, Language
@@ -35,7 +35,7 @@ def extra_searches(message: str, language: Language, today: date) -> list[ExtraS
         searches.append(
             ExtraSearch(query="婴儿配方奶粉 月龄 段 formula months", k=6, filters=products)
         )
-    if any(w in body for w in SHIP_WORDS) and AMOUNT.search(body):
+    if any(w in body for w in SHIP_WORDS) and (AMOUNT.search(body) or QUANTITY.search(body)):
         rules = SearchFilters(on=today, doc_types=["faq", "policy"], language=language)
         searches.append(
             ExtraSearch(query="满多少包邮 运费 how much is shipping", k=3, filters=rules)
