@@ -111,7 +111,7 @@ def reply_items(
     pieces = []
     for x in parts:
         if x.handover:
-            pieces.append(p.get(f"part_{x.handover}", p["part"]).format(question=x.question))
+            pieces.append(p.get(f"part_{x.handover}", p["part"]))
         else:
             pieces.append(end_sentence(x.text))
     body = join(pieces)
