@@ -35,6 +35,7 @@ NUMERAL = {
     "九": 9,
     "十": 10,
 }
+REGIONAL = ("偏远", "remote")  # a rule for remote regions is not the general one
 SHIP_WORDS = ("包邮", "运费", "shipping", "free ship")
 PROMO_WORDS = ("活动", "优惠吗", "有优惠", "啥优惠", "什么优惠", "还有吗", "打折", "offer", "sale")
 
@@ -154,11 +155,20 @@ def _quantity_price(body: str, passages: list[Passage]) -> tuple[float, str] | N
 
 
 def _free_shipping(text: str) -> tuple[float, float] | None:
-    zh = re.search(r"满(\d+)元包邮[^。]*?运费(\d+)元", text)
-    if zh:
-        return float(zh.group(1)), float(zh.group(2))
-    en = re.search(r"at least (\d+) yuan.*?ship free; otherwise shipping costs (\d+) yuan", text)
-    return (float(en.group(1)), float(en.group(2))) if en else None
+    """(threshold, fee) of the general free-shipping rule in a passage; sentences about remote
+    regions (their own, higher threshold) are skipped."""
+    for sentence in re.split(r"。|\.\s", text):
+        if any(word in sentence.lower() for word in REGIONAL):
+            continue
+        zh = re.search(r"满(\d+)元包邮[^。]*?运费(\d+)元", sentence)
+        if zh:
+            return float(zh.group(1)), float(zh.group(2))
+        en = re.search(
+            r"at least (\d+) yuan.*?ship free; otherwise shipping costs (\d+) yuan", sentence
+        )
+        if en:
+            return float(en.group(1)), float(en.group(2))
+    return None
 
 
 def promotion_status(

@@ -34,6 +34,17 @@ def test_free_shipping_gap_is_read_from_the_cited_rule() -> None:
     assert fact is not None and "再凑61元" in fact.text and "运费12元" in fact.text
 
 
+def test_the_remote_region_rule_is_not_the_general_one() -> None:
+    remote = evidence(
+        "K8",
+        "问:偏远地区包邮吗？\n答:新疆、西藏为偏远地区，单笔订单满199元包邮，不满199元运费20元。",
+    )
+    fact = shipping_gap(
+        "我买了89元的东西 还差多少包邮", [passage_of(remote), passage_of(FAQ_SHIPPING)], en=False
+    )
+    assert fact is not None and "再凑10元" in fact.text and fact.cites == ["K3"]
+
+
 def test_an_order_above_the_threshold_ships_free() -> None:
     fact = shipping_gap("买了两包尿不湿178 包邮不", [passage_of(FAQ_SHIPPING)], en=False)
     assert fact is not None and "可以包邮" in fact.text and "178" not in fact.text
