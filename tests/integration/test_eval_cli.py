@@ -25,7 +25,7 @@ from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration
 
-CITE_RULE = "在 citations 中列出所依据证据的 id"
+CITE_RULE = "citations(所用资料的 id 列表,如 K1)"
 EVIDENCE_ID = re.compile(r'<evidence id="(K\d+)"')
 SUITE = """\
 suite: cited-replies
