@@ -79,7 +79,7 @@ def diaper_size(question: str, passages: list[Passage], en: bool) -> CaseFact | 
     if en:
         text = f"For your baby's weight, choose {name} (suitable for {_suitable(best)})."
     else:
-        text = f"按宝宝的体重，建议选{name}（适用{_suitable(best)}）。"
+        text = f"这个体重建议选{name}（适用{_suitable(best)}）。"
     return CaseFact(text=text, cites=[best.id])
 
 
@@ -102,7 +102,7 @@ def formula_stage(question: str, passages: list[Passage], en: bool) -> CaseFact 
     if en:
         text = f"For your baby's age, {name} fits (for {_suitable(best)})."
     else:
-        text = f"按宝宝的月龄，适合{name}（适用{_suitable(best)}）。"
+        text = f"这个月龄适合{name}（适用{_suitable(best)}）。"
     return CaseFact(text=text, cites=[best.id])
 
 
