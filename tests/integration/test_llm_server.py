@@ -22,20 +22,9 @@ from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.guardrails.natural_language import machine_output
 from copilot.llm.local_server import MODELS, serve
 from copilot.llm.openai_backend import OpenAIBackend
-from copilot.retrieval.models import Hit, SearchFilters
+from tests.integration.passages import OneFaq
 
 pytestmark = pytest.mark.integration
-
-FAQ = Hit(
-    id="faq-1",
-    source="knowledge/faq.csv",
-    doc_type="faq",
-    score=1.0,
-    vector_score=0.8,
-    keyword_rank=1,
-    citation="K1",
-    text="问:退货运费谁承担?\n答:因质量问题产生的退换货,运费由小禾家承担。",
-)
 
 
 @pytest.fixture(scope="module", params=sorted(MODELS))
@@ -48,11 +37,6 @@ def llama(
     folder = tmp_path_factory.mktemp(name)
     with serve(name, folder, n_ctx=2048, timeout_s=120) as url:
         yield url, MODELS[name].alias
-
-
-class OneFaq:
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
-        return [FAQ]
 
 
 def drafter(url: str, model: str, max_output_tokens: int = 200) -> Drafter:

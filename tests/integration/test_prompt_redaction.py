@@ -19,20 +19,10 @@ from copilot.drafting.message import MessageRequest
 from copilot.guardrails import scan_pii
 from copilot.llm.openai_backend import OpenAIBackend
 from copilot.llm.stub import StubResponse, StubServer, stub_server
-from copilot.retrieval.models import Hit, SearchFilters
+from tests.integration.passages import OneFaq
 
 pytestmark = pytest.mark.integration
 
-FAQ = Hit(
-    id="faq-1",
-    source="knowledge/faq.csv",
-    doc_type="faq",
-    score=1.0,
-    vector_score=0.8,
-    keyword_rank=1,
-    citation="K1",
-    text="问:退货运费谁承担?\n答:因质量问题产生的退换货,运费由小禾家承担。",
-)
 ANSWER = {"suggestions": [{"text": "您好,质量问题退货运费由小禾家承担。", "citations": ["K1"]}]}
 # (what the customer or record says, the digits/handle that must not reach the model)
 MESSAGE = (
@@ -42,11 +32,6 @@ MESSAGE = (
 CONTEXT = "订单 20261111123456 收货人手机139\u200b1234\u200b5678,地址上海市浦东新区世纪大道88号"
 SECRETS = ("13812345678", "110101199003071233", "wang.fang", "mama_xiaoyu2020",
            "13912345678", "世纪大道88号")  # fmt: skip
-
-
-class OneFaq:
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
-        return [FAQ]
 
 
 @pytest.fixture
