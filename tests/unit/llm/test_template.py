@@ -5,7 +5,7 @@ import re
 import pytest
 
 from copilot.guardrails.claims import extract_claims
-from copilot.llm.template import end_sentence, sentences
+from copilot.llm.template_facts import end_sentence, whole_sentences
 from copilot.llm.template_phrases import PHRASES
 
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
@@ -34,17 +34,20 @@ def test_template_phrases_add_no_claims(language: str, key: str) -> None:
         ),
         ("整车约6.8kg，可登机。适用0–36月龄。", 40, "整车约6.8kg，可登机。适用0–36月龄。"),
         ("整车约6.8kg，可登机。适用0–36月龄。", 13, "整车约6.8kg，可登机。"),
-        ("整车约6.8kg，可登机，适用0–36月龄", 12, "整车约6.8kg，可登机…"),
+        # the first sentence is kept whole even when it alone is longer than the limit
+        ("整车约6.8kg，可登机，适用0–36月龄", 12, "整车约6.8kg，可登机，适用0–36月龄。"),
         (
             "商品:小禾家餐椅\nSKU:XH-CY-01\n价格:599元",
             60,
-            "商品:小禾家餐椅，SKU:XH-CY-01，价格:599元",
+            "商品:小禾家餐椅，SKU:XH-CY-01，价格:599元。",
         ),
-        ("Product: Stroller\nPrice: ¥1299", 60, "Product: Stroller, Price: ¥1299"),
+        ("Product: Stroller\nPrice: ¥1299", 60, "Product: Stroller, Price: ¥1299."),
     ],
 )
-def test_sentences_end_at_chinese_and_latin_stops(text: str, limit: int, expected: str) -> None:
-    assert sentences(text, limit) == expected
+def test_whole_sentences_end_at_chinese_and_latin_stops(
+    text: str, limit: int, expected: str
+) -> None:
+    assert whole_sentences(text, limit) == expected
 
 
 @pytest.mark.parametrize(
