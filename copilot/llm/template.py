@@ -1,6 +1,6 @@
 """The template drafter: the offline default when no endpoint is configured (模板模式).
 
-Replies are drafted here; posts and messages in template_post and template_message.
+Replies come from copilot.answering; posts and messages from template_post and template_message.
 
 It reads the same structured context the prompt was rendered from (request, evidence with
 relevance flags, permitted fields, brief) and fills scenario templates. Deterministic: the same
