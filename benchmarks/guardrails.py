@@ -28,6 +28,7 @@ from presidio_analyzer.predefined_recognizers import (
 from benchmarks import guardrail_attacks
 from copilot.guardrails import CheckInput, check, scan_pii
 from copilot.guardrails.marketing_classifier import score_post
+from copilot.guardrails.recognizer import luhn_digit
 
 REPO = Path(__file__).resolve().parent.parent
 Span = tuple[int, int, str]
@@ -80,14 +81,6 @@ def presidio_research(data: Path) -> tuple[list[str], list[set[Span]]]:
     return texts, gold
 
 
-def _luhn_digit(body: str) -> str:
-    total = 0
-    for index, char in enumerate(reversed(body)):
-        digit = int(char) * (2 if index % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return str((10 - total % 10) % 10)
-
-
 def chinese_corpus(seed: int = 11, n: int = 1200) -> tuple[list[str], list[set[Span]], list[bool]]:
     """Chat-style Chinese sentences with labelled spans, plus hard negatives (flag True)."""
     fake, rnd = Faker("zh_CN"), random.Random(seed)
@@ -95,7 +88,7 @@ def chinese_corpus(seed: int = 11, n: int = 1200) -> tuple[list[str], list[set[S
 
     def card() -> str:
         body = "62" + "".join(rnd.choice("0123456789") for _ in range(rnd.choice((13, 16))))
-        number = body + _luhn_digit(body)
+        number = body + luhn_digit(body)
         return (
             " ".join(number[i : i + 4] for i in range(0, len(number), 4))
             if rnd.random() < 0.4

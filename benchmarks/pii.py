@@ -41,11 +41,12 @@ from pathlib import Path
 from benchmarks.guardrails import presidio_scanner
 from copilot.guardrails import CheckInput, check, scan_pii
 from copilot.guardrails.normalize import normalize
+from copilot.guardrails.pii_cn import resident_id_check
+from copilot.guardrails.recognizer import gs1_digit, luhn_digit
 
 DATA_ENV = "SIYU_BENCH_DATA"
 SCORED = frozenset({"CN_MOBILE", "CN_RESIDENT_ID", "BANK_CARD", "EMAIL", "WECHAT_ID"})
 SEEDS = {"dev": 101, "test": 202}
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _REGIONS = ("110101", "110105", "310115", "440305", "330106", "510107", "420102", "320106")
 _CHINESE = "〇一二三四五六七八九"
 _FINANCIAL = "零壹贰叁肆伍陆柒捌玖"
@@ -65,19 +66,6 @@ class Case:
 
 
 # ---------------------------------------------------------------- values
-def _luhn_digit(body: str) -> str:
-    total = 0
-    for index, char in enumerate(reversed(body)):
-        digit = int(char) * (2 if index % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return str((10 - total % 10) % 10)
-
-
-def _gs1_digit(body: str) -> str:
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return str((10 - total % 10) % 10)
-
-
 def _digits(rnd: random.Random, n: int) -> str:
     return "".join(rnd.choice("0123456789") for _ in range(n))
 
@@ -89,15 +77,14 @@ def mobile(rnd: random.Random) -> tuple[str, tuple[int, ...]]:
 def resident_id(rnd: random.Random) -> tuple[str, tuple[int, ...]]:
     year, month, day = rnd.randint(1950, 2008), rnd.randint(1, 12), rnd.randint(1, 28)
     body = f"{rnd.choice(_REGIONS)}{year}{month:02d}{day:02d}{_digits(rnd, 3)}"
-    check_char = "10X98765432"[sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
-    return body + check_char, (6, 8, 4)
+    return body + resident_id_check(body), (6, 8, 4)
 
 
 def bank_card(rnd: random.Random) -> tuple[str, tuple[int, ...]]:
     length = rnd.choice((16, 19))
     body = rnd.choice(("62", "4", "5")) + _digits(rnd, length - 1 - 1)
     body = body[: length - 1]
-    return body + _luhn_digit(body), (4, 4, 4, 4, 3) if length == 19 else (4, 4, 4, 4)
+    return body + luhn_digit(body), (4, 4, 4, 4, 3) if length == 19 else (4, 4, 4, 4)
 
 
 NUMBERS: dict[str, tuple[str, Callable[[random.Random], tuple[str, tuple[int, ...]]], tuple[str, ...]]] = {
@@ -183,7 +170,7 @@ def wechat_handle(rnd: random.Random) -> str:
 # ---------------------------------------------------------------- hard negatives
 def _ean13(rnd: random.Random) -> str:
     body = f"69{rnd.randint(0, 9)}{_digits(rnd, 9)}"
-    return body + _gs1_digit(body)
+    return body + gs1_digit(body)
 
 
 NEGATIVES: dict[str, Callable[[random.Random], str]] = {

@@ -26,6 +26,12 @@ _DIGIT_RUN = re.compile(r"[0-9]+")
 DIGIT = "[0-9]"  # trigger of the recognizers that need a digit
 
 
+def resident_id_check(body: str) -> str:
+    """The ISO 7064 MOD 11-2 check character (0-9 or X) completing a resident ID's 17 digits."""
+    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
 class ResidentIdRecognizer(PatternRecognizer):
     """18-character resident ID (GB 11643): region, birth date, sequence, ISO 7064 check char."""
 
@@ -48,8 +54,7 @@ class ResidentIdRecognizer(PatternRecognizer):
 
     def validate(self, value: str) -> bool | None:
         body = digits_of(value)
-        total = sum(int(d) * w for d, w in zip(body[:17], _ID_WEIGHTS, strict=True))
-        return _ID_CHECK[total % 11] == body[17]
+        return resident_id_check(body[:17]) == body[17]
 
 
 class MobileRecognizer(PatternRecognizer):

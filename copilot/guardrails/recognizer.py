@@ -122,19 +122,26 @@ def digits_of(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit() or ch in "Xx").upper()
 
 
+def luhn_digit(body: str) -> str:
+    """The Luhn (mod 10) check digit that completes `body`, as payment cards end in."""
+    total = 0
+    for index, char in enumerate(reversed(body)):
+        digit = int(char) * (2 if index % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return str((10 - total % 10) % 10)
+
+
 def luhn_ok(number: str) -> bool:
     """Luhn (mod 10) check used by payment cards."""
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        digit = int(char)
-        if index % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
+    return number[-1:] == luhn_digit(number[:-1])
+
+
+def gs1_digit(body: str) -> str:
+    """The GS1 mod-10 check digit that completes `body`: weights 3,1,3,… from the right."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return str((10 - total % 10) % 10)
 
 
 def gs1_ok(number: str) -> bool:
-    """GS1 mod-10 check digit of EAN-8/UPC-A/EAN-13/GTIN-14: weights 3,1,3,… from the right."""
-    body, check = number[:-1], int(number[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10 == check
+    """GS1 mod-10 check digit of EAN-8/UPC-A/EAN-13/GTIN-14."""
+    return number[-1:] == gs1_digit(number[:-1])

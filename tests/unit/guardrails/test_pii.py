@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 import pytest
 
 from copilot.guardrails import redact, scan_pii
+from copilot.guardrails.pii_cn import resident_id_check
+from copilot.guardrails.recognizer import gs1_digit, luhn_digit
 from tests.unit.guardrails.conftest import run
 
 
@@ -168,3 +171,18 @@ def test_adversarial_input_is_handled(text: str, types: set[str]) -> None:
 def test_pii_rule_table(text: str, fields: dict[str, str], severities: list[str]) -> None:
     verdict = run(text, "pii", fields=fields)
     assert [f.severity for f in verdict.findings] == severities
+
+
+@pytest.mark.parametrize(
+    ("check", "body", "expected"),
+    [
+        (luhn_digit, "7992739871", "3"),  # the textbook Luhn example 79927398713
+        (luhn_digit, "411111111111111", "1"),  # test card 4111 1111 1111 1111
+        (gs1_digit, "400638133393", "1"),  # EAN-13 4006381333931
+        (resident_id_check, "11010519491231002", "X"),  # GB 11643 sample 11010519491231002X
+    ],
+)
+def test_check_digits_of_published_numbers(
+    check: Callable[[str], str], body: str, expected: str
+) -> None:
+    assert check(body) == expected
