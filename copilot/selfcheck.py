@@ -206,6 +206,16 @@ def render_markdown(report: SelfCheck) -> str:
     return "\n".join(lines) + "\n"
 
 
+def table_html(section: Section, attributes: str = "") -> str:
+    """A section's rows as an HTML table under its headers, every cell escaped."""
+    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in section.headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+        for row in section.rows
+    )
+    return f"<table{attributes}><tr>{head}</tr>{body}</table>"
+
+
 def render_html(report: SelfCheck) -> str:
     esc = html.escape
     parts = [
@@ -217,9 +227,5 @@ def render_html(report: SelfCheck) -> str:
     for s in report.sections:
         parts.append(f"<h2>{esc(s.title)}</h2><p>{_mark(s.ok)} {esc(s.summary)}</p>")
         if s.rows:
-            head = "".join(f"<th>{esc(h)}</th>" for h in s.headers)
-            body = "".join(
-                "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in s.rows
-            )
-            parts.append(f"<table border=1><tr>{head}</tr>{body}</table>")
+            parts.append(table_html(s, " border=1"))
     return "\n".join(parts) + "\n</html>\n"

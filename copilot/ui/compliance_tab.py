@@ -11,7 +11,7 @@ from copilot.audit import AuditRecord
 from copilot.customers.consent import current_state
 from copilot.customers.profiles import load_profiles
 from copilot.errors import CopilotError, InputError
-from copilot.selfcheck import SelfCheck, build_selfcheck, render_html
+from copilot.selfcheck import SelfCheck, build_selfcheck, render_html, table_html
 from copilot.ui.auth import actor_of
 from copilot.ui.cards import error_html, message_html, ok_html
 from copilot.ui.i18n import Texts
@@ -56,11 +56,7 @@ def selfcheck_html(report: SelfCheck) -> str:
     for s in report.sections:
         parts.append(f"<h4>{MARKS[s.ok]} {h(s.title)}</h4><div>{h(s.summary)}</div>")
         if s.rows:
-            head = "".join(f"<th>{h(cell)}</th>" for cell in s.headers)
-            body = "".join(
-                "<tr>" + "".join(f"<td>{h(cell)}</td>" for cell in row) + "</tr>" for row in s.rows
-            )
-            parts.append(f"<table><tr>{head}</tr>{body}</table>")
+            parts.append(table_html(s))
     return "".join(parts)
 
 
