@@ -55,6 +55,13 @@ _PRODUCT_LABELS = {
 }
 
 
+def _row_problem(exc: InputError, source: str, row: int, hint: str = "") -> Problem:
+    """A row skipped for `exc`: its field, what is wrong and what to do (else `hint`)."""
+    return Problem(
+        source=source, row=row, field=exc.where or None, message=exc.message, hint=exc.hint or hint
+    )
+
+
 @contextmanager
 def _field_limit(limit: int) -> Iterator[None]:
     """Let the csv parser read fields up to `limit` characters, so an over-long cell is one
@@ -116,15 +123,7 @@ def _parse_csv(text: str, source: str) -> Loaded:
                 _csv_section(record, faq, is_faq, is_product, source, row_number)
             )
         except InputError as exc:
-            loaded.problems.append(
-                Problem(
-                    source=source,
-                    row=row_number,
-                    field=exc.where or None,
-                    message=exc.message,
-                    hint=exc.hint,
-                )
-            )
+            loaded.problems.append(_row_problem(exc, source, row_number))
     return loaded
 
 
@@ -192,15 +191,7 @@ def load_jsonl(path: Path, source: str) -> Loaded:
                 raise ValueError("not an object")
             loaded.sections.append(_jsonl_section(record, source, row_number))
         except InputError as exc:
-            loaded.problems.append(
-                Problem(
-                    source=source,
-                    row=row_number,
-                    field=exc.where or None,
-                    message=exc.message,
-                    hint=exc.hint or _JSONL_HINT,
-                )
-            )
+            loaded.problems.append(_row_problem(exc, source, row_number, _JSONL_HINT))
         except ValueError as exc:
             loaded.problems.append(
                 Problem(
