@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,11 +22,11 @@ from sqlalchemy import create_engine, text
 
 from copilot.audit import AuditLog, HumanAction
 from copilot.audit_chain import verify
-from copilot.customers import migrations
 from copilot.customers.db import Database
 from copilot.errors import StoreError
 from tests.conftest import REPO
 from tests.integration.servers import free_port
+from tests.legacy_audit import legacy_store
 
 pytestmark = pytest.mark.integration
 STORE_TESTS = [
@@ -134,32 +133,6 @@ def _database(server: str, name: str) -> str:
     return server.rsplit("/", 1)[0] + "/" + name
 
 
-def _legacy(url: str) -> None:
-    """The store as the release before the hash chain left it, with three events."""
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        migrations.applied_versions(conn)
-        for version, fn in enumerate(migrations.MIGRATIONS[:2], start=1):
-            fn(conn)
-            conn.execute(
-                migrations.schema_version.insert().values(
-                    version=version, name=fn.__name__, applied_at=datetime(2026, 1, 1)
-                )
-            )
-        conn.exec_driver_sql("DROP TABLE audit_chain_head")
-        conn.exec_driver_sql("ALTER TABLE audit_events DROP COLUMN prev_hash, DROP COLUMN hash")
-        for day in (1, 2, 3):
-            payload = HumanAction(draft_id=f"old-{day}", action="accepted").model_dump_json()
-            conn.execute(
-                text(
-                    "INSERT INTO audit_events (at, kind, actor, subject, payload) "
-                    "VALUES (:at, 'human_action', 'op', :subject, :payload)"
-                ),
-                {"at": datetime(2026, 10, day), "subject": f"old-{day}", "payload": payload},
-            )
-    engine.dispose()
-
-
 def _shape(url: str) -> tuple[list[object], list[object]]:
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -178,7 +151,7 @@ def _shape(url: str) -> tuple[list[object], list[object]]:
 
 def test_audit_log_upgrade_on_postgresql(pg_url: str) -> None:
     upgraded = _database(pg_url, "siyu_upgraded")
-    _legacy(upgraded)
+    legacy_store(upgraded, [1, 2, 3], explicit_ids=False)
     db = Database(upgraded)
     report = verify(db)
     assert report.ok and report.events == report.head_id == 3

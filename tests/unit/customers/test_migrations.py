@@ -5,50 +5,22 @@ upgrade is in tests/integration/test_postgres.py)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from copilot.audit import AuditLog, HumanAction
 from copilot.audit_chain import verify
-from copilot.customers import migrations
 from copilot.customers.db import Database
 from copilot.errors import StoreError
+from tests.legacy_audit import legacy_store
 
 
 def legacy_database(path: Path, ids: list[int]) -> str:
     """A SQLite store as the release before the chain left it, holding events with `ids`."""
     url = f"sqlite:///{path}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        migrations.applied_versions(conn)
-        for version, fn in enumerate(migrations.MIGRATIONS[:2], start=1):
-            fn(conn)
-            conn.execute(
-                migrations.schema_version.insert().values(
-                    version=version, name=fn.__name__, applied_at=datetime(2026, 1, 1)
-                )
-            )
-        conn.exec_driver_sql("DROP TABLE audit_chain_head")  # m001 built today's tables
-        for column in ("prev_hash", "hash"):
-            conn.exec_driver_sql(f"ALTER TABLE audit_events DROP COLUMN {column}")
-        for event_id in ids:
-            payload = HumanAction(draft_id=f"old-{event_id}", action="accepted")
-            conn.execute(
-                text(
-                    "INSERT INTO audit_events (id, at, kind, actor, subject, payload) "
-                    "VALUES (:id, :at, 'human_action', 'op', :subject, :payload)"
-                ),
-                {
-                    "id": event_id,
-                    "at": datetime(2026, 10, event_id, 9, 30),
-                    "subject": f"old-{event_id}",
-                    "payload": payload.model_dump_json(),
-                },
-            )
-    engine.dispose()
+    legacy_store(url, ids, explicit_ids=True)
     return url
 
 
