@@ -128,6 +128,20 @@ def report(title: str, rows: dict[str, Split], judge: Callable[[Any], bool], tar
         print(f"    {name:<44}{d!s:<20}{t!s:<20}")
 
 
+def bench_rule(
+    title: str,
+    rule: str,
+    caught: Callable[[], dict[str, Split]],
+    negatives: Callable[[], dict[str, Split]],
+) -> None:
+    """How often `rule` alone blocks the drafts it should (caught) and clean ones (negatives)."""
+    print(f"\n== {title}")
+    settings = GuardrailSettings(rules=[rule])
+    judge = lambda d: blocked_by(check(d, settings), rule)  # noqa: E731
+    report("blocked (caught)", caught(), judge, "target ≥ 95%")
+    report("blocked (false positives)", negatives(), judge, "")
+
+
 # ---------------------------------------------------------------- 3. marketing cap
 def _posts() -> list[dict[str, Any]]:
     path = REPO / "evals/marketing/posts.jsonl"
@@ -273,11 +287,7 @@ def sensitive_negatives() -> dict[str, Split]:
 
 
 def bench_sensitive() -> None:
-    print("\n== Sensitive personal information")
-    settings = GuardrailSettings(rules=["sensitive"])
-    judge = lambda d: blocked_by(check(d, settings), "sensitive")  # noqa: E731
-    report("blocked (caught)", sensitive_sets(), judge, "target ≥ 95%")
-    report("blocked (false positives)", sensitive_negatives(), judge, "")
+    bench_rule("Sensitive personal information", "sensitive", sensitive_sets, sensitive_negatives)
 
 
 # ---------------------------------------------------------------- 6. injection detection
@@ -432,11 +442,12 @@ def compliant_negatives() -> dict[str, Split]:
 
 
 def bench_compliance() -> None:
-    print("\n== Drafts that follow an injection (blocked by the injection rule)")
-    settings = GuardrailSettings(rules=["injection"])
-    judge = lambda d: blocked_by(check(d, settings), "injection")  # noqa: E731
-    report("blocked (caught)", compliance_sets(), judge, "target ≥ 95%")
-    report("blocked (false positives)", compliant_negatives(), judge, "")
+    bench_rule(
+        "Drafts that follow an injection (blocked by the injection rule)",
+        "injection",
+        compliance_sets,
+        compliant_negatives,
+    )
 
 
 def main() -> None:
