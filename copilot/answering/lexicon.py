@@ -95,11 +95,12 @@ def key_terms(text: str) -> set[str]:
 
 @cache
 def _segmenter() -> Any:
-    """jieba with the shop's words (the lexicon's canonical words and topic words) added."""
+    """jieba with the shop's words (the lexicon's canonical words and topic names) added; not
+    the topics' cue phrases (水温多少度, 能发), which would become words no passage contains."""
     import jieba
 
     jieba.setLogLevel(60)
-    words = {*lexicon().synonyms.values(), *(w for ws in lexicon().topics.values() for w in ws)}
+    words = {*lexicon().synonyms.values(), *lexicon().topics}
     for word in words:
         if HAN.search(word):
             jieba.add_word(word.lower(), freq=200000)
@@ -138,11 +139,12 @@ def asked_types(text: str) -> set[str]:
 
 
 def states_type(text: str, kinds: set[str]) -> bool:
-    """Whether a text states a value of one of the kinds (a unit after a digit)."""
+    """Whether a text states a value of one of the kinds (a unit after a digit, also after a
+    measure word: 3个工作日, 6个月)."""
     body = plain(text)
     for name in kinds:
         units = "|".join(re.escape(u.lower()) for u in lexicon().answer_types[name].units)
-        if re.search(rf"\d\s*(?:{units})", body):
+        if re.search(rf"\d\s*个?(?:{units})", body):
             return True
     return False
 
