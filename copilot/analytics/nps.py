@@ -1,7 +1,7 @@
 """NPS from survey answers: by month, community (the answer's channel) and segment (the
 customer's tier), against how often the customer was addressed in the 30 days before answering
 (group posts in that community, 1:1 message drafts to the customer), and recurring comment
-themes (jieba TF-IDF keywords of the comments).
+themes (jieba TF-IDF keywords of the newest 5,000 comments, each counted over all comments).
 
 NPS = % promoters (9–10) − % detractors (0–6), rounded to one decimal.
 """
@@ -26,6 +26,7 @@ WINDOW = timedelta(days=30)
 BINS: tuple[tuple[int, int | None], ...] = ((0, 0), (1, 2), (3, 5), (6, 10), (11, None))
 THEMES = 10
 KEYWORDS_PER_THEME = 3  # candidates extracted per theme shown
+KEYWORD_SAMPLE = 5000  # the newest comments keyword candidates are taken from
 
 
 class NpsSlice(BaseModel):
@@ -43,14 +44,10 @@ class NpsSlice(BaseModel):
             return None
         return round(100 * (self.promoters - self.detractors) / self.answers, 1)
 
-    def add(self, score: int) -> None:
-        self.answers += 1
-        if score >= 9:
-            self.promoters += 1
-        elif score >= 7:
-            self.passives += 1
-        else:
-            self.detractors += 1
+    @classmethod
+    def of(cls, tally: list[int]) -> NpsSlice:
+        """From [promoters, passives, detractors]."""
+        return cls(answers=sum(tally), promoters=tally[0], passives=tally[1], detractors=tally[2])
 
 
 class Theme(BaseModel):
@@ -106,11 +103,11 @@ def _series(rows: Any) -> dict[str, tuple[list[date], list[int]]]:
 
 
 def _themes(answers: list[tuple[int, str]]) -> list[Theme]:
-    """Keywords of all comments together (jieba TF-IDF), each with the comments naming it;
-    a keyword of a single comment is no theme."""
+    """Keywords of the newest comments together (jieba TF-IDF), each with every comment naming
+    it; a keyword of a single comment is no theme."""
     import jieba.analyse
 
-    texts = [c for _, c in answers if c.strip()]
+    texts = [c for _, c in answers if c.strip()][-KEYWORD_SAMPLE:]
     words = jieba.analyse.extract_tags("\n".join(texts), topK=THEMES * KEYWORDS_PER_THEME)
     themes = []
     for word in words:
@@ -134,7 +131,9 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
     FactSync(db).run()
     a, f = nps_answers.c, facts.c
     query = select(a.customer_id, a.answered_on, a.score, a.comment, a.channel, customers.c.tier)
-    query = query.select_from(nps_answers.outerjoin(customers, customers.c.id == a.customer_id))
+    query = query.select_from(
+        nps_answers.outerjoin(customers, customers.c.id == a.customer_id)
+    ).order_by(a.answered_on)
     if month:
         start, end = month_bounds(month)
         query = query.where(a.answered_on >= start.date(), a.answered_on < end.date())
@@ -160,7 +159,8 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
                    f.day <= last.isoformat())
             .group_by(f.customer_id, f.day)
         ))  # fmt: skip
-    slices: dict[str, dict[str, NpsSlice]] = {
+    overall = [0, 0, 0]
+    slices: dict[str, dict[str, list[int]]] = {
         "by_month": {}, "by_community": {}, "by_segment": {}, "by_posts_30d": {},
         "by_messages_30d": {},
     }  # fmt: skip
@@ -176,15 +176,15 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
             "by_posts_30d": bin_label(posts_seen),
             "by_messages_30d": bin_label(sent),
         }
-        report.overall.add(row.score)
+        kind = 0 if row.score >= 9 else 1 if row.score >= 7 else 2
+        overall[kind] += 1
         for name, key in keys.items():
-            slices[name].setdefault(key, NpsSlice()).add(row.score)
+            slices[name].setdefault(key, [0, 0, 0])[kind] += 1
         commented.append((row.score, row.comment))
+    report.overall = NpsSlice.of(overall)
     order = [bin_label(low) for low, _ in BINS]
     for name, values in slices.items():
-        if name.endswith("_30d"):
-            setattr(report, name, {k: values[k] for k in order if k in values})
-        else:
-            setattr(report, name, dict(sorted(values.items())))
+        shown = [k for k in order if k in values] if name.endswith("_30d") else sorted(values)
+        setattr(report, name, {k: NpsSlice.of(values[k]) for k in shown})
     report.themes = _themes(commented)
     return report
