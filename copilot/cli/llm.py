@@ -12,7 +12,8 @@ from copilot.cli.common import console, emit_json, handle_errors, settings
 from copilot.drafting import Drafter, ReplyRequest
 from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.errors import ConfigError
-from copilot.llm.openai_backend import OpenAIBackend, StructuredMode
+from copilot.llm.factory import endpoint_backend
+from copilot.llm.openai_backend import StructuredMode
 from copilot.llm.probe import CheckReport, Probe, check_endpoint
 from copilot.retrieval.models import Hit, SearchFilters
 
@@ -47,17 +48,14 @@ class OnePassage:
 def grounded_reply(mode: StructuredMode, timeout_s: float) -> Probe:
     """A tiny cited reply through the real drafting engine and guardrails."""
     s = settings()
-    llm = s.llm
-    backend = OpenAIBackend(
-        base_url=llm.base_url or "",
-        model=llm.model,
-        api_key=llm.api_key.get_secret_value() if llm.api_key else None,
-        timeout_s=timeout_s,
-        max_retries=0,
-        temperature=0.0,
-        max_output_tokens=min(llm.max_output_tokens, 200),
-        structured=mode,
-    )
+    probe = {
+        "timeout_s": timeout_s,
+        "max_retries": 0,
+        "temperature": 0.0,
+        "max_output_tokens": min(s.llm.max_output_tokens, 200),
+        "structured": mode,
+    }
+    backend = endpoint_backend(s.llm.model_copy(update=probe))
     drafter = Drafter.from_settings(s, backend=backend, retriever=OnePassage())
     started = time.perf_counter()
     result = drafter.reply(ReplyRequest(message=QUESTION, language="zh"))
