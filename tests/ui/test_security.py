@@ -3,7 +3,7 @@
 Hostile values go into every field the workbench shows: customers (name, tier, city, tags) and
 a consent source through the CSV importer, a knowledge document whose file name, title and
 passage carry markup, audit rows, a saved eval baseline whose suite and case names carry
-markup, and a community name and topic typed into the page. Then all six tabs are visited and
+markup, and a community name and topic typed into the page. Then all seven tabs are visited and
 the actions that render those values are run; not one script may run.
 """
 
@@ -178,6 +178,15 @@ def test_hostile_values_render_as_text_in_every_tab(
     expect(page.locator("#siyu-selfcheck-report")).to_contain_text("每月合规自查")
     screenshot(page, "hostile-data")
     assert_no_script_ran("合规")
+
+    # 看板: this month's report, whose agents and sources include the hostile audit rows.
+    open_tab(page, "看板")
+    page.click("#siyu-dashboard-run")
+    expect(page.locator("#siyu-dashboard")).to_contain_text(f"{datetime.now():%Y-%m}")
+    field(page, "siyu-dashboard-table").click()
+    page.get_by_role("option", name="按坐席 / by agent").click()
+    expect(page.locator("#siyu-dashboard-rows")).to_contain_text(IMG)
+    assert_no_script_ran("看板")
 
     # Leave the knowledge base as the other tests expect it.
     open_tab(page, "知识库")
