@@ -12,6 +12,8 @@ Library code raises these; only the CLI and the UI turn them into messages and e
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class CopilotError(Exception):
     """Base error: `message` says what went wrong, `hint` what to do about it."""
@@ -50,3 +52,12 @@ class BackendError(CopilotError):
 
 class GuardrailError(CopilotError):
     """A guardrail rule could not run; callers must hold the draft (fail closed)."""
+
+
+def field_problems(exc: ValidationError, whole: str = "(root)", prefix: str = "") -> str:
+    """A pydantic error as one line: `field.path: message` per problem, joined by "; ";
+    `whole` names a problem with the object itself, `prefix` goes before every path."""
+    return "; ".join(
+        f"{prefix}{'.'.join(str(p) for p in err['loc']) or whole}: {err['msg']}"
+        for err in exc.errors(include_url=False)
+    )

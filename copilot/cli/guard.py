@@ -10,7 +10,7 @@ import typer
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from copilot.cli.common import console, emit_json, err_console, handle_errors, read_jsonl, settings
-from copilot.errors import InputError
+from copilot.errors import InputError, field_problems
 from copilot.guardrails import CheckInput, check, redact, scan_pii
 
 _FILE = Annotated[str, typer.Argument(help="JSONL 文件,- 表示标准输入 / JSONL file, - for stdin")]
@@ -39,9 +39,7 @@ def _rows(path: str, model: type[T]) -> Iterator[T | None]:
             yield model.model_validate(json.loads(line))
         except (json.JSONDecodeError, ValidationError) as exc:
             detail = (
-                "; ".join(
-                    f"{'.'.join(map(str, e['loc'])) or '(line)'}: {e['msg']}" for e in exc.errors()
-                )
+                field_problems(exc, "(line)")
                 if isinstance(exc, ValidationError)
                 else f"invalid JSON: {exc.msg}"
             )

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from copilot.config import GuardrailSettings
 from copilot.customers.rfm import Segment
 from copilot.drafting.message import Playbook as DraftingPlaybook
-from copilot.errors import ConfigError
+from copilot.errors import ConfigError, field_problems
 
 DEFAULT_OFFER = "default"
 MEMBER = "会员"
@@ -77,12 +77,6 @@ class PlaybookSpec(BaseModel):
         return GuardrailSettings.model_validate({**base.model_dump(), **self.guardrails})
 
 
-def _where(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}" for err in exc.errors()
-    )
-
-
 def load_playbook(
     path: Path, purposes: Mapping[str, object], guardrails: GuardrailSettings
 ) -> PlaybookSpec:
@@ -94,7 +88,7 @@ def load_playbook(
         raise ConfigError(f"无法读取剧本 / cannot read playbook: {exc}", where=str(path)) from exc
     except ValidationError as exc:
         raise ConfigError(
-            f"剧本字段无效 / invalid playbook: {_where(exc)}",
+            f"剧本字段无效 / invalid playbook: {field_problems(exc)}",
             where=str(path),
             hint="对照 knowledge/playbooks/birthday.yaml 检查字段名与取值",
         ) from exc
@@ -108,7 +102,7 @@ def load_playbook(
         spec.guardrail_settings(guardrails)
     except ValidationError as exc:
         raise ConfigError(
-            f"护栏设置无效 / invalid guardrails: {_where(exc)}",
+            f"护栏设置无效 / invalid guardrails: {field_problems(exc)}",
             where=f"{path}: guardrails",
             hint="只能覆盖 GuardrailSettings 中已有的设置",
         ) from exc

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from copilot.drafting.outputs import OUTPUT_SCHEMAS
-from copilot.errors import ConfigError
+from copilot.errors import ConfigError, field_problems
 
 PromptTask = Literal["reply", "post", "message", "judge"]
 
@@ -110,10 +110,7 @@ def load_prompt_file(path: Path) -> PromptSpec:
     try:
         spec = PromptSpec.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
-            for err in exc.errors(include_url=False)
-        )
+        problems = field_problems(exc, "(file)")
         raise ConfigError(
             f"提示词文件无效 / invalid prompt file: {problems}",
             where=str(path),

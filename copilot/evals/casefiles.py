@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from copilot.errors import ConfigError
+from copilot.errors import ConfigError, field_problems
 
 if TYPE_CHECKING:
     from copilot.evals.suite import CaseSpec
@@ -51,10 +51,7 @@ def _validate(raw: dict[str, Any], path: Path, line: int) -> CaseSpec:
     try:
         return CaseSpec.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(row)'}: {err['msg']}"
-            for err in exc.errors(include_url=False)
-        )
+        problems = field_problems(exc, "(row)")
         raise ConfigError(
             f"用例无效 / invalid case: {problems}", where=f"{path}:{line}", hint=HINT
         ) from exc

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from copilot.drafting import MessageRequest, PostRequest, ReplyRequest
-from copilot.errors import ConfigError
+from copilot.errors import ConfigError, field_problems
 from copilot.evals.assertions import AssertionSpec
 from copilot.evals.casefiles import load_case_file
 from copilot.evals.yamlpos import YamlDoc
@@ -158,10 +158,7 @@ def _build_case(suite: str, spec: SuiteSpec, case: CaseSpec, number: int, where:
     try:
         validated = model.model_validate(request)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"vars.{'.'.join(str(p) for p in err['loc']) or '?'}: {err['msg']}"
-            for err in exc.errors(include_url=False)
-        )
+        problems = field_problems(exc, "?", prefix="vars.")
         valid = ", ".join(sorted(model.model_fields))
         raise ConfigError(
             f"用例输入无效 / invalid case vars for task {task}: {problems}",

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from copilot.config import bundled_dir
-from copilot.errors import ConfigError
+from copilot.errors import ConfigError, field_problems
 
 Phrases = Annotated[list[str], Field(min_length=1)]
 PlaybookKind = Literal["birthday", "dormant", "member_day", "koc", "post_purchase"]
@@ -110,10 +110,7 @@ def parse_voice(path: Path) -> Voice:
             f"无法读取模板语气文件 / cannot read voice file: {exc}", where=str(path)
         ) from exc
     except ValidationError as exc:
-        fields = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
-            for err in exc.errors()
-        )
+        fields = field_problems(exc)
         raise ConfigError(
             f"模板语气文件字段无效 / invalid voice file: {fields}",
             where=str(path),
