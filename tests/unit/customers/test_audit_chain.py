@@ -162,26 +162,22 @@ def test_dropped_table_is_detected(log: AuditLog) -> None:
     assert [(p.id, p.kind) for p in report.problems] == [(None, "table_missing")]
 
 
+# Rewrites of the log in SQL both databases speak, then each one's own forms.
+REWRITES = [
+    "INSERT INTO audit_events ({c}) VALUES {v} ON CONFLICT (id) DO UPDATE SET actor = 'x'",
+    "INSERT INTO audit_events ({c}) VALUES {v} ON CONFLICT DO NOTHING",
+    "INSERT INTO audit_events (at, kind, payload) VALUES ('2026-11-15', 'k', '{{}}')",
+    "INSERT INTO audit_events ({c}) VALUES {new}",
+    "UPDATE audit_events SET actor = 'x' WHERE id = 3",
+    "DELETE FROM audit_events WHERE id = 3",
+]
 SQLITE_REWRITES = [
     "REPLACE INTO audit_events ({c}) VALUES {v}",
     "INSERT OR REPLACE INTO audit_events ({c}) VALUES {v}",
     "INSERT OR IGNORE INTO audit_events ({c}) VALUES {v}",
-    "INSERT INTO audit_events ({c}) VALUES {v} ON CONFLICT (id) DO UPDATE SET actor = 'x'",
-    "INSERT INTO audit_events ({c}) VALUES {v} ON CONFLICT DO NOTHING",
-    "INSERT INTO audit_events (at, kind, payload) VALUES ('2026-11-15', 'k', '{{}}')",
-    "INSERT INTO audit_events ({c}) VALUES {new}",
-    "UPDATE audit_events SET actor = 'x' WHERE id = 3",
-    "DELETE FROM audit_events WHERE id = 3",
+    *REWRITES,
 ]
-POSTGRES_REWRITES = [
-    "INSERT INTO audit_events ({c}) VALUES {v} ON CONFLICT (id) DO UPDATE SET actor = 'x'",
-    "INSERT INTO audit_events ({c}) VALUES {v} ON CONFLICT DO NOTHING",
-    "INSERT INTO audit_events (at, kind, payload) VALUES ('2026-11-15', 'k', '{{}}')",
-    "INSERT INTO audit_events ({c}) VALUES {new}",
-    "UPDATE audit_events SET actor = 'x' WHERE id = 3",
-    "DELETE FROM audit_events WHERE id = 3",
-    "TRUNCATE audit_events",
-]
+POSTGRES_REWRITES = [*REWRITES, "TRUNCATE audit_events"]
 
 
 @pytest.mark.parametrize("statement", POSTGRES_REWRITES if ON_POSTGRES else SQLITE_REWRITES)
