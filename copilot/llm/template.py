@@ -15,8 +15,10 @@ from typing import Any
 
 from copilot.answering import reply_items
 from copilot.llm.backend import TEMPLATE_BACKEND, ChatPrompt, Generation, T, Usage
+from copilot.llm.template_facts import without_codes
 from copilot.llm.template_message import draft_message
 from copilot.llm.template_post import draft_post
+from copilot.llm.template_voice import load_voice
 
 
 class TemplateBackend:
@@ -40,7 +42,12 @@ class TemplateBackend:
         relevant = [e for e in context.get("evidence", []) if e.get("relevant")]
         task = context["task"]
         if task == "reply":
-            return reply_items(context)
+            # Internal product codes stay internal, as in posts and messages.
+            voice = load_voice(context.get("language", "zh"))
+            return [
+                {**item, "text": without_codes(item["text"], voice)}
+                for item in reply_items(context)
+            ]
         if task == "post":
             return draft_post(context, relevant)
         return draft_message(context, relevant)

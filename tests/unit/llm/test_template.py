@@ -5,6 +5,7 @@ import re
 import pytest
 
 from copilot.guardrails.claims import extract_claims
+from copilot.llm.template import TemplateBackend
 from copilot.llm.template_facts import end_sentence, whole_sentences
 from copilot.llm.template_phrases import PHRASES
 
@@ -64,3 +65,24 @@ def test_whole_sentences_end_at_chinese_and_latin_stops(
 )
 def test_end_sentence_closes_in_the_texts_own_script(text: str, expected: str) -> None:
     assert end_sentence(text) == expected
+
+
+def test_reply_suggestions_carry_no_internal_product_codes() -> None:
+    promo = {
+        "id": "K1",
+        "text": "问:奶粉有什么活动？\n答:婴儿配方奶粉1段、2段（XH-MF-01、XH-MF-02）任选2罐享8折。",
+        "doc_type": "faq",
+        "source": "knowledge/faq.csv",
+        "metadata": {},
+    }
+    context = {
+        "task": "reply",
+        "language": "zh",
+        "customer_message": "奶粉有什么活动？",
+        "today": "2026-11-26",
+        "evidence": [promo],
+    }
+    first = TemplateBackend().items(context)[0]
+    assert first["citations"] == ["K1"]
+    assert "婴儿配方奶粉1段、2段任选2罐享8折" in first["text"]
+    assert "XH-" not in first["text"]
