@@ -7,6 +7,7 @@ Every number comes from the knowledge files; none is written here. The customer'
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
@@ -62,20 +63,32 @@ def _suitable(p: Passage) -> str:
     return p.fields.get("适用") or p.fields.get("Suitable for") or ""
 
 
+def _largest_fit(
+    passages: list[Passage], units: tuple[str, ...], fits: Callable[[tuple[float, float]], bool]
+) -> Passage | None:
+    """The product row whose suitable range (in one of `units`) fits; between two, the larger."""
+    found = []
+    for p in passages:
+        suitable = _suitable(p)
+        span = _range(suitable) if any(u in suitable for u in units) else None
+        if p.doc_type == "product" and span and fits(span):
+            found.append((span, p))
+    return max(found, key=lambda f: f[0][0])[1] if found else None
+
+
+def _product_name(p: Passage) -> str:
+    return p.fields.get("商品") or p.fields.get("Product") or p.question
+
+
 def diaper_size(question: str, passages: list[Passage], en: bool) -> CaseFact | None:
     match = WEIGHT.search(canonical(question))
     if not match or not any(w in canonical(question) for w in ("码", "size", "纸尿裤", "diaper")):
         return None
     kg = float(match.group(1)) / (2 if match.group(2) == "斤" else 1)
-    fits = []
-    for p in passages:
-        span = _range(_suitable(p)) if "kg" in _suitable(p) else None
-        if p.doc_type == "product" and span and span[0] <= kg <= span[1]:
-            fits.append((span, p))
-    if not fits:
+    best = _largest_fit(passages, ("kg",), lambda span: span[0] <= kg <= span[1])
+    if best is None:
         return None
-    span, best = max(fits, key=lambda f: f[0][0])  # between two sizes: the larger one
-    name = best.fields.get("商品") or best.fields.get("Product") or best.question
+    name = _product_name(best)
     if en:
         text = f"For your baby's weight, choose {name} (suitable for {_suitable(best)})."
     else:
@@ -89,16 +102,12 @@ def formula_stage(question: str, passages: list[Passage], en: bool) -> CaseFact 
     if not match or not any(w in body for w in ("段", "奶粉", "formula", "stage")):
         return None
     months = _number(match.group(1)) * (12 if match.group(2).startswith(("岁", "year")) else 1)
-    fits = []
-    for p in passages:
-        suitable = _suitable(p)
-        span = _range(suitable) if ("月龄" in suitable or "months" in suitable) else None
-        if p.doc_type == "product" and span and span[0] <= months < span[1] + 0.5:
-            fits.append((span, p))
-    if not fits:
+    best = _largest_fit(
+        passages, ("月龄", "months"), lambda span: span[0] <= months < span[1] + 0.5
+    )
+    if best is None:
         return None
-    span, best = max(fits, key=lambda f: f[0][0])
-    name = best.fields.get("商品") or best.fields.get("Product") or best.question
+    name = _product_name(best)
     if en:
         text = f"For your baby's age, {name} fits (for {_suitable(best)})."
     else:
