@@ -15,7 +15,8 @@ from copilot.errors import ConfigError
 from copilot.llm.factory import endpoint_backend
 from copilot.llm.openai_backend import StructuredMode
 from copilot.llm.probe import CheckReport, Probe, check_endpoint
-from copilot.retrieval.models import Hit, SearchFilters
+from copilot.retrieval.fixed import FixedRetriever
+from copilot.retrieval.models import Hit
 
 llm_app = typer.Typer(help="模型接口 / the LLM endpoint", no_args_is_help=True)
 STATUS_STYLE = {"ok": "green", "fail": "red", "skipped": "dim"}
@@ -38,13 +39,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(llm_app, name="llm")
 
 
-class OnePassage:
-    """The retriever of the grounded probe: always the same short FAQ passage."""
-
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
-        return [PASSAGE]
-
-
 def grounded_reply(mode: StructuredMode, timeout_s: float) -> Probe:
     """A tiny cited reply through the real drafting engine and guardrails."""
     s = settings()
@@ -56,7 +50,7 @@ def grounded_reply(mode: StructuredMode, timeout_s: float) -> Probe:
         "structured": mode,
     }
     backend = endpoint_backend(s.llm.model_copy(update=probe))
-    drafter = Drafter.from_settings(s, backend=backend, retriever=OnePassage())
+    drafter = Drafter.from_settings(s, backend=backend, retriever=FixedRetriever([PASSAGE]))
     started = time.perf_counter()
     result = drafter.reply(ReplyRequest(message=QUESTION, language="zh"))
     ms = round((time.perf_counter() - started) * 1000, 1)

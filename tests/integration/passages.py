@@ -1,8 +1,8 @@
-"""The one FAQ passage the drafting integration tests retrieve, and a retriever returning it."""
+"""The one FAQ passage the drafting integration tests retrieve."""
 
 from __future__ import annotations
 
-from copilot.retrieval.models import Hit, SearchFilters
+from copilot.retrieval.models import Hit
 
 FAQ = Hit(
     id="faq-1",
@@ -14,10 +14,3 @@ FAQ = Hit(
     citation="K1",
     text="问:退货运费谁承担?\n答:因质量问题产生的退换货,运费由小禾家承担。",
 )
-
-
-class OneFaq:
-    """Always the FAQ passage above, whatever the query."""
-
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
-        return [FAQ]

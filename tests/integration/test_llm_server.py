@@ -22,7 +22,8 @@ from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.guardrails.natural_language import machine_output
 from copilot.llm.local_server import MODELS, serve
 from copilot.llm.openai_backend import OpenAIBackend
-from tests.integration.passages import OneFaq
+from copilot.retrieval.fixed import FixedRetriever
+from tests.integration.passages import FAQ
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +49,7 @@ def drafter(url: str, model: str, max_output_tokens: int = 200) -> Drafter:
         temperature=0.0,
         max_output_tokens=max_output_tokens,
     )
-    return Drafter.from_settings(settings, backend=backend, retriever=OneFaq())
+    return Drafter.from_settings(settings, backend=backend, retriever=FixedRetriever([FAQ]))
 
 
 def assert_shown_as_drafts_only(result: DraftResult, model: str) -> None:

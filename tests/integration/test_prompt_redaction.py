@@ -19,7 +19,8 @@ from copilot.drafting.message import MessageRequest
 from copilot.guardrails import scan_pii
 from copilot.llm.openai_backend import OpenAIBackend
 from copilot.llm.stub import StubResponse, StubServer, stub_server
-from tests.integration.passages import OneFaq
+from copilot.retrieval.fixed import FixedRetriever
+from tests.integration.passages import FAQ
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +45,7 @@ def server() -> Iterator[StubServer]:
 def drafter(url: str) -> Drafter:
     settings = Settings(llm={"base_url": url, "model": "stub"})
     backend = OpenAIBackend(base_url=url, model="stub", timeout_s=10, max_retries=0)
-    return Drafter.from_settings(settings, backend=backend, retriever=OneFaq())
+    return Drafter.from_settings(settings, backend=backend, retriever=FixedRetriever([FAQ]))
 
 
 def sent_text(server: StubServer) -> str:
