@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, tuple_
 
 from copilot.analytics.tables_db import nps_answers
-from copilot.customers.csvfile import detect_encoding
+from copilot.customers.csvfile import detect_encoding, map_columns
 from copilot.customers.db import BATCH_ROWS, Database
 from copilot.customers.importer import RowProblem, write_problems
 from copilot.customers.rows import RowError, parse_date
@@ -51,18 +51,8 @@ class NpsImportReport(BaseModel):
     errors_path: Path | None = None
 
 
-def _norm(header: str) -> str:
-    return header.strip().lower().replace(" ", "").replace("_", "")
-
-
 def _columns(path: Path, headers: list[str]) -> dict[str, int]:
-    by_norm = {_norm(h): i for i, h in enumerate(headers)}
-    columns = {
-        name: by_norm[_norm(alias)]
-        for name, aliases in HEADERS.items()
-        for alias in reversed(aliases)
-        if _norm(alias) in by_norm
-    }
+    columns = map_columns(headers, HEADERS)
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         wanted = "; ".join(f"{n} ({'/'.join(HEADERS[n][:4])})" for n in missing)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -108,11 +108,13 @@ class CsvSource:
             )
 
 
-def _map_columns(headers: list[str], kind: Kind) -> dict[str, int]:
+def map_columns(headers: list[str], aliases: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Field → column index, by the first alias found among the headers (case, spaces and
+    underscores ignored)."""
     by_norm = {_norm(h): i for i, h in enumerate(headers)}
     columns: dict[str, int] = {}
-    for field, aliases in HEADERS[kind].items():
-        for alias in aliases:
+    for field, names in aliases.items():
+        for alias in names:
             if _norm(alias) in by_norm:
                 columns[field] = by_norm[_norm(alias)]
                 break
@@ -128,7 +130,7 @@ def open_csv(path: Path, kind: Kind | None = None) -> CsvSource:
         headers = next(csv.reader(fh), [])
     kinds = (kind,) if kind else DETECT_ORDER
     for candidate in kinds:
-        columns = _map_columns(headers, candidate)
+        columns = map_columns(headers, HEADERS[candidate])
         if all(f in columns for f in REQUIRED[candidate]):
             return CsvSource(path, candidate, encoding, columns, headers)
     expected = "; ".join(
