@@ -98,7 +98,15 @@ def _growth(kb: Path, home: Path) -> int:
 
 
 def _store_bytes(home: Path) -> int:
-    return sum(p.stat().st_size for p in (home / "chroma").rglob("*") if p.is_file())
+    """Bytes in the store folder now; files the running ingest removes meanwhile (SQLite's
+    journal) count as empty."""
+    total = 0
+    for path in (home / "chroma").rglob("*"):
+        try:
+            total += path.stat().st_size if path.is_file() else 0
+        except FileNotFoundError:
+            continue
+    return total
 
 
 def _wait_for_growth(process: subprocess.Popen[bytes], home: Path, grown: int) -> None:
