@@ -200,7 +200,7 @@ def _timed(
     except openai.OpenAIError as exc:
         ms = round((time.perf_counter() - started) * 1000, 1)
         error = explain(exc, where or name, timeout_s, 0)
-        detail = _short(error.message)
+        detail = _short(str(error.message))
         if isinstance(exc, openai.APIStatusError) and exc.status_code in (400, 422, 500):
             detail = f"不支持 / not supported (HTTP {exc.status_code}): {detail}"
         return _Outcome(
