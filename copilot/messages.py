@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_serializer
 
 Lang = Literal["zh", "en"]
 LANGUAGES: tuple[Lang, ...] = ("zh", "en")
@@ -65,6 +65,12 @@ class Msg(BaseModel):
         return self.en if (lang or current_language()) == "en" else self.zh
 
     def __str__(self) -> str:
+        return self.render()
+
+    @model_serializer
+    def _rendered(self) -> str:
+        """Inside a model dumped for a face (JSON output, an API response, the audit log) a
+        message is one string in the current language; a ``Text`` field reads it back."""
         return self.render()
 
     def __add__(self, other: Text) -> Msg:
