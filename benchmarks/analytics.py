@@ -35,11 +35,11 @@ from typing import Any
 
 import numpy as np
 
-from copilot import audit_chain
 from copilot.analytics.cluster import average_linkage
 from copilot.analytics.gaps import DEFAULT_THRESHOLD
 from copilot.analytics.tables_db import nps_answers
-from copilot.customers.db import Database
+from copilot.audit.log import chain as audit_chain
+from copilot.store.engine import Database
 
 MONTH = "2026-11"
 START = datetime(2026, 11, 1, 8)
@@ -151,7 +151,7 @@ CHILD = """
 import resource, sys, time
 from copilot.analytics.report import build_report
 from copilot.analytics.sync import FactSync
-from copilot.customers.db import Database
+from copilot.store.engine import Database
 db = Database(sys.argv[1])
 start = time.perf_counter()
 if sys.argv[3] == "sync":

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
 
-from copilot.audit import AuditLog, DraftCreated
-from copilot.audit_chain import verify
-from copilot.customers.db import Database
+from copilot.audit.chain import verify
+from copilot.audit.log import AuditLog, DraftCreated
+from copilot.store.engine import Database
 
 TEXT = "您好，本周会员日双倍积分，欢迎来店里逛逛。回复TD退订"
 peer_meta = MetaData()

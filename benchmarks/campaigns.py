@@ -26,19 +26,19 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from copilot.audit import AuditLog
+from copilot.audit.log import AuditLog
+from copilot.campaigns.campaign import Campaigns
+from copilot.campaigns.playbooks import PlaybookSpec, SegmentRule
+from copilot.campaigns.searcher import MemoSearcher
 from copilot.config import Settings
-from copilot.customers.campaign import Campaigns
 from copilot.customers.catalog import load_catalog
 from copilot.customers.consent import ConsentRegistry
-from copilot.customers.db import Database
 from copilot.customers.demo import DemoGenerator
 from copilot.customers.importer import Importer
-from copilot.customers.playbooks import PlaybookSpec, SegmentRule
 from copilot.customers.rfm import Segmenter
-from copilot.customers.searcher import MemoSearcher
 from copilot.drafting import Drafter
 from copilot.retrieval import Retriever
+from copilot.store.engine import Database
 
 REPO = Path(__file__).resolve().parent.parent
 CATALOG = load_catalog(REPO / "knowledge" / "products.csv")

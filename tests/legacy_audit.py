@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import create_engine, text
 
-from copilot.audit import HumanAction
-from copilot.customers import migrations
+from copilot.audit.log import HumanAction
+from copilot.store import migrations
 
 
 def legacy_store(url: str, numbers: list[int], *, explicit_ids: bool) -> None:
@@ -25,9 +25,6 @@ def legacy_store(url: str, numbers: list[int], *, explicit_ids: bool) -> None:
                     version=version, name=fn.__name__, applied_at=datetime(2026, 1, 1)
                 )
             )
-        conn.exec_driver_sql("DROP TABLE audit_chain_head")  # m001 built today's tables
-        for column in ("prev_hash", "hash"):
-            conn.exec_driver_sql(f"ALTER TABLE audit_events DROP COLUMN {column}")
         id_column, id_value = ("id, ", ":id, ") if explicit_ids else ("", "")
         insert = text(
             f"INSERT INTO audit_events ({id_column}at, kind, actor, subject, payload) "

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from copilot.analytics.models import CommunityCadence, MessageWeek
 from copilot.analytics.tables_db import facts
-from copilot.customers.schema import communities
+from copilot.store.schema import communities
 
 DEFAULT_CAP = 2  # the communities table's default daily cap
 

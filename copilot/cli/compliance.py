@@ -8,12 +8,10 @@ from typing import Annotated
 
 import typer
 
-from copilot.audit import AuditLog
-from copilot.audit_chain import ChainProblem, ChainReport, verify
-from copilot.cli.common import console, emit_json, handle_errors
-from copilot.cli.customers import open_db
+from copilot.audit.chain import ChainProblem, ChainReport, verify
+from copilot.cli.common import console, copilot, emit_json, handle_errors
+from copilot.compliance.selfcheck import build_selfcheck, render_html, render_markdown
 from copilot.errors import InputError
-from copilot.selfcheck import build_selfcheck, render_html, render_markdown
 
 audit_app = typer.Typer(help="审计日志 / audit log", no_args_is_help=True)
 SHOWN_PROBLEMS = 20
@@ -43,12 +41,12 @@ def export(
     out: Annotated[Path, typer.Option(help="CSV 文件")] = Path("audit.csv"),
 ) -> None:
     """导出审计日志（仅脱敏文本）为 CSV；日志被破坏时导出可读部分、列出损坏行并返回非零。"""
-    db = open_db()
-    chain = verify(db)
+    app = copilot()
+    chain = verify(app.db)
     if any(p.kind == "table_missing" for p in chain.problems):
         _print_chain(chain)
         raise typer.Exit(1)
-    result = AuditLog(db).export_csv(out, _day(start, "--from"), _day(end, "--to"))
+    result = app.audit.export_csv(out, _day(start, "--from"), _day(end, "--to"))
     console.print(f"已导出 / exported {result.count} events → {out}")
     for row in result.damaged[:SHOWN_PROBLEMS]:
         _line(f"  ⚠ 事件 {row.id} 无法读取，未导出 / not exported: {row.reason}")
@@ -86,7 +84,7 @@ def _print_chain(report: ChainReport) -> None:
 @handle_errors
 def verify_log(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """核验审计日志哈希链：报告第一处被改、被删、伪造或缺失的事件；有问题时返回非零。"""
-    report = verify(open_db())
+    report = verify(copilot().db)
     if as_json:
         emit_json(report)
     else:
@@ -105,8 +103,8 @@ def selfcheck(
         datetime.strptime(month, "%Y-%m")
     except ValueError:
         raise InputError(f"月份无法识别 {month!r}", where="--month", hint="例如 2026-11") from None
-    db = open_db()
-    report = build_selfcheck(db, AuditLog(db), month)
+    app = copilot()
+    report = build_selfcheck(app.db, app.audit, month)
     if out is None:
         console.print(render_markdown(report), markup=False, highlight=False)
     else:

@@ -13,22 +13,19 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from copilot.audit import AuditLog
 from copilot.cli.common import (
     console,
+    copilot,
     emit_json,
     err_console,
     handle_errors,
     progress_bar,
-    settings,
 )
-from copilot.customers.catalog import Product, load_catalog
-from copilot.customers.consent import Action, ConsentRegistry, current_state
-from copilot.customers.db import Database
 from copilot.customers.demo import DemoGenerator
 from copilot.customers.importer import Importer, ImportReport
 from copilot.customers.rfm import SEGMENT_NAMES, SEGMENTS, Segmenter
 from copilot.errors import InputError
+from copilot.guardrails.consent_state import Action, current_state
 
 customers_app = typer.Typer(help="客户数据 / customers, orders, consents", no_args_is_help=True)
 consent_app = typer.Typer(help="授权登记 / consent registry", no_args_is_help=True)
@@ -40,20 +37,6 @@ def register(app: typer.Typer) -> None:
     app.command("segments")(segments)
 
 
-def open_db() -> Database:
-    s = settings()
-    s.ensure_home()
-    return Database(s.db_url)
-
-
-def open_registry(db: Database) -> ConsentRegistry:
-    return ConsentRegistry(db, AuditLog(db), settings().guardrails.purpose_fields)
-
-
-def catalog() -> dict[str, Product]:
-    return load_catalog(settings().knowledge_dir / "products.csv")
-
-
 @customers_app.command("import")
 @handle_errors
 def import_files(
@@ -63,7 +46,8 @@ def import_files(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """导入客户、订单、授权 CSV（中英文表头、UTF-8/GBK 均可；可重复导入）。"""
-    s = settings()
+    app = copilot()
+    s = app.settings
     errors_path = errors or s.home / "imports" / f"errors-{datetime.now():%Y%m%d-%H%M%S}.csv"
     with progress_bar() as bar:
         tasks: dict[str, TaskID] = {}
@@ -73,7 +57,7 @@ def import_files(
                 tasks[label] = bar.add_task(label, total=total, detail="")
             bar.update(tasks[label], completed=done, total=max(total, done))
 
-        importer = Importer(open_db(), purposes=s.guardrails.purpose_fields, progress=on_progress)
+        importer = Importer(app.db, purposes=s.guardrails.purpose_fields, progress=on_progress)
         report = importer.run(files, dry_run=dry_run, errors_path=errors_path)
     if as_json:
         emit_json(report)
@@ -124,7 +108,7 @@ def demo(
 ) -> None:
     """生成演示数据（固定随机种子）：customers.csv、orders.csv、consents.csv。"""
     day = date.fromisoformat(as_of) if as_of else None
-    counts = DemoGenerator(list(catalog().values()), seed=seed, as_of=day).write(
+    counts = DemoGenerator(list(copilot().catalog.values()), seed=seed, as_of=day).write(
         out, customers=customers, orders=orders
     )
     console.print(f"已生成 / written to {out}: {counts}")
@@ -147,7 +131,7 @@ def _effective(value: str | None) -> datetime | None:
 def _consent_change(
     customer_id: str, purpose: str, action: Action, source: str, actor: str, at: str | None
 ) -> None:
-    registry = open_registry(open_db())
+    registry = copilot().consent
     event = registry.change(
         customer_id, purpose, action, source=source, actor=actor, at=_effective(at)
     )
@@ -194,7 +178,7 @@ def withdraw(
 @handle_errors
 def show(customer_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """查看客户当前授权与完整历史。"""
-    history = open_registry(open_db()).history(customer_id)
+    history = copilot().consent.history(customer_id)
     if as_json:
         emit_json([e.model_dump(mode="json") for e in history])
         return
@@ -221,9 +205,9 @@ def segments(
 ) -> None:
     """RFM 分层：新客 / 核心 / 超级用户 / 流失风险 / 沉睡，附动态标签与原因。"""
     day = date.fromisoformat(as_of) if as_of else date.today()
-    db = open_db()
-    with db.begin() as conn:
-        report = Segmenter(settings().customers, catalog()).run(conn, day)
+    app = copilot()
+    with app.db.begin() as conn:
+        report = Segmenter(app.settings.customers, app.catalog).run(conn, day)
     if customer:
         scores = [s for s in report.scores if s.customer_id == customer]
         for score in scores:

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 
 from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
-from copilot.customers.db import Database
+from copilot.store.engine import Database
 
 if TYPE_CHECKING:  # the embedder and the retrieval stack load only when `siyu gaps` runs
     from copilot.analytics.gaps import GapReport

@@ -12,31 +12,31 @@ from rich.progress import (
 )
 from sqlalchemy import func, select
 
-from copilot.cli.common import console, err_console, handle_errors, progress_bar, settings
+from copilot.app import Copilot
+from copilot.cli.common import console, copilot, err_console, handle_errors, progress_bar
 from copilot.cli.kb import run_ingest
+from copilot.community.demo_week import load_demo_week, seed_demo_week
+from copilot.community.schedule import PostSchedule
 from copilot.config import Settings
-from copilot.customers.catalog import load_catalog
-from copilot.customers.db import Database
 from copilot.customers.demo import DemoGenerator
-from copilot.customers.demo_week import load_demo_week, seed_demo_week
 from copilot.customers.importer import Importer
-from copilot.customers.schedule import PostSchedule
-from copilot.customers.schema import customers
+from copilot.store.schema import customers
 
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
 
 
-def load_demo_customers(s: Settings, db: Database) -> int:
+def load_demo_customers(app: Copilot) -> int:
     """Generate and import the demo customers when the store has none; returns rows imported."""
+    s, db = app.settings, app.db
     with db.begin() as conn:
         if conn.execute(select(func.count()).select_from(customers)).scalar_one() > 0:
             return 0
     if s.ui.demo_customers == 0:
         return 0
     folder = s.home / "demo-customers"
-    DemoGenerator(list(load_catalog(s.knowledge_dir / "products.csv").values())).write(
+    DemoGenerator(list(app.catalog.values())).write(
         folder, customers=s.ui.demo_customers, orders=s.ui.demo_customers * 8
     )
     with progress_bar() as bar:
@@ -80,29 +80,30 @@ def serve(
         secret = typer.prompt("口令 / password", hide_input=True, confirmation_prompt=True)
         console.print(make_hash(secret), highlight=False)
         return
-    s = settings()
+    app = copilot()
+    s = app.settings
     host, port = host or s.ui.host, port or s.ui.port
     auth = authenticator(host, load_users(s.ui))
     s.ensure_home()
     if s.knowledge_dir.is_dir():
-        run_ingest([s.knowledge_dir])
-    loaded = load_demo_customers(s, Database(s.db_url))
+        run_ingest(app, [s.knowledge_dir])
+    loaded = load_demo_customers(app)
     if loaded:
         err_console.print(f"已导入演示客户数据 / demo customers imported: {loaded} rows")
 
     from copilot.ui.server import create_app, run
     from copilot.ui.workbench import Workbench
 
-    workbench = Workbench(s)
-    seeded = seed_demo_communities(s, workbench.schedule)
+    workbench = Workbench(app)
+    seeded = seed_demo_communities(s, app.schedule)
     if seeded:
         err_console.print(f"已导入演示社群近一周帖子 / demo community posts: {seeded}")
     from copilot.analytics.demo import seed_demo_month
 
-    if s.ui.demo_customers and seed_demo_month(workbench.db, workbench.audit, datetime.now()):
+    if s.ui.demo_customers and seed_demo_month(app.db, app.audit, datetime.now()):
         err_console.print("已生成演示月度数据(看板) / demo month of copilot use seeded")
-    app = create_app(workbench, auth)
+    web = create_app(workbench, auth)
     # The embedder and keyword index load while the page opens, not before it is served.
     threading.Thread(target=workbench.warm_up, name="warm-up", daemon=True).start()
     console.print(f"工作台地址 / workbench at: http://{host}:{port}", highlight=False)
-    run(app, host, port)
+    run(web, host, port)

@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
-from copilot.customers.consent import future_reason
 from copilot.customers.csvfile import CsvSource, Kind, open_csv
-from copilot.customers.db import BATCH_ROWS, Database
 from copilot.customers.rows import RowError, parse_row
-from copilot.customers.schema import consents, customers, orders
+from copilot.guardrails.consent_state import future_reason
+from copilot.store.engine import BATCH_ROWS, Database
+from copilot.store.schema import consents, customers, orders
 
 Progress = Callable[[str, int, int], None]  # file label, rows done, rows total
 KIND_ORDER: tuple[Kind, ...] = ("customers", "orders", "consents")

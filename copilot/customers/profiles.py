@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from copilot.customers.catalog import Product, parse_items
-from copilot.customers.schema import customers, orders
+from copilot.store.schema import customers, orders
 
 CHUNK = 900  # bound on ids per IN (...) clause, below SQLite's variable limit
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from copilot.config import CustomerSettings
 from copilot.customers.catalog import Product, parse_items
-from copilot.customers.schema import customers, orders
+from copilot.store.schema import customers, orders
 
 Segment = Literal["new", "core", "super", "at_risk", "dormant"]
 SEGMENTS: tuple[Segment, ...] = ("new", "core", "super", "at_risk", "dormant")

@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from copilot.customers.schedule import ScheduledPost
+from copilot.community.schedule import ScheduledPost
 from copilot.drafting import DraftResult, PostRequest
 from copilot.drafting.post import POST_TYPE_LABELS
 from copilot.errors import CopilotError, InputError
@@ -23,17 +23,17 @@ CALENDAR_PAST_DAYS = 6
 
 class CommunityTab:
     def __init__(self, wb: Workbench, t: Texts) -> None:
-        self.wb, self.t = wb, t
+        self.app, self.t = wb.copilot, t
 
     def _now(self) -> datetime:
-        return self.wb.schedule.clock()
+        return self.app.schedule.clock()
 
     def overview(self, community: str | None) -> str:
         """Gauge, today's count vs the cap, quiet hours, and the two-week calendar as HTML."""
         if not community:
             return ""
-        t, g = self.t, self.wb.settings.guardrails
-        schedule = self.wb.schedule
+        t, g = self.t, self.app.settings.guardrails
+        schedule = self.app.schedule
         now = self._now().replace(tzinfo=None)
         marketing, total = schedule.window_share(community, g.marketing_window_days)
         share = marketing / total if total else 0.0
@@ -97,9 +97,9 @@ class CommunityTab:
         self, community: str | None, post_type: str, topic: str, brief: str, when: str
     ) -> tuple[str, DraftResult | None, Any]:
         try:
-            name = self.wb.schedule.ensure(community or "")
+            name = self.app.schedule.ensure(community or "")
             planned = self._planned(when)
-            window = self.wb.settings.guardrails.marketing_window_days
+            window = self.app.settings.guardrails.marketing_window_days
             request = PostRequest.model_validate(
                 {
                     "post_type": post_type,
@@ -107,10 +107,10 @@ class CommunityTab:
                     "brief": brief,
                     "community": name,
                     "planned_at": planned,
-                    "history": self.wb.schedule.history(name, planned, window),
+                    "history": self.app.schedule.history(name, planned, window),
                 }
             )
-            result = self.wb.drafter.post(request)
+            result = self.app.drafter.post(request)
         except CopilotError as exc:
             return error_html(exc), None, gr.update(visible=False)
         blocked = result.verdict.blocked and post_type not in ("tips", "ugc")
@@ -127,7 +127,7 @@ class CommunityTab:
         if result is None or not result.drafts:
             return message_html(self.t("no_draft")), self.overview(community)
         try:
-            self.wb.schedule.schedule(
+            self.app.schedule.schedule(
                 community or "",
                 self._planned(when),
                 post_type,  # type: ignore[arg-type]
@@ -140,7 +140,7 @@ class CommunityTab:
         return ok_html(f"{self.t('scheduled')}{community} · {when}"), self.overview(community)
 
     def communities(self) -> list[str]:
-        return self.wb.schedule.communities() or [DEMO_COMMUNITY]
+        return self.app.schedule.communities() or [DEMO_COMMUNITY]
 
     def build(self) -> None:
         t = self.t

@@ -7,11 +7,11 @@ from typing import Any
 
 import gradio as gr
 
-from copilot.audit import AuditRecord
-from copilot.customers.consent import current_state
+from copilot.audit.log import AuditRecord
+from copilot.compliance.selfcheck import SelfCheck, build_selfcheck, render_html, table_html
 from copilot.customers.profiles import load_profiles
 from copilot.errors import CopilotError, InputError
-from copilot.selfcheck import SelfCheck, build_selfcheck, render_html, table_html
+from copilot.guardrails.consent_state import current_state
 from copilot.ui.auth import actor_of
 from copilot.ui.cards import error_html, message_html, ok_html
 from copilot.ui.i18n import Texts
@@ -62,21 +62,21 @@ def selfcheck_html(report: SelfCheck) -> str:
 
 class ComplianceTab:
     def __init__(self, wb: Workbench, t: Texts) -> None:
-        self.wb, self.t = wb, t
+        self.wb, self.app, self.t = wb, wb.copilot, t
 
     def lookup(self, customer_id: str) -> tuple[str, list[list[Any]], list[list[Any]]]:
         """(profile summary, current consents, full history) of one customer."""
         cid = customer_id.strip().upper()
         try:
-            with self.wb.db.begin() as conn:
-                profile = load_profiles(conn, [cid], self.wb.catalog).get(cid)
+            with self.app.db.begin() as conn:
+                profile = load_profiles(conn, [cid], self.app.catalog).get(cid)
             if profile is None:
                 raise InputError(
                     f"客户不存在 / unknown customer {cid!r}",
                     where="客户编号 / customer id",
                     hint="输入客户编号,例如 C000001",
                 )
-            history = self.wb.consent.history(cid)
+            history = self.app.consent.history(cid)
         except CopilotError as exc:
             return error_html(exc), [], []
         rows = [[e.purpose, e.action, f"{e.at:%Y-%m-%d %H:%M}", e.source] for e in history]
@@ -95,7 +95,7 @@ class ComplianceTab:
         if not purpose:
             return message_html(self.t("pick_purpose")), [], []
         try:
-            event = self.wb.consent.change(
+            event = self.app.consent.change(
                 cid,
                 purpose,
                 "withdrawn",
@@ -113,7 +113,7 @@ class ComplianceTab:
     ) -> tuple[str, list[list[Any]]]:
         try:
             scanned = list(
-                self.wb.audit.scan(_day(start, "from"), _day(end, "to"), set(kinds) or None)
+                self.app.audit.scan(_day(start, "from"), _day(end, "to"), set(kinds) or None)
             )
         except CopilotError as exc:
             return error_html(exc), []
@@ -133,7 +133,7 @@ class ComplianceTab:
     def export(self, start: str, end: str) -> tuple[str, str | None]:
         out = self.wb.exports_dir / f"audit-{datetime.now():%Y%m%d-%H%M%S}.csv"
         try:
-            result = self.wb.audit.export_csv(out, _day(start, "from"), _day(end, "to"))
+            result = self.app.audit.export_csv(out, _day(start, "from"), _day(end, "to"))
         except CopilotError as exc:
             return error_html(exc), None
         damaged = f" · ⚠ {len(result.damaged)} 条损坏 / damaged" if result.damaged else ""
@@ -146,7 +146,7 @@ class ComplianceTab:
             error = InputError(f"月份无法识别 {month!r}", where="month", hint="例如 2026-11")
             return error_html(error), None
         try:
-            report = build_selfcheck(self.wb.db, self.wb.audit, month.strip())
+            report = build_selfcheck(self.app.db, self.app.audit, month.strip())
         except CopilotError as exc:
             return error_html(exc), None
         out = self.wb.exports_dir / f"selfcheck-{month.strip()}.html"
@@ -156,7 +156,7 @@ class ComplianceTab:
 
     def build(self) -> None:
         t = self.t
-        purposes = sorted(self.wb.settings.guardrails.purpose_fields)
+        purposes = sorted(self.app.settings.guardrails.purpose_fields)
         with gr.Accordion(t("consent_registry"), open=True):
             with gr.Row():
                 cid = gr.Textbox(label=t("customer_id"), value="C000001", elem_id="siyu-cid")

@@ -8,10 +8,10 @@ from typing import Any
 
 import gradio as gr
 
+from copilot.campaigns.planning import CampaignPlan, plan_campaign
+from copilot.campaigns.results import campaign_status, export_results
 from copilot.customers.consent import permitted_fields
-from copilot.customers.planning import CampaignPlan, plan_campaign
 from copilot.customers.profiles import load_profiles
-from copilot.customers.results import campaign_status, export_results
 from copilot.drafting import Drafter, MessageRequest
 from copilot.drafting.message import plan_message
 from copilot.errors import CopilotError, InputError
@@ -28,7 +28,7 @@ FOLLOW_POLL_S = 0.5
 
 class OutreachTab:
     def __init__(self, wb: Workbench, t: Texts) -> None:
-        self.wb, self.t = wb, t
+        self.wb, self.app, self.t = wb, wb.copilot, t
 
     def default_campaign(self, playbook: str | None) -> str:
         return f"{playbook or 'campaign'}-{date.today():%Y%m%d}"
@@ -47,16 +47,16 @@ class OutreachTab:
         """(summary, sample drafts, exclusions) — nothing stored, nothing sent."""
         try:
             spec = self._spec(playbook)
-            drafter, runner = self.wb.campaigns(spec)
+            drafter, runner = self.app.campaigns(spec)
             plan = plan_campaign(
                 runner,
                 spec,
                 campaign_id.strip() or self.default_campaign(playbook),
-                sample=self.wb.settings.customers.campaign_sample,
+                sample=self.app.settings.customers.campaign_sample,
                 prompt_tokens=self._sizer(drafter),
                 text_tokens=drafter.engine.counter.count,
-                model=self.wb.settings.llm.model,
-                prices=self.wb.settings.llm.prices,
+                model=self.app.settings.llm.model,
+                prices=self.app.settings.llm.prices,
                 template_mode=drafter.engine.backend.name == TEMPLATE_BACKEND,
             )
             samples = self._samples_html(plan, spec.purpose)
@@ -81,16 +81,16 @@ class OutreachTab:
 
     def _samples_html(self, plan: CampaignPlan, purpose: str) -> str:
         ids = [s.customer_id for s in plan.samples]
-        with self.wb.db.begin() as conn:
-            profiles = load_profiles(conn, ids, self.wb.catalog)
-        states = self.wb.consent.states(ids)
+        with self.app.db.begin() as conn:
+            profiles = load_profiles(conn, ids, self.app.catalog)
+        states = self.app.consent.states(ids)
         t, cards = self.t, []
         for sample in plan.samples:
             _, withheld = permitted_fields(
                 profiles[sample.customer_id],
                 purpose,
                 states.get(sample.customer_id, {}),
-                self.wb.settings.guardrails.purpose_fields,
+                self.app.settings.guardrails.purpose_fields,
             )
             why = "".join(f"<li>{h(name)}: {h(reason)}</li>" for name, reason in withheld.items())
             verdict = badge(sample.verdict, t) if sample.verdict else h(sample.status)
@@ -120,12 +120,12 @@ class OutreachTab:
                 return self._finished(campaign_id, self.t("followed"))
             try:
                 spec = self._spec(playbook)
-                _, runner = self.wb.campaigns(spec)
+                _, runner = self.app.campaigns(spec)
                 runner.run(
                     spec,
                     campaign_id,
                     resume=self._exists(campaign_id),
-                    concurrency=self.wb.settings.customers.campaign_concurrency,
+                    concurrency=self.app.settings.customers.campaign_concurrency,
                     progress=lambda done, total: progress((done, total), desc=campaign_id),
                 )
             finally:
@@ -138,7 +138,7 @@ class OutreachTab:
         """Wait for the run another click started, showing its progress from the database."""
         while not lock.acquire(timeout=FOLLOW_POLL_S):
             if self._exists(campaign_id):
-                status = campaign_status(self.wb.db, campaign_id)
+                status = campaign_status(self.app.db, campaign_id)
                 progress(
                     (status.done, status.audience), desc=f"{campaign_id} · {self.t('followed')}"
                 )
@@ -146,9 +146,9 @@ class OutreachTab:
 
     def _finished(self, campaign_id: str, note: str) -> tuple[str, str]:
         """Export the results and summarise them from the database (the one source of truth)."""
-        status = campaign_status(self.wb.db, campaign_id)
+        status = campaign_status(self.app.db, campaign_id)
         out = self.wb.exports_dir / f"{campaign_id}.csv"
-        count = export_results(self.wb.db, campaign_id, out)
+        count = export_results(self.app.db, campaign_id, out)
         t = self.t
         summary = (
             f"{t('run_done')}{campaign_id} · {t('audience')} {status.audience} · "
@@ -158,13 +158,13 @@ class OutreachTab:
 
     def _exists(self, campaign_id: str) -> bool:
         try:
-            campaign_status(self.wb.db, campaign_id)
+            campaign_status(self.app.db, campaign_id)
         except InputError:
             return False
         return True
 
     def _spec(self, playbook: str | None) -> Any:
-        books = self.wb.playbooks()
+        books = self.app.playbooks()
         if not playbook or playbook not in books:
             raise InputError(
                 f"请选择剧本 / pick a playbook ({playbook!r})",
@@ -176,7 +176,7 @@ class OutreachTab:
     def build(self) -> None:
         t = self.t
         try:
-            books = self.wb.playbooks()
+            books = self.app.playbooks()
             choices = [(f"{b.name}({b.id})", b.id) for b in books.values()]
         except CopilotError as exc:
             gr.HTML(error_html(exc))

@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 from pydantic import BaseModel, ConfigDict
 
-from copilot.audit import DraftCreated, HumanAction
+from copilot.audit.log import DraftCreated, HumanAction
 from copilot.drafting import DraftResult, ReplyRequest
 from copilot.errors import CopilotError, InputError
 from copilot.ui.auth import actor_of
@@ -37,7 +37,7 @@ class ReplySession(BaseModel):
 
 class ReplyTab:
     def __init__(self, wb: Workbench, t: Texts) -> None:
-        self.wb, self.t = wb, t
+        self.app, self.t = wb.copilot, t
         self.queue = wb.conversations()
         self.review = ReviewPanel(wb, t)
 
@@ -52,7 +52,7 @@ class ReplyTab:
                     where="客户消息 / message",
                     hint="只保留客户的问题部分(2000 字以内)再试",
                 )
-            stream = self.wb.drafter.stream_reply(ReplyRequest(message=message, context=context))
+            stream = self.app.drafter.stream_reply(ReplyRequest(message=message, context=context))
             redacted = stream.prepared.plan.check.customer_message
             live = ""
             for delta in stream:
@@ -80,7 +80,7 @@ class ReplyTab:
         ids = []
         for index, draft in enumerate(result.drafts, start=1):
             draft_id = f"reply-{base}-{index}"
-            self.wb.audit.record(
+            self.app.audit.record(
                 DraftCreated(
                     draft_id=draft_id,
                     task="reply",
@@ -136,7 +136,7 @@ class ReplyTab:
             )
         overrode = sorted({f.rule for f in draft.verdict.findings if f.severity == "block"})
         try:
-            self.wb.audit.record(
+            self.app.audit.record(
                 HumanAction(
                     draft_id=draft_id,
                     action=action,
@@ -148,7 +148,7 @@ class ReplyTab:
             )
             note = f"{self.t('recorded')}{draft_id} · {action}"
             if action == "edited" and propose:
-                proposal = self.wb.approved.propose(
+                proposal = self.app.approved.propose(
                     session.result.customer_message, edited, actor=actor, draft_id=draft_id
                 )
                 note += f"\n{self.t('proposed')}{proposal.id}"
@@ -207,7 +207,7 @@ class ReplyTab:
                     interactive=False,
                     lines=2,
                     max_lines=6,
-                    visible=self.wb.settings.llm.base_url is not None,
+                    visible=self.app.settings.llm.base_url is not None,
                 )
             with gr.Column(scale=3):
                 cards = gr.HTML(elem_id="siyu-cards")

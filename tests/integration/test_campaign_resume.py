@@ -16,9 +16,9 @@ import pytest
 
 from copilot.config import Settings
 from copilot.customers.catalog import load_catalog
-from copilot.customers.db import Database
 from copilot.customers.demo import DemoGenerator
 from copilot.customers.importer import Importer
+from copilot.store.engine import Database
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from copilot.audit import AuditLog, HumanAction
-from copilot.audit_chain import verify
-from copilot.customers.db import Database
+from copilot.audit.chain import verify
+from copilot.audit.log import AuditLog, HumanAction
 from copilot.errors import StoreError
+from copilot.store.engine import Database
 from tests.conftest import REPO
 from tests.integration.servers import free_port
 from tests.legacy_audit import legacy_store

@@ -17,11 +17,11 @@ import httpx
 import pytest
 from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
 
-from copilot.audit import AuditLog, DraftCreated, HumanAction
+from copilot.audit.log import AuditLog, DraftCreated, HumanAction
 from copilot.config import Settings
-from copilot.customers.db import Database
 from copilot.customers.importer import Importer
 from copilot.evals import CaseResult, RunRecord, RunStore
+from copilot.store.engine import Database
 from tests.ui.conftest import field, open_tab, screenshot
 from tests.unit.ui.hostile import EVERYTHING, IMG, SVG
 

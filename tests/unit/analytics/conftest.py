@@ -9,9 +9,9 @@ from datetime import datetime
 
 import pytest
 
-from copilot.audit import AuditLog, DraftCreated, HumanAction, PostScheduled
-from copilot.customers.db import Database
-from copilot.customers.schema import communities
+from copilot.audit.log import AuditLog, DraftCreated, HumanAction, PostScheduled
+from copilot.store.engine import Database
+from copilot.store.schema import communities
 from tests.unit.customers.conftest import db_url
 
 __all__ = ["db_url"]  # the database (SQLite file or a fresh PostgreSQL database) of each test

@@ -7,9 +7,9 @@ from datetime import datetime
 from copilot.analytics.demo import ASKS_PER_DAY, DAYS, seed_demo_month
 from copilot.analytics.nps import nps_report
 from copilot.analytics.report import build_report
-from copilot.audit import AuditLog
-from copilot.customers.db import Database
-from copilot.customers.schema import customers
+from copilot.audit.log import AuditLog
+from copilot.store.engine import Database
+from copilot.store.schema import customers
 
 
 def test_demo_month_fills_the_figures_once(db: Database) -> None:

@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 from copilot.analytics.cluster import average_linkage
 from copilot.analytics.gaps import find_gaps
 from copilot.analytics.proposals import propose_answer, topic_of
-from copilot.audit import AuditLog, DraftCreated, HumanAction
+from copilot.audit.log import AuditLog, DraftCreated, HumanAction
 from copilot.cli import app
-from copilot.customers.db import Database
 from copilot.errors import InputError
 from copilot.retrieval.approved import ApprovedAnswers
+from copilot.store.engine import Database
 from tests.unit.analytics.conftest import Clock
 
 INVOICE_EDIT = "您好，电子发票会在确认收货后24小时内发到您的邮箱，如需纸质发票请联系客服备注抬头。"

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from copilot.analytics.nps import nps_report
 from copilot.analytics.nps_import import NpsImporter
 from copilot.cli import app
-from copilot.customers.db import Database
-from copilot.customers.schema import customers
 from copilot.errors import InputError
+from copilot.store.engine import Database
+from copilot.store.schema import customers
 
 SURVEY = """客户编号,评分,日期,评论,社群
 c1,10,2026-11-12,物流很快，客服耐心,宝妈群

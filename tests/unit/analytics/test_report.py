@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from copilot.analytics.report import build_report, month_bounds
 from copilot.cli import app
-from copilot.customers.db import Database
 from copilot.errors import InputError
+from copilot.store.engine import Database
 
 
 def _report(db: Database, month: str = "2026-11", *extra: str) -> dict[str, Any]:

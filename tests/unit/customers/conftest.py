@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from copilot.audit import AuditLog
+from copilot.audit.log import AuditLog
 from copilot.config import Settings
 from copilot.customers.catalog import Product, load_catalog
 from copilot.customers.consent import ConsentRegistry
-from copilot.customers.db import Database
 from copilot.customers.demo import DemoGenerator
 from copilot.customers.importer import Importer
+from copilot.store.engine import Database
 from tests.conftest import REPO
 
 AS_OF = date(2026, 11, 15)

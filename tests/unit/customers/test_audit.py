@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from copilot.audit import (
+from copilot.audit.log import (
     AuditLog,
     CampaignRun,
     ConsentChange,
@@ -17,7 +17,7 @@ from copilot.audit import (
     HumanAction,
     PostScheduled,
 )
-from copilot.customers.db import Database
+from copilot.store.engine import Database
 
 PHONE = "13800138000"
 
@@ -131,7 +131,7 @@ def test_no_code_path_updates_or_deletes_audit_events() -> None:
         for p in package.rglob("*.py")
         if pattern.search(p.read_text(encoding="utf-8"))
     }
-    assert offenders == {"customers/migrations.py"}
+    assert offenders == {"store/migrations/m003_audit_hash_chain.py"}
 
 
 def test_edit_is_recorded_as_a_redacted_unified_diff(db: Database) -> None:

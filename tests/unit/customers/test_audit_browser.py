@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 from sqlalchemy import text
 
-from copilot.audit import AuditLog, HumanAction
-from copilot.customers.db import Database
+from copilot.audit.log import AuditLog, HumanAction
+from copilot.store.engine import Database
 from copilot.ui.compliance_tab import ComplianceTab
 from copilot.ui.i18n import Texts
 

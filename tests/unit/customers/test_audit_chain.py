@@ -17,12 +17,13 @@ import pytest
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from copilot.audit import AuditLog, DamagedRow, HumanAction
-from copilot.audit_chain import HEAD, event_hash, verify
+from copilot.audit.chain import verify
+from copilot.audit.log import AuditLog, DamagedRow, HumanAction
 from copilot.cli import app
-from copilot.customers.db import Database
-from copilot.customers.schema import audit_chain_head, audit_events
 from copilot.errors import StoreError
+from copilot.store.engine import Database
+from copilot.store.event_hash import HEAD, event_hash
+from copilot.store.schema import audit_chain_head, audit_events
 
 ON_POSTGRES = bool(os.environ.get("SIYU_TEST_DATABASE_URL"))  # see conftest.db_url
 EVENTS = 6

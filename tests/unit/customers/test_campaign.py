@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from copilot.campaigns.batch import BatchBridge
+from copilot.campaigns.campaign import Campaigns
+from copilot.campaigns.playbooks import PlaybookSpec, load_playbooks
+from copilot.campaigns.results import campaign_status, export_results
 from copilot.config import Settings
-from copilot.customers.batch import BatchBridge
-from copilot.customers.campaign import Campaigns
 from copilot.customers.consent import ConsentRegistry
-from copilot.customers.db import Database
-from copilot.customers.playbooks import PlaybookSpec, load_playbooks
-from copilot.customers.results import campaign_status, export_results
-from copilot.customers.schema import campaign_results
 from copilot.drafting import Drafter
 from copilot.errors import InputError
+from copilot.store.engine import Database
+from copilot.store.schema import campaign_results
 from tests.conftest import REPO
 from tests.unit.customers.conftest import NOW
 

@@ -4,13 +4,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from copilot.audit import AuditLog
+from copilot.audit.log import AuditLog
 from copilot.config import Settings
-from copilot.customers.consent import ConsentEvent, ConsentRegistry, permitted_fields
-from copilot.customers.db import Database
+from copilot.customers.consent import ConsentRegistry, permitted_fields
 from copilot.customers.profiles import CustomerProfile
-from copilot.customers.schema import customers
 from copilot.errors import InputError
+from copilot.guardrails.consent_state import ConsentEvent
+from copilot.store.engine import Database
+from copilot.store.schema import customers
 
 PURPOSE_FIELDS = Settings().guardrails.purpose_fields
 PROFILE = CustomerProfile(

@@ -10,16 +10,17 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from copilot.campaigns.campaign import Campaigns
+from copilot.campaigns.playbooks import load_playbooks
 from copilot.cli import app
 from copilot.config import Settings
-from copilot.customers.campaign import Campaigns
-from copilot.customers.consent import CLOCK_SKEW, ConsentEvent, ConsentRegistry, current_state
-from copilot.customers.db import Database
+from copilot.customers.consent import ConsentRegistry
 from copilot.customers.importer import Importer
-from copilot.customers.playbooks import load_playbooks
-from copilot.customers.schema import campaign_results, consents
 from copilot.drafting import Drafter, DraftResult, MessageRequest
 from copilot.errors import InputError
+from copilot.guardrails.consent_state import CLOCK_SKEW, ConsentEvent, current_state
+from copilot.store.engine import Database
+from copilot.store.schema import campaign_results, consents
 from tests.conftest import REPO
 from tests.unit.customers.conftest import NOW
 

@@ -5,10 +5,10 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select, text
 
-from copilot.customers.db import Database
-from copilot.customers.migrations import MIGRATIONS, schema_version
-from copilot.customers.schema import audit_events, consents, customers
 from copilot.errors import StoreError
+from copilot.store.engine import Database
+from copilot.store.migrations import MIGRATIONS, schema_version
+from copilot.store.schema import audit_events, consents, customers
 
 
 def test_migrations_recorded_once(db: Database) -> None:

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from copilot.audit import AuditLog
+from copilot.audit.log import AuditLog
+from copilot.community.demo_week import DemoWeek, load_demo_week, seed_demo_week
+from copilot.community.schedule import PostSchedule
 from copilot.config import GuardrailSettings
-from copilot.customers.db import Database
-from copilot.customers.demo_week import DemoWeek, load_demo_week, seed_demo_week
-from copilot.customers.schedule import PostSchedule
 from copilot.errors import ConfigError
 from copilot.guardrails.marketing_classifier import score_post
+from copilot.store.engine import Database
 from tests.conftest import REPO
 
 SHIPPED = REPO / "knowledge" / "_samples" / "community_week.yaml"

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from copilot.config import Settings
-from copilot.customers.db import Database
 from copilot.customers.importer import Importer
-from copilot.customers.schema import consents, customers, orders
 from copilot.errors import InputError
+from copilot.store.engine import Database
+from copilot.store.schema import consents, customers, orders
 
 CUSTOMERS_ZH = "客户编号,姓名,昵称,会员等级,标签,生日,城市,入会日期,渠道\n"
 GOOD_CUSTOMERS = (

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from copilot.campaigns.playbooks import DEFAULT_OFFER, PlaybookSpec, load_playbooks
 from copilot.config import Settings
-from copilot.customers.playbooks import DEFAULT_OFFER, PlaybookSpec, load_playbooks
 from tests.conftest import REPO
 
 GUARD = Settings().guardrails

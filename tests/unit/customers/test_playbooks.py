@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from copilot.campaigns.playbooks import find_playbook, load_playbook, load_playbooks
 from copilot.config import Settings
-from copilot.customers.playbooks import find_playbook, load_playbook, load_playbooks
 from copilot.errors import ConfigError
 from tests.conftest import REPO
 

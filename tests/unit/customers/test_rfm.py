@@ -6,9 +6,9 @@ import pytest
 
 from copilot.config import CustomerSettings
 from copilot.customers.catalog import Product
-from copilot.customers.db import Database
 from copilot.customers.rfm import Segmenter
-from copilot.customers.schema import customers, orders
+from copilot.store.engine import Database
+from copilot.store.schema import customers, orders
 
 AS_OF = date(2026, 11, 15)
 CATALOG = {

@@ -4,9 +4,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from copilot.audit import AuditLog, DraftCreated, HumanAction, PostScheduled
+from copilot.audit.log import AuditLog, DraftCreated, HumanAction, PostScheduled
+from copilot.compliance.selfcheck import build_selfcheck, month_range, render_html, render_markdown
 from copilot.customers.consent import ConsentRegistry
-from copilot.selfcheck import build_selfcheck, month_range, render_html, render_markdown
 from tests.unit.customers.conftest import NOW
 
 

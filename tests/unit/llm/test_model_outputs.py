@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from copilot.audit import AuditLog, DraftCreated
+from copilot.audit.log import AuditLog, DraftCreated
 from copilot.config import Settings
-from copilot.customers.db import Database
 from copilot.drafting import Drafter, DraftResult, ReplyRequest
 from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.guardrails.natural_language import machine_output
 from copilot.llm.fake import FakeBackend
+from copilot.store.engine import Database
 from tests.unit.drafting.conftest import NOW, FakeRetriever
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "model_outputs"

@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 
+from copilot.community.schedule import ScheduledPost
+from copilot.compliance.selfcheck import Section, SelfCheck
 from copilot.customers.profiles import CustomerProfile
-from copilot.customers.schedule import ScheduledPost
 from copilot.drafting import Citation, Draft, DraftResult
 from copilot.drafting.models import PromptRef
 from copilot.errors import InputError
 from copilot.evals import CaseResult, RunRecord, compare
 from copilot.guardrails import Verdict
 from copilot.guardrails.models import Finding
-from copilot.selfcheck import Section, SelfCheck
 from copilot.ui import compliance_tab
 from copilot.ui.cards import error_html, ok_html, result_html
 from copilot.ui.community_tab import CommunityTab

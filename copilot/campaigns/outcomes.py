@@ -14,13 +14,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from copilot.audit import AuditLog, DraftCreated
-from copilot.customers.audience import consent_exclusion
+from copilot.audit.log import AuditLog, DraftCreated
+from copilot.campaigns.audience import consent_exclusion
+from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.customers.consent import ConsentRegistry
-from copilot.customers.db import Database
-from copilot.customers.playbooks import PlaybookSpec
-from copilot.customers.schema import campaign_results
 from copilot.drafting import DraftResult
+from copilot.store.engine import Database
+from copilot.store.schema import campaign_results
 
 RESULT_KEY = ["campaign_id", "customer_id"]
 

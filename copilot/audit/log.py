@@ -2,7 +2,7 @@
 
 There is no update or delete path here or anywhere else; the database refuses both (triggers
 added by migration m002) and refuses any insert that is not the next link of the hash chain
-(m003, ``copilot.audit_chain``), so a rewritten log is detected by ``siyu audit verify``.
+(m003, ``copilot.audit.chain``), so a rewritten log is detected by ``siyu audit verify``.
 Free text is passed through the PII redactor before it is stored. Reading never fails on a
 damaged row: it is reported as a ``DamagedRow`` beside the readable events.
 """
@@ -21,9 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy import String, select, type_coerce
 from sqlalchemy.engine import Connection
 
-from copilot import audit_chain
-from copilot.customers.db import Database
-from copilot.customers.schema import audit_events
+from copilot.audit import chain
+from copilot.store.engine import Database
+from copilot.store.event_hash import canonical_at
+from copilot.store.schema import audit_events
 
 Redactor = Callable[[str], str]
 Clock = Callable[[], datetime]
@@ -191,17 +192,17 @@ class AuditLog:
         """Append one event; inside `conn`'s transaction when given (atomic with its cause)."""
         row = self._row(event, actor)
         if conn is not None:
-            audit_chain.append(conn, [row])
+            chain.append(conn, [row])
             return
         with self.db.begin() as own:
-            audit_chain.append(own, [row])
+            chain.append(own, [row])
 
     def record_many(
         self, events: Sequence[_Event], *, actor: str = "system", conn: Connection
     ) -> None:
         """Append several events inside `conn`'s transaction (one statement)."""
         if events:
-            audit_chain.append(conn, [self._row(e, actor) for e in events])
+            chain.append(conn, [self._row(e, actor) for e in events])
 
     def scan(
         self,
@@ -225,7 +226,7 @@ class AuditLog:
             try:
                 yield AuditRecord(
                     id=row["id"],
-                    at=datetime.fromisoformat(audit_chain.canonical_at(row["at"])),
+                    at=datetime.fromisoformat(canonical_at(row["at"])),
                     actor=row["actor"],
                     subject=row["subject"],
                     event=EVENT_ADAPTER.validate_json(row["payload"]),

@@ -1,6 +1,6 @@
 """Tables of the customer, consent, campaign and audit store (SQLite or PostgreSQL).
 
-These describe the schema as of the latest migration in ``copilot.customers.migrations``;
+These describe the schema as of the latest migration in ``copilot.store.migrations``;
 amounts are integer fen (分) so sums stay exact on every backend.
 """
 
@@ -113,7 +113,7 @@ audit_events = Table(
     Column("actor", String(64), nullable=False, server_default=""),
     Column("subject", String(128), nullable=False, server_default=""),
     Column("payload", Text, nullable=False),  # JSON, text fields redacted
-    # hash chain (copilot.audit_chain): sha256 hex of this event and of the one before it
+    # hash chain (copilot.audit.chain): sha256 hex of this event and of the one before it
     Column("prev_hash", String(64), nullable=False, server_default=""),
     Column("hash", String(64), nullable=False, server_default=""),
     Index("ix_audit_at", "at"),

@@ -1,7 +1,6 @@
 """Hash chain over the audit log: every event carries the hash of the event before it.
 
-``hash = sha256(canonical JSON of id, at, kind, actor, subject, payload, prev_hash)``, and the
-first event's ``prev_hash`` is empty. Changing, replacing, deleting or inserting an event breaks
+The hashing itself is ``copilot.store.event_hash``. Changing, replacing, deleting or inserting an event breaks
 the chain at that event. ``audit_chain_head`` holds the id and hash of the newest event, so
 events cut from the end or forged after it are noticed too; its row is also the lock appends
 queue on (the first statement of an append updates it), so concurrent writers on SQLite and
@@ -14,10 +13,7 @@ ticket, a signed mail) to pin the log as it was at that moment.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterator, Mapping
-from datetime import datetime
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -25,34 +21,17 @@ from sqlalchemy import String, inspect, select, type_coerce, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 
-from copilot.customers.schema import audit_chain_head, audit_events
 from copilot.errors import StoreError
+from copilot.store.event_hash import GENESIS, HEAD, event_hash
+from copilot.store.schema import audit_chain_head, audit_events
 
-if TYPE_CHECKING:  # the database module runs the migrations, which hash with this module
-    from copilot.customers.db import Database
+if TYPE_CHECKING:
+    from copilot.store.engine import Database
 
-GENESIS = ""
-HEAD = "audit_events"
-HASHED = ("id", "at", "kind", "actor", "subject", "payload", "prev_hash")
 MAX_PROBLEMS = 200
 ProblemKind = Literal[
     "table_missing", "head_missing", "unreadable", "altered", "forged", "missing", "broken_link"
 ]
-
-
-def canonical_at(value: object) -> str:
-    """The event time as hashed: ISO 8601 with microseconds, whatever the backend returns."""
-    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return at.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
-def event_hash(row: Mapping[Any, Any]) -> str:
-    """sha256 (hex) of one event's canonical serialisation, its prev_hash included."""
-    fields = {name: row[name] for name in HASHED}
-    fields["id"] = int(fields["id"])
-    fields["at"] = canonical_at(fields["at"])
-    text = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def append(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from copilot.customers.audience import Exclusion
-from copilot.customers.campaign import Campaigns
-from copilot.customers.playbooks import PlaybookSpec
+from copilot.campaigns.audience import Exclusion
+from copilot.campaigns.campaign import Campaigns
+from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.drafting import MessageRequest
 from copilot.llm.backend import Usage
 from copilot.llm.cost import estimate_cost

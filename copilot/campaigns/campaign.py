@@ -19,21 +19,22 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from copilot.audit import AuditLog, CampaignRun
+from copilot.audit.log import AuditLog, CampaignRun
+from copilot.campaigns.audience import Audience, consent_exclusion, select_audience
+from copilot.campaigns.outcomes import CheckpointWriter, Outcome, drafted, undrafted
+from copilot.campaigns.playbooks import PlaybookSpec
+from copilot.campaigns.searcher import MemoSearcher
 from copilot.config import CustomerSettings, GuardrailSettings, Settings
-from copilot.customers.audience import Audience, consent_exclusion, select_audience
 from copilot.customers.catalog import Product
-from copilot.customers.consent import ConsentEvent, ConsentRegistry, permitted_fields
-from copilot.customers.db import Database
-from copilot.customers.outcomes import CheckpointWriter, Outcome, drafted, undrafted
-from copilot.customers.playbooks import PlaybookSpec
+from copilot.customers.consent import ConsentRegistry, permitted_fields
 from copilot.customers.profiles import CustomerProfile, load_profiles
 from copilot.customers.rfm import Segmenter
-from copilot.customers.schema import campaign_results, campaigns
-from copilot.customers.searcher import MemoSearcher
 from copilot.drafting import Drafter, DraftResult, MessageRequest
 from copilot.drafting.engine import Searcher
 from copilot.errors import CopilotError, InputError
+from copilot.guardrails.consent_state import ConsentEvent
+from copilot.store.engine import Database
+from copilot.store.schema import campaign_results, campaigns
 
 Progress = Callable[[int, int], None]  # done, total
 PREFETCH = 256  # customers whose profiles and consents are read in one go

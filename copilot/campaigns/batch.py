@@ -11,9 +11,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from copilot.customers.campaign import Campaigns
-from copilot.customers.outcomes import Outcome, drafted, undrafted
-from copilot.customers.playbooks import PlaybookSpec
+from copilot.campaigns.campaign import Campaigns
+from copilot.campaigns.outcomes import Outcome, drafted, undrafted
+from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.drafting import Drafter, MessageRequest
 from copilot.drafting.engine import Prepared
 from copilot.drafting.message import plan_message

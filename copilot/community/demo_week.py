@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from copilot.customers.schedule import PostSchedule
+from copilot.community.schedule import PostSchedule
 from copilot.errors import ConfigError
 from copilot.guardrails.models import PostType
 

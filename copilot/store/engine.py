@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from copilot.customers.migrations import migrate
 from copilot.errors import StoreError
+from copilot.store.migrations import migrate
 
 BATCH_ROWS = 5000
 

@@ -1,12 +1,8 @@
-"""Schema migrations: ordered functions, each applied once and recorded in ``schema_version``.
-
-Add a new function at the end with ``@migration``; never edit one that has shipped.
-"""
+"""m003: chain the audit log (prev_hash/hash on every event, the chain head row) and refuse in
+the database any insert that is not the next link. Frozen: never edit once shipped; the tables
+are described here as they stood at this migration."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy import (
     Column,
@@ -15,6 +11,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     bindparam,
     inspect,
     select,
@@ -23,77 +20,41 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from copilot.analytics.ddl import M004_ANALYTICS, M005_NPS, M006_ANALYTICS_INDEXES
-from copilot.audit_chain import GENESIS, HEAD, event_hash
-from copilot.customers import schema
+from copilot.store.event_hash import GENESIS, HEAD, event_hash
+from copilot.store.migrations.m002_audit_append_only import APPEND_ONLY_MESSAGE, sqlite_refusal
 
-Migration = Callable[[Connection], None]
-MIGRATIONS: list[Migration] = []
-
-_version_meta = MetaData()
-schema_version = Table(
-    "schema_version",
-    _version_meta,
-    Column("version", Integer, primary_key=True),
-    Column("name", String(128), nullable=False),
-    Column("applied_at", DateTime, nullable=False),
-)
-
-APPEND_ONLY_MESSAGE = "audit_events is append-only"
 CHAIN_MESSAGE = "audit_events: a new event must be the next link of the hash chain"
 BACKFILL_ROWS = 5000
 
-
-def migration(fn: Migration) -> Migration:
-    MIGRATIONS.append(fn)
-    return fn
-
-
-@migration
-def m001_initial_tables(conn: Connection) -> None:
-    schema.metadata.create_all(conn)
-
-
-@migration
-def m002_audit_append_only(conn: Connection) -> None:
-    """The database itself refuses UPDATE and DELETE on the audit log, not only the code."""
-    if conn.dialect.name == "sqlite":
-        for op in ("UPDATE", "DELETE"):
-            conn.execute(text(_sqlite_refusal(op)))
-    elif conn.dialect.name == "postgresql":
-        conn.execute(
-            text(
-                "CREATE FUNCTION audit_events_append_only() RETURNS trigger AS $$ "
-                f"BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $$ LANGUAGE plpgsql"
-            )
-        )
-        conn.execute(
-            text(
-                "CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events "
-                "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
-            )
-        )
-        conn.execute(
-            text(
-                "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
-                "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"
-            )
-        )
-
-
-def _sqlite_refusal(op: str) -> str:
-    return (
-        f"CREATE TRIGGER audit_events_no_{op.lower()} BEFORE {op} ON audit_events "
-        f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
-    )
+_meta = MetaData()
+audit_events = Table(
+    "audit_events",
+    _meta,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+audit_chain_head = Table(
+    "audit_chain_head",
+    _meta,
+    Column("name", String(32), primary_key=True),
+    Column("last_id", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    Column("legacy_last_id", Integer, nullable=False, server_default="0"),
+)
 
 
 def _backfill(conn: Connection) -> tuple[int, str]:
     """Hash the events stored before the chain existed, oldest first; (last id, last hash)."""
-    table = schema.audit_events
+    table = audit_events
     last_id, prev = 0, GENESIS
     stmt = (
-        update(schema.audit_events)
+        update(audit_events)
         .where(table.c.id == bindparam("b_id"))
         .values(prev_hash=bindparam("b_prev"), hash=bindparam("b_hash"))
     )
@@ -113,12 +74,12 @@ def _backfill(conn: Connection) -> tuple[int, str]:
 
 def _chain_existing_events(conn: Connection) -> tuple[int, str]:
     """Backfill with the UPDATE refusal lifted inside this transaction only."""
-    if conn.execute(select(schema.audit_events.c.id).limit(1)).first() is None:
+    if conn.execute(select(audit_events.c.id).limit(1)).first() is None:
         return 0, GENESIS
     if conn.dialect.name == "sqlite":
         conn.execute(text("DROP TRIGGER audit_events_no_update"))
         chained = _backfill(conn)
-        conn.execute(text(_sqlite_refusal("UPDATE")))
+        conn.execute(text(sqlite_refusal("UPDATE")))
         return chained
     conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change"))
     chained = _backfill(conn)
@@ -126,7 +87,6 @@ def _chain_existing_events(conn: Connection) -> tuple[int, str]:
     return chained
 
 
-@migration
 def m003_audit_hash_chain(conn: Connection) -> None:
     """Chain the audit log: prev_hash/hash on every event (existing ones hashed here), the
     chain head row, and a database-side refusal of any insert that is not the next link —
@@ -138,10 +98,10 @@ def m003_audit_hash_chain(conn: Connection) -> None:
             conn.execute(
                 text(f"ALTER TABLE audit_events ADD COLUMN {name} VARCHAR(64) DEFAULT '' NOT NULL")
             )
-    schema.audit_chain_head.create(conn, checkfirst=True)
+    audit_chain_head.create(conn, checkfirst=True)
     last_id, last_hash = _chain_existing_events(conn)
     conn.execute(
-        schema.audit_chain_head.insert().values(
+        audit_chain_head.insert().values(
             name=HEAD, last_id=last_id, last_hash=last_hash, legacy_last_id=last_id
         )
     )
@@ -178,46 +138,3 @@ def m003_audit_hash_chain(conn: Connection) -> None:
                 "FOR EACH ROW EXECUTE FUNCTION audit_events_append_guard()"
             )
         )
-
-
-@migration
-def m004_analytics_projection(conn: Connection) -> None:
-    """The analytics projection of the audit log (``copilot.analytics.ddl``)."""
-    for statement in M004_ANALYTICS:
-        conn.execute(text(statement))
-
-
-@migration
-def m005_nps_answers(conn: Connection) -> None:
-    """NPS survey answers (``copilot.analytics.ddl``)."""
-    for statement in M005_NPS:
-        conn.execute(text(statement))
-
-
-@migration
-def m006_analytics_indexes(conn: Connection) -> None:
-    """Sources on draft rows and covering indexes for the reports (``copilot.analytics.ddl``)."""
-    for statement in M006_ANALYTICS_INDEXES:
-        conn.execute(text(statement))
-
-
-def applied_versions(conn: Connection) -> set[int]:
-    _version_meta.create_all(conn)
-    return set(conn.execute(select(schema_version.c.version)).scalars())
-
-
-def migrate(conn: Connection) -> list[str]:
-    """Apply pending migrations in order; returns the names applied (empty when up to date)."""
-    done = applied_versions(conn)
-    applied: list[str] = []
-    for version, fn in enumerate(MIGRATIONS, start=1):
-        if version in done:
-            continue
-        fn(conn)
-        conn.execute(
-            schema_version.insert().values(
-                version=version, name=fn.__name__, applied_at=datetime.now()
-            )
-        )
-        applied.append(fn.__name__)
-    return applied

@@ -14,11 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from copilot.campaigns.playbooks import PlaybookSpec, SegmentRule
 from copilot.config import GuardrailSettings
-from copilot.customers.consent import ConsentEvent
-from copilot.customers.playbooks import PlaybookSpec, SegmentRule
 from copilot.customers.rfm import RfmScore
-from copilot.customers.schema import campaign_results, customers
+from copilot.guardrails.consent_state import ConsentEvent
+from copilot.store.schema import campaign_results, customers
 
 ExclusionCode = Literal["no_consent", "withdrawn", "frequency_cap"]
 

@@ -15,7 +15,8 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from copilot.audit import (
+from copilot.audit.chain import ChainReport, verify
+from copilot.audit.log import (
     AuditLog,
     AuditRecord,
     ConsentChange,
@@ -24,10 +25,9 @@ from copilot.audit import (
     HumanAction,
     PostScheduled,
 )
-from copilot.audit_chain import ChainReport, verify
-from copilot.customers.consent import ConsentEvent, current_state
-from copilot.customers.db import Database
-from copilot.customers.schema import consents
+from copilot.guardrails.consent_state import ConsentEvent, current_state
+from copilot.store.engine import Database
+from copilot.store.schema import consents
 
 
 class Section(BaseModel):

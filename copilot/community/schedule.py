@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Connection, select
 
-from copilot.audit import AuditLog, PostScheduled
-from copilot.customers.db import Database
-from copilot.customers.schema import communities, scheduled_posts
+from copilot.audit.log import AuditLog, PostScheduled
 from copilot.errors import GuardrailError, InputError
 from copilot.guardrails import HistoryPost
 from copilot.guardrails.marketing_classifier import score_post
 from copilot.guardrails.models import PostType, Verdict
+from copilot.store.engine import Database
+from copilot.store.schema import communities, scheduled_posts
 
 MAX_NAME = 60
 

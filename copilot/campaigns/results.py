@@ -12,9 +12,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
-from copilot.customers.db import Database
-from copilot.customers.schema import campaign_results, campaigns
 from copilot.errors import InputError
+from copilot.store.engine import Database
+from copilot.store.schema import campaign_results, campaigns
 
 CSV_COLUMNS = ("campaign_id", "customer_id", "status", "verdict", "text", "reason", "created_at")
 
