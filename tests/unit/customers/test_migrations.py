@@ -8,11 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, inspect
 
 from copilot.audit.chain import verify
 from copilot.audit.log import AuditLog, HumanAction
 from copilot.errors import StoreError
+from copilot.store import schema
 from copilot.store.engine import Database
 from tests.legacy_audit import legacy_store
 
@@ -103,3 +104,19 @@ def test_file_edited_in_place_is_detected(tmp_path: Path) -> None:
     path.write_bytes(data.replace(b"draft-0002", b"draft-9999"))
     report = verify(Database(f"sqlite:///{path}"))
     assert [(p.id, p.kind) for p in report.problems] == [(2, "altered")]
+
+
+def test_schema_module_describes_the_migrated_database(tmp_path: Path) -> None:
+    """``copilot.store.schema`` (what the code queries) matches what the migrations built."""
+    db = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    inspector = inspect(db.engine)
+    for table in schema.metadata.sorted_tables:
+        stored = {c["name"]: c for c in inspector.get_columns(table.name)}
+        assert set(stored) == {c.name for c in table.columns}, table.name
+        for column in table.columns:
+            assert stored[column.name]["nullable"] == column.nullable, (table.name, column.name)
+            assert (
+                type(stored[column.name]["type"]).__name__.upper()
+                == (column.type.compile(db.engine.dialect).split("(")[0])
+            ), (table.name, column.name)
+    db.dispose()
