@@ -75,6 +75,9 @@ class Passages:
 class Recording:
     """Wraps the backend and keeps the last raw answer (also of rejected ones via the engine)."""
 
+    is_template = False
+    streams = True
+
     def __init__(self, inner: OpenAIBackend) -> None:
         self.inner = inner
         self.raw = ""

@@ -264,9 +264,7 @@ class DraftingEngine:
             )
         usage = self._usage(prepared, generation)
         model = self.backend.name
-        cost = (
-            0.0 if model == TEMPLATE_BACKEND else estimate_cost(model, usage, self.options.prices)
-        )
+        cost = 0.0 if self.backend.is_template else estimate_cost(model, usage, self.options.prices)
         return DraftResult(
             task=plan.task,
             drafts=drafts,
@@ -294,7 +292,7 @@ class DraftingEngine:
         """The backend's usage, or our own count when the server reports none (the answer
         only: reasoning the model wrote before it is not counted)."""
         usage = generation.usage
-        if self.backend.name == TEMPLATE_BACKEND or usage.cached or usage.input_tokens:
+        if self.backend.is_template or usage.cached or usage.input_tokens:
             return usage
         return Usage(
             input_tokens=self.counter.count_messages(prepared.chat.system, prepared.chat.user),

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from copilot.drafting.models import DraftResult
-from copilot.llm.backend import TEMPLATE_BACKEND, Generation
+from copilot.llm.backend import Generation
 from copilot.llm.parsing import OutputParseError
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class DraftStream:
 
     def __iter__(self) -> Iterator[str]:
         backend = self.engine.backend
-        if backend.name == TEMPLATE_BACKEND:
+        if not backend.streams:
             self._generation = backend.generate(self.prepared.chat, self.prepared.spec.schema_model)
             yield self._generation.raw
             return

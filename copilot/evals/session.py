@@ -137,7 +137,7 @@ def run_suites(
         seconds=round(time.perf_counter() - clock, 3),
         setup_seconds=round(setup, 3),
         git_rev=git_revision(),
-        backend="template" if isinstance(backend, TemplateBackend) else str(settings.llm.base_url),
+        backend="template" if backend.is_template else str(settings.llm.base_url),
         model=backend.name,
         prompts=dict(sorted(prompts.items())),
         suites=[s.name for s in suites],

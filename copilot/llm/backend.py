@@ -82,6 +82,17 @@ class Backend(Protocol):
         """Shown on every draft: the model name, or 模板模式 for the template drafter."""
         ...
 
+    @property
+    def is_template(self) -> bool:
+        """True for the template drafter: no model, so no tokens, no cost, labelled 模板模式."""
+        ...
+
+    @property
+    def streams(self) -> bool:
+        """True when `stream` sends a model's answer as it is written, to be parsed at the end;
+        False when the whole structured answer is better taken from `generate` at once."""
+        ...
+
     def generate(self, prompt: ChatPrompt, schema: type[T]) -> Generation: ...
 
     def stream(self, prompt: ChatPrompt) -> Iterator[str]:

@@ -84,6 +84,14 @@ class CachedBackend:
     def name(self) -> str:
         return self.inner.name
 
+    @property
+    def is_template(self) -> bool:
+        return self.inner.is_template
+
+    @property
+    def streams(self) -> bool:
+        return self.inner.streams
+
     def generate(self, prompt: ChatPrompt, schema: type[T]) -> Generation:
         key = cache_key(prompt, self.inner.name, schema.__name__)
         hit = self.cache.get(key)

@@ -21,6 +21,9 @@ class FakeBackend:
     never silently gets an answer it did not queue.
     """
 
+    is_template = False
+    streams = True
+
     def __init__(
         self,
         replies: list[Reply] | None = None,

@@ -91,6 +91,9 @@ def _rejects_output_mode(exc: openai.APIStatusError) -> bool:
 class OpenAIBackend:
     """Chat completions through langchain-openai with our retries, errors and parsing."""
 
+    is_template = False
+    streams = True
+
     def __init__(
         self,
         *,

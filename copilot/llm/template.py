@@ -24,6 +24,9 @@ from copilot.llm.template_voice import load_voice
 class TemplateBackend:
     """Fills scenario templates from the prompt's context; labelled 模板模式 on every draft."""
 
+    is_template = True
+    streams = False
+
     @property
     def name(self) -> str:
         return TEMPLATE_BACKEND
