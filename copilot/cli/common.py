@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, ParamSpec, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -17,6 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from copilot.config import Settings, get_settings
 from copilot.errors import CopilotError
+
+if TYPE_CHECKING:  # the app is imported by the command that uses it, not by `siyu --help`
+    from copilot.app import Copilot
 
 console = Console()
 err_console = Console(stderr=True)
@@ -27,6 +30,13 @@ R = TypeVar("R")
 
 def settings() -> Settings:
     return get_settings()
+
+
+def copilot() -> Copilot:
+    """The application on the environment's settings; its parts are built on first use."""
+    from copilot.app import Copilot
+
+    return Copilot.from_settings(settings())
 
 
 def progress_bar(*, quiet: bool = False, transient: bool = False) -> Progress:

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
+from copilot.cli.common import console, copilot, emit_json, err_console, handle_errors
 from copilot.errors import InputError
 from copilot.guardrails.models import PostType
 
 if TYPE_CHECKING:
+    from copilot.app import Copilot
     from copilot.drafting import Drafter, DraftResult
 
 VERDICT_STYLE = {"pass": "green", "warn": "yellow", "block": "red"}
@@ -24,21 +25,17 @@ def register(app: typer.Typer) -> None:
     app.command("message")(message)
 
 
-def _drafter() -> Drafter:
-    """A drafter on the configured knowledge base; the bundled one is ingested on first use."""
-    from copilot.drafting import Drafter
-    from copilot.retrieval.retriever import Retriever
-
-    s = settings()
+def _drafter(app: Copilot) -> Drafter:
+    """The app's drafter; an empty knowledge base gets the configured one ingested first."""
+    s = app.settings
     s.ensure_home()
-    retriever = Retriever.from_settings(s)
-    if retriever.store.count() == 0 and s.knowledge_dir.is_dir():
+    if app.store.count() == 0 and s.knowledge_dir.is_dir():
         from copilot.cli.kb import run_ingest
 
         err_console.print(f"知识库为空,正在导入 {s.knowledge_dir} / empty store, ingesting…")
-        run_ingest([s.knowledge_dir], quiet=True)
-        retriever.refresh()
-    return Drafter.from_settings(s, retriever=retriever)
+        run_ingest(app, [s.knowledge_dir], quiet=True)
+        app.written()
+    return app.drafter
 
 
 def _show(result: DraftResult, as_json: bool) -> None:
@@ -77,7 +74,7 @@ def reply(
     """为客户消息起草 1–3 条带引用的回复建议。"""
     from copilot.drafting import ReplyRequest
 
-    _show(_drafter().reply(ReplyRequest(message=text, context=context)), as_json)
+    _show(_drafter(copilot()).reply(ReplyRequest(message=text, context=context)), as_json)
 
 
 @handle_errors
@@ -98,7 +95,7 @@ def post(
     request = PostRequest(
         post_type=post_type, topic=topic, brief=brief, community=community, planned_at=planned
     )
-    _show(_drafter().post(request), as_json)
+    _show(_drafter(copilot()).post(request), as_json)
 
 
 @handle_errors
@@ -130,29 +127,26 @@ def message(
     from copilot.drafting import MessageRequest
 
     _check_playbook(playbook)
+    app = copilot()
     permitted = _parse_fields(fields or [])
     request = MessageRequest.model_validate(
         {
             "playbook": playbook,
             "fields": permitted,
             "withheld": withheld or [],
-            "brief": brief or _playbook_offer(playbook, permitted.get("tier")),
+            "brief": brief or _playbook_offer(app, playbook, permitted.get("tier")),
             "purpose": purpose,
             "consents": consent or [],
         }
     )
-    _show(_drafter().message(request), as_json)
+    _show(_drafter(app).message(request), as_json)
 
 
-def _playbook_offer(name: str, tier: str | None) -> str:
+def _playbook_offer(app: Copilot, name: str, tier: str | None) -> str:
     """The offer the knowledge base's playbook file states for the tier ("" without one)."""
-    from copilot.customers.playbooks import load_playbooks
-
-    s = settings()
-    folder = s.knowledge_dir / "playbooks"
-    if not folder.is_dir():
+    if not app.playbooks_dir.is_dir():
         return ""
-    books = load_playbooks(folder, s.guardrails.purpose_fields, s.guardrails)
+    books = app.playbooks()
     return books[name].offer_for(tier) if name in books else ""
 
 

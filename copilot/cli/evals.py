@@ -14,13 +14,14 @@ from rich.table import Table
 
 from copilot.cli.common import (
     console,
+    copilot,
     emit_json,
     err_console,
     handle_errors,
     progress_bar,
-    settings,
 )
 from copilot.config import bundled_dir
+from copilot.messages import render
 
 if TYPE_CHECKING:  # the eval runner (drafting, retrieval, judge) loads only when a suite runs
     from copilot.evals import RunRecord
@@ -53,7 +54,8 @@ def _show(record: RunRecord, comparison: Comparison | None) -> None:
     console.print(_table(record))
     failing = problems(record)
     for case in failing[:SHOWN_FAILURES]:
-        reasons = "; ".join(f"{a.type}: {a.reason}" for a in case.failing) or case.error
+        reasons = "; ".join(f"{a.type}: {render(a.reason)}" for a in case.failing)
+        reasons = reasons or render(case.error)
         console.print(f"[red]✗ {case.key}[/] [dim]{case.where}[/] {reasons[:300]}", highlight=False)
     if len(failing) > SHOWN_FAILURES:
         console.print(f"[dim]… 另有 {len(failing) - SHOWN_FAILURES} 个 / and more in the report[/]")
@@ -101,50 +103,42 @@ def eval_suites(
     as_json: Annotated[bool, typer.Option("--json", help="输出运行记录 JSON")] = False,
 ) -> None:
     """运行评测集:断言、基线对比、报告;回退时退出码为 1。"""
-    from copilot.evals import RunOptions, RunStore, backend_for, compare, load_suites
-    from copilot.evals.html_report import write_reports
-    from copilot.evals.session import run_suites
+    from copilot.evals import load_suites
+    from copilot.evals.session import EvalRequest
 
-    s = settings()
     if backend not in ("auto", "template", "openai"):
         raise typer.BadParameter("auto | template | openai", param_hint="--backend")
     choice: BackendChoice = backend  # type: ignore[assignment]
-    suites = load_suites(paths or [bundled_dir("evals")])
-    options = RunOptions(
-        concurrency=jobs or s.evals.concurrency,
-        timeout_s=timeout or s.evals.timeout_s,
+    request = EvalRequest(
+        suites=load_suites(paths or [bundled_dir("evals")]),
+        backend=choice,
+        concurrency=jobs,
+        timeout_s=timeout,
         repeat=repeat,
         filter=filter_,
+        cache=not no_cache,
+        baseline=baseline,
+        save_baseline=save_baseline,
+        report_dir=report_dir,
     )
-    store = RunStore(s.home / "evals")
-    reference = store.resolve(baseline) if baseline else None
-    # repeats exist to sample a model several times; cached answers would make them identical
-    engine = backend_for(s, choice, cache=not no_cache and repeat == 1)
     with progress_bar(transient=True) as bar:
         task = bar.add_task("评测 / eval", total=None, detail="")
 
         def on_result(case: CaseResult) -> None:
             bar.update(task, advance=1, detail=f"{case.status} {case.key}"[:60])
 
-        record = run_suites(
-            s,
-            suites,
-            options,
-            backend=engine,
+        outcome = copilot().run_evals(
+            request,
             on_start=lambda total: bar.update(task, total=total),
             on_result=on_result,
         )
-    saved = store.save(record)
-    comparison = compare(reference, record, s.evals.tolerance) if reference else None
-    if save_baseline:
-        store.save_baseline(record)
+    record, comparison = outcome.record, outcome.comparison
     if as_json:
         emit_json(record)
     else:
         _show(record, comparison)
-        err_console.print(f"[dim]运行记录 / run stored: {saved}[/]")
-    if report_dir:
-        for path in write_reports(report_dir, record, comparison):
-            err_console.print(f"[dim]报告 / report: {path}[/]")
+        err_console.print(f"[dim]运行记录 / run stored: {outcome.saved}[/]")
+    for path in outcome.reports:
+        err_console.print(f"[dim]报告 / report: {path}[/]")
     failed = comparison.regressed if comparison else not record.ok
     raise typer.Exit(1 if failed else 0)

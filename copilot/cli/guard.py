@@ -9,9 +9,9 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from copilot.cli.common import console, emit_json, err_console, handle_errors, read_jsonl, settings
+from copilot.cli.common import console, copilot, emit_json, err_console, handle_errors, read_jsonl
 from copilot.errors import InputError, field_problems
-from copilot.guardrails import CheckInput, check, redact, scan_pii
+from copilot.guardrails import CheckInput, redact, scan_pii
 
 _FILE = Annotated[str, typer.Argument(help="JSONL 文件,- 表示标准输入 / JSONL file, - for stdin")]
 _JSON = Annotated[bool, typer.Option("--json", help="每行输出一个 JSON / one JSON line per input")]
@@ -65,10 +65,10 @@ def _run(path: str, model: type[T], handle: Callable[[T], None]) -> None:
 @handle_errors
 def check_command(file: _FILE, as_json: _JSON = False) -> None:
     """检查草稿:营销占比、发送节奏、授权、敏感信息、退订、个人信息、数据依据、注入。"""
-    guard_settings = settings().guardrails
+    app = copilot()
 
     def handle(draft: CheckInput) -> None:
-        verdict = check(draft, guard_settings)
+        verdict = app.check(draft)
         if as_json:
             emit_json(verdict)
             return

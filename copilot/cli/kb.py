@@ -13,15 +13,16 @@ from rich.table import Table
 
 from copilot.cli.common import (
     console,
+    copilot,
     emit_json,
     err_console,
     handle_errors,
     progress_bar,
-    settings,
 )
 from copilot.errors import InputError
 
 if TYPE_CHECKING:  # the retrieval stack (Chroma, the embedder) loads only when a command runs
+    from copilot.app import Copilot
     from copilot.retrieval.ingest import IngestReport
     from copilot.retrieval.ingest import Progress as IngestProgress
     from copilot.retrieval.models import Hit
@@ -35,14 +36,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(kb_app, name="kb")
 
 
-def run_ingest(paths: list[Path], prune: bool = False, quiet: bool = False) -> IngestReport:
+def run_ingest(
+    app: Copilot, paths: list[Path], prune: bool = False, quiet: bool = False
+) -> IngestReport:
     """Ingest with a rich progress bar on stderr; shared by `siyu ingest` and `siyu serve`."""
-    from copilot.retrieval import Ingestor
-    from copilot.retrieval.store import open_store
-
-    s = settings()
-    s.ensure_home()
-    store = open_store(s)
+    app.settings.ensure_home()
+    store = app.store
     if store.repaired:
         err_console.print(
             f"[yellow]向量索引在一次中断的写入后损坏,已用已存文本重建 {store.repaired} 块 / "
@@ -50,7 +49,6 @@ def run_ingest(paths: list[Path], prune: bool = False, quiet: bool = False) -> I
             "stored texts[/]",
             highlight=False,
         )
-    ingestor = Ingestor(store, s.retrieval, batch_size=s.embedding.batch_size)
     with progress_bar(quiet=quiet) as bar:
         task = bar.add_task("导入 / ingest", total=None, detail="")
 
@@ -60,7 +58,7 @@ def run_ingest(paths: list[Path], prune: bool = False, quiet: bool = False) -> I
             )
             bar.update(task, total=p.file_total, completed=p.file_index - 1, detail=detail)
 
-        report = ingestor.ingest(paths, prune=prune, progress=on_progress)
+        report = app.ingestor.ingest(paths, prune=prune, progress=on_progress)
         bar.update(task, completed=bar.tasks[0].total or 0, detail="")
     return report
 
@@ -77,7 +75,7 @@ def ingest(
 
     每个出错的文件或行单独报告,其余照常导入;有任何文件或行未导入时退出码为 1。
     """
-    report = run_ingest(paths, prune=prune, quiet=as_json)
+    report = run_ingest(copilot(), paths, prune=prune, quiet=as_json)
     if as_json:
         emit_json(report)
     else:
@@ -158,7 +156,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="JSON 输出")] = False,
 ) -> None:
     """检索知识库(向量 + 关键词混合)。"""
-    from copilot.retrieval import Retriever, SearchFilters
+    from copilot.retrieval import SearchFilters
 
     try:
         filters = SearchFilters(
@@ -174,7 +172,7 @@ def search(
         ) from None
     if (query is None) == (queries is None):
         raise InputError("请给出一个查询,或用 --queries 指定文件 / give a query or --queries FILE")
-    retriever = Retriever.from_settings(settings())
+    retriever = copilot().retriever
     if queries is not None:
         if not queries.is_file():
             raise InputError("找不到查询文件 / queries file not found", where=str(queries))
@@ -203,9 +201,7 @@ def search(
 @handle_errors
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """知识库统计:文档数、块数、按类型。"""
-    from copilot.retrieval.store import open_store
-
-    store = open_store(settings())
+    store = copilot().store
     _, _, metas = store.all_documents()
     by_type = Counter(str(m.get("doc_type", "")) for m in metas)
     by_source = Counter(str(m.get("source", "")) for m in metas)

@@ -8,14 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from copilot.cli.common import console, emit_json, handle_errors, settings
-from copilot.drafting import Drafter, ReplyRequest
+from copilot.cli.common import console, copilot, emit_json, handle_errors, settings
+from copilot.drafting import ReplyRequest
 from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.errors import ConfigError
 from copilot.llm.factory import endpoint_backend
 from copilot.llm.openai_backend import StructuredMode
 from copilot.llm.probe import CheckReport, Probe, check_endpoint
-from copilot.retrieval.fixed import FixedRetriever
 from copilot.retrieval.models import Hit
 
 llm_app = typer.Typer(help="模型接口 / the LLM endpoint", no_args_is_help=True)
@@ -41,7 +40,8 @@ def register(app: typer.Typer) -> None:
 
 def grounded_reply(mode: StructuredMode, timeout_s: float) -> Probe:
     """A tiny cited reply through the real drafting engine and guardrails."""
-    s = settings()
+    app = copilot()
+    s = app.settings
     probe = {
         "timeout_s": timeout_s,
         "max_retries": 0,
@@ -50,7 +50,7 @@ def grounded_reply(mode: StructuredMode, timeout_s: float) -> Probe:
         "structured": mode,
     }
     backend = endpoint_backend(s.llm.model_copy(update=probe))
-    drafter = Drafter.from_settings(s, backend=backend, retriever=FixedRetriever([PASSAGE]))
+    drafter = app.grounded_drafter(backend, [PASSAGE])
     started = time.perf_counter()
     result = drafter.reply(ReplyRequest(message=QUESTION, language="zh"))
     ms = round((time.perf_counter() - started) * 1000, 1)
@@ -108,7 +108,7 @@ def _show(report: CheckReport) -> None:
     for probe in report.probes:
         style = STATUS_STYLE[probe.status]
         ms = f"{probe.latency_ms:.0f}" if probe.latency_ms is not None else "—"
-        table.add_row(probe.name, f"[{style}]{probe.status}[/]", ms, probe.detail)
+        table.add_row(probe.name, f"[{style}]{probe.status}[/]", ms, str(probe.detail))
     console.print(table)
     if report.context_length:
         console.print(f"上下文长度 / context length: {report.context_length}")

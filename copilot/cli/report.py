@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from copilot.cli.common import console, emit_json, err_console, handle_errors, settings
-from copilot.store.engine import Database
+from copilot.cli.common import console, copilot, emit_json, err_console, handle_errors
 
 if TYPE_CHECKING:  # the embedder and the retrieval stack load only when `siyu gaps` runs
     from copilot.analytics.gaps import GapReport
@@ -24,12 +23,6 @@ def register(app: typer.Typer) -> None:
     app.command("report")(report)
     app.command("gaps")(gaps)
     app.add_typer(nps_app, name="nps")
-
-
-def open_db() -> Database:
-    s = settings()
-    s.ensure_home()
-    return Database(s.db_url)
 
 
 @handle_errors
@@ -50,7 +43,7 @@ def report(
     from copilot.analytics.markdown import render_markdown
     from copilot.analytics.report import build_report
 
-    result = build_report(open_db(), month or this_month(), verify_chain=verify)
+    result = build_report(copilot().db, month or this_month(), verify_chain=verify)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(render_html(result), encoding="utf-8")
@@ -111,21 +104,17 @@ def gaps(
     from copilot.analytics.gaps import DEFAULT_THRESHOLD, find_gaps
     from copilot.retrieval.embedder import embedder_from_settings
 
-    s = settings()
-    embedder = embedder_from_settings(s.embedding)
+    app = copilot()
+    embedder = embedder_from_settings(app.settings.embedding)
     result = find_gaps(
-        open_db(), month or this_month(), embedder.embed_documents,
+        app.db, month or this_month(), embedder.embed_documents,
         threshold=DEFAULT_THRESHOLD if threshold is None else threshold,
     )  # fmt: skip
     if propose is not None:
         from copilot.analytics.proposals import propose_answer, topic_of
-        from copilot.retrieval import Ingestor
-        from copilot.retrieval.approved import ApprovedAnswers
-        from copilot.retrieval.store import open_store
 
-        ingestor = Ingestor(open_store(s), s.retrieval, batch_size=s.embedding.batch_size)
-        approved = ApprovedAnswers(s.home / "approved", ingestor)
-        proposal = propose_answer(approved, topic_of(result, propose), answer=answer, actor=actor)
+        topic = topic_of(result, propose)
+        proposal = propose_answer(app.approved, topic, answer=answer, actor=actor)
         err_console.print(f"已提议为话术，待审核 / proposed for review: {proposal.id}")
         if as_json:
             emit_json(proposal)
@@ -147,9 +136,11 @@ def nps_import(
     """导入 NPS 调查答卷（中英文表头、UTF-8/GBK 均可；重复导入不重复计数）。"""
     from copilot.analytics.nps_import import NpsImporter
 
-    s = settings()
-    errors_path = errors or s.home / "imports" / f"nps-errors-{datetime.now():%Y%m%d-%H%M%S}.csv"
-    result = NpsImporter(open_db()).run(file, dry_run=dry_run, errors_path=errors_path)
+    app = copilot()
+    errors_path = (
+        errors or app.settings.home / "imports" / f"nps-errors-{datetime.now():%Y%m%d-%H%M%S}.csv"
+    )
+    result = NpsImporter(app.db).run(file, dry_run=dry_run, errors_path=errors_path)
     if as_json:
         emit_json(result)
         return
@@ -179,7 +170,7 @@ def nps_show(
     """NPS：按月、社群、分层，及答卷前 30 天收到的群发帖与 1:1 消息数；评论主题。"""
     from copilot.analytics.nps import nps_report
 
-    result = nps_report(open_db(), month)
+    result = nps_report(copilot().db, month)
     if as_json:
         emit_json(result)
         return

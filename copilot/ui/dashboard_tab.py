@@ -47,13 +47,13 @@ def frame(table: TextTable) -> dict[str, list[Any]]:
 
 class DashboardTab:
     def __init__(self, wb: Workbench, t: Texts) -> None:
-        self.wb, self.t = wb, t
+        self.wb, self.app, self.t = wb, wb.copilot, t
 
     def refresh(self, month: str, key: str) -> tuple[str, Any, Any]:
         """(summary, selected table, the tables for later picks and downloads)."""
         try:
-            report = build_report(self.wb.db, month.strip())
-            nps = nps_report(self.wb.db, month.strip())
+            report = build_report(self.app.db, month.strip())
+            nps = nps_report(self.app.db, month.strip())
         except CopilotError as exc:
             return error_html(exc), None, None
         tables = {table.key: table for table in report_tables(report)}

@@ -10,19 +10,11 @@ import gradio as gr
 
 from copilot.config import bundled_dir
 from copilot.errors import CopilotError, InputError
-from copilot.evals import (
-    Comparison,
-    RunOptions,
-    RunRecord,
-    RunStore,
-    backend_for,
-    compare,
-    load_suites,
-)
-from copilot.evals.html_report import write_reports
+from copilot.evals import Comparison, RunRecord, load_suites
 from copilot.evals.reports import diff_lines, per_suite, problems
 from copilot.evals.results import CaseResult
-from copilot.evals.session import run_suites
+from copilot.evals.session import EvalRequest
+from copilot.messages import render
 from copilot.ui.cards import error_html
 from copilot.ui.i18n import Texts
 from copilot.ui.safe import h
@@ -50,8 +42,7 @@ def summary_html(record: RunRecord, comparison: Comparison | None, t: Texts) -> 
 
 class EvalsTab:
     def __init__(self, wb: Workbench, t: Texts) -> None:
-        self.wb, self.t = wb, t
-        self.runs = RunStore(wb.settings.home / "evals")
+        self.wb, self.app, self.t = wb, wb.copilot, t
 
     def suite_names(self) -> list[str]:
         try:
@@ -69,7 +60,6 @@ class EvalsTab:
         if not names:
             error = InputError("请至少选择一个评测集 / pick at least one suite", where="suites")
             return error_html(error), [], None
-        s = self.wb.settings
         done = [0]
         total = [0]
 
@@ -83,31 +73,25 @@ class EvalsTab:
 
         try:
             suites = [x for x in load_suites([bundled_dir("evals")]) if x.name in names]
-            first_run = baseline == "last" and not self.runs.run_ids()
-            reference = None if baseline == "none" or first_run else self.runs.resolve(baseline)
-            record = run_suites(
-                s,
-                suites,
-                RunOptions(concurrency=s.evals.concurrency, timeout_s=s.evals.timeout_s),
-                backend=backend_for(s, "auto", cache=True),
-                store=self.wb.store,
-                on_start=on_start,
-                on_result=on_result,
+            first_run = baseline == "last" and not self.app.eval_runs.run_ids()
+            request = EvalRequest(
+                suites=suites,
+                baseline=None if baseline == "none" or first_run else baseline,
+                report_dir=self.wb.exports_dir / f"eval-{datetime.now():%Y%m%d-%H%M%S}",
             )
-            self.runs.save(record)
-            comparison = compare(reference, record, s.evals.tolerance) if reference else None
-            folder = self.wb.exports_dir / f"eval-{datetime.now():%Y%m%d-%H%M%S}"
-            report = next(
-                p for p in write_reports(folder, record, comparison) if p.suffix == ".html"
-            )
+            outcome = self.app.run_evals(request, on_start=on_start, on_result=on_result)
+            report = next(p for p in outcome.reports if p.suffix == ".html")
         except CopilotError as exc:
             return error_html(exc), [], None
+        record, comparison = outcome.record, outcome.comparison
         failing = [
             [
                 c.key,
                 c.where,
                 c.status,
-                ("; ".join(f"{a.type}: {a.reason}" for a in c.failing) or c.error)[:300],
+                ("; ".join(f"{a.type}: {render(a.reason)}" for a in c.failing) or render(c.error))[
+                    :300
+                ],
             ]
             for c in problems(record)
         ]

@@ -41,11 +41,11 @@ HIT_HEADERS = {
 
 class KnowledgeTab:
     def __init__(self, wb: Workbench, t: Texts) -> None:
-        self.wb, self.t = wb, t
+        self.wb, self.app, self.t = wb, wb.copilot, t
 
     def documents(self) -> tuple[list[list[Any]], list[str]]:
         """Rows (source, type, chunks) and the removable sources."""
-        _, _, metas = self.wb.store.all_documents()
+        _, _, metas = self.app.store.all_documents()
         counts = Counter((str(m.get("source", "")), str(m.get("doc_type", ""))) for m in metas)
         rows: list[list[Any]] = [[src, kind, n] for (src, kind), n in sorted(counts.items())]
         return rows, sorted({src for src, _ in counts})
@@ -78,8 +78,8 @@ class KnowledgeTab:
                 part = p.chunks_done / p.chunks_total if p.chunks_total else 0.0
                 progress((p.file_index - 1 + part) / p.file_total, desc=p.source)
 
-            report = self.wb.ingestor.ingest(paths, progress=on_progress)
-            self.wb.written()
+            report = self.app.ingestor.ingest(paths, progress=on_progress)
+            self.app.written()
         except CopilotError as exc:
             return error_html(exc), [], *self.refresh()
         finally:
@@ -114,7 +114,7 @@ class KnowledgeTab:
             return message_html(self.t("no_hits")), []
         filters = SearchFilters.model_validate({"doc_types": kinds or None})
         try:
-            hits = self.wb.retriever.search(query, k=int(k), filters=filters)
+            hits = self.app.retriever.search(query, k=int(k), filters=filters)
         except CopilotError as exc:
             return error_html(exc), []
         rows = [
@@ -137,8 +137,8 @@ class KnowledgeTab:
         if not source:
             return message_html(self.t("pick_doc")), *self.refresh()
         try:
-            count = self.wb.store.delete_source(source)
-            self.wb.written()
+            count = self.app.store.delete_source(source)
+            self.app.written()
         except CopilotError as exc:
             return error_html(exc), *self.refresh()
         uploaded = self.wb.uploads_dir / Path(source).name

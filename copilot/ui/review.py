@@ -15,12 +15,12 @@ from copilot.ui.workbench import Workbench
 
 class ReviewPanel:
     def __init__(self, wb: Workbench, t: Texts) -> None:
-        self.wb, self.t = wb, t
+        self.app, self.t = wb.copilot, t
 
     def choices(self) -> list[tuple[str, str]]:
         return [
             (f"{p.question[:30]} → {p.answer[:40]}({p.proposed_by})", p.id)
-            for p in self.wb.approved.pending()
+            for p in self.app.approved.pending()
         ]
 
     def refresh(self) -> Any:
@@ -33,8 +33,8 @@ class ReviewPanel:
         if not proposal_id:
             return message_html(self.t("pick_proposal")), gr.update()
         try:
-            self.wb.approved.approve(proposal_id, reviewer=actor_of(request))
-            self.wb.written()
+            self.app.approved.approve(proposal_id, reviewer=actor_of(request))
+            self.app.written()
         except CopilotError as exc:
             return error_html(exc), self.refresh()
         return ok_html(f"{self.t('approved_ok')}{proposal_id}"), self.refresh()
@@ -43,7 +43,7 @@ class ReviewPanel:
         if not proposal_id:
             return message_html(self.t("pick_proposal")), gr.update()
         try:
-            self.wb.approved.reject(proposal_id, reviewer=actor_of(request), reason=reason)
+            self.app.approved.reject(proposal_id, reviewer=actor_of(request), reason=reason)
         except CopilotError as exc:
             return error_html(exc), self.refresh()
         return ok_html(f"{self.t('declined_ok')}{proposal_id}"), self.refresh()

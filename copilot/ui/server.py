@@ -32,15 +32,15 @@ def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAP
             build_blocks(wb, lang),
             path=LANG_PATHS[lang] if lang == "en" else "",
             auth=auth,
-            max_file_size=f"{wb.settings.ui.max_upload_mb:g}mb",
+            max_file_size=f"{wb.copilot.settings.ui.max_upload_mb:g}mb",
             footer_links=[],
             css=CSS,
-            head=page_head(wb.settings.ui.max_upload_mb),
+            head=page_head(wb.copilot.settings.ui.max_upload_mb),
             ssr_mode=False,
             show_error=False,
             allowed_paths=[str(wb.exports_dir)],
         )
-    protect(app, auth is not None, wb.settings.ui.allowed_hosts)
+    protect(app, auth is not None, wb.copilot.settings.ui.allowed_hosts)
     return app
 
 
