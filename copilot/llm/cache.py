@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from copilot.errors import StoreError
 from copilot.llm.backend import Backend, ChatPrompt, Generation, T
+from copilot.messages import msg
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
@@ -47,9 +48,9 @@ class ResponseCache:
             self._db.execute(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
-                f"无法打开回复缓存 / cannot open the response cache: {exc}",
+                msg(f"无法打开回复缓存: {exc}", f"cannot open the response cache: {exc}"),
                 where=str(path),
-                hint="检查 SIYU_HOME 是否可写 / check that SIYU_HOME is writable",
+                hint=msg("检查 SIYU_HOME 是否可写", "check that SIYU_HOME is writable"),
             ) from exc
 
     def get(self, key: str) -> Generation | None:

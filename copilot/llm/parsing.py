@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from copilot.errors import BackendError
+from copilot.messages import Msg, Text, msg
 
 # ```json ... ``` or ``` ... ``` anywhere in the text; non-greedy so two fences stay apart.
 FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
@@ -28,11 +29,13 @@ THINK = re.compile(r"<(think|thinking|reasoning)>.*?(?:</\1>|$)", re.DOTALL | re
 SCHEMA_KEYS = frozenset({"$defs", "$schema", "$ref", "properties", "additionalProperties"})
 # Longer answers are not drafts: a runaway model or an endpoint sending something else.
 MAX_ANSWER_CHARS = 20_000
-SETTING_HINT = (
+SETTING_HINT = msg(
     "换一个能按 JSON 回答的模型,或调整 SIYU_LLM_STRUCTURED (json_schema|json_object|tool|text);"
-    "用 siyu llm check 查看接口支持什么 / use a model that follows JSON instructions or change "
-    "SIYU_LLM_STRUCTURED; run `siyu llm check` to see what the endpoint supports"
+    "用 siyu llm check 查看接口支持什么",
+    "use a model that follows JSON instructions or change SIYU_LLM_STRUCTURED "
+    "(json_schema|json_object|tool|text); run `siyu llm check` to see what the endpoint supports",
 )
+TOKEN_LIMIT_HINT = msg("调大 SIYU_LLM_MAX_OUTPUT_TOKENS", "raise SIYU_LLM_MAX_OUTPUT_TOKENS")
 
 Reason = Literal[
     "empty",
@@ -52,21 +55,23 @@ Reason = Literal[
 class OutputParseError(BackendError):
     """The backend answered, but not with a usable draft; `raw` is what it said and `reason` a
     code for what was wrong with it (kept for debugging, never shown as a draft). `limit_hit`
-    says the server stopped at the output-token limit, so more room may help."""
+    says the server stopped at the output-token limit, so more room may help. `where` names the
+    endpoint (and model)."""
 
     def __init__(
         self,
-        message: str,
+        message: Text,
         *,
         raw: str,
         reason: Reason = "not_json",
         where: str = "",
-        hint: str = "",
+        hint: Text = "",
+        attempts: int = 0,
     ) -> None:
         self.raw = raw
         self.reason: Reason = reason
         self.limit_hit = False
-        super().__init__(message, where=where, hint=hint)
+        super().__init__(message, hint=hint, endpoint=where, attempts=attempts)
 
 
 def strip_reasoning(text: str) -> str:
@@ -127,24 +132,33 @@ def _is_schema(data: dict[str, Any]) -> bool:
     )
 
 
-def _failure(raw: str, schema: str, reason: Reason, detail: str, endpoint: str) -> OutputParseError:
-    what = {
-        "empty": "模型返回了空内容 / the model returned nothing",
-        "too_long": f"模型输出超过 {MAX_ANSWER_CHARS} 字,不像一条草稿 / the model output is "
-        f"longer than {MAX_ANSWER_CHARS} characters, not a draft",
-        "truncated": "模型输出在 JSON 结束前被截断 / the model output stops before its JSON ends",
-        "schema_echo": "模型照抄了 JSON Schema,而不是按它作答 / the model echoed the JSON "
-        "schema instead of answering with it",
-        "not_json": f"模型返回的内容不是 {schema} JSON / the model output is not {schema} JSON",
-        "invalid_fields": f"模型返回的 JSON 不符合 {schema} / the model's JSON does not match "
-        f"{schema}",
-    }.get(reason, reason)
-    snippet = raw.strip().replace("\n", " ")[:160] or "(空 / empty)"
-    hint = SETTING_HINT
-    if reason == "truncated":
-        hint = "调大 SIYU_LLM_MAX_OUTPUT_TOKENS / raise SIYU_LLM_MAX_OUTPUT_TOKENS"
+def _failure(
+    raw: str, schema: str, reason: Reason, detail: Text, endpoint: str
+) -> OutputParseError:
+    what: Msg = {
+        "empty": msg("模型返回了空内容", "the model returned nothing"),
+        "too_long": msg(
+            f"模型输出超过 {MAX_ANSWER_CHARS} 字,不像一条草稿",
+            f"the model output is longer than {MAX_ANSWER_CHARS} characters, not a draft",
+        ),
+        "truncated": msg(
+            "模型输出在 JSON 结束前被截断", "the model output stops before its JSON ends"
+        ),
+        "schema_echo": msg(
+            "模型照抄了 JSON Schema,而不是按它作答",
+            "the model echoed the JSON schema instead of answering with it",
+        ),
+        "not_json": msg(
+            f"模型返回的内容不是 {schema} JSON", f"the model output is not {schema} JSON"
+        ),
+        "invalid_fields": msg(
+            f"模型返回的 JSON 不符合 {schema}", f"the model's JSON does not match {schema}"
+        ),
+    }[reason]
+    snippet = raw.strip().replace("\n", " ")[:160] or msg("(空)", "(empty)")
+    hint = TOKEN_LIMIT_HINT if reason == "truncated" else SETTING_HINT
     return OutputParseError(
-        f"{what}: «{snippet}»{detail}", raw=raw, reason=reason, where=endpoint, hint=hint
+        what + ": «" + snippet + "»" + detail, raw=raw, reason=reason, where=endpoint, hint=hint
     )
 
 
@@ -173,6 +187,6 @@ def parse_structured(
     if echoed:
         raise _failure(text, name, "schema_echo", "", endpoint)
     if errors:
-        detail = f"; 字段错误 / field errors: {errors[0]}"
+        detail = msg(f"; 字段错误: {errors[0]}", f"; field errors: {errors[0]}")
         raise _failure(text, name, "invalid_fields", detail, endpoint)
     raise _failure(text, name, "truncated" if unclosed else "not_json", "", endpoint)

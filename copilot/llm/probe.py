@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.llm.endpoint_errors import explain
 from copilot.llm.openai_backend import StructuredMode
 from copilot.llm.parsing import strip_reasoning
+from copilot.messages import Msg, Text, msg, render
 
 Status = Literal["ok", "fail", "skipped"]
 # Every model id key servers use for the context window in /v1/models entries.
@@ -34,6 +35,7 @@ TINY_SCHEMA: dict[str, Any] = {
 }
 ASK = "用一个词回答:天空是什么颜色?/ Answer in one word: what colour is the sky?"
 ASK_JSON = ASK + ' 只输出 JSON {"answer": "..."} / output only JSON {"answer": "..."}'
+OUT_OF_TIME = msg("时间预算已用完", "out of time budget")
 
 
 class Probe(BaseModel):
@@ -41,7 +43,7 @@ class Probe(BaseModel):
 
     name: str
     status: Status
-    detail: str = ""
+    detail: Text = ""
     latency_ms: float | None = None
 
 
@@ -58,8 +60,8 @@ class CheckReport(BaseModel):
     first_token_ms: float | None = None
     full_ms: float | None = None
     probes: list[Probe] = Field(default_factory=list)
-    recommended: dict[str, str] = Field(default_factory=dict)
-    problems: list[str] = Field(default_factory=list)
+    recommended: dict[str, Text] = Field(default_factory=dict)
+    problems: list[Text] = Field(default_factory=list)
     elapsed_s: float = 0.0
 
     def status(self, name: str) -> Status:
@@ -114,14 +116,16 @@ def check_endpoint(
     detail = ", ".join(report.models) or "(none listed)"
     if report.models and model not in report.models:
         report.problems.append(
-            f"SIYU_LLM_MODEL={model} 不在接口的模型列表中 / is not among the listed models: "
-            f"{detail}"
+            msg(
+                f"SIYU_LLM_MODEL={model} 不在接口的模型列表中: {detail}",
+                f"SIYU_LLM_MODEL={model} is not among the listed models: {detail}",
+            )
         )
     report.probes.append(Probe(name="models", status="ok", detail=detail, latency_ms=models.ms))
 
-    def chat(name: str, check: Callable[[Any], str | None], **options: Any) -> Probe:
+    def chat(name: str, check: Callable[[Any], Text | None], **options: Any) -> Probe:
         if budget.left() < MIN_PROBE_S:
-            return Probe(name=name, status="skipped", detail="时间预算已用完 / out of time budget")
+            return Probe(name=name, status="skipped", detail=OUT_OF_TIME)
         messages: Any = [{"role": "user", "content": ASK_JSON if name.startswith("json") else ASK}]
         outcome = _timed(
             name,
@@ -141,7 +145,7 @@ def check_endpoint(
             latency_ms=outcome.ms,
         )
 
-    report.probes.append(chat("text", lambda r: None if _content(r).strip() else "空回答 / empty"))
+    report.probes.append(chat("text", _has_text))
     report.probes.append(_stream(client(probe_timeout_s), model, budget, report))
     json_format = {"type": "json_schema", "json_schema": {"name": "Answer", "schema": TINY_SCHEMA}}
     report.probes.append(chat("json_schema", _is_answer_json, response_format=json_format))
@@ -154,9 +158,7 @@ def check_endpoint(
     )
     mode = recommended_mode(report)
     if budget.left() < MIN_PROBE_S:
-        grounded = Probe(
-            name="grounded_reply", status="skipped", detail="时间预算已用完 / out of time budget"
-        )
+        grounded = Probe(name="grounded_reply", status="skipped", detail=OUT_OF_TIME)
     else:
         # half of what is left (less the engine's own work): a cut-off answer is asked twice
         grounded = grounded_reply(mode, max(MIN_PROBE_S, (budget.left() - ENGINE_S) / 2))
@@ -176,7 +178,9 @@ def check_endpoint(
     report.recommended = _recommend(report, recommended_mode(report), grounded)
     if grounded.status != "ok":
         report.problems.append(
-            f"小型带引用回复未通过 / the tiny grounded reply did not pass: {grounded.detail}"
+            msg("小型带引用回复未通过", "the tiny grounded reply did not pass")
+            + ": "
+            + grounded.detail
         )
     report.elapsed_s = round(time.monotonic() - started, 2)
     return report
@@ -199,10 +203,10 @@ def _timed(
         value = call()
     except openai.OpenAIError as exc:
         ms = round((time.perf_counter() - started) * 1000, 1)
-        error = explain(exc, where or name, timeout_s, 0)
-        detail = _short(str(error.message))
+        error = explain(exc, where or name, timeout_s, 1)
+        detail = _short(error.message)
         if isinstance(exc, openai.APIStatusError) and exc.status_code in (400, 422, 500):
-            detail = f"不支持 / not supported (HTTP {exc.status_code}): {detail}"
+            detail = msg("不支持", "not supported") + f" (HTTP {exc.status_code}): " + detail
         return _Outcome(
             status="fail",
             ms=ms,
@@ -210,19 +214,35 @@ def _timed(
         )
     except (ValueError, AttributeError, TypeError) as exc:  # not an OpenAI-style body
         ms = round((time.perf_counter() - started) * 1000, 1)
-        detail = f"接口返回的不是 OpenAI 格式 / not an OpenAI-style answer: {type(exc).__name__}"
+        not_openai = msg("接口返回的不是 OpenAI 格式", "not an OpenAI-style answer")
         return _Outcome(
             status="fail",
             ms=ms,
-            probe=Probe(name=name, status="fail", detail=detail, latency_ms=ms),
+            probe=Probe(
+                name=name,
+                status="fail",
+                detail=not_openai + f": {type(exc).__name__}",
+                latency_ms=ms,
+            ),
         )
     ms = round((time.perf_counter() - started) * 1000, 1)
     return _Outcome(status="ok", value=value, ms=ms, probe=Probe(name=name, status="ok"))
 
 
-def _short(text: str, limit: int = 100) -> str:
+def _short(text: Text, limit: int = 100) -> Text:
+    """The first line of `text` (in each language), cut at `limit` characters."""
+    if isinstance(text, Msg):
+        return msg(_first_line(text.zh, limit), _first_line(text.en, limit))
+    return _first_line(text, limit)
+
+
+def _first_line(text: str, limit: int) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line if len(line) <= limit else line[:limit] + "…"
+
+
+def _has_text(response: Any) -> Text | None:
+    return None if _content(response).strip() else msg("空回答", "empty answer")
 
 
 def _content(response: Any) -> str:
@@ -230,26 +250,28 @@ def _content(response: Any) -> str:
     return (choices[0].message.content or "") if choices else ""
 
 
-def _is_answer_json(response: Any) -> str | None:
+def _is_answer_json(response: Any) -> Text | None:
     text = strip_reasoning(_content(response))
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        return f"不是 JSON / not JSON: {text[:60]!r}"
+        return msg("不是 JSON", "not JSON") + f": {text[:60]!r}"
     if not isinstance(data, dict) or not isinstance(data.get("answer"), str):
-        return f"JSON 不符合要求 / JSON without an answer string: {text[:60]!r}"
+        return (
+            msg("JSON 里没有 answer 字符串", "JSON without an answer string") + f": {text[:60]!r}"
+        )
     return None
 
 
-def _has_tool_call(response: Any) -> str | None:
+def _has_tool_call(response: Any) -> Text | None:
     choices = getattr(response, "choices", None) or []
     calls = choices[0].message.tool_calls if choices else None
-    return None if calls else "没有工具调用 / no tool call in the answer"
+    return None if calls else msg("回答里没有工具调用", "no tool call in the answer")
 
 
 def _stream(client: openai.OpenAI, model: str, budget: Budget, report: CheckReport) -> Probe:
     if budget.left() < MIN_PROBE_S:
-        return Probe(name="stream", status="skipped", detail="时间预算已用完 / out of time budget")
+        return Probe(name="stream", status="skipped", detail=OUT_OF_TIME)
     started = time.perf_counter()
     first: float | None = None
     text = ""
@@ -267,15 +289,23 @@ def _stream(client: openai.OpenAI, model: str, budget: Budget, report: CheckRepo
                 first = first or time.perf_counter()
                 text += delta
     except (openai.OpenAIError, ValueError) as exc:
-        detail = f"流式输出失败 / streaming failed: {type(exc).__name__}: {str(exc)[:120]}"
-        return Probe(name="stream", status="fail", detail=detail)
+        failed = msg("流式输出失败", "streaming failed")
+        return Probe(
+            name="stream",
+            status="fail",
+            detail=failed + f": {type(exc).__name__}: {str(exc)[:120]}",
+        )
     full = round((time.perf_counter() - started) * 1000, 1)
     if first is None:
-        return Probe(name="stream", status="fail", detail="没有收到内容 / no content streamed")
+        return Probe(
+            name="stream", status="fail", detail=msg("没有收到内容", "no content streamed")
+        )
     report.first_token_ms = round((first - started) * 1000, 1)
     report.full_ms = full
-    detail = f"首字 / first token {report.first_token_ms:.0f} ms: {text[:40]!r}"
-    return Probe(name="stream", status="ok", detail=detail, latency_ms=full)
+    first_ms = f" {report.first_token_ms:.0f} ms: {text[:40]!r}"
+    return Probe(
+        name="stream", status="ok", detail=msg("首字", "first token") + first_ms, latency_ms=full
+    )
 
 
 def _context_length(entries: list[Any], model: str) -> int | None:
@@ -300,14 +330,15 @@ def recommended_mode(report: CheckReport) -> StructuredMode:
     return "text"
 
 
-def _recommend(report: CheckReport, mode: str, grounded: Probe) -> dict[str, str]:
-    settings = {"SIYU_LLM_STRUCTURED": mode}
+def _recommend(report: CheckReport, mode: str, grounded: Probe) -> dict[str, Text]:
     slowest = max((p.latency_ms or 0.0 for p in report.probes), default=0.0)
-    settings["SIYU_LLM_TIMEOUT_S"] = str(max(10, math.ceil(slowest / 1000 * 3)))
+    timeout_s = max(10, math.ceil(slowest / 1000 * 3))
+    timed_out = grounded.status == "fail" and "timeout" in render(grounded.detail, "en")
+    if timed_out:
+        timeout_s = max(60, timeout_s * 2)
+    settings: dict[str, Text] = {"SIYU_LLM_STRUCTURED": mode, "SIYU_LLM_TIMEOUT_S": str(timeout_s)}
     if report.context_length:
         settings["SIYU_LLM_CONTEXT_TOKENS"] = str(report.context_length)
-    if grounded.status == "fail" and "timeout" in grounded.detail:
-        settings["SIYU_LLM_TIMEOUT_S"] = str(max(60, int(settings["SIYU_LLM_TIMEOUT_S"]) * 2))
-    elif grounded.status == "fail":
-        settings["SIYU_LLM_BASE_URL"] = "(不设置 → 模板模式 / unset → 模板模式)"
+    if grounded.status == "fail" and not timed_out:
+        settings["SIYU_LLM_BASE_URL"] = msg("(不设置 → 模板模式)", "(unset → template drafter)")
     return settings

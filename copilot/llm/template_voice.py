@@ -14,7 +14,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from copilot.config import bundled_dir
-from copilot.errors import ConfigError, field_problems
+from copilot.errors import ConfigError
+from copilot.messages import msg
 
 Phrases = Annotated[list[str], Field(min_length=1)]
 PlaybookKind = Literal["birthday", "dormant", "member_day", "koc", "post_purchase"]
@@ -107,21 +108,30 @@ def parse_voice(path: Path) -> Voice:
         voice = Voice.model_validate(data)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(
-            f"无法读取模板语气文件 / cannot read voice file: {exc}", where=str(path)
+            msg(f"无法读取模板语气文件: {exc}", f"cannot read voice file: {exc}"), where=str(path)
         ) from exc
     except ValidationError as exc:
-        fields = field_problems(exc)
-        raise ConfigError(
-            f"模板语气文件字段无效 / invalid voice file: {fields}",
+        raise ConfigError.from_validation(
+            exc,
+            msg("模板语气文件字段无效", "invalid voice file"),
             where=str(path),
-            hint="对照 prompts/template/zh.yaml 检查字段名 / compare with prompts/template/zh.yaml",
+            hint=msg(
+                "对照 prompts/template/zh.yaml 检查字段名",
+                "compare the field names with prompts/template/zh.yaml",
+            ),
         ) from exc
     expected = path.stem
     if voice.language != expected:
         raise ConfigError(
-            f"language 为 {voice.language!r},与文件名不符 / language does not match the file name",
+            msg(
+                f"language 为 {voice.language!r},与文件名不符",
+                f"language is {voice.language!r}, which does not match the file name",
+            ),
             where=f"{path}: language",
-            hint=f"文件名 = <language>.yaml,此处应为 {expected!r}",
+            hint=msg(
+                f"文件名 = <language>.yaml,此处应为 {expected!r}",
+                f"the file name is <language>.yaml, so language should be {expected!r}",
+            ),
         )
     return voice
 

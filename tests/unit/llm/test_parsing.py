@@ -4,6 +4,7 @@ import pytest
 
 from copilot.drafting.outputs import JudgeOutput
 from copilot.llm.parsing import OutputParseError, parse_structured
+from copilot.messages import render
 
 GOOD = '{"passed": true, "score": 0.8, "reason": "ok"}'
 EXPECTED = {"passed": True, "score": 0.8, "reason": "ok"}
@@ -26,17 +27,19 @@ def test_parse_repairs_common_model_output(text: str, repaired: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "zh", "en"),
     [
-        ("", "(空 / empty)"),
-        ("I cannot answer that.", "I cannot answer that."),
-        ('{"passed": "maybe", "score": 3}', "field errors"),
-        ("[1, 2, 3]", "JudgeOutput"),
+        ("", "(空)", "(empty)"),
+        ("I cannot answer that.", "I cannot answer that.", "I cannot answer that."),
+        ('{"passed": "maybe", "score": 3}', "字段错误", "field errors"),
+        ("[1, 2, 3]", "不是 JudgeOutput JSON", "not JudgeOutput JSON"),
     ],
 )
-def test_parse_failure_names_schema_and_shows_text(text: str, message: str) -> None:
+def test_parse_failure_names_schema_and_shows_text(text: str, zh: str, en: str) -> None:
     with pytest.raises(OutputParseError) as caught:
         parse_structured(text, JudgeOutput, endpoint="http://x/v1")
-    assert message in caught.value.message
+    assert zh in render(caught.value.message, "zh")
+    assert en in render(caught.value.message, "en")
+    assert caught.value.endpoint == "http://x/v1"
     assert caught.value.where == "http://x/v1"
     assert caught.value.raw == text
