@@ -213,6 +213,24 @@ class EvalSettings(Section):
     judge_api_key: SecretStr | None = None
 
 
+class WecomSettings(Section):
+    """The WeChat Customer Service (微信客服) connector; active once all four credentials are set."""
+
+    corp_id: str | None = Field(None, description="企业ID (CorpID) of the WeCom organisation")
+    secret: SecretStr | None = Field(None, description="the 微信客服 Secret (API access)")
+    token: SecretStr | None = Field(None, description="callback Token (signature check)")
+    aes_key: SecretStr | None = Field(None, description="callback EncodingAESKey (43 characters)")
+    api_base: str = Field("https://qyapi.weixin.qq.com", description="WeCom API host")
+    timeout_s: float = Field(10.0, gt=0)
+    max_retries: int = Field(3, ge=0, description="retries on network errors, 5xx and -1 busy")
+    retry_backoff_s: float = Field(0.5, ge=0, description="first backoff; doubles per retry")
+    replay_window_s: int = Field(300, ge=1, description="callbacks older than this are refused")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.corp_id and self.secret and self.token and self.aes_key)
+
+
 class Settings(BaseSettings):
     """All settings of the copilot; see README "Configuration"."""
 
@@ -239,6 +257,7 @@ class Settings(BaseSettings):
     customers: CustomerSettings = Field(default_factory=CustomerSettings)
     evals: EvalSettings = Field(default_factory=EvalSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    wecom: WecomSettings = Field(default_factory=WecomSettings)
 
     _known_timezone = field_validator("timezone")(iana_timezone)
 
