@@ -30,6 +30,7 @@ from pydantic_settings import (
 )
 
 from copilot.errors import ConfigError
+from copilot.messages import msg
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -59,8 +60,9 @@ def iana_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        msg = f"unknown timezone {value!r}; use an IANA name like Asia/Shanghai"
-        raise ValueError(msg) from None
+        raise ValueError(
+            f"unknown timezone {value!r}; use an IANA name like Asia/Shanghai"
+        ) from None
     return value
 
 
@@ -309,6 +311,8 @@ def get_settings() -> Settings:
             for error in exc.errors()
         )
         raise ConfigError(
-            f"设置无效 / invalid settings: {problems}",
-            hint="检查这些环境变量或 siyu.toml / check these environment variables or siyu.toml",
+            msg(f"设置无效: {problems}", f"invalid settings: {problems}"),
+            hint=msg(
+                "检查这些环境变量或 siyu.toml", "check these environment variables or siyu.toml"
+            ),
         ) from None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from pydantic import ValidationError
 
@@ -69,3 +71,21 @@ def test_cli_reports_bad_settings_by_variable_name(monkeypatch: pytest.MonkeyPat
     result = CliRunner().invoke(app, ["search", "退货"])
     assert result.exit_code == 2
     assert "SIYU_TIMEZONE" in result.stderr and "Traceback" not in result.output
+
+
+def test_bad_settings_error_names_the_variable_in_each_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from copilot.config import get_settings
+    from copilot.errors import ConfigError
+
+    monkeypatch.setenv("SIYU_TIMEZONE", "Mars/Olympus")
+    get_settings.cache_clear()
+    with pytest.raises(ConfigError) as caught:
+        get_settings()
+    english, chinese = caught.value.render("en"), caught.value.render("zh")
+    assert english.startswith("invalid settings: SIYU_TIMEZONE: ")
+    assert "check these environment variables or siyu.toml" in english
+    assert not re.search(r"[\u4e00-\u9fff]", english)
+    assert chinese.startswith("设置无效: SIYU_TIMEZONE: ")
+    assert "提示: 检查这些环境变量或 siyu.toml" in chinese
