@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from copilot.drafting import DraftResult
 from copilot.evals import checks
 from copilot.evals.checks import Outcome, Subject, Tools
+from copilot.messages import Text, msg
 
 Check = Callable[[Subject, "AssertionSpec", Tools], Outcome]
 
@@ -136,13 +137,13 @@ class AssertionResult(BaseModel):
     passed: bool
     score: float
     weight: float
-    reason: str
+    reason: Text
     skipped: bool = False
     details: dict[str, Any] = Field(default_factory=dict)
 
 
 def _negate(outcome: Outcome) -> Outcome:
-    return Outcome(not outcome.passed, 1.0 - outcome.score, f"NOT: {outcome.reason}")
+    return Outcome(not outcome.passed, 1.0 - outcome.score, "NOT: " + outcome.reason)
 
 
 def _subjects(spec: AssertionSpec, result: DraftResult, input_text: str) -> list[Subject]:
@@ -165,7 +166,7 @@ def evaluate(
         outcome = KINDS[spec.base].check(subject, spec, tools)
         outcomes.append(_negate(outcome) if spec.negated and not outcome.skipped else outcome)
     if not outcomes:
-        outcomes = [Outcome(False, 0.0, "没有草稿 / the task returned no draft")]
+        outcomes = [Outcome(False, 0.0, msg("没有草稿", "the task returned no draft"))]
     if any(o.skipped for o in outcomes):
         skipped = next(o for o in outcomes if o.skipped)
         return _result(spec, skipped, skipped=True)
@@ -174,7 +175,8 @@ def evaluate(
     worst = min(outcomes, key=lambda o: (o.passed, o.score))
     shown = passing[0] if passed and spec.drafts == "any" else worst
     score = max(o.score for o in outcomes) if spec.drafts == "any" else worst.score
-    label = "" if len(outcomes) == 1 else f"[{len(passing)}/{len(outcomes)} drafts] "
+    shares = f"{len(passing)}/{len(outcomes)}"
+    label = "" if len(outcomes) == 1 else msg(f"[{shares} 份草稿] ", f"[{shares} drafts] ")
     combined = Outcome(passed, score, label + shown.reason, details=shown.details)
     return _result(spec, combined)
 

@@ -16,20 +16,24 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from copilot.errors import ConfigError, field_problems
+from copilot.messages import msg
 
 if TYPE_CHECKING:
     from copilot.evals.suite import CaseSpec
 
-HINT = "CSV 列为 vars 与 __expected;JSONL 每行一个用例对象 / CSV columns are vars plus __expected; JSONL holds one case object per line"
+HINT = msg(
+    "CSV 列为 vars 与 __expected;JSONL 每行一个用例对象",
+    "CSV columns are vars plus __expected; JSONL holds one case object per line",
+)
 
 
 def load_case_file(path: Path) -> list[tuple[CaseSpec, tuple[str, int]]]:
     """(case, (file, line)) for each case in a CSV or JSONL file."""
     if not path.is_file():
         raise ConfigError(
-            f"找不到用例文件 / case file not found: {path}",
+            msg("找不到用例文件", "case file not found") + f": {path}",
             where=str(path),
-            hint="路径相对于评测集文件 / the path is relative to the suite file",
+            hint=msg("路径相对于评测集文件", "the path is relative to the suite file"),
         )
     suffix = path.suffix.lower()
     if suffix == ".csv":
@@ -38,9 +42,9 @@ def load_case_file(path: Path) -> list[tuple[CaseSpec, tuple[str, int]]]:
         rows = _jsonl_rows(path)
     else:
         raise ConfigError(
-            f"不支持的用例文件类型 {suffix} / unsupported case file type {suffix}",
+            msg(f"不支持的用例文件类型 {suffix}", f"unsupported case file type {suffix}"),
             where=str(path),
-            hint="使用 .csv 或 .jsonl / use .csv or .jsonl",
+            hint=msg("使用 .csv 或 .jsonl", "use .csv or .jsonl"),
         )
     return [(_validate(raw, path, line), (str(path), line)) for line, raw in rows]
 
@@ -53,7 +57,7 @@ def _validate(raw: dict[str, Any], path: Path, line: int) -> CaseSpec:
     except ValidationError as exc:
         problems = field_problems(exc, "(row)")
         raise ConfigError(
-            f"用例无效 / invalid case: {problems}", where=f"{path}:{line}", hint=HINT
+            msg("用例无效", "invalid case") + f": {problems}", where=f"{path}:{line}", hint=HINT
         ) from exc
 
 
@@ -79,7 +83,7 @@ def _csv_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
                 for column, cell in row.items():
                     if column is None or cell is None:
                         raise ConfigError(
-                            "列数与表头不一致 / the row has more cells than the header",
+                            msg("列数与表头不一致", "the row has more cells than the header"),
                             where=f"{path}:{line}",
                             hint=HINT,
                         )
@@ -93,7 +97,7 @@ def _csv_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
                 rows.append((line, case))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise ConfigError(
-            f"无法读取 CSV / cannot read the CSV: {exc}", where=str(path), hint=HINT
+            msg("无法读取 CSV", "cannot read the CSV") + f": {exc}", where=str(path), hint=HINT
         ) from exc
     return rows
 
@@ -104,7 +108,7 @@ def _jsonl_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(
-            f"无法读取 JSONL / cannot read the JSONL: {exc}", where=str(path), hint=HINT
+            msg("无法读取 JSONL", "cannot read the JSONL") + f": {exc}", where=str(path), hint=HINT
         ) from exc
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -113,13 +117,14 @@ def _jsonl_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ConfigError(
-                f"第 {number} 行不是有效 JSON / line {number} is not valid JSON: {exc.msg}",
+                msg(f"第 {number} 行不是有效 JSON", f"line {number} is not valid JSON")
+                + f": {exc.msg}",
                 where=f"{path}:{number}:{exc.colno}",
                 hint=HINT,
             ) from exc
         if not isinstance(data, dict):
             raise ConfigError(
-                "每行应是一个 JSON 对象 / each line must be a JSON object",
+                msg("每行应是一个 JSON 对象", "each line must be a JSON object"),
                 where=f"{path}:{number}",
                 hint=HINT,
             )

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.evals.assertions import AssertionResult
 from copilot.evals.results import CaseResult, RunRecord
+from copilot.messages import Text
 
 Change = Literal["regressed", "fixed", "score", "added", "removed"]
 
@@ -24,7 +25,7 @@ class AssertionChange(BaseModel):
     after_passed: bool | None
     before_score: float | None
     after_score: float | None
-    reason: str = ""
+    reason: Text = ""
 
 
 class CaseDiff(BaseModel):
@@ -36,7 +37,7 @@ class CaseDiff(BaseModel):
     after: str | None
     where: str = ""
     assertions: list[AssertionChange] = Field(default_factory=list)
-    error: str = ""
+    error: Text = ""
 
 
 class Comparison(BaseModel):

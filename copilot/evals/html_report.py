@@ -9,6 +9,12 @@ from pathlib import Path
 
 from copilot.evals.compare import Comparison
 from copilot.evals.reports import (
+    BASELINE_DIFF,
+    FAILING,
+    INPUT,
+    OUTPUT,
+    PER_ASSERTION,
+    PER_SUITE,
     Rate,
     clip,
     input_text,
@@ -17,8 +23,11 @@ from copilot.evals.reports import (
     per_assertion,
     per_suite,
     problems,
+    result_line,
+    usage_line,
 )
 from copilot.evals.results import RunRecord
+from copilot.messages import Text, current_language, msg, render
 
 CSS = """
 body{font-family:"WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei",sans-serif;margin:2em;
@@ -31,9 +40,10 @@ pre{white-space:pre-wrap;background:#f6f8fa;padding:.5em;margin:.3em 0}.meta{col
 BAR_WIDTH = 420
 ROW = 24
 LABEL = 220
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
 
 
-def chart(title: str, rates: list[Rate]) -> str:
+def chart(title: Text, rates: list[Rate]) -> str:
     """A horizontal bar chart of pass rates as inline SVG."""
     height = ROW * len(rates) + 10
     bars = []
@@ -49,10 +59,11 @@ def chart(title: str, rates: list[Rate]) -> str:
             f'<text x="{LABEL + BAR_WIDTH + 6}" y="{y + 15}" font-size="12">'
             f"{rate.rate:.0%} ({rate.passed}/{rate.total})</text>"
         )
+    heading = escape(render(title))
     return (
-        f"<h2>{escape(title)}</h2>"
+        f"<h2>{heading}</h2>"
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{LABEL + BAR_WIDTH + 110}" '
-        f'height="{height}" role="img" aria-label="{escape(title)}">{"".join(bars)}</svg>'
+        f'height="{height}" role="img" aria-label="{heading}">{"".join(bars)}</svg>'
     )
 
 
@@ -60,22 +71,23 @@ def _diff(comparison: Comparison) -> str:
     rows = []
     for diff in comparison.diffs:
         moved = "<br>".join(
-            escape(f"{a.label}: {a.before_score} → {a.after_score} · {clip(a.reason, 200)}")
+            escape(f"{a.label}: {a.before_score} → {a.after_score} · {clip(render(a.reason), 200)}")
             for a in diff.assertions
         )
         cls = "fail" if diff.change == "regressed" else "pass" if diff.change == "fixed" else ""
         rows.append(
             f'<tr><td class="{cls}">{diff.change}</td><td>{escape(diff.key)}</td>'
-            f"<td>{diff.before} → {diff.after}</td><td>{moved or escape(diff.error)}</td></tr>"
+            f"<td>{diff.before} → {diff.after}</td><td>{moved or escape(render(diff.error))}</td></tr>"
         )
     counts = ", ".join(
         f"{change}: {len(comparison.of(change))}"
         for change in ("regressed", "fixed", "score", "added", "removed")
     )
     return (
-        f"<h2>基线对比 / baseline diff</h2><p class=meta>{escape(comparison.baseline_id)} → "
+        f"<h2>{BASELINE_DIFF}</h2><p class=meta>{escape(comparison.baseline_id)} → "
         f"{escape(comparison.current_id)} · {counts}</p>"
-        "<table><tr><th>change</th><th>case</th><th>status</th><th>assertions</th></tr>"
+        f"<table><tr><th>{msg('变化', 'change')}</th><th>{msg('用例', 'case')}</th>"
+        f"<th>{msg('状态', 'status')}</th><th>{msg('断言', 'assertions')}</th></tr>"
         f"{''.join(rows)}</table>"
     )
 
@@ -85,43 +97,42 @@ def _failing(record: RunRecord) -> str:
     for case in problems(record):
         outputs = "".join(f"<pre>{escape(clip(o))}</pre>" for o in case.outputs)
         reasons = "".join(
-            f"<li><b>{escape(a.type)}</b>: {escape(clip(a.reason, 400))}</li>" for a in case.failing
+            f"<li><b>{escape(a.type)}</b>: {escape(clip(render(a.reason), 400))}</li>"
+            for a in case.failing
         )
-        error = f"<pre class=error>{escape(case.error)}</pre>" if case.error else ""
+        error = f"<pre class=error>{escape(render(case.error))}</pre>" if case.error else ""
         blocks.append(
             f'<div class="case"><b class="{case.status}">{case.status}</b> '
             f"<code>{escape(case.key)}</code> <span class=meta>{escape(case.where)}</span>"
-            f"<p>{escape(case.description)}</p><div>输入 / input:</div>"
+            f"<p>{escape(case.description)}</p><div>{INPUT}:</div>"
             f"<pre>{escape(clip(input_text(case)))}</pre>{error}"
-            f"<div>输出 / output:</div>{outputs or '<pre>—</pre>'}<ul>{reasons}</ul></div>"
+            f"<div>{OUTPUT}:</div>{outputs or '<pre>—</pre>'}<ul>{reasons}</ul></div>"
         )
-    return f"<h2>未通过用例 / failing cases ({len(blocks)})</h2>" + "".join(blocks)
+    return f"<h2>{FAILING} ({len(blocks)})</h2>" + "".join(blocks)
 
 
 def html(record: RunRecord, comparison: Comparison | None = None) -> str:
     s = record.summary()
     prompts = ", ".join(f"{k}@{v}" for k, v in record.prompts.items()) or "—"
-    notices = "".join(f"<li>{escape(n)}</li>" for n in record.notices)
+    notices = "".join(f"<li>{escape(render(n))}</li>" for n in record.notices)
     header = (
-        f"<h1>评测报告 / eval report {escape(record.run_id)}</h1>"
-        f'<p class="{"pass" if record.ok else "fail"}"><b>{s.passed}/{s.total} passed '
-        f"({s.pass_rate:.1%})</b> · {s.failed} failed · {s.errors} errors · {s.skipped} skipped · "
-        f"{s.skipped_assertions} assertions skipped</p>"
+        f"<h1>{msg('评测报告', 'Eval report')} {escape(record.run_id)}</h1>"
+        f'<p class="{"pass" if record.ok else "fail"}"><b>{escape(render(result_line(s)))}</b></p>'
         f"<p class=meta>{record.started_at:%Y-%m-%d %H:%M:%S} · {record.seconds:.1f} s · "
-        f"revision {escape(record.git_rev)} · backend {escape(record.model)} "
-        f"({escape(record.backend)}) · prompts {escape(prompts)}<br>{s.backend_calls} backend "
-        f"calls · {s.cached} cached · {s.input_tokens}+{s.output_tokens} tokens · "
-        f"¥{s.cost:.4f}</p>" + (f"<ul>{notices}</ul>" if notices else "")
+        f"{msg('版本', 'revision')} {escape(record.git_rev)} · {msg('后端', 'backend')} "
+        f"{escape(record.model)} ({escape(record.backend)}) · {msg('提示词', 'prompts')} "
+        f"{escape(prompts)}<br>{escape(render(usage_line(s)))}</p>"
+        + (f"<ul>{notices}</ul>" if notices else "")
     )
     body = (
         header
-        + chart("各评测集通过率 / pass rate per suite", per_suite(record))
-        + chart("各断言类型通过率 / pass rate per assertion type", per_assertion(record))
+        + chart(PER_SUITE, per_suite(record))
+        + chart(PER_ASSERTION, per_assertion(record))
         + (_diff(comparison) if comparison else "")
         + _failing(record)
     )
     return (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{HTML_LANG[current_language()]}"><head><meta charset="utf-8">'
         f"<title>siyu eval {escape(record.run_id)}</title><style>{CSS}</style></head>"
         f"<body>{body}</body></html>\n"
     )

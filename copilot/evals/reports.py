@@ -13,9 +13,19 @@ from collections import defaultdict
 from pydantic import BaseModel, ConfigDict
 
 from copilot.evals.compare import Comparison
-from copilot.evals.results import CaseResult, RunRecord
+from copilot.evals.results import CaseResult, RunRecord, RunSummary
+from copilot.messages import Msg, Text, msg, render
 
 MAX_SHOWN = 600
+# Headings and labels shared by the Markdown and HTML reports (rendered in the current language).
+PER_SUITE = msg("各评测集通过率", "Pass rate per suite")
+PER_ASSERTION = msg("各断言类型通过率", "Pass rate per assertion type")
+BASELINE_DIFF = msg("基线对比", "Baseline diff")
+FAILING = msg("未通过用例", "Failing cases")
+WHERE = msg("位置", "where")
+INPUT = msg("输入", "input")
+OUTPUT = msg("输出", "output")
+RATE_COLUMNS = msg("通过 | 总数 | 通过率", "passed | total | rate")
 
 
 class Rate(BaseModel):
@@ -66,19 +76,45 @@ def input_text(case: CaseResult) -> str:
     return json.dumps(case.input, ensure_ascii=False)
 
 
-def _cell(text: str) -> str:
-    return clip(text, 300).replace("|", "\\|").replace("\n", "<br>")
+def _cell(text: Text) -> str:
+    return clip(render(text), 300).replace("|", "\\|").replace("\n", "<br>")
+
+
+def result_line(s: RunSummary) -> Msg:
+    """Passed, failed, errored and skipped counts in one line."""
+    return msg(
+        f"{s.passed}/{s.total} 通过({s.pass_rate:.1%}),{s.failed} 未通过,{s.errors} 出错,"
+        f"{s.skipped} 跳过,{s.skipped_assertions} 条断言跳过",
+        f"{s.passed}/{s.total} passed ({s.pass_rate:.1%}), {s.failed} failed, {s.errors} errors, "
+        f"{s.skipped} skipped, {s.skipped_assertions} assertions skipped",
+    )
+
+
+def usage_line(s: RunSummary) -> Msg:
+    """Backend calls, cache hits, tokens and cost in one line."""
+    tokens = f"{s.input_tokens}+{s.output_tokens} tokens, ¥{s.cost:.4f}"
+    line = msg(
+        f"{s.backend_calls} 次后端调用,{s.cached} 次缓存命中,{tokens}",
+        f"{s.backend_calls} backend calls, {s.cached} cached, {tokens}",
+    )
+    if s.unpriced:
+        line += msg(f"(另有 {s.unpriced} 个未计价)", f" (+{s.unpriced} unpriced)")
+    return line
 
 
 def diff_lines(comparison: Comparison) -> list[str]:
     """The baseline diff as Markdown bullet lines (also printed by the CLI)."""
-    lines = [f"对比基线 / baseline `{comparison.baseline_id}` → `{comparison.current_id}`", ""]
+    lines = [
+        f"{msg('对比基线', 'baseline')} `{comparison.baseline_id}` → `{comparison.current_id}`",
+        "",
+    ]
+    tolerance = f"{comparison.tolerance:g}"
     titles = {
-        "regressed": "回退 / regressions",
-        "fixed": "修复 / fixed",
-        "score": f"分数变化 > {comparison.tolerance:g} / score changes",
-        "added": "新增用例 / new cases",
-        "removed": "移除用例 / removed cases",
+        "regressed": msg("回退", "regressions"),
+        "fixed": msg("修复", "fixed"),
+        "score": msg(f"分数变化 > {tolerance}", f"score changes > {tolerance}"),
+        "added": msg("新增用例", "new cases"),
+        "removed": msg("移除用例", "removed cases"),
     }
     for change, title in titles.items():
         diffs = comparison.of(change)  # type: ignore[arg-type]
@@ -95,42 +131,41 @@ def diff_lines(comparison: Comparison) -> list[str]:
 def markdown(record: RunRecord, comparison: Comparison | None = None) -> str:
     s = record.summary()
     lines = [
-        f"# 评测报告 / eval report `{record.run_id}`",
+        f"# {msg('评测报告', 'Eval report')} `{record.run_id}`",
         "",
-        f"- 时间 / started: {record.started_at:%Y-%m-%d %H:%M:%S} · {record.seconds:.1f} s",
-        f"- 版本 / revision: `{record.git_rev}` · 后端 / backend: {record.model} ({record.backend})",
-        f"- 提示词 / prompts: {', '.join(f'{k}@{v}' for k, v in record.prompts.items()) or '—'}",
-        f"- 结果 / result: {s.passed}/{s.total} passed ({s.pass_rate:.1%}), {s.failed} failed, "
-        f"{s.errors} errors, {s.skipped} skipped, {s.skipped_assertions} assertions skipped",
-        f"- 用量 / usage: {s.backend_calls} backend calls, {s.cached} cached, "
-        f"{s.input_tokens}+{s.output_tokens} tokens, ¥{s.cost:.4f}"
-        + (f" (+{s.unpriced} unpriced)" if s.unpriced else ""),
-        *(f"- 提示 / notice: {n}" for n in record.notices),
+        f"- {msg('时间', 'started')}: {record.started_at:%Y-%m-%d %H:%M:%S} · {record.seconds:.1f} s",
+        f"- {msg('版本', 'revision')}: `{record.git_rev}` · "
+        f"{msg('后端', 'backend')}: {record.model} ({record.backend})",
+        f"- {msg('提示词', 'prompts')}: "
+        f"{', '.join(f'{k}@{v}' for k, v in record.prompts.items()) or '—'}",
+        f"- {msg('结果', 'result')}: {result_line(s)}",
+        f"- {msg('用量', 'usage')}: {usage_line(s)}",
+        *(f"- {msg('注意', 'notice')}: {render(n)}" for n in record.notices),
         "",
-        "## 各评测集通过率 / pass rate per suite",
+        f"## {PER_SUITE}",
         "",
-        "| suite | passed | total | rate |",
+        f"| {msg('评测集', 'suite')} | {RATE_COLUMNS} |",
         "|---|---:|---:|---:|",
         *(f"| {r.name} | {r.passed} | {r.total} | {r.rate:.1%} |" for r in per_suite(record)),
         "",
-        "## 各断言类型通过率 / pass rate per assertion type",
+        f"## {PER_ASSERTION}",
         "",
-        "| type | passed | total | rate |",
+        f"| {msg('断言类型', 'type')} | {RATE_COLUMNS} |",
         "|---|---:|---:|---:|",
         *(f"| {r.name} | {r.passed} | {r.total} | {r.rate:.1%} |" for r in per_assertion(record)),
         "",
     ]
     if comparison:
-        lines += ["## 基线对比 / baseline diff", "", *diff_lines(comparison), ""]
+        lines += [f"## {BASELINE_DIFF}", "", *diff_lines(comparison), ""]
     failing = problems(record)
-    lines += [f"## 未通过用例 / failing cases ({len(failing)})", ""]
+    lines += [f"## {FAILING} ({len(failing)})", ""]
     for case in failing:
-        lines += [f"### `{case.key}` — {case.status}", "", f"- 位置 / where: `{case.where}`"]
-        lines.append(f"- 输入 / input: {_cell(input_text(case))}")
+        lines += [f"### `{case.key}` — {case.status}", "", f"- {WHERE}: `{case.where}`"]
+        lines.append(f"- {INPUT}: {_cell(input_text(case))}")
         if case.error:
-            lines.append(f"- 错误 / error: {_cell(case.error)}")
+            lines.append(f"- {msg('错误', 'error')}: {_cell(case.error)}")
         for index, output in enumerate(case.outputs, start=1):
-            lines.append(f"- 输出 {index} / output {index}: {_cell(output)}")
+            lines.append(f"- {OUTPUT} {index}: {_cell(output)}")
         for a in case.failing:
             lines.append(f"- ❌ `{a.type}`: {_cell(a.reason)}")
         lines.append("")
@@ -162,9 +197,10 @@ def junit(record: RunRecord) -> str:
                 time=f"{case.latency_ms / 1000:.3f}",
             )
             if case.status == "error":
-                ET.SubElement(element, "error", message=clip(case.error, 200)).text = case.error
+                error = render(case.error)
+                ET.SubElement(element, "error", message=clip(error, 200)).text = error
             elif case.status == "fail":
-                reasons = "\n".join(f"{a.type}: {a.reason}" for a in case.failing)
+                reasons = "\n".join(f"{a.type}: {render(a.reason)}" for a in case.failing)
                 body = f"{case.where}\ninput: {input_text(case)}\n{reasons}\noutput: {case.outputs}"
                 ET.SubElement(element, "failure", message=clip(reasons, 200)).text = body
             elif case.status == "skipped":

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.drafting import PromptRef
 from copilot.evals.assertions import AssertionResult
 from copilot.llm import TEMPLATE_BACKEND
+from copilot.messages import Text
 
 CaseStatus = Literal["pass", "fail", "error", "skipped"]
 
@@ -39,7 +40,7 @@ class CaseResult(BaseModel):
     cached: bool = False
     cost: float | None = 0.0
     latency_ms: float = 0.0
-    error: str = ""
+    error: Text = ""
 
     @property
     def key(self) -> str:
@@ -88,7 +89,7 @@ class RunRecord(BaseModel):
     )
     suites: list[str] = Field(default_factory=list)
     options: dict[str, Any] = Field(default_factory=dict)
-    notices: list[str] = Field(default_factory=list)
+    notices: list[Text] = Field(default_factory=list)
     cases: list[CaseResult] = Field(default_factory=list)
 
     def summary(self) -> RunSummary:

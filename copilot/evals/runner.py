@@ -16,11 +16,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.drafting import Drafter, DraftResult
-from copilot.errors import ConfigError, CopilotError
+from copilot.errors import BackendError, ConfigError, CopilotError
 from copilot.evals.assertions import evaluate
 from copilot.evals.checks import Tools
 from copilot.evals.results import CaseResult, CaseStatus
 from copilot.evals.suite import REQUESTS, Case, Suite
+from copilot.messages import msg
 
 
 class RunOptions(BaseModel):
@@ -41,16 +42,17 @@ def select(suites: list[Suite], pattern: str | None) -> list[Case]:
         wanted = re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
         raise ConfigError(
-            f"--filter 不是有效的正则 / --filter is not a valid regex: {exc}",
+            msg("--filter 不是有效的正则", "--filter is not a valid regex") + f": {exc}",
             where="--filter",
-            hint="例如 / e.g. --filter 'cs-replies/ship'",
+            hint=msg("例如 --filter 'cs-replies/ship'", "e.g. --filter 'cs-replies/ship'"),
         ) from exc
     chosen = [c for c in cases if wanted.search(f"{c.key} {c.description}".strip())]
     if not chosen:
         raise ConfigError(
-            f"--filter {pattern!r} 没有匹配任何用例 / matched no case",
+            msg(f"--filter {pattern!r} 没有匹配任何用例", f"--filter {pattern!r} matched no case"),
             where="--filter",
-            hint="用例名形如 / cases are named like " + (cases[0].key if cases else "suite/id"),
+            hint=msg("用例名形如 ", "cases are named like ")
+            + (cases[0].key if cases else "suite/id"),
         )
     return chosen
 
@@ -100,7 +102,8 @@ class Runner:
         try:
             draft = self._draft_within_timeout(case)
         except CopilotError as exc:
-            return base.model_copy(update={"error": exc.render()})
+            error = msg(exc.render("zh"), exc.render("en"))
+            return base.model_copy(update={"error": error})
         except Exception as exc:  # a crashing case is recorded, the run goes on
             return base.model_copy(update={"error": f"{type(exc).__name__}: {exc}"})
         return self.grade(case, draft, base)
@@ -119,8 +122,9 @@ class Runner:
         worker.start()
         worker.join(self.options.timeout_s)
         if worker.is_alive():
-            raise TimeoutError(
-                f"超过 {self.options.timeout_s:g} 秒 / timed out after {self.options.timeout_s:g} s"
+            seconds = f"{self.options.timeout_s:g}"
+            raise BackendError(
+                msg(f"超过 {seconds} 秒仍未完成", f"timed out after {seconds} s"), code="timeout"
             )
         if "error" in box:
             raise box["error"]

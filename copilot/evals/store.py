@@ -10,10 +10,11 @@ from pydantic import ValidationError
 
 from copilot.errors import ConfigError, StoreError
 from copilot.evals.results import RunRecord
+from copilot.messages import msg
 
-BASELINE_HINT = (
-    "用 --baseline last(上一次运行)、saved(--save-baseline 保存的)、运行 ID 或 JSON 文件 / use "
-    "--baseline last, saved, a run id or a run JSON file"
+BASELINE_HINT = msg(
+    "用 --baseline last(上一次运行)、saved(--save-baseline 保存的)、运行 ID 或 JSON 文件",
+    "use --baseline last, saved, a run id or a run JSON file",
 )
 
 
@@ -44,9 +45,9 @@ class RunStore:
             partial.replace(path)
         except OSError as exc:
             raise StoreError(
-                f"无法保存评测结果 / cannot store the run: {exc}",
+                msg("无法保存评测结果", "cannot store the run") + f": {exc}",
                 where=str(path),
-                hint="检查 SIYU_HOME 是否可写 / check that SIYU_HOME is writable",
+                hint=msg("检查 SIYU_HOME 是否可写", "check that SIYU_HOME is writable"),
             ) from exc
         return path
 
@@ -59,17 +60,17 @@ class RunStore:
             earlier = [run_id for run_id in self.run_ids() if run_id != exclude]
             if not earlier:
                 raise ConfigError(
-                    "还没有可比较的历史运行 / there is no earlier run to compare with",
+                    msg("还没有可比较的历史运行", "there is no earlier run to compare with"),
                     where=str(self.runs),
-                    hint="先不带 --baseline 运行一次 / run once without --baseline first",
+                    hint=msg("先不带 --baseline 运行一次", "run once without --baseline first"),
                 )
             return self.load(self.runs / f"{earlier[-1]}.json")
         if ref == "saved":
             if not self.baseline.exists():
                 raise ConfigError(
-                    "还没有保存的基线 / no baseline has been saved",
+                    msg("还没有保存的基线", "no baseline has been saved"),
                     where=str(self.baseline),
-                    hint="运行 siyu eval --save-baseline / run siyu eval --save-baseline",
+                    hint=msg("运行 siyu eval --save-baseline", "run siyu eval --save-baseline"),
                 )
             return self.load(self.baseline)
         candidate = Path(ref)
@@ -78,9 +79,12 @@ class RunStore:
         by_id = self.runs / f"{ref}.json"
         if by_id.exists():
             return self.load(by_id)
-        recent = ", ".join(self.run_ids()[-3:]) or "(none)"
+        recent = ", ".join(self.run_ids()[-3:]) or "—"
         raise ConfigError(
-            f"找不到基线 {ref} / baseline not found: {ref} (recent runs: {recent})",
+            msg(
+                f"找不到基线 {ref}(最近的运行:{recent})",
+                f"baseline not found: {ref} (recent runs: {recent})",
+            ),
             where="--baseline",
             hint=BASELINE_HINT,
         )
@@ -91,7 +95,8 @@ class RunStore:
             return RunRecord.model_validate_json(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValidationError) as exc:
             raise ConfigError(
-                f"无法读取运行记录 / cannot read the run record: {str(exc).splitlines()[0]}",
+                msg("无法读取运行记录", "cannot read the run record")
+                + f": {str(exc).splitlines()[0]}",
                 where=str(path),
                 hint=BASELINE_HINT,
             ) from exc

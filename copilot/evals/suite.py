@@ -19,6 +19,7 @@ from copilot.errors import ConfigError, field_problems
 from copilot.evals.assertions import AssertionSpec
 from copilot.evals.casefiles import load_case_file
 from copilot.evals.yamlpos import YamlDoc
+from copilot.messages import msg
 
 SuiteTask = Literal["reply", "post", "message"]
 REQUESTS: dict[str, type[BaseModel]] = {
@@ -33,7 +34,7 @@ PROMPTFOO_KEYS = {"tests": "cases", "defaultTest": "defaults"}
 SUITE_KEYS = ("cases:", "tests:", "cases_file:")
 # A promptfoo test has no id; a description that looks like one (no spaces) is used instead.
 SLUG = re.compile(r"[\w.-]{1,60}")
-HINT = "对照 evals/README.md 的格式修正 / fix it against the format in evals/README.md"
+HINT = msg("对照 evals/README.md 的格式修正", "fix it against the format in evals/README.md")
 
 
 class Defaults(BaseModel):
@@ -112,7 +113,7 @@ def load_suite(path: Path) -> Suite:
     doc = YamlDoc.read(path)
     if not isinstance(doc.data, dict):
         raise ConfigError(
-            "评测集应是一个 YAML 映射 / a suite must be a YAML mapping",
+            msg("评测集应是一个 YAML 映射", "a suite must be a YAML mapping"),
             where=f"{path}:1",
             hint=HINT,
         )
@@ -129,9 +130,14 @@ def load_suite(path: Path) -> Suite:
         locate = doc
     if not case_specs:
         raise ConfigError(
-            "评测集没有用例 / the suite has no cases (an empty suite is an error, not a pass)",
+            msg(
+                "评测集没有用例(空评测集算错误,不算通过)",
+                "the suite has no cases (an empty suite is an error, not a pass)",
+            ),
             where=f"{path}:1",
-            hint="在 cases: (或 promptfoo 的 tests:) 下添加用例 / add cases under cases: or tests:",
+            hint=msg(
+                "在 cases:(或 promptfoo 的 tests:)下添加用例", "add cases under cases: or tests:"
+            ),
         )
     cases = []
     seen: set[str] = set()
@@ -140,9 +146,9 @@ def load_suite(path: Path) -> Suite:
         built = _build_case(name, spec, case, number, where)
         if built.id in seen:
             raise ConfigError(
-                f"用例 id 重复:{built.id} / duplicate case id {built.id}",
+                msg(f"用例 id 重复:{built.id}", f"duplicate case id {built.id}"),
                 where=where,
-                hint="每个用例的 id 必须唯一 / give each case a unique id",
+                hint=msg("每个用例的 id 必须唯一", "give each case a unique id"),
             )
         seen.add(built.id)
         cases.append(built)
@@ -161,16 +167,17 @@ def _build_case(suite: str, spec: SuiteSpec, case: CaseSpec, number: int, where:
         problems = field_problems(exc, "?", prefix="vars.")
         valid = ", ".join(sorted(model.model_fields))
         raise ConfigError(
-            f"用例输入无效 / invalid case vars for task {task}: {problems}",
+            msg(f"用例输入无效(任务 {task})", f"invalid case vars for task {task}")
+            + f": {problems}",
             where=where,
-            hint=f"{task} 可用的 vars / valid vars: {valid}",
+            hint=msg(f"{task} 可用的 vars:{valid}", f"valid vars: {valid}"),
         ) from exc
     assertions = [*spec.defaults.assertions, *case.assertions]
     if not assertions:
         raise ConfigError(
-            "用例没有断言 / the case has no assertions, so it could never fail",
+            msg("用例没有断言,永远不会失败", "the case has no assertions, so it could never fail"),
             where=where,
-            hint="至少添加一条 assert / add at least one assertion",
+            hint=msg("至少添加一条 assert", "add at least one assertion"),
         )
     return Case(
         suite=suite,
@@ -192,9 +199,9 @@ def discover_suites(paths: list[Path]) -> list[Path]:
     for root in paths:
         if not root.exists():
             raise ConfigError(
-                f"路径不存在 / path not found: {root}",
+                msg("路径不存在", "path not found") + f": {root}",
                 where=str(root),
-                hint="检查评测集路径 / check the suite path",
+                hint=msg("检查评测集路径", "check the suite path"),
             )
         if root.is_file():
             found.append(root)
@@ -207,10 +214,12 @@ def discover_suites(paths: list[Path]) -> list[Path]:
                 found.append(path)
     if not found:
         raise ConfigError(
-            "没有找到评测集 / no suite files found",
+            msg("没有找到评测集", "no suite files found"),
             where=", ".join(str(p) for p in paths),
-            hint="评测集是含 cases:、cases_file: 或 tests: 的 YAML 文件 / a suite is a YAML file "
-            "with cases:, cases_file: or tests:",
+            hint=msg(
+                "评测集是含 cases:、cases_file: 或 tests: 的 YAML 文件",
+                "a suite is a YAML file with cases:, cases_file: or tests:",
+            ),
         )
     return found
 
@@ -227,8 +236,8 @@ def load_suites(paths: list[Path]) -> list[Suite]:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ConfigError(
-            f"评测集名称重复 / duplicate suite names: {', '.join(duplicates)}",
+            msg("评测集名称重复", "duplicate suite names") + f": {', '.join(duplicates)}",
             where=", ".join(str(s.path) for s in suites if s.name in duplicates),
-            hint="给每个评测集一个唯一的 suite: 名称 / give each suite a unique name",
+            hint=msg("给每个评测集一个唯一的 suite: 名称", "give each suite a unique name"),
         )
     return suites

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from copilot.errors import ConfigError
+from copilot.messages import Text, msg
 
 MAX_SHOWN = 5
 
@@ -26,9 +27,9 @@ class YamlDoc:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(
-                f"无法读取评测集 / cannot read the suite: {exc}",
+                msg("无法读取评测集", "cannot read the suite") + f": {exc}",
                 where=str(path),
-                hint="检查文件路径与 UTF-8 编码 / check the path and UTF-8 encoding",
+                hint=msg("检查文件路径与 UTF-8 编码", "check the path and UTF-8 encoding"),
             ) from exc
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -37,16 +38,22 @@ class YamlDoc:
             mark = exc.problem_mark or exc.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
             opened = exc.context_mark
-            started = (
-                f" ({exc.context} at line {opened.line + 1}, column {opened.column + 1})"
-                if opened and exc.context and opened is not mark
-                else ""
-            )
+            problem = exc.problem or exc.context
+            started: Text = ""
+            if opened and exc.context and opened is not mark:
+                at_line, at_column = opened.line + 1, opened.column + 1
+                started = msg(
+                    f"({exc.context},始于第 {at_line} 行第 {at_column} 列)",
+                    f" ({exc.context} at line {at_line}, column {at_column})",
+                )
             raise ConfigError(
-                f"YAML 语法错误 / malformed YAML at line {line}, column {column}: "
-                f"{exc.problem or exc.context}{started}",
+                msg(
+                    f"YAML 语法错误(第 {line} 行第 {column} 列):{problem}",
+                    f"malformed YAML at line {line}, column {column}: {problem}",
+                )
+                + started,
                 where=f"{path}:{line}:{column}",
-                hint="检查缩进、冒号和引号 / check indentation, colons and quotes",
+                hint=msg("检查缩进、冒号和引号", "check indentation, colons and quotes"),
             ) from exc
         return cls(path, data, node)
 
@@ -78,15 +85,20 @@ class YamlDoc:
     def where(self, loc: Sequence[str | int], aliases: Mapping[str, str]) -> str:
         return f"{self.path}:{self.line(loc, aliases)}"
 
-    def invalid(self, exc: ValidationError, aliases: Mapping[str, str], hint: str) -> ConfigError:
+    def invalid(self, exc: ValidationError, aliases: Mapping[str, str], hint: Text) -> ConfigError:
         """One ConfigError listing every problem with its line."""
         errors = exc.errors(include_url=False)[:MAX_SHOWN]
-        problems = "; ".join(
-            f"line {self.line(err['loc'], aliases)} "
-            f"{'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
+        located = [
+            (self.line(err["loc"], aliases), ".".join(str(p) for p in err["loc"]) or "(file)", err)
             for err in errors
+        ]
+        problems = msg(
+            "; ".join(f"第 {line} 行 {field}: {err['msg']}" for line, field, err in located),
+            "; ".join(f"line {line} {field}: {err['msg']}" for line, field, err in located),
         )
         first = errors[0]["loc"] if errors else ()
         return ConfigError(
-            f"评测集无效 / invalid suite: {problems}", where=self.where(first, aliases), hint=hint
+            msg("评测集无效: ", "invalid suite: ") + problems,
+            where=self.where(first, aliases),
+            hint=hint,
         )

@@ -84,6 +84,7 @@ def test_broken_prompt_is_a_regression(
         "SIYU_LLM_API_KEY": "test-key",
         "SIYU_LLM_MODEL": "stub-model",
         "SIYU_LLM_MAX_RETRIES": "0",
+        "SIYU_LANGUAGE": "zh",
     }
     first = siyu_eval(env, str(suite), "-j", "4", "--report-dir", str(tmp_path / "r1"))
     assert first.returncode == 0, first.stdout + first.stderr
@@ -109,9 +110,9 @@ def test_broken_prompt_is_a_regression(
         if line.strip().startswith("- `cited-replies/")
     ]
     assert regressed == [
-        "- `cited-replies/free-shipping` pass→fail cites-source 1.0→0.0 (没有引用 / cites nothing)",
-        "- `cited-replies/refund-time` pass→fail cites-source 1.0→0.0 (没有引用 / cites nothing)",
-        "- `cited-replies/member-day` pass→fail cites-source 1.0→0.0 (没有引用 / cites nothing)",
+        "- `cited-replies/free-shipping` pass→fail cites-source 1.0→0.0 (没有引用)",
+        "- `cited-replies/refund-time` pass→fail cites-source 1.0→0.0 (没有引用)",
+        "- `cited-replies/member-day` pass→fail cites-source 1.0→0.0 (没有引用)",
     ]
     junit = (tmp_path / "r2" / "junit.xml").read_text(encoding="utf-8")
     assert junit.count("<failure") == 3

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from copilot.evals.assertions import AssertionSpec, evaluate, valid_types
 from copilot.evals.checks import Outcome, detect_language
+from copilot.messages import render
 from tests.unit.evals.conftest import FakeTools, make_draft, make_result
 
 SHIPPING = make_result(
@@ -25,7 +26,7 @@ BLOCKED = make_result(
 )
 ENGLISH = make_result(make_draft('{"reply": "Free shipping from 99 yuan", "ok": true}'))
 
-# (assertion, result, passed, a substring of the reason)
+# (assertion, result, passed, a substring of the reason in English)
 CASES: list[tuple[dict[str, Any], Any, bool, str]] = [
     ({"type": "contains", "value": "99元"}, SHIPPING, True, "found"),
     ({"type": "contains", "value": "10元"}, SHIPPING, False, "[1/2 drafts]"),
@@ -85,7 +86,7 @@ CASES: list[tuple[dict[str, Any], Any, bool, str]] = [
 def test_assertion_table(raw: dict[str, Any], result: Any, passed: bool, reason: str) -> None:
     outcome = evaluate(AssertionSpec.model_validate(raw), result, "message: hi", FakeTools())
     assert outcome.passed is passed, outcome.reason
-    assert reason in outcome.reason
+    assert reason in render(outcome.reason, "en")
     assert not outcome.skipped
 
 
@@ -105,7 +106,14 @@ def test_llm_rubric_records_rubric_score_and_reason() -> None:
 
 def test_no_drafts_fails_with_reason() -> None:
     outcome = evaluate(AssertionSpec(type="no-pii"), make_result(), "", FakeTools())
-    assert not outcome.passed and "no draft" in outcome.reason
+    assert not outcome.passed and "no draft" in render(outcome.reason, "en")
+
+
+def test_a_reason_reads_in_one_language() -> None:
+    spec = AssertionSpec(type="contains-all", value=["99元", "10元"])
+    outcome = evaluate(spec, SHIPPING, "message: hi", FakeTools())
+    assert render(outcome.reason, "zh") == "[1/2 份草稿] 缺少 ['10元']"
+    assert render(outcome.reason, "en") == "[1/2 drafts] missing ['10元']"
 
 
 @pytest.mark.parametrize(

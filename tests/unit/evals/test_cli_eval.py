@@ -10,6 +10,7 @@ from copilot.cli import app
 from tests.unit.evals.conftest import write
 
 runner = CliRunner()
+ZH, EN = {"SIYU_LANGUAGE": "zh"}, {"SIYU_LANGUAGE": "en"}
 
 
 def flat(text: str) -> str:
@@ -78,9 +79,9 @@ def test_baseline_last_reports_regressions_only(suite_dir: Path) -> None:
     path = _suite(suite_dir)
     assert runner.invoke(app, ["eval", str(path), "--save-baseline"]).exit_code == 0
     _suite(suite_dir, expected="新年快乐")
-    result = runner.invoke(app, ["eval", str(path), "--baseline", "last"])
+    result = runner.invoke(app, ["eval", str(path), "--baseline", "last"], env=ZH)
     assert result.exit_code == 1
-    assert "回退/regressions:1" in flat(result.stdout)
+    assert "**回退:1**" in flat(result.stdout) and "regressions" not in result.stdout
     assert "`msgs/birthday`pass→fail" in flat(result.stdout)
     # the same failure against the failing run is not a regression
     again = runner.invoke(app, ["eval", str(path), "--baseline", "last"])
@@ -100,7 +101,7 @@ def test_baseline_last_reports_regressions_only(suite_dir: Path) -> None:
     ],
 )
 def test_configuration_errors_exit_2(suite_dir: Path, args: list[str], message: str) -> None:
-    result = runner.invoke(app, ["eval", str(_suite(suite_dir)), *args])
+    result = runner.invoke(app, ["eval", str(_suite(suite_dir)), *args], env=EN)
     assert result.exit_code == 2
     assert flat(message) in flat(result.output)
 
@@ -114,6 +115,8 @@ def test_malformed_suite_exits_2_with_line_and_column(suite_dir: Path) -> None:
 
 def test_missing_knowledge_folder_exits_2(suite_dir: Path) -> None:
     path = write(suite_dir, "m.yaml", MESSAGES.format(knowledge="../nowhere", expected="x"))
-    result = runner.invoke(app, ["eval", str(path)])
+    result = runner.invoke(app, ["eval", str(path)], env=EN)
     assert result.exit_code == 2
-    assert "knowledgefoldernotfound" in flat(result.output)
+    assert "knowledgefoldernotfound" in flat(result.output) and "知识库" not in result.output
+    chinese = runner.invoke(app, ["eval", str(path)], env=ZH)
+    assert "找不到知识库文件夹" in chinese.output and "not found" not in chinese.output

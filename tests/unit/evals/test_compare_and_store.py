@@ -6,6 +6,7 @@ import pytest
 
 from copilot.errors import ConfigError
 from copilot.evals import CaseResult, RunStore, compare
+from copilot.messages import language
 from tests.unit.evals.conftest import WHEN, case, run
 
 # (baseline case, current case, expected change or None)
@@ -85,7 +86,7 @@ def test_store_resolves_last_saved_id_and_file(tmp_path: Path) -> None:
 def test_store_missing_baselines_are_configuration_errors(
     tmp_path: Path, ref: str, message: str
 ) -> None:
-    with pytest.raises(ConfigError, match=message) as caught:
+    with language("en"), pytest.raises(ConfigError, match=message) as caught:
         RunStore(tmp_path).resolve(ref)
     assert caught.value.exit_code == 2
 
@@ -93,7 +94,7 @@ def test_store_missing_baselines_are_configuration_errors(
 def test_store_rejects_a_file_that_is_not_a_run(tmp_path: Path) -> None:
     bad = tmp_path / "x.json"
     bad.write_text('{"run_id": 1}', encoding="utf-8")
-    with pytest.raises(ConfigError, match="cannot read the run record"):
+    with language("en"), pytest.raises(ConfigError, match="cannot read the run record"):
         RunStore(tmp_path).resolve(str(bad))
 
 

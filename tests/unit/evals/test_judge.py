@@ -8,6 +8,7 @@ from copilot.errors import BackendError
 from copilot.evals.judge import NO_JUDGE, EvalTools, Judge
 from copilot.evals.session import backend_for, judge_for
 from copilot.llm import FakeBackend, TemplateBackend, TokenCounter
+from copilot.messages import render
 from copilot.retrieval.embedder import embedder_from_settings
 from tests.conftest import REPO
 
@@ -41,7 +42,11 @@ def test_judge_renders_the_judge_prompt_in_the_rubric_language(
 def test_judge_failure_is_a_failed_assertion_with_the_reason(siyu_home) -> None:
     backend = FakeBackend([BackendError("connection refused")])
     outcome = tools(backend, siyu_home).judge("礼貌", "in", "out")
-    assert not outcome.passed and not outcome.skipped and "connection refused" in outcome.reason
+    assert (
+        not outcome.passed
+        and not outcome.skipped
+        and "connection refused" in render(outcome.reason)
+    )
 
 
 def test_no_judge_is_skipped_with_a_notice(siyu_home) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from copilot.evals import compare
 from copilot.evals.html_report import html, write_reports
 from copilot.evals.reports import junit, markdown, per_assertion, per_suite
+from copilot.messages import language
 from tests.unit.evals.conftest import case, run
 
 
@@ -27,9 +28,27 @@ def test_rates_per_suite_and_assertion() -> None:
 
 def test_markdown_has_diff_and_failing_case_details() -> None:
     baseline, current = _runs()
-    text = markdown(current, compare(baseline, current))
-    assert "回退 / regressions: 1**" in text and "`s/b` pass→fail" in text
+    with language("zh"):
+        text = markdown(current, compare(baseline, current))
+    assert "**回退: 1**" in text and "`s/b` pass→fail" in text and "regressions" not in text
     assert "❌ `contains`: r" in text and "BackendError: connection refused" in text
+
+
+def test_reports_read_in_one_language() -> None:
+    baseline, current = _runs()
+    with language("en"):
+        text = markdown(current, compare(baseline, current))
+        page = html(current, compare(baseline, current))
+    assert "**regressions: 1**" in text and "## Failing cases (2)" in text
+    assert "1/3 passed (33.3%), 1 failed, 1 errors" in text
+    for chinese in ("回退", "未通过", "通过率", "输入", "基线"):
+        assert chinese not in text and chinese not in page
+    assert '<html lang="en">' in page and "<h2>Pass rate per suite</h2>" in page
+    with language("zh"):
+        text = markdown(current, compare(baseline, current))
+    assert "## 未通过用例 (2)" in text and "1/3 通过(33.3%),1 未通过,1 出错" in text
+    for english in ("regressions", "Failing", "passed", "input"):
+        assert english not in text
 
 
 def test_junit_counts_failures_and_errors() -> None:

@@ -11,6 +11,7 @@ from copilot.evals import Runner, RunOptions, load_suite
 from copilot.evals.checks import Outcome
 from copilot.evals.runner import select
 from copilot.llm import CachedBackend, FakeBackend, ResponseCache
+from copilot.messages import language, render
 from tests.unit.evals.conftest import FakeTools, make_draft, make_result, write
 
 SUITE = """\
@@ -77,7 +78,7 @@ def test_statuses_scores_and_accounting(tmp_path: Path, drafter_on_fakes) -> Non
     ok = results[0]
     assert ok.citations == [["knowledge/faq.csv"]] and ok.prompt and ok.prompt.id == "reply"
     assert ok.input_tokens > 0 and ok.cost is not None and ok.cost > 0
-    assert "全额退款" in results[1].failing[0].reason
+    assert "全额退款" in render(results[1].failing[0].reason)
 
 
 def test_judge_outcome_counts_when_configured(tmp_path: Path, drafter_on_fakes) -> None:
@@ -109,7 +110,8 @@ def test_slow_case_times_out(tmp_path: Path) -> None:
     cases = select([_suite(tmp_path)], "^r/ok")
     (result,) = Runner(drafter, FakeTools(), RunOptions(timeout_s=0.2)).run(cases)  # type: ignore[arg-type]
     release.set()
-    assert result.status == "error" and "timed out after 0.2 s" in result.error
+    assert result.status == "error" and render(result.error, "en") == "timed out after 0.2 s"
+    assert render(result.error, "zh") == "超过 0.2 秒仍未完成"
 
 
 def test_backend_dying_mid_run_keeps_completed_and_rerun_resumes_from_cache(
@@ -128,7 +130,7 @@ def test_backend_dying_mid_run_keeps_completed_and_rerun_resumes_from_cache(
         drafter_on_fakes(CachedBackend(dying, cache)), FakeTools(), RunOptions(concurrency=1)
     ).run(cases)
     assert [r.status for r in first] == ["pass", "error", "error"]
-    assert "connection refused" in first[1].error
+    assert "connection refused" in render(first[1].error)
     healthy = FakeBackend(default=REPLY, name="m")
     second = Runner(
         drafter_on_fakes(CachedBackend(healthy, cache)), FakeTools(), RunOptions(concurrency=1)
@@ -149,5 +151,5 @@ def test_repeat_runs_each_case_n_times(tmp_path: Path, drafter_on_fakes) -> None
     ("pattern", "message"), [("(", "not a valid regex"), ("zzz", "matched no case")]
 )
 def test_bad_filters(tmp_path: Path, pattern: str, message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
+    with language("en"), pytest.raises(ConfigError, match=message):
         select([_suite(tmp_path)], pattern)

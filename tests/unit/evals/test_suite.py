@@ -6,6 +6,7 @@ import pytest
 
 from copilot.errors import ConfigError
 from copilot.evals import load_suite, load_suites
+from copilot.messages import language
 from tests.unit.evals.conftest import write
 
 GOOD = """\
@@ -74,11 +75,24 @@ def test_broken_suites_name_file_line_and_fix(
     path = write(tmp_path, "broken.yaml", text)
     with pytest.raises(ConfigError) as caught:
         load_suite(path)
-    rendered = caught.value.render()
+    rendered = caught.value.render("en")
     assert str(path) in rendered
     for part in expected:
         assert part in rendered, rendered
     assert caught.value.exit_code == 2
+
+
+def test_a_suite_error_reads_in_one_language(tmp_path: Path) -> None:
+    path = write(tmp_path, "broken.yaml", "suite: x\ncases:\n  - id: a\n    colour: red\n")
+    with pytest.raises(ConfigError) as caught:
+        load_suite(path)
+    chinese, english = caught.value.render("zh"), caught.value.render("en")
+    assert f"{path}:4: 评测集无效: 第 4 行 cases.0.colour: Extra inputs" in chinese
+    assert "提示: 对照 evals/README.md 的格式修正" in chinese
+    assert "invalid" not in chinese and "hint" not in chinese
+    assert f"{path}:4: invalid suite: line 4 cases.0.colour: Extra inputs" in english
+    assert "hint: fix it against the format in evals/README.md" in english
+    assert "评测集" not in english and "提示" not in english
 
 
 def test_promptfoo_shape_with_snake_case_types(tmp_path: Path) -> None:
@@ -116,7 +130,7 @@ tests:
 
 def test_promptfoo_error_points_at_tests_key(tmp_path: Path) -> None:
     text = "description: x\ntests:\n  - vars: {question: hi}\n    assert:\n      - type: nope\n"
-    with pytest.raises(ConfigError, match="line 5"):
+    with language("en"), pytest.raises(ConfigError, match="line 5"):
         load_suite(write(tmp_path, "pf.yaml", text))
 
 
@@ -156,7 +170,7 @@ def test_bad_case_files(tmp_path: Path, name: str, content: str | None, expected
     if content is not None:
         write(tmp_path, name, content)
     suite = write(tmp_path, "s.yaml", f"suite: c\ncases_file: {name}\n")
-    with pytest.raises(ConfigError, match=expected):
+    with language("en"), pytest.raises(ConfigError, match=expected):
         load_suite(suite)
 
 
@@ -167,12 +181,12 @@ def test_folder_scan_skips_data_files_and_rejects_duplicate_names(tmp_path: Path
     write(tmp_path / "_drafts", "b.yaml", "cases: [")  # underscore folder: skipped
     assert [s.name for s in load_suites([tmp_path])] == ["demo"]
     write(tmp_path, "c.yaml", GOOD)
-    with pytest.raises(ConfigError, match="duplicate suite names: demo"):
+    with language("en"), pytest.raises(ConfigError, match="duplicate suite names: demo"):
         load_suites([tmp_path])
 
 
 def test_no_suites_found_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no suite files found"):
+    with language("en"), pytest.raises(ConfigError, match="no suite files found"):
         load_suites([tmp_path])
-    with pytest.raises(ConfigError, match="path not found"):
+    with language("en"), pytest.raises(ConfigError, match="path not found"):
         load_suites([tmp_path / "nope"])
