@@ -32,9 +32,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import yaml
+
+if TYPE_CHECKING:
+    from copilot.drafting import Drafter
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -114,20 +118,30 @@ def judge(case: Case, text: str, confidence: float, needs_human: bool, cited: bo
     return out
 
 
-def run_replies(cases: list[Case]) -> list[Outcome]:
-    from copilot.cli.kb import run_ingest
+def demo_drafter() -> Drafter:
+    """A template drafter on the bundled demo knowledge base (ingested into SIYU_HOME), its
+    clock on the demo date."""
     from copilot.config import get_settings
-    from copilot.drafting import Drafter, ReplyRequest
-    from copilot.errors import CopilotError
+    from copilot.drafting import Drafter
     from copilot.llm.template import TemplateBackend
-    from copilot.retrieval import Retriever
+    from copilot.retrieval import Ingestor, Retriever
+    from copilot.retrieval.store import open_store
 
     settings = get_settings()
-    run_ingest([REPO / "knowledge"], quiet=True)
+    settings.ensure_home()
+    store = open_store(settings)
+    Ingestor(store, settings.retrieval).ingest([REPO / "knowledge"])
     retriever = Retriever.from_settings(settings)
-    drafter = Drafter.from_settings(
+    return Drafter.from_settings(
         settings, backend=TemplateBackend(), retriever=retriever, clock=lambda: DEMO_NOW
     )
+
+
+def run_replies(cases: list[Case]) -> list[Outcome]:
+    from copilot.drafting import ReplyRequest
+    from copilot.errors import CopilotError
+
+    drafter = demo_drafter()
     outcomes = []
     for case in cases:
         try:

@@ -31,7 +31,7 @@ SHARES = (0.5, 0.25, 0.25)
 
 def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[tuple[float, bool]], float]:
     """Feature rows and labels per dev question; (best P input later), case-fact accuracy."""
-    from benchmarks.answers import DEMO_NOW, has_fact, load_cases
+    from benchmarks.answers import DEMO_NOW, demo_drafter, has_fact, load_cases
     from copilot.answering.cases import case_fact
     from copilot.answering.embedding import default_embed
     from copilot.answering.extract import answer_text
@@ -39,14 +39,9 @@ def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[tuple[float,
     from copilot.answering.passages import passage_of
     from copilot.answering.selection import passage_features
     from copilot.answering.splitting import split_questions
-    from copilot.cli.kb import run_ingest
-    from copilot.config import get_settings
-    from copilot.drafting import Drafter, ReplyRequest
-    from copilot.llm.template import TemplateBackend
+    from copilot.drafting import ReplyRequest
 
-    settings = get_settings()
-    run_ingest([Path(__file__).resolve().parent.parent / "knowledge"], quiet=True)
-    drafter = Drafter.from_settings(settings, backend=TemplateBackend(), clock=lambda: DEMO_NOW)
+    drafter = demo_drafter()
     embed = default_embed()
     xs, ys = [], []
     facts_right = facts_total = 0
