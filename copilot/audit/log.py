@@ -113,8 +113,22 @@ class PostScheduled(_Event):
     text: str
 
 
+class WecomMessage(_Event):
+    """A step of a WeChat Customer Service message: received, sent, or not sent (why)."""
+
+    TEXT_FIELDS = ("text", "error")
+    kind: Literal["wecom_message"] = "wecom_message"
+    item: str = Field(description="the queue item, wecom-<id>")
+    step: Literal["received", "draft_failed", "sent", "send_failed"]
+    open_kfid: str
+    msgid: str = Field("", description="WeCom's msgid of the customer message or of the reply")
+    text: str = ""
+    attempts: int = 0
+    error: str = ""
+
+
 AuditEvent = Annotated[
-    DraftCreated | HumanAction | ConsentChange | CampaignRun | PostScheduled,
+    DraftCreated | HumanAction | ConsentChange | CampaignRun | PostScheduled | WecomMessage,
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[AuditEvent] = TypeAdapter(AuditEvent)
@@ -156,7 +170,7 @@ def default_redactor() -> Redactor:
 
 
 def _subject(event: _Event) -> str:
-    for name in ("draft_id", "customer_id", "campaign_id", "community"):
+    for name in ("draft_id", "customer_id", "campaign_id", "community", "item"):
         value = getattr(event, name, None)
         if value:
             return str(value)
