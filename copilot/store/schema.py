@@ -117,6 +117,7 @@ audit_events = Table(
     Column("prev_hash", String(64), nullable=False, server_default=""),
     Column("hash", String(64), nullable=False, server_default=""),
     Index("ix_audit_at", "at"),
+    Index("ix_audit_subject", "subject", "id"),
 )
 
 audit_chain_head = Table(
@@ -127,4 +128,43 @@ audit_chain_head = Table(
     Column("last_hash", String(64), nullable=False),
     # events up to here were chained by the migration; their ids may have gaps from before
     Column("legacy_last_id", Integer, nullable=False, server_default="0"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),  # sha256 hex of the secret part
+    Column("scopes", String(128), nullable=False),  # comma-separated
+    Column("created_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+)
+
+wecom_cursors = Table(
+    "wecom_cursors",
+    metadata,
+    Column("open_kfid", String(64), primary_key=True),  # the customer service account
+    Column("cursor", String(128), nullable=False, server_default=""),  # kf/sync_msg next_cursor
+    Column("updated_at", DateTime, nullable=False),
+)
+
+wecom_queue = Table(
+    "wecom_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("msgid", String(128), nullable=False, unique=True),  # WeCom's id: one item per message
+    Column("open_kfid", String(64), nullable=False),
+    Column("external_userid", String(128), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    # new | drafted | approved | sent | failed | rejected
+    Column("status", String(16), nullable=False, server_default="new"),
+    Column("suggestions", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("approved_text", Text, nullable=False, server_default=""),
+    Column("approver", String(64), nullable=False, server_default=""),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("sent_at", DateTime),
+    Index("ix_wecom_queue_status", "status", "received_at"),
 )

@@ -20,6 +20,8 @@ from copilot.store.migrations.m003_audit_hash_chain import m003_audit_hash_chain
 from copilot.store.migrations.m004_analytics import m004_analytics_projection
 from copilot.store.migrations.m005_nps import m005_nps_answers
 from copilot.store.migrations.m006_analytics_indexes import m006_analytics_indexes
+from copilot.store.migrations.m007_api_keys import m007_api_keys
+from copilot.store.migrations.m008_wecom import m008_wecom
 
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [
@@ -29,6 +31,8 @@ MIGRATIONS: list[Migration] = [
     m004_analytics_projection,
     m005_nps_answers,
     m006_analytics_indexes,
+    m007_api_keys,
+    m008_wecom,
 ]
 
 _version_meta = MetaData()

@@ -100,7 +100,7 @@ def test_file_edited_in_place_is_detected(tmp_path: Path) -> None:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
     data = path.read_bytes()
-    assert data.count(b"draft-0002") == 2  # subject and payload
+    assert data.count(b"draft-0002") == 3  # subject, its index entry and payload
     path.write_bytes(data.replace(b"draft-0002", b"draft-9999"))
     report = verify(Database(f"sqlite:///{path}"))
     assert [(p.id, p.kind) for p in report.problems] == [(2, "altered")]
