@@ -27,7 +27,6 @@ from copilot.drafting.evidence import (
     cite_id,
     is_relevant,
     resolve_citations,
-    schema_text,
     to_citation,
 )
 from copilot.drafting.models import (
@@ -39,7 +38,7 @@ from copilot.drafting.models import (
     TaskPlan,
 )
 from copilot.drafting.outputs import Suggestion
-from copilot.drafting.prompts import PromptLibrary, PromptSpec
+from copilot.drafting.prompts import PromptLibrary, PromptSpec, schema_text
 from copilot.drafting.screen import screen
 from copilot.drafting.stream import DraftStream
 from copilot.errors import GuardrailError
@@ -146,15 +145,7 @@ class DraftingEngine:
             }
             for rank, hit in enumerate(kept, start=1)
         ]
-        chat = ChatPrompt(
-            prompt_id=spec.id,
-            version=spec.version,
-            hash=spec.hash,
-            system=system,
-            user=user,
-            context={**plan.context, "evidence": evidence},
-            response_schema=spec.schema_model.model_json_schema(),
-        )
+        chat = spec.chat(system, user, {**plan.context, "evidence": evidence})
         return Prepared(
             plan=plan, spec=spec, chat=chat, hits=kept, notes=plan.notes + notes, started=started
         )

@@ -8,11 +8,7 @@ customer message and the schema are never trimmed.
 
 from __future__ import annotations
 
-import functools
-import json
 import re
-
-from pydantic import BaseModel
 
 from copilot.drafting.models import Citation
 from copilot.drafting.prompts import PromptSpec
@@ -85,12 +81,6 @@ def is_relevant(
     return len(covered) / len(query_tokens) >= min_coverage
 
 
-@functools.lru_cache(maxsize=32)
-def schema_text(schema: type[BaseModel]) -> str:
-    """The output schema as prompt text; cached because schemas are fixed per task class."""
-    return json.dumps(schema.model_json_schema(), ensure_ascii=False)
-
-
 def build_within_budget(
     spec: PromptSpec,
     variables: dict[str, str],
@@ -102,9 +92,8 @@ def build_within_budget(
     """(system, user, hits kept, notes) for a prompt that fits `budget` tokens."""
     kept = list(hits)
     notes: list[str] = []
-    values = {**variables, "schema": schema_text(spec.schema_model)}
     while True:
-        system, user = spec.render({**values, "evidence": render_evidence(kept, empty)})
+        system, user = spec.render({**variables, "evidence": render_evidence(kept, empty)})
         if counter.messages_fit(budget, system, user):
             return system, user, kept, notes
         used = counter.count_messages(system, user)

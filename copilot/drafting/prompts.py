@@ -7,11 +7,12 @@ the prompt id, version and content hash, so a changed prompt is visible in audit
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
 from string import Template
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import (
@@ -25,6 +26,7 @@ from pydantic import (
 
 from copilot.drafting.outputs import OUTPUT_SCHEMAS
 from copilot.errors import ConfigError, field_problems
+from copilot.llm.backend import ChatPrompt
 
 PromptTask = Literal["reply", "post", "message", "judge"]
 
@@ -39,6 +41,12 @@ VARIABLES: dict[str, frozenset[str]] = {
     ),
     "judge": frozenset({"rubric", "input", "output", "schema"}),
 }
+
+
+@functools.lru_cache(maxsize=32)
+def schema_text(schema: type[BaseModel]) -> str:
+    """The output schema as prompt text; cached because schemas are fixed per task class."""
+    return json.dumps(schema.model_json_schema(), ensure_ascii=False)
 
 
 class PromptSpec(BaseModel):
@@ -87,8 +95,23 @@ class PromptSpec(BaseModel):
         return OUTPUT_SCHEMAS[self.output_schema]
 
     def render(self, values: dict[str, str]) -> tuple[str, str]:
-        """(system, user) with placeholders filled; values the template does not use are ignored."""
+        """(system, user) with placeholders filled, `$schema` with the output schema; values the
+        template does not use are ignored."""
+        values = {**values, "schema": schema_text(self.schema_model)}
         return Template(self.system).substitute(values), Template(self.user).substitute(values)
+
+    def chat(self, system: str, user: str, context: dict[str, Any]) -> ChatPrompt:
+        """The rendered prompt as every backend takes it, with what it was rendered from
+        (`context`, read by the template drafter) and the schema a streamed answer follows."""
+        return ChatPrompt(
+            prompt_id=self.id,
+            version=self.version,
+            hash=self.hash,
+            system=system,
+            user=user,
+            context=context,
+            response_schema=self.schema_model.model_json_schema(),
+        )
 
 
 def load_prompt_file(path: Path) -> PromptSpec:

@@ -12,12 +12,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from copilot.drafting.evidence import schema_text
 from copilot.drafting.outputs import JudgeOutput
 from copilot.drafting.prompts import PromptLibrary
 from copilot.errors import CopilotError
 from copilot.evals.checks import CJK, Outcome
-from copilot.llm import Backend, ChatPrompt, TokenCounter
+from copilot.llm import Backend, TokenCounter
 from copilot.retrieval.embedder import SiyuEmbedding
 
 NO_JUDGE = (
@@ -35,18 +34,8 @@ class Judge:
     def rate(self, rubric: str, input_text: str, output: str) -> Outcome:
         language = "zh" if CJK.search(rubric) else "en"
         spec = self.prompts.get("judge", language)
-        schema = schema_text(JudgeOutput)
-        system, user = spec.render(
-            {"rubric": rubric, "input": input_text, "output": output, "schema": schema}
-        )
-        chat = ChatPrompt(
-            prompt_id=spec.id,
-            version=spec.version,
-            hash=spec.hash,
-            system=system,
-            user=user,
-            context={"task": "judge", "rubric": rubric},
-        )
+        system, user = spec.render({"rubric": rubric, "input": input_text, "output": output})
+        chat = spec.chat(system, user, {"task": "judge", "rubric": rubric})
         data = JudgeOutput.model_validate(self.backend.generate(chat, JudgeOutput).data)
         details = {"rubric": rubric, "judge": self.backend.name, "score": data.score}
         return Outcome(data.passed, data.score, f"裁判 / judge: {data.reason}", details=details)

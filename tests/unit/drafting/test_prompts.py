@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from copilot.config import bundled_dir
-from copilot.drafting.prompts import PromptLibrary, load_prompt_file
+from copilot.drafting.outputs import JudgeOutput
+from copilot.drafting.prompts import PromptLibrary, load_prompt_file, schema_text
 from copilot.errors import ConfigError
 
 PROMPTS = bundled_dir("prompts")
@@ -22,6 +23,17 @@ def test_bundled_prompts_load_and_fence_data(path: Path) -> None:
         # the output format: the JSON schema, or its fields described in words
         assert "$evidence" in spec.user
         assert "$schema" in spec.user or "suggestions" in spec.system
+
+
+def test_render_fills_the_schema_and_chat_carries_the_prompt_identity() -> None:
+    spec = PromptLibrary(PROMPTS).get("judge", "zh")
+    system, user = spec.render({"rubric": "要礼貌", "input": "运费?", "output": "满99元包邮"})
+    assert schema_text(JudgeOutput) in system + user and "$schema" not in system + user
+    chat = spec.chat(system, user, {"task": "judge"})
+    assert (chat.prompt_id, chat.version, chat.hash) == ("judge", spec.version, spec.hash)
+    assert chat.messages() == [("system", system), ("user", user)]
+    assert chat.context == {"task": "judge"}
+    assert chat.response_schema == JudgeOutput.model_json_schema()
 
 
 def test_every_task_has_zh_and_en() -> None:
