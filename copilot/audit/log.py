@@ -33,6 +33,9 @@ Clock = Callable[[], datetime]
 class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid")
     TEXT_FIELDS: ClassVar[tuple[str, ...]] = ()
+    request_id: str | None = Field(
+        None, description="the HTTP request that caused the event (absent outside the API)"
+    )
 
 
 class DraftCreated(_Event):
@@ -127,8 +130,24 @@ class WecomMessage(_Event):
     error: str = ""
 
 
+class ApiKeyChange(_Event):
+    """An API key was created or revoked (never the secret)."""
+
+    kind: Literal["api_key"] = "api_key"
+    key_id: str
+    name: str
+    action: Literal["created", "revoked"]
+    scopes: list[str] = Field(default_factory=list)
+
+
 AuditEvent = Annotated[
-    DraftCreated | HumanAction | ConsentChange | CampaignRun | PostScheduled | WecomMessage,
+    DraftCreated
+    | HumanAction
+    | ConsentChange
+    | CampaignRun
+    | PostScheduled
+    | WecomMessage
+    | ApiKeyChange,
     Field(discriminator="kind"),
 ]
 EVENT_ADAPTER: TypeAdapter[AuditEvent] = TypeAdapter(AuditEvent)
@@ -170,7 +189,7 @@ def default_redactor() -> Redactor:
 
 
 def _subject(event: _Event) -> str:
-    for name in ("draft_id", "customer_id", "campaign_id", "community", "item"):
+    for name in ("draft_id", "customer_id", "campaign_id", "community", "item", "key_id"):
         value = getattr(event, name, None)
         if value:
             return str(value)
@@ -187,8 +206,14 @@ class AuditLog:
         self.redactor = redactor or default_redactor()
         self.clock = clock
 
+    def with_clock(self, clock: Clock) -> AuditLog:
+        """This log, writing events at the times `clock` gives (back-dated demo data)."""
+        return type(self)(self.db, redactor=self.redactor, clock=clock)
+
     def _row(self, event: _Event, actor: str) -> dict[str, Any]:
         payload = event.model_dump(mode="json")
+        if payload["request_id"] is None:  # events outside the API keep their old shape
+            del payload["request_id"]
         for name in event.TEXT_FIELDS:
             payload[name] = self.redactor(payload[name]) if payload[name] else ""
         at = self.clock()
@@ -223,6 +248,7 @@ class AuditLog:
         start: datetime | None = None,
         end: datetime | None = None,
         kinds: set[str] | None = None,
+        subject: str | None = None,
     ) -> Iterator[AuditRecord | DamagedRow]:
         """Stored rows with start <= at < end, oldest first: events, or the rows that are not."""
         at = type_coerce(audit_events.c.at, String).label("at")
@@ -234,6 +260,8 @@ class AuditLog:
             query = query.where(audit_events.c.at < end)
         if kinds:
             query = query.where(audit_events.c.kind.in_(sorted(kinds)))
+        if subject is not None:
+            query = query.where(audit_events.c.subject == subject)
         with self.db.begin() as conn:
             rows = conn.execute(query).mappings().all()
         for row in rows:
@@ -254,9 +282,11 @@ class AuditLog:
         start: datetime | None = None,
         end: datetime | None = None,
         kinds: set[str] | None = None,
+        subject: str | None = None,
     ) -> Iterator[AuditRecord]:
-        """The readable events with start <= at < end, oldest first (see `scan`)."""
-        for item in self.scan(start, end, kinds):
+        """The readable events with start <= at < end (and `subject`, e.g. a draft id), oldest
+        first (see `scan`)."""
+        for item in self.scan(start, end, kinds, subject):
             if isinstance(item, AuditRecord):
                 yield item
 

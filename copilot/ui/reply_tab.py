@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import difflib
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 from pydantic import BaseModel, ConfigDict
 
-from copilot.audit.log import DraftCreated, HumanAction
+from copilot.audit.log import HumanAction
 from copilot.drafting import DraftResult, ReplyRequest
+from copilot.drafting.records import record_drafts
 from copilot.errors import CopilotError, InputError
 from copilot.ui.auth import actor_of
 from copilot.ui.cards import error_html, message_html, ok_html, result_html
@@ -62,7 +62,7 @@ class ReplyTab:
         except CopilotError as exc:
             yield "", "", error_html(exc), empty, "", None, ""
             return
-        ids = self._log_drafts(result, actor_of(request))
+        ids = record_drafts(self.app.audit, result, actor=actor_of(request))
         picks = [(f"{self.t('suggestion')} {i}", i) for i in range(1, len(result.drafts) + 1)]
         first = result.drafts[0].text if result.drafts else ""
         yield (
@@ -74,33 +74,6 @@ class ReplyTab:
             ReplySession(result=result, draft_ids=ids),
             "",
         )
-
-    def _log_drafts(self, result: DraftResult, actor: str) -> list[str]:
-        base = uuid.uuid4().hex[:10]
-        ids = []
-        for index, draft in enumerate(result.drafts, start=1):
-            draft_id = f"reply-{base}-{index}"
-            self.app.audit.record(
-                DraftCreated(
-                    draft_id=draft_id,
-                    task="reply",
-                    prompt_id=result.prompt.id,
-                    prompt_version=result.prompt.version,
-                    backend=result.backend,
-                    model=result.backend,
-                    sources=[c.source for c in draft.citations],
-                    verdict=draft.verdict.verdict,
-                    rules=sorted({f.rule for f in draft.verdict.findings}),
-                    text=draft.text,
-                    question=result.customer_message,
-                    needs_human=draft.needs_human,
-                    model_output_reason=result.rejected_reason,
-                    model_output=result.rejected_raw,
-                ),
-                actor=actor,
-            )
-            ids.append(draft_id)
-        return ids
 
     def pick(self, session: ReplySession | None, index: int | None) -> str:
         if session is None or not index:
