@@ -140,7 +140,7 @@ def seed_demo_month(db: Database, audit: AuditLog, now: datetime, seed: int = 11
     rnd = random.Random(seed)
     events = _timed_events(now, rnd, demo, ids)
     times = iter([at for at, _, _ in events])
-    seeded = AuditLog(db, redactor=audit.redactor, clock=lambda: next(times))
+    seeded = audit.with_clock(lambda: next(times))
     with db.begin() as conn:
         for _, event, actor in events:
             seeded.record(event, actor=actor, conn=conn)

@@ -23,14 +23,12 @@ from copilot.audit.log import AuditLog, CampaignRun
 from copilot.campaigns.audience import Audience, consent_exclusion, select_audience
 from copilot.campaigns.outcomes import CheckpointWriter, Outcome, drafted, undrafted
 from copilot.campaigns.playbooks import PlaybookSpec
-from copilot.campaigns.searcher import MemoSearcher
-from copilot.config import CustomerSettings, GuardrailSettings, Settings
+from copilot.config import CustomerSettings, GuardrailSettings
 from copilot.customers.catalog import Product
 from copilot.customers.consent import ConsentRegistry, permitted_fields
 from copilot.customers.profiles import CustomerProfile, load_profiles
 from copilot.customers.rfm import Segmenter
-from copilot.drafting import Drafter, DraftResult, MessageRequest
-from copilot.drafting.engine import Searcher
+from copilot.drafting import DraftResult, MessageRequest
 from copilot.errors import CopilotError, InputError
 from copilot.guardrails.consent_state import ConsentEvent
 from copilot.store.engine import Database
@@ -217,22 +215,3 @@ class Campaigns:
             )
         )  # fmt: skip
         return summary
-
-
-def playbook_runner(
-    spec: PlaybookSpec,
-    settings: Settings,
-    retriever: Searcher,
-    *,
-    db: Database,
-    audit: AuditLog,
-    consent: ConsentRegistry,
-    catalog: Mapping[str, Product],
-) -> tuple[Drafter, Campaigns]:
-    """A drafter under the playbook's guardrail overrides, its searches memoised, and the
-    campaign runner that uses it (shared by the CLI and the workbench)."""
-    guardrails = spec.guardrail_settings(settings.guardrails)
-    scoped = settings.model_copy(update={"guardrails": guardrails})
-    drafter = Drafter.from_settings(scoped, retriever=MemoSearcher(retriever))
-    runner = Campaigns(db, audit, consent, drafter, catalog, settings.customers, guardrails)
-    return drafter, runner

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from copilot.app import Copilot
 from copilot.config import Settings
 from copilot.ui.i18n import Texts
 from copilot.ui.knowledge_tab import KnowledgeTab
@@ -23,7 +24,8 @@ def test_a_broken_docx_beside_a_good_markdown(fake_settings: Settings, tmp_path:
     shutil.copyfile(FIXTURES / "kb_broken" / "broken_xml.docx", broken)
     bogus = tmp_path / "会员权益.md"
     shutil.copyfile(FIXTURES / "kb_broken" / "bogus_type.md", bogus)
-    wb = Workbench(fake_settings)
+    app = Copilot.from_settings(fake_settings)
+    wb = Workbench(app)
     tab = KnowledgeTab(wb, Texts("zh"))
 
     status, rows, *_ = tab.ingest([str(good), str(broken), str(bogus)], progress=_no_progress)
@@ -34,5 +36,5 @@ def test_a_broken_docx_beside_a_good_markdown(fake_settings: Settings, tmp_path:
     assert by_file["会员权益.md"][1] == "skipped"
     assert "product, faq, policy" in by_file["会员权益.md"][4]
     assert "1 ✓" in status and "2 ✗" in status
-    assert [h.source for h in wb.retriever.search("奶瓶消毒多久", k=1)] == ["uploads/消毒器说明.md"]
+    assert [h.source for h in app.retriever.search("奶瓶消毒多久", k=1)] == ["uploads/消毒器说明.md"]
     assert sorted(p.name for p in wb.uploads_dir.iterdir()) == ["消毒器说明.md"]

@@ -83,11 +83,12 @@ def test_consent_lookup_escapes_name_tier_and_city(monkeypatch: pytest.MonkeyPat
         return {"C000001": profile}
 
     monkeypatch.setattr(compliance_tab, "load_profiles", profiles)
-    wb = SimpleNamespace(
+    app = SimpleNamespace(
         db=SimpleNamespace(begin=begin),
         catalog={},
         consent=SimpleNamespace(history=lambda cid: []),
     )
+    wb = SimpleNamespace(copilot=app)
     head, _, _ = ComplianceTab(wb, T).lookup("c000001")  # type: ignore[arg-type]
     assert_inert(head)
     assert "C000001" in head
@@ -124,6 +125,7 @@ def test_calendar_escapes_post_text() -> None:
     post = ScheduledPost(
         id=1, community=IMG, scheduled_at=day, post_type=IMG, text=EVERYTHING, marketing=True
     )
-    cell = CommunityTab(None, T)._day_cell(day, day, [post])  # type: ignore[arg-type]
+    tab = CommunityTab(SimpleNamespace(copilot=None), T)  # type: ignore[arg-type]
+    cell = tab._day_cell(day, day, [post])
     assert "<img" not in cell and "<script" not in cell
     assert "&lt;img" in cell
