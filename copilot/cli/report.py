@@ -152,7 +152,7 @@ def nps_import(
     )
     for p in result.problems[:20]:
         console.print(
-            f"  第 {p.row} 行 / row {p.row} · {p.column} = {escape(p.value)!r}: {escape(p.reason)}",
+            f"  第 {p.row} 行 / row {p.row} · {p.column} = {escape(p.value)!r}: {escape(str(p.reason))}",
             highlight=False,
         )
     if result.errors_path:

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from copilot.errors import InputError
+from copilot.messages import msg
 
 
 class Product(BaseModel):
@@ -23,9 +24,13 @@ def load_catalog(path: Path) -> dict[str, Product]:
     """SKU -> product; the file's other columns (spec, cautions, …) are ignored here."""
     if not path.is_file():
         raise InputError(
-            "商品目录不存在 / product catalog not found",
+            msg("商品目录不存在", "product catalog not found"),
             where=str(path),
-            hint="确认 knowledge/products.csv 存在，或用 SIYU_KNOWLEDGE_DIR 指向知识库目录",
+            hint=msg(
+                "确认 knowledge/products.csv 存在，或用 SIYU_KNOWLEDGE_DIR 指向知识库目录",
+                "make sure knowledge/products.csv exists, or point SIYU_KNOWLEDGE_DIR at the "
+                "knowledge folder",
+            ),
         )
     catalog: dict[str, Product] = {}
     with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -34,9 +39,12 @@ def load_catalog(path: Path) -> dict[str, Product]:
                 product = Product.model_validate({k: row[k] for k in Product.model_fields})
             except (KeyError, ValidationError) as exc:
                 raise InputError(
-                    f"商品行无效 / invalid product row: {exc}",
+                    msg("商品行无效", "invalid product row") + f": {exc}",
                     where=f"{path}:{number}",
-                    hint="每行需要 sku, name, category, price（数字）",
+                    hint=msg(
+                        "每行需要 sku, name, category, price（数字）",
+                        "each row needs sku, name, category and price (a number)",
+                    ),
                 ) from exc
             catalog[product.sku] = product
     return catalog

@@ -25,6 +25,7 @@ from copilot.guardrails.consent_state import (
     current_state,
     future_reason,
 )
+from copilot.messages import Text, msg
 from copilot.store.engine import Database
 from copilot.store.schema import consents, customers
 
@@ -34,28 +35,33 @@ def permitted_fields(
     purpose: str,
     state: Mapping[str, ConsentEvent],
     purpose_fields: Mapping[str, list[str]],
-) -> tuple[dict[str, str], dict[str, str]]:
+) -> tuple[dict[str, str], dict[str, Text]]:
     """(fields the draft may use, withheld field -> reason) for one customer and purpose."""
     values = profile.fields()
     granted = {p for p, e in state.items() if e.action == "granted"}
     if purpose not in granted:
         last = state.get(purpose)
         reason = (
-            f"用途 {purpose} 已于 {last.at:%Y-%m-%d %H:%M} 撤回 / consent withdrawn"
+            msg(
+                f"用途 {purpose} 已于 {last.at:%Y-%m-%d %H:%M} 撤回",
+                f"consent for {purpose} withdrawn on {last.at:%Y-%m-%d %H:%M}",
+            )
             if last
-            else f"客户未授权用途 {purpose} / no consent for purpose"
+            else msg(f"客户未授权用途 {purpose}", f"no consent for purpose {purpose}")
         )
         return {}, dict.fromkeys(values, reason)
     allowed = {f for p in granted for f in purpose_fields.get(p, [])}
     fields: dict[str, str] = {}
-    withheld: dict[str, str] = {}
+    withheld: dict[str, Text] = {}
     for name, value in values.items():
         if name in allowed:
             fields[name] = value
             continue
         needs = sorted(p for p, names in purpose_fields.items() if name in names)
         withheld[name] = (
-            f"需要授权 / needs consent: {', '.join(needs)}" if needs else "无用途允许此字段"
+            msg(f"需要授权：{', '.join(needs)}", f"needs consent: {', '.join(needs)}")
+            if needs
+            else msg("无用途允许此字段", "no purpose allows this field")
         )
     return fields, withheld
 
@@ -78,16 +84,19 @@ class ConsentRegistry:
     def _check(self, conn: Connection, customer_id: str, purpose: str) -> None:
         if purpose not in self.purpose_fields:
             raise InputError(
-                f"未知授权用途 / unknown purpose {purpose!r}",
+                msg(f"未知授权用途 {purpose!r}", f"unknown purpose {purpose!r}"),
                 where="purpose",
-                hint=f"可选 / valid: {', '.join(sorted(self.purpose_fields))}",
+                hint=msg("可选：", "valid: ") + ", ".join(sorted(self.purpose_fields)),
             )
         found = conn.execute(select(customers.c.id).where(customers.c.id == customer_id)).first()
         if found is None:
             raise InputError(
-                f"客户不存在 / unknown customer {customer_id!r}",
+                msg(f"客户不存在 {customer_id!r}", f"unknown customer {customer_id!r}"),
                 where="customer_id",
-                hint="先用 `siyu customers import` 导入客户",
+                hint=msg(
+                    "先用 `siyu customers import` 导入客户",
+                    "import customers first with `siyu customers import`",
+                ),
             )
 
     def change(
@@ -108,7 +117,14 @@ class ConsentRegistry:
             effective = effective.astimezone().replace(tzinfo=None)
         reason = future_reason(effective, now)
         if reason is not None:
-            raise InputError(reason, where="at", hint="按实际发生时间登记；撤回与授权都不可预约")
+            raise InputError(
+                reason,
+                where="at",
+                hint=msg(
+                    "按实际发生时间登记；撤回与授权都不可预约",
+                    "record the time it happened; grants and withdrawals cannot be scheduled",
+                ),
+            )
         event = ConsentEvent(purpose=purpose, action=action, at=effective, source=source)
         with self.db.begin() as conn:
             self._check(conn, customer_id, purpose)

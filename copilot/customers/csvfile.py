@@ -11,6 +11,7 @@ from typing import Literal
 from charset_normalizer import from_bytes
 
 from copilot.errors import InputError
+from copilot.messages import msg
 
 Kind = Literal["customers", "orders", "consents"]
 SAMPLE_BYTES = 256 * 1024
@@ -66,9 +67,9 @@ def detect_encoding(path: Path) -> str:
         best = from_bytes(data[:SAMPLE_BYTES]).best()
         if best is None:
             raise InputError(
-                "无法识别文件编码 / cannot detect the encoding",
+                msg("无法识别文件编码", "cannot detect the encoding"),
                 where=str(path),
-                hint="请另存为 UTF-8 或 GBK 编码的 CSV",
+                hint=msg("请另存为 UTF-8 或 GBK 编码的 CSV", "save the file as UTF-8 or GBK CSV"),
             ) from None
         # GB2312/GBK guesses are widened to GB18030, their superset
         return "gb18030" if best.encoding in ("gb2312", "gbk", "gb18030") else best.encoding
@@ -124,7 +125,11 @@ def map_columns(headers: list[str], aliases: Mapping[str, Sequence[str]]) -> dic
 def open_csv(path: Path, kind: Kind | None = None) -> CsvSource:
     """Open a customers/orders/consents CSV, detecting its encoding and (unless given) its kind."""
     if not path.is_file():
-        raise InputError("文件不存在 / file not found", where=str(path), hint="检查文件路径")
+        raise InputError(
+            msg("文件不存在", "file not found"),
+            where=str(path),
+            hint=msg("检查文件路径", "check the file path"),
+        )
     encoding = detect_encoding(path)
     with path.open(encoding=encoding, newline="") as fh:
         headers = next(csv.reader(fh), [])
@@ -138,7 +143,10 @@ def open_csv(path: Path, kind: Kind | None = None) -> CsvSource:
         for k in kinds
     )
     raise InputError(
-        f"表头缺少必需列 / missing required columns; found {headers}",
+        msg(f"表头缺少必需列；现有表头 {headers}", f"missing required columns; found {headers}"),
         where=f"{path}:1",
-        hint=f"需要的列（中文或英文表头均可）/ required: {expected}",
+        hint=msg(
+            f"需要的列（中文或英文表头均可）：{expected}",
+            f"required columns (Chinese or English headers): {expected}",
+        ),
     )

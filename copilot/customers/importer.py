@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from copilot.customers.csvfile import CsvSource, Kind, open_csv
 from copilot.customers.rows import RowError, parse_row
 from copilot.guardrails.consent_state import future_reason
+from copilot.messages import Text, msg, render
 from copilot.store.engine import BATCH_ROWS, Database
 from copilot.store.schema import consents, customers, orders
 
@@ -37,7 +38,7 @@ class RowProblem(BaseModel):
     row: int
     column: str
     value: str
-    reason: str
+    reason: Text
 
 
 class FileReport(BaseModel):
@@ -90,11 +91,18 @@ class Importer:
 
     def _check(self, kind: Kind, row: dict[str, Any], known: set[Hashable]) -> None:
         if kind != "customers" and row["customer_id"] not in known:
-            raise RowError("customer_id", f"未知客户 {row['customer_id']!r} / unknown customer")
+            customer = repr(row["customer_id"])
+            raise RowError(
+                "customer_id", msg(f"未知客户 {customer}", f"unknown customer {customer}")
+            )
         if kind == "consents" and row["purpose"] not in self.purposes:
+            purpose, valid = repr(row["purpose"]), ", ".join(sorted(self.purposes))
             raise RowError(
                 "purpose",
-                f"未知授权用途 {row['purpose']!r}，可选 / valid: {', '.join(sorted(self.purposes))}",
+                msg(
+                    f"未知授权用途 {purpose}，可选：{valid}",
+                    f"unknown consent purpose {purpose}, valid: {valid}",
+                ),
             )
         if kind == "consents" and (reason := future_reason(row["at"], self.now)) is not None:
             raise RowError("at", reason)
@@ -117,7 +125,7 @@ class Importer:
                 if key in seen:
                     raise RowError(
                         "id" if src.kind != "consents" else "at",
-                        f"与第 {seen[key]} 行重复 / duplicate of row {seen[key]}",
+                        msg(f"与第 {seen[key]} 行重复", f"duplicate of row {seen[key]}"),
                     )
             except RowError as exc:
                 problems.append(
@@ -178,4 +186,4 @@ def write_problems(path: Path, problems: list[RowProblem]) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(ERROR_COLUMNS)
-        writer.writerows([p.file, p.row, p.column, p.value, p.reason] for p in problems)
+        writer.writerows([p.file, p.row, p.column, p.value, render(p.reason)] for p in problems)

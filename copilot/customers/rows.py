@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from copilot.customers.csvfile import Kind
+from copilot.messages import Text, msg
 
 CONSENT_ACTIONS = {
     "granted": "granted",
@@ -31,16 +32,19 @@ MAX_AMOUNT_FEN = 10_000_000_00
 class RowError(ValueError):
     """A bad cell: the canonical column and a reason in Chinese and English."""
 
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, column: str, reason: Text) -> None:
+        super().__init__(str(reason))
         self.column = column
         self.reason = reason
+
+
+REQUIRED = msg("不能为空", "required")
 
 
 def parse_date(column: str, raw: str, *, required: bool = False) -> date | None:
     if not raw:
         if required:
-            raise RowError(column, "不能为空 / required")
+            raise RowError(column, REQUIRED)
         return None
     try:
         return date.fromisoformat(raw)  # the common case, ~20x faster than strptime
@@ -51,12 +55,14 @@ def parse_date(column: str, raw: str, *, required: bool = False) -> date | None:
             return datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-    raise RowError(column, f"日期无法识别 {raw!r}，应为 YYYY-MM-DD / bad date")
+    raise RowError(
+        column, msg(f"日期无法识别 {raw!r}，应为 YYYY-MM-DD", f"bad date {raw!r}, use YYYY-MM-DD")
+    )
 
 
 def parse_datetime(column: str, raw: str) -> datetime:
     if not raw:
-        raise RowError(column, "不能为空 / required")
+        raise RowError(column, REQUIRED)
     try:
         return datetime.fromisoformat(raw).replace(tzinfo=None)
     except ValueError:
@@ -73,20 +79,26 @@ def parse_datetime(column: str, raw: str) -> datetime:
 
 def parse_amount_fen(column: str, raw: str) -> int:
     if raw.startswith("-"):
-        raise RowError(column, f"金额不能为负 {raw!r} / negative amount")
+        raise RowError(column, msg(f"金额不能为负 {raw!r}", f"negative amount {raw!r}"))
     match = AMOUNT.match(raw)
     if not match:
-        raise RowError(column, f"金额无法识别 {raw!r}，应为数字如 199.00 / bad amount")
+        raise RowError(
+            column,
+            msg(
+                f"金额无法识别 {raw!r}，应为数字如 199.00",
+                f"bad amount {raw!r}, use a number like 199.00",
+            ),
+        )
     fen = int(match.group(1).replace(",", "")) * 100 + int((match.group(2) or "0").ljust(2, "0"))
     if fen > MAX_AMOUNT_FEN:
-        raise RowError(column, f"金额超出上限 {raw!r} / amount too large")
+        raise RowError(column, msg(f"金额超出上限 {raw!r}", f"amount too large {raw!r}"))
     return fen
 
 
 def _required(row: dict[str, str], column: str) -> str:
     value = row.get(column, "")
     if not value:
-        raise RowError(column, "不能为空 / required")
+        raise RowError(column, REQUIRED)
     return value
 
 
@@ -94,7 +106,9 @@ def customer_row(row: dict[str, str]) -> dict[str, Any]:
     joined = parse_date("joined_on", row.get("joined_on", ""))
     birthday = parse_date("birthday", row.get("birthday", ""))
     if birthday and birthday > date.today():
-        raise RowError("birthday", f"生日在未来 {birthday} / birthday in the future")
+        raise RowError(
+            "birthday", msg(f"生日在未来 {birthday}", f"birthday in the future {birthday}")
+        )
     tags = [t.strip() for t in TAG_SPLIT.split(row.get("tags", "")) if t.strip()]
     return {
         "id": _required(row, "id"),
@@ -122,7 +136,13 @@ def order_row(row: dict[str, str]) -> dict[str, Any]:
 def consent_row(row: dict[str, str]) -> dict[str, Any]:
     action = _required(row, "action")
     if action.lower() not in CONSENT_ACTIONS:
-        raise RowError("action", f"未知授权动作 {action!r}，应为 granted/withdrawn（授权/撤回）")
+        raise RowError(
+            "action",
+            msg(
+                f"未知授权动作 {action!r}，应为 granted/withdrawn（授权/撤回）",
+                f"unknown consent action {action!r}, use granted or withdrawn",
+            ),
+        )
     return {
         "customer_id": _required(row, "customer_id"),
         "purpose": _required(row, "purpose"),

@@ -10,6 +10,7 @@ from copilot.customers.consent import ConsentRegistry, permitted_fields
 from copilot.customers.profiles import CustomerProfile
 from copilot.errors import InputError
 from copilot.guardrails.consent_state import ConsentEvent
+from copilot.messages import render
 from copilot.store.engine import Database
 from copilot.store.schema import customers
 
@@ -67,7 +68,7 @@ def test_permitted_fields_only_for_consented_purposes(
     got, held = permitted_fields(PROFILE, purpose, current, PURPOSE_FIELDS)
     assert set(got) == fields
     for name, reason in withheld.items():
-        assert reason in held[name]
+        assert reason in render(held[name], "zh")
     assert not set(got) & set(held)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from copilot.config import Settings
 from copilot.customers.importer import Importer
 from copilot.errors import InputError
+from copilot.messages import language, render
 from copilot.store.engine import Database
 from copilot.store.schema import consents, customers, orders
 
@@ -71,10 +72,23 @@ def test_bad_rows_are_reported_and_good_rows_kept(
     report = importer.run([bad, good], dry_run=False, errors_path=errors)
     row, column, reason = problem
     assert [(p.file, p.row, p.column) for p in report.problems] == [(name, row, column)]
-    assert reason in report.problems[0].reason
+    assert reason in render(report.problems[0].reason, "zh")
     assert count(db, customers) == 1
     with errors.open(encoding="utf-8-sig") as fh:
         assert next(csv.DictReader(fh))["column"] == column
+
+
+def test_row_problems_read_in_the_current_language(importer: Importer, tmp_path: Path) -> None:
+    bad = write(tmp_path, "dup.csv", ORDERS_EN + "O1,C1,2026-01-01,10,\nO1,C1,2026-01-02,11,\n")
+    good = write(tmp_path, "good.csv", GOOD_CUSTOMERS)
+    errors = tmp_path / "errors.csv"
+    with language("en"):
+        report = importer.run([bad, good], dry_run=True, errors_path=errors)
+    (problem,) = report.problems
+    assert render(problem.reason, "zh") == "与第 2 行重复"
+    assert render(problem.reason, "en") == "duplicate of row 2"
+    with errors.open(encoding="utf-8-sig") as fh:
+        assert next(csv.DictReader(fh))["reason"] == "duplicate of row 2"
 
 
 def test_gbk_export_with_chinese_headers(importer: Importer, db: Database, tmp_path: Path) -> None:
