@@ -117,12 +117,13 @@ class PostScheduled(_Event):
 
 
 class WecomMessage(_Event):
-    """A step of a WeChat Customer Service message: received, sent, or not sent (why)."""
+    """A step of a WeChat Customer Service message: received, approved or rejected by a person
+    (the actor), sent, or not sent (why)."""
 
     TEXT_FIELDS = ("text", "error")
     kind: Literal["wecom_message"] = "wecom_message"
     item: str = Field(description="the queue item, wecom-<id>")
-    step: Literal["received", "draft_failed", "sent", "send_failed"]
+    step: Literal["received", "draft_failed", "approved", "rejected", "sent", "send_failed"]
     open_kfid: str
     msgid: str = Field("", description="WeCom's msgid of the customer message or of the reply")
     text: str = ""
