@@ -17,11 +17,13 @@ from copilot.drafting.prompts import PromptLibrary
 from copilot.errors import CopilotError
 from copilot.evals.checks import CJK, Outcome
 from copilot.llm import Backend, TokenCounter
+from copilot.messages import msg
 from copilot.retrieval.embedder import SiyuEmbedding
 
-NO_JUDGE = (
-    "未配置裁判模型,llm-rubric 已跳过 / no judge backend configured, llm-rubric skipped: "
-    "set SIYU_EVALS_JUDGE_BASE_URL (or SIYU_LLM_BASE_URL)"
+NO_JUDGE = msg(
+    "未配置裁判模型,llm-rubric 已跳过:设置 SIYU_EVALS_JUDGE_BASE_URL(或 SIYU_LLM_BASE_URL)",
+    "no judge backend configured, llm-rubric skipped: "
+    "set SIYU_EVALS_JUDGE_BASE_URL (or SIYU_LLM_BASE_URL)",
 )
 
 
@@ -38,7 +40,9 @@ class Judge:
         chat = spec.chat(system, user, {"task": "judge", "rubric": rubric})
         data = JudgeOutput.model_validate(self.backend.generate(chat, JudgeOutput).data)
         details = {"rubric": rubric, "judge": self.backend.name, "score": data.score}
-        return Outcome(data.passed, data.score, f"裁判 / judge: {data.reason}", details=details)
+        return Outcome(
+            data.passed, data.score, msg("裁判:", "judge: ") + data.reason, details=details
+        )
 
 
 class EvalTools:
@@ -72,5 +76,8 @@ class EvalTools:
             return self.judge_backend.rate(rubric, input_text, output)
         except CopilotError as exc:
             return Outcome(
-                False, 0.0, f"裁判出错 / judge failed: {exc.message}", details={"rubric": rubric}
+                False,
+                0.0,
+                msg("裁判出错:", "judge failed: ") + exc.message,
+                details={"rubric": rubric},
             )
