@@ -233,6 +233,16 @@ class WecomSettings(Section):
         return bool(self.corp_id and self.secret and self.token and self.aes_key)
 
 
+class ApiSettings(Section):
+    """The HTTP API under /v1 (served by `siyu serve` beside the workbench)."""
+
+    rate_per_minute: int = Field(120, ge=1, description="requests a minute per API key")
+    burst: int = Field(20, ge=1, description="requests a key may make at once")
+    max_body_kb: int = Field(1024, ge=1, description="larger request bodies get 413")
+    thread_turns: int = Field(6, ge=0, le=50, description="earlier turns a reply is drafted from")
+    max_thread_turns: int = Field(200, ge=1, description="longer threads are refused (422)")
+
+
 class Settings(BaseSettings):
     """All settings of the copilot; see README "Configuration"."""
 
@@ -259,6 +269,7 @@ class Settings(BaseSettings):
     customers: CustomerSettings = Field(default_factory=CustomerSettings)
     evals: EvalSettings = Field(default_factory=EvalSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     wecom: WecomSettings = Field(default_factory=WecomSettings)
 
     _known_timezone = field_validator("timezone")(iana_timezone)

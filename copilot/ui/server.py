@@ -1,4 +1,4 @@
-"""The web server: both language pages mounted on one FastAPI app, served by uvicorn."""
+"""The web server: both language pages and the HTTP API on one FastAPI app, served by uvicorn."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from copilot.api.routes import build_api
 from copilot.ui.cards import CSS
 from copilot.ui.hosts import HostGuard, parse_hosts
 from copilot.ui.layout import LANG_PATHS, build_blocks, page_head
@@ -17,8 +18,11 @@ from copilot.ui.workbench import Workbench
 
 
 def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAPI:
-    """/ is the Chinese workbench, /en the English one; the more specific path is mounted first."""
+    """/ is the Chinese workbench, /en the English one, /v1 the HTTP API; the more specific
+    paths are mounted first. API keys are required whenever the workbench requires a login
+    (always when binding beyond loopback)."""
     app = FastAPI()
+    app.mount("/v1", build_api(wb.copilot, require_keys=auth is not None))
 
     @app.get("/healthz")
     def health() -> JSONResponse:

@@ -1,0 +1,172 @@
+"""The /v1 application: drafting, checks, PII scanning, search and feedback over a ``Copilot``.
+
+Every draft is recorded in the audit log with the caller's key and the request id; nothing is
+ever sent from here (a person decides, and tells us through ``POST /v1/feedback``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from copilot.access.keys import KeyRing, Scope
+from copilot.access.ratelimit import RateLimiter
+from copilot.api import problems
+from copilot.api.limits import BodyLimit
+from copilot.api.models import (
+    Drafts,
+    FeedbackIn,
+    FeedbackOut,
+    MessageIn,
+    PiiIn,
+    PiiOut,
+    PostIn,
+    ReplyIn,
+    SearchOut,
+)
+from copilot.api.problems import ApiError, responses
+from copilot.api.security import Caller, Gate, request_ids
+from copilot.app import Copilot
+from copilot.drafting import DraftResult, MessageRequest, PostRequest, ReplyRequest
+from copilot.drafting.records import record_decision, record_drafts
+from copilot.errors import CopilotError
+from copilot.guardrails import CheckInput, Verdict, redact, scan_pii
+from copilot.messages import language, msg
+from copilot.retrieval.models import DocType, SearchFilters
+from copilot.store.schema import customers
+
+COMMON = responses(401, 403, 413, 422, 429, 500)
+DRAFTING = responses(401, 403, 404, 413, 422, 429, 500, 502, 503)
+SSE = "text/event-stream"
+
+
+def _needs(scope: Scope) -> Any:
+    def caller(request: Request) -> Caller:
+        gate: Gate = request.app.state.gate
+        return gate.caller(request, scope)
+
+    return Depends(caller)
+
+
+Drafting = Annotated[Caller, _needs("draft")]
+Checking = Annotated[Caller, _needs("check")]
+Feedback = Annotated[Caller, _needs("feedback")]
+
+
+def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
+    """The /v1 sub-application (mounted by the server); OpenAPI at /v1/openapi.json."""
+    s = app.settings.api
+    api = FastAPI(
+        title="siyu-copilot API",
+        version="1",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        description="私域运营 Copilot 的 HTTP API:起草、检查、脱敏、检索与反馈。"
+        "Drafting, checks, PII scanning, search and feedback; errors are problem+json.",
+    )
+    problems.install(api)
+    api.middleware("http")(request_ids)
+    api.add_middleware(BodyLimit, limit=s.max_body_kb * 1024)
+    api.state.gate = Gate(
+        lambda: KeyRing(app.db, app.audit),
+        RateLimiter(s.rate_per_minute, burst=s.burst),
+        required=require_keys,
+    )
+
+    def drafts(result: DraftResult, who: Caller) -> Drafts:
+        ids = record_drafts(app.audit, result, actor=who.actor, request_id=who.request_id)
+        return Drafts(**result.model_dump(), draft_ids=ids, request_id=who.request_id)
+
+    @api.post("/replies", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
+    def replies(body: ReplyIn, request: Request, who: Drafting) -> Any:
+        """1–3 reply suggestions with citations. With ``Accept: text/event-stream`` the reply
+        streams as server-sent events: ``delta`` events, then one ``result`` (or ``error``)."""
+        reply = ReplyRequest(**body.model_dump())
+        if SSE in request.headers.get("accept", ""):
+            return StreamingResponse(_stream(reply, who, problems.request_language(request)),
+                                     media_type=SSE)  # fmt: skip
+        return drafts(app.drafter.reply(reply), who)
+
+    def _stream(reply: ReplyRequest, who: Caller, lang: Any) -> Iterator[str]:
+        try:
+            stream = app.drafter.stream_reply(reply)
+            for delta in stream:
+                yield _event("delta", {"text": delta})
+            yield _event("result", drafts(stream.result(), who).model_dump(mode="json"))
+        except CopilotError as exc:
+            with language(lang):
+                body = {"code": exc.code, **exc.to_dict(lang), "request_id": who.request_id}
+            yield _event("error", body)
+
+    @api.post("/posts", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
+    def posts(body: PostIn, who: Drafting) -> Drafts:
+        """A community post, checked against the community's cadence and marketing share."""
+        return drafts(app.drafter.post(PostRequest(**body.model_dump())), who)
+
+    @api.post("/messages", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
+    def messages(body: MessageIn, who: Drafting) -> Drafts:
+        """A 1:1 message by a playbook; the customer's permitted fields come from the consent
+        registry (409 when the customer is excluded right now, with the reason)."""
+        books = app.playbooks()
+        if body.playbook not in books:
+            raise ApiError(404, "playbook_not_found", msg(
+                f"没有剧本 {body.playbook},可选:{', '.join(sorted(books))}",
+                f"no playbook {body.playbook}; available: {', '.join(sorted(books))}",
+            ))  # fmt: skip
+        with app.db.begin() as conn:
+            known = conn.execute(
+                select(customers.c.id).where(customers.c.id == body.customer_id)
+            ).first()
+        if known is None:
+            raise ApiError(404, "customer_not_found", msg("没有这个客户", "no such customer"))
+        spec = books[body.playbook]
+        drafter, runner = app.campaigns(spec)
+        request = runner.request(spec, body.customer_id)
+        if isinstance(request, dict):
+            raise ApiError(409, request["code"], request["reason"])
+        update: dict[str, object] = {"language": body.language}
+        if body.brief:
+            update["brief"] = body.brief
+        return drafts(drafter.message(MessageRequest(**{**request.model_dump(), **update})), who)
+
+    @api.post("/check", response_model=Verdict, responses=COMMON, tags=["guardrails"])
+    def check(body: CheckInput, who: Checking) -> Verdict:
+        """The guardrail verdict on a draft: which rule, which span, how to fix it."""
+        return app.check(body)
+
+    @api.post("/pii/scan", response_model=PiiOut, responses=COMMON, tags=["guardrails"])
+    def pii_scan(body: PiiIn, who: Checking) -> PiiOut:
+        """Personal data in a text, and the text with placeholders instead."""
+        return PiiOut(entities=scan_pii(body.text), redacted=redact(body.text, body.language).text)
+
+    @api.get("/search", response_model=SearchOut, responses=COMMON, tags=["knowledge"])
+    def search(
+        q: Annotated[str, Query(min_length=1, max_length=500)],
+        who: Drafting,
+        k: Annotated[int, Query(ge=1, le=20)] = 5,
+        doc_type: Annotated[list[DocType] | None, Query(alias="type")] = None,
+    ) -> SearchOut:
+        """Hybrid (vector + keyword) search of the knowledge base."""
+        hits = app.retriever.search(q, k=k, filters=SearchFilters(doc_types=doc_type))
+        return SearchOut(query=q, hits=hits)
+
+    @api.post("/feedback", response_model=FeedbackOut, responses=DRAFTING, tags=["feedback"])
+    def feedback(body: FeedbackIn, who: Feedback) -> FeedbackOut:
+        """What the person did with a draft: accepted, edited (with the text sent) or rejected
+        (with a reason); recorded in the audit log against the draft id."""
+        event = record_decision(app.audit, body.draft_id, body.action, actor=who.actor,
+                                text=body.text, reason=body.reason, request_id=who.request_id)  # fmt: skip
+        return FeedbackOut(draft_id=body.draft_id, action=body.action, overrode=event.overrode,
+                           request_id=who.request_id)  # fmt: skip
+
+    return api
+
+
+def _event(name: str, data: object) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
