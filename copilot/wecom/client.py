@@ -1,0 +1,191 @@
+"""The WeCom API calls the connector makes: ``gettoken``, ``kf/sync_msg`` and ``kf/send_msg``.
+
+The access_token is cached until shortly before it expires and fetched again when WeCom says it
+is invalid or expired (40014, 42001). Network errors, 5xx answers and "system busy" (-1) are
+retried with doubling backoff; any other errcode raises a BackendError naming the endpoint. The
+secret and the token travel only in query strings and never appear in errors or logs.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from copilot.config import WecomSettings
+from copilot.errors import BackendError
+from copilot.messages import msg
+from copilot.wecom.models import SyncPage
+
+TOKEN_ERRORS = frozenset({40014, 42001})  # invalid / expired access_token
+BUSY = -1
+TOKEN_MARGIN_S = 300.0  # refresh this long before WeCom's expiry
+SYNC_LIMIT = 1000  # kf/sync_msg's maximum page
+
+
+class WecomApiError(BackendError):
+    """A WeCom API call failed; `errcode` is WeCom's code when it answered with one."""
+
+    def __init__(self, *args: Any, errcode: int | None = None, **kwargs: Any) -> None:
+        self.errcode = errcode
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def of(
+        cls, path: str, problem: str, status: int | None, errcode: int | None, attempts: int
+    ) -> WecomApiError:
+        return cls(
+            msg(
+                f"企业微信接口 {path} 失败({problem}),已尝试 {attempts} 次",
+                f"WeCom API {path} failed ({problem}) after {attempts} attempt(s)",
+            ),
+            hint=msg(
+                "检查 SIYU_WECOM_CORP_ID / SIYU_WECOM_SECRET 与网络;消息仍在队列中,可稍后重试",
+                "check SIYU_WECOM_CORP_ID / SIYU_WECOM_SECRET and the network; the item stays "
+                "in the queue and can be retried",
+            ),
+            code="wecom_api",
+            endpoint=path,
+            status=status,
+            attempts=attempts,
+            errcode=errcode,
+        )
+
+
+class WecomClient:
+    """Blocking client over httpx; one instance per account, safe to share between threads."""
+
+    def __init__(
+        self,
+        settings: WecomSettings,
+        *,
+        http: httpx.Client | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.settings = settings
+        self.base = settings.api_base.rstrip("/")
+        self.http = http or httpx.Client(timeout=settings.timeout_s)
+        self.clock, self.sleep = clock, sleep
+        self._token = ""
+        self._expires = 0.0
+        self._lock = threading.Lock()
+
+    # public calls
+
+    def sync_msg(self, cursor: str, token: str, open_kfid: str) -> SyncPage:
+        """One page of messages after `cursor`, with the callback's `token`."""
+        body = {"cursor": cursor, "token": token, "limit": SYNC_LIMIT, "open_kfid": open_kfid}
+        return SyncPage.model_validate(self._call("/cgi-bin/kf/sync_msg", body)[0])
+
+    def send_text(self, touser: str, open_kfid: str, content: str, msgid: str) -> int:
+        """Send `content` to a customer; `msgid` makes a repeated request the same message.
+        Returns how many requests it took."""
+        body = {
+            "touser": touser,
+            "open_kfid": open_kfid,
+            "msgid": msgid,
+            "msgtype": "text",
+            "text": {"content": content},
+        }
+        return self._call("/cgi-bin/kf/send_msg", body)[1]
+
+    def access_token(self) -> str:
+        """The cached access_token, fetched when missing or about to expire."""
+        with self._lock:
+            if not self._token or self.clock() >= self._expires:
+                data, _ = self._request(
+                    "GET",
+                    "/cgi-bin/gettoken",
+                    params={
+                        "corpid": self.settings.corp_id or "",
+                        "corpsecret": _secret(self.settings),
+                    },
+                )
+                self._token = str(data.get("access_token", ""))
+                lifetime = float(data.get("expires_in", 7200))
+                self._expires = self.clock() + max(lifetime - TOKEN_MARGIN_S, lifetime / 2)
+            return self._token
+
+    def invalidate(self, token: str) -> None:
+        """Drop `token` from the cache (WeCom said it is invalid or expired)."""
+        with self._lock:
+            if self._token == token:
+                self._token = ""
+
+    def close(self) -> None:
+        self.http.close()
+
+    # transport
+
+    def _call(self, path: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """POST with the access_token; one fresh token when WeCom rejects the cached one.
+        Returns the answer and how many requests were made."""
+        token = self.access_token()
+        try:
+            return self._request("POST", path, params={"access_token": token}, json=body)
+        except WecomApiError as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            spent = exc.attempts
+        self.invalidate(token)
+        data, attempts = self._request(
+            "POST", path, params={"access_token": self.access_token()}, json=body
+        )
+        return data, spent + attempts
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str],
+        json: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], int]:
+        """One API call, retried on network errors, 5xx and "system busy"."""
+        endpoint = f"{self.base}{path}"
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                response = self.http.request(method, endpoint, params=params, json=json)
+            except httpx.TransportError as exc:
+                failure = WecomApiError.of(path, exc.__class__.__name__, None, None, attempts)
+            else:
+                status = response.status_code
+                if 400 <= status < 500:
+                    raise WecomApiError.of(path, f"HTTP {status}", status, None, attempts)
+                if status >= 500:
+                    failure = WecomApiError.of(path, f"HTTP {status}", status, None, attempts)
+                else:
+                    data = _json(response, path, attempts)
+                    errcode = int(data.get("errcode", 0) or 0)
+                    if errcode == 0:
+                        return data, attempts
+                    failure = WecomApiError.of(path, _errmsg(data), status, errcode, attempts)
+                    if errcode != BUSY:
+                        raise failure
+            if attempts > self.settings.max_retries:
+                raise failure
+            self.sleep(self.settings.retry_backoff_s * 2 ** (attempts - 1))
+
+
+def _secret(settings: WecomSettings) -> str:
+    return settings.secret.get_secret_value() if settings.secret else ""
+
+
+def _errmsg(data: dict[str, Any]) -> str:
+    return f"errcode {data.get('errcode')}: {str(data.get('errmsg', ''))[:200]}"
+
+
+def _json(response: httpx.Response, path: str, attempts: int) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise WecomApiError.of(path, "not a JSON object", response.status_code, None, attempts)
+    return data
