@@ -18,6 +18,7 @@ from copilot.campaigns.playbooks import PlaybookSpec, SegmentRule
 from copilot.config import GuardrailSettings
 from copilot.customers.rfm import RfmScore
 from copilot.guardrails.consent_state import ConsentEvent
+from copilot.messages import Text, msg
 from copilot.store.schema import campaign_results, customers
 
 ExclusionCode = Literal["no_consent", "withdrawn", "frequency_cap"]
@@ -28,7 +29,7 @@ class Exclusion(BaseModel):
 
     customer_id: str
     code: ExclusionCode
-    reason: str
+    reason: Text
 
 
 class Audience(BaseModel):
@@ -80,13 +81,18 @@ def consent_exclusion(
     event = state.get(purpose)
     if event is None:
         return Exclusion(
-            customer_id=customer_id, code="no_consent", reason=f"未授权用途 {purpose} / no consent"
+            customer_id=customer_id,
+            code="no_consent",
+            reason=msg(f"未授权用途 {purpose}", f"no consent for {purpose}"),
         )
     if event.action == "withdrawn":
         return Exclusion(
             customer_id=customer_id,
             code="withdrawn",
-            reason=f"已于 {event.at:%Y-%m-%d %H:%M} 撤回 {purpose} / consent withdrawn",
+            reason=msg(
+                f"已于 {event.at:%Y-%m-%d %H:%M} 撤回 {purpose}",
+                f"consent for {purpose} withdrawn on {event.at:%Y-%m-%d %H:%M}",
+            ),
         )
     return None
 
@@ -137,8 +143,12 @@ def select_audience(
             reason = Exclusion(
                 customer_id=cid,
                 code="frequency_cap",
-                reason=f"{cap.customer_marketing_days} 天内已有 {recent[cid]} 条私聊营销 "
-                f"（上限 {cap.customer_marketing_cap}）/ frequency cap",
+                reason=msg(
+                    f"{cap.customer_marketing_days} 天内已有 {recent[cid]} 条私聊营销"
+                    f"（上限 {cap.customer_marketing_cap}）",
+                    f"frequency cap: {recent[cid]} marketing messages in "
+                    f"{cap.customer_marketing_days} days (limit {cap.customer_marketing_cap})",
+                ),
             )
         if reason is None:
             eligible.append(cid)

@@ -19,6 +19,7 @@ from copilot.drafting.engine import Prepared
 from copilot.drafting.message import plan_message
 from copilot.errors import InputError
 from copilot.llm.backend import Generation, Usage
+from copilot.messages import msg
 
 ENDPOINT = "/v1/chat/completions"
 
@@ -114,9 +115,12 @@ class BatchBridge:
                     )
                 except (json.JSONDecodeError, KeyError, IndexError, TypeError) as exc:
                     raise InputError(
-                        f"批量结果行无效 / invalid batch output line: {exc!r}",
+                        msg("批量结果行无效", "invalid batch output line") + f": {exc!r}",
                         where=f"{path}:{number}",
-                        hint="传入 OpenAI Batch 的输出文件（output_file_id 下载的 JSONL）",
+                        hint=msg(
+                            "传入 OpenAI Batch 的输出文件（output_file_id 下载的 JSONL）",
+                            "pass the OpenAI Batch output file (the JSONL of its output_file_id)",
+                        ),
                     ) from exc
                 if outcome is None:
                     counts["skipped"] += 1

@@ -31,6 +31,7 @@ from copilot.customers.rfm import Segmenter
 from copilot.drafting import DraftResult, MessageRequest
 from copilot.errors import CopilotError, InputError
 from copilot.guardrails.consent_state import ConsentEvent
+from copilot.messages import msg, render
 from copilot.store.engine import Database
 from copilot.store.schema import campaign_results, campaigns
 
@@ -98,7 +99,7 @@ class Campaigns:
     ) -> MessageRequest | dict[str, str]:  # fmt: skip
         exclusion = consent_exclusion(cid, spec.purpose, state)
         if exclusion is not None:
-            return {"code": exclusion.code, "reason": exclusion.reason}
+            return {"code": exclusion.code, "reason": render(exclusion.reason)}
         fields, withheld = permitted_fields(
             profile, spec.purpose, state, self.consent.purpose_fields
         )
@@ -146,16 +147,24 @@ class Campaigns:
             found = conn.execute(select(campaigns).where(campaigns.c.id == campaign_id)).first()
             if found is not None and found.playbook != spec.id:
                 raise InputError(
-                    f"活动 {campaign_id} 属于剧本 {found.playbook} / "
-                    "campaign belongs to another playbook",
+                    msg(
+                        f"活动 {campaign_id} 属于剧本 {found.playbook}",
+                        f"campaign {campaign_id} belongs to playbook {found.playbook}",
+                    ),
                     where="--campaign",
-                    hint="换一个活动 ID，或使用同一个剧本续跑",
+                    hint=msg(
+                        "换一个活动 ID，或使用同一个剧本续跑",
+                        "pick another campaign id, or resume with the same playbook",
+                    ),
                 )
             if found is not None and not resume:
                 raise InputError(
-                    f"活动 {campaign_id} 已存在 / campaign already exists",
+                    msg(f"活动 {campaign_id} 已存在", f"campaign {campaign_id} already exists"),
                     where="--campaign",
-                    hint="加 --resume 续跑，或用 --campaign 指定新的活动 ID",
+                    hint=msg(
+                        "加 --resume 续跑，或用 --campaign 指定新的活动 ID",
+                        "add --resume to continue it, or name a new one with --campaign",
+                    ),
                 )
             if found is not None:
                 done = conn.execute(

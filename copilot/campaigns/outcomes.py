@@ -19,6 +19,7 @@ from copilot.campaigns.audience import consent_exclusion
 from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.customers.consent import ConsentRegistry
 from copilot.drafting import DraftResult
+from copilot.messages import render
 from copilot.store.engine import Database
 from copilot.store.schema import campaign_results
 
@@ -136,5 +137,5 @@ class CheckpointWriter:
             return outcome
         return undrafted(
             str(outcome.row["campaign_id"]), outcome.customer_id, "excluded",
-            {"code": exclusion.code, "reason": exclusion.reason},
+            {"code": exclusion.code, "reason": render(exclusion.reason)},
         )  # fmt: skip

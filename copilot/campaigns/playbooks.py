@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from copilot.config import GuardrailSettings
 from copilot.customers.rfm import Segment
 from copilot.drafting.message import Playbook as DraftingPlaybook
-from copilot.errors import ConfigError, field_problems
+from copilot.errors import ConfigError
+from copilot.messages import msg
 
 DEFAULT_OFFER = "default"
 MEMBER = "会员"
@@ -85,26 +86,36 @@ def load_playbook(
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         spec = PlaybookSpec.model_validate(data)
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"无法读取剧本 / cannot read playbook: {exc}", where=str(path)) from exc
-    except ValidationError as exc:
         raise ConfigError(
-            f"剧本字段无效 / invalid playbook: {field_problems(exc)}",
+            msg("无法读取剧本", "cannot read playbook") + f": {exc}", where=str(path)
+        ) from exc
+    except ValidationError as exc:
+        raise ConfigError.from_validation(
+            exc,
+            msg("剧本字段无效", "invalid playbook"),
             where=str(path),
-            hint="对照 knowledge/playbooks/birthday.yaml 检查字段名与取值",
+            hint=msg(
+                "对照 knowledge/playbooks/birthday.yaml 检查字段名与取值",
+                "check field names and values against knowledge/playbooks/birthday.yaml",
+            ),
         ) from exc
     if spec.purpose not in purposes:
         raise ConfigError(
-            f"未知授权用途 / unknown purpose {spec.purpose!r}",
+            msg(f"未知授权用途 {spec.purpose!r}", f"unknown purpose {spec.purpose!r}"),
             where=f"{path}: purpose",
-            hint=f"可选 / valid: {', '.join(sorted(purposes))}",
+            hint=msg("可选：", "valid: ") + ", ".join(sorted(purposes)),
         )
     try:
         spec.guardrail_settings(guardrails)
     except ValidationError as exc:
-        raise ConfigError(
-            f"护栏设置无效 / invalid guardrails: {field_problems(exc)}",
+        raise ConfigError.from_validation(
+            exc,
+            msg("护栏设置无效", "invalid guardrails"),
             where=f"{path}: guardrails",
-            hint="只能覆盖 GuardrailSettings 中已有的设置",
+            hint=msg(
+                "只能覆盖 GuardrailSettings 中已有的设置",
+                "only settings that GuardrailSettings has can be overridden",
+            ),
         ) from exc
     return spec
 
@@ -124,8 +135,8 @@ def find_playbook(
     books = load_playbooks(folder, purposes, guardrails)
     if name not in books:
         raise ConfigError(
-            f"没有名为 {name!r} 的剧本 / no such playbook",
+            msg(f"没有名为 {name!r} 的剧本", f"no such playbook {name!r}"),
             where=str(folder),
-            hint=f"可选 / available: {', '.join(sorted(books)) or '(空 / none)'}",
+            hint=msg("可选：", "available: ") + (", ".join(sorted(books)) or "—"),
         )
     return books[name]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from copilot.errors import InputError
+from copilot.messages import msg
 from copilot.store.engine import Database
 from copilot.store.schema import campaign_results, campaigns
 
@@ -56,9 +57,9 @@ def campaign_status(db: Database, campaign_id: str) -> CampaignStatus:
         if found is None:
             known = conn.execute(select(campaigns.c.id).order_by(campaigns.c.created_at)).scalars()
             raise InputError(
-                f"没有活动 {campaign_id!r} / no such campaign",
+                msg(f"没有活动 {campaign_id!r}", f"no such campaign {campaign_id!r}"),
                 where="--campaign",
-                hint=f"已有活动 / known: {', '.join(known) or '(无 / none)'}",
+                hint=msg("已有活动：", "known: ") + (", ".join(known) or "—"),
             )
         rows = conn.execute(
             select(campaign_results.c.status, campaign_results.c.verdict).where(

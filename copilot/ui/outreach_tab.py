@@ -16,6 +16,7 @@ from copilot.drafting import Drafter, MessageRequest
 from copilot.drafting.message import plan_message
 from copilot.errors import CopilotError, InputError
 from copilot.llm.backend import TEMPLATE_BACKEND
+from copilot.messages import render
 from copilot.ui.cards import badge, error_html, ok_html
 from copilot.ui.i18n import Texts
 from copilot.ui.safe import h
@@ -76,7 +77,7 @@ class OutreachTab:
             f"{plan.output_tokens:,} tokens · {cost}<br>"
             f"{t('eligible_ids')} <span id='siyu-eligible'>{h(' '.join(eligible))}</span></div>"
         )
-        rows = [[e.customer_id, e.code, e.reason] for e in plan.excluded[:EXCLUDED_ROWS]]
+        rows = [[e.customer_id, e.code, render(e.reason)] for e in plan.excluded[:EXCLUDED_ROWS]]
         return summary, samples, rows
 
     def _samples_html(self, plan: CampaignPlan, purpose: str) -> str:

@@ -114,8 +114,10 @@ def test_rerun_needs_resume_and_resume_skips_done(
         campaigns.run(spec, "c4")
     again = campaigns.run(spec, "c4", resume=True)
     assert again.skipped == first.audience and again.counts == {}
-    with pytest.raises(InputError, match="another playbook"):
+    with pytest.raises(InputError) as caught:
         campaigns.run(books["koc"], "c4", resume=True)
+    assert caught.value.render("zh").startswith("--campaign: 活动 c4 属于剧本 dormant\n提示: ")
+    assert caught.value.render("en").startswith("--campaign: campaign c4 belongs to playbook")
 
 
 def test_frequency_cap_excludes_customers_messaged_by_another_campaign(
