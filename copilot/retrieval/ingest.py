@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from copilot.config import RetrievalSettings
 from copilot.errors import InputError
+from copilot.messages import msg
 from copilot.retrieval.chunking import chunk_sections
 from copilot.retrieval.loaders import SUPPORTED, Problem, load
 from copilot.retrieval.models import DocType
@@ -161,8 +162,8 @@ class Ingestor:
                         problems=[
                             Problem(
                                 source=str(path),
-                                message="路径不存在 / path does not exist",
-                                hint="检查路径拼写",
+                                message=msg("路径不存在", "path does not exist"),
+                                hint=msg("检查路径拼写", "check the spelling of the path"),
                             )
                         ],
                     )
@@ -196,19 +197,22 @@ class Ingestor:
         were checked) took in through it."""
         leaked = self.store.chunk_ids(source=source, path=str(target))
         self.store.delete(leaked)
-        message = (
-            f"符号链接指向导入文件夹之外({target}),已跳过 / "
-            "symlink points outside the ingested folder, skipped"
+        message = msg(
+            f"符号链接指向导入文件夹之外({target}),已跳过",
+            f"symlink points outside the ingested folder ({target}), skipped",
         )
         if leaked:
-            message += (
-                f";此前经它导入的 {len(leaked)} 块已删除 / "
-                f"{len(leaked)} chunks it brought in earlier were removed"
+            message += msg(
+                f";此前经它导入的 {len(leaked)} 块已删除",
+                f"; {len(leaked)} chunks it brought in earlier were removed",
             )
         problem = Problem(
             source=source,
             message=message,
-            hint="把文件本身复制进知识库文件夹,而不是链接到外部",
+            hint=msg(
+                "把文件本身复制进知识库文件夹,而不是链接到外部",
+                "copy the file itself into the knowledge folder instead of linking outside it",
+            ),
         )
         return FileReport(source=source, status="skipped", removed=len(leaked), problems=[problem])
 
@@ -245,9 +249,16 @@ class Ingestor:
         try:
             size_mb = path.stat().st_size / 1_000_000
             if size_mb > self.settings.max_file_mb:
+                limit = self.settings.max_file_mb
                 raise InputError(
-                    f"文件 {size_mb:.1f} MB,超过上限 {self.settings.max_file_mb:g} MB / file too large",
-                    hint="拆分文件,或调高 SIYU_RETRIEVAL_MAX_FILE_MB",
+                    msg(
+                        f"文件 {size_mb:.1f} MB,超过上限 {limit:g} MB",
+                        f"file too large: {size_mb:.1f} MB, the limit is {limit:g} MB",
+                    ),
+                    hint=msg(
+                        "拆分文件,或调高 SIYU_RETRIEVAL_MAX_FILE_MB",
+                        "split the file, or raise SIYU_RETRIEVAL_MAX_FILE_MB",
+                    ),
                 )
             data = path.read_bytes()
         except (InputError, OSError) as exc:
@@ -272,7 +283,11 @@ class Ingestor:
             )
             if not chunks:
                 raise InputError(
-                    "没有可导入的内容 / nothing to ingest", hint="检查文件内容与格式;原有内容已保留"
+                    msg("没有可导入的内容", "nothing to ingest"),
+                    hint=msg(
+                        "检查文件内容与格式;原有内容已保留",
+                        "check the file's content and format; what was stored before is kept",
+                    ),
                 )
         except InputError as exc:
             return _skipped(source, exc, problems)
@@ -320,7 +335,9 @@ def _skipped(source: str, exc: Exception, problems: list[Problem] | None = None)
         problem = Problem(source=source, field=field, message=exc.message, hint=exc.hint)
     else:
         problem = Problem(
-            source=source, message=f"无法读取 / cannot read: {exc}", hint="检查文件权限"
+            source=source,
+            message=msg(f"无法读取: {exc}", f"cannot read: {exc}"),
+            hint=msg("检查文件权限", "check the file's permissions"),
         )
     return FileReport(source=source, status="skipped", problems=[*(problems or []), problem])
 
@@ -329,9 +346,16 @@ def _unexpected(exc: Exception) -> InputError:
     """Any other failure while parsing one file, named by its type (never a traceback)."""
     detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
     return InputError(
-        f"意外错误 / unexpected error ({type(exc).__name__})" + (f": {detail}" if detail else ""),
-        hint="该文件已跳过,其余文件照常导入;检查文件是否完整、能否用原软件打开,"
-        "仍失败请把文件和这条信息交给维护人员",
+        msg("意外错误", "unexpected error")
+        + f" ({type(exc).__name__})"
+        + (f": {detail}" if detail else ""),
+        hint=msg(
+            "该文件已跳过,其余文件照常导入;检查文件是否完整、能否用原软件打开,"
+            "仍失败请把文件和这条信息交给维护人员",
+            "this file was skipped, the others were ingested; check that the file is complete "
+            "and opens in its own program, and if it still fails give the file and this "
+            "message to the maintainer",
+        ),
     )
 
 

@@ -23,6 +23,7 @@ from chromadb.api.models.Collection import Collection
 from chromadb.errors import ChromaError
 
 from copilot.errors import StoreError
+from copilot.messages import msg
 from copilot.retrieval.embedder import SiyuEmbedding
 
 PAGE = 1000
@@ -69,10 +70,17 @@ def readable_client(
         client.get_collection(staging).modify(name=name)
     except (ChromaError, OSError, sqlite3.Error) as exc:
         raise StoreError(
-            f"知识库「{name}」的向量索引已损坏且无法自动重建 / the vector index is damaged and "
-            f"could not be rebuilt: {exc}",
+            msg(
+                f"知识库「{name}」的向量索引已损坏且无法自动重建: {exc}",
+                f"the vector index of knowledge base {name!r} is damaged and could not be "
+                f"rebuilt: {exc}",
+            ),
             where=str(chroma_dir),
-            hint=f"删除 {chroma_dir} 后重新运行 `siyu ingest`(文档原文件不受影响)",
+            hint=msg(
+                f"删除 {chroma_dir} 后重新运行 `siyu ingest`(文档原文件不受影响)",
+                f"delete {chroma_dir}, then run `siyu ingest` again (your documents are not "
+                "touched)",
+            ),
         ) from None
     return client, count
 

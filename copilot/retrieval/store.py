@@ -21,6 +21,7 @@ from chromadb.api.models.Collection import Collection
 
 from copilot.config import Settings
 from copilot.errors import StoreError
+from copilot.messages import msg
 from copilot.retrieval.embedder import SiyuEmbedding, embedder_from_settings
 from copilot.retrieval.models import Chunk
 from copilot.retrieval.repair import readable_client
@@ -42,9 +43,13 @@ def make_client(chroma_url: str | None, chroma_dir: Path) -> ClientAPI:
             )
         except Exception as exc:  # chromadb raises bare exceptions on connect
             raise StoreError(
-                f"连不上 Chroma 服务 / cannot reach the Chroma server: {exc}",
+                msg(f"连不上 Chroma 服务: {exc}", f"cannot reach the Chroma server: {exc}"),
                 where=chroma_url,
-                hint="确认 `chroma run` 已启动且地址正确,或删除 SIYU_CHROMA_URL 使用本地存储",
+                hint=msg(
+                    "确认 `chroma run` 已启动且地址正确,或删除 SIYU_CHROMA_URL 使用本地存储",
+                    "check that `chroma run` is up at that address, or unset SIYU_CHROMA_URL to "
+                    "use the local store",
+                ),
             ) from None
     chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(chroma_dir), settings=settings)
@@ -119,11 +124,19 @@ class VectorStore:
             collection = self.client.get_collection(self.name)
             built_with = (collection.metadata or {}).get("embedder")
             if built_with and built_with != wanted:
+                provider = built_with.removeprefix("siyu-")
                 raise StoreError(
-                    f"知识库「{self.name}」由嵌入模型 {built_with} 构建,不能用 {wanted} 查询 / "
-                    f"store was built with {built_with}, not {wanted}",
-                    hint=f"把 SIYU_EMBEDDING_PROVIDER 改回 {built_with.removeprefix('siyu-')},"
-                    "或换一个 SIYU_RETRIEVAL_COLLECTION 后重新导入",
+                    msg(
+                        f"知识库「{self.name}」由嵌入模型 {built_with} 构建,不能用 {wanted} 查询",
+                        f"knowledge base {self.name!r} was built with {built_with}, so it cannot "
+                        f"be searched with {wanted}",
+                    ),
+                    hint=msg(
+                        f"把 SIYU_EMBEDDING_PROVIDER 改回 {provider},"
+                        "或换一个 SIYU_RETRIEVAL_COLLECTION 后重新导入",
+                        f"set SIYU_EMBEDDING_PROVIDER back to {provider}, or pick another "
+                        "SIYU_RETRIEVAL_COLLECTION and ingest again",
+                    ),
                 )
             return collection
         return new_collection(self.client, self.name, self.embedder)

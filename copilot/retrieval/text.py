@@ -11,6 +11,7 @@ from typing import Any
 import charset_normalizer
 
 from copilot.errors import InputError
+from copilot.messages import msg
 
 # Han ideographs (CJK Unified + Extension A); used for language and token estimates.
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -36,12 +37,19 @@ def decode(data: bytes, where: str) -> str:
     Raises InputError when the bytes are not text in any supported encoding.
     """
     if not data.strip():
-        raise InputError("文件为空 / the file is empty", where=where, hint="检查导出是否成功后重试")
+        raise InputError(
+            msg("文件为空", "the file is empty"),
+            where=where,
+            hint=msg("检查导出是否成功后重试", "check that the export succeeded, then retry"),
+        )
     if b"\x00" in data[:4096]:
         raise InputError(
-            "看起来是二进制文件,不是文本 / looks binary, not text",
+            msg("看起来是二进制文件,不是文本", "looks binary, not text"),
             where=where,
-            hint="请上传 md、txt、csv、jsonl、pdf 或 docx 文件",
+            hint=msg(
+                "请上传 md、txt、csv、jsonl、pdf 或 docx 文件",
+                "upload an md, txt, csv, jsonl, pdf or docx file",
+            ),
         )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -51,9 +59,9 @@ def decode(data: bytes, where: str) -> str:
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise InputError(
-            "无法识别文件编码 / cannot detect the text encoding",
+            msg("无法识别文件编码", "cannot detect the text encoding"),
             where=where,
-            hint="请另存为 UTF-8 后重试",
+            hint=msg("请另存为 UTF-8 后重试", "save it as UTF-8 and retry"),
         )
     return _checked(str(best), where)
 
@@ -63,9 +71,14 @@ def _checked(text: str, where: str) -> str:
     sample = text[:20000]
     if sample and len(_CONTROL.findall(sample)) / len(sample) > 0.01:
         raise InputError(
-            "文本中控制字符过多,可能是损坏或错误编码 / too many control characters",
+            msg(
+                "文本中控制字符过多,可能是损坏或错误编码",
+                "too many control characters: the file may be damaged or wrongly encoded",
+            ),
             where=where,
-            hint="确认文件未损坏,或另存为 UTF-8",
+            hint=msg(
+                "确认文件未损坏,或另存为 UTF-8", "check the file is intact, or save it as UTF-8"
+            ),
         )
     return text
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from copilot.errors import InputError
+from copilot.messages import msg
 from copilot.retrieval.loaders.base import Loaded, Problem, Section
 from copilot.retrieval.loaders.markdown import load_markdown, load_text
 from copilot.retrieval.loaders.office import load_docx, load_pdf
@@ -35,8 +36,8 @@ def load(path: Path, source: str) -> Loaded:
     loader = _LOADERS.get(suffix)
     if loader is None:
         raise InputError(
-            f"不支持的文件类型 {suffix} / unsupported file type",
+            msg(f"不支持的文件类型 {suffix}", f"unsupported file type {suffix}"),
             where=source,
-            hint=f"支持 / supported: {', '.join(SUPPORTED)}",
+            hint=msg(f"支持: {', '.join(SUPPORTED)}", f"supported: {', '.join(SUPPORTED)}"),
         )
     return loader(path, source)

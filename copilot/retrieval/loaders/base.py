@@ -8,19 +8,21 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.errors import InputError
+from copilot.messages import Text, msg
 from copilot.retrieval.models import OPEN_END, OPEN_START, DocType, date_key
 
 
 class Problem(BaseModel):
-    """A row or line that was skipped, or a whole file that was."""
+    """A row or line that was skipped, or a whole file that was; `message` and `hint` keep both
+    languages until a face renders them."""
 
     model_config = ConfigDict(extra="forbid")
 
     source: str
     row: int | None = None
     field: str | None = None
-    message: str
-    hint: str = ""
+    message: Text
+    hint: Text = ""
 
 
 class Section(BaseModel):
@@ -58,9 +60,12 @@ def validity(record: dict[str, Any], source: str, row: int | None) -> tuple[int,
             day = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
         except ValueError:
             raise InputError(
-                f"{key} 不是 YYYY-MM-DD 日期: {value!r} / not an ISO date",
+                msg(
+                    f"{key} 不是 YYYY-MM-DD 日期: {value!r}",
+                    f"{key} is not a YYYY-MM-DD date: {value!r}",
+                ),
                 where=key,
-                hint="日期格式例如 2026-12-12",
+                hint=msg("日期格式例如 2026-12-12", "write dates like 2026-12-12"),
             ) from None
         bounds.append(date_key(day))
     return bounds[0], bounds[1]
@@ -75,9 +80,15 @@ def doc_type_of(value: Any, where: str) -> DocType | None:
         if value == doc_type:
             return doc_type
     raise InputError(
-        f"doc_type {value!r} 无效,可选 / must be one of: {', '.join(valid)}",
+        msg(
+            f"doc_type {value!r} 无效,可选: {', '.join(valid)}",
+            f"doc_type {value!r} is not valid; must be one of: {', '.join(valid)}",
+        ),
         where=where,
-        hint="把 doc_type 改成上面列出的一种,或删掉该字段(按文件名推断)",
+        hint=msg(
+            "把 doc_type 改成上面列出的一种,或删掉该字段(按文件名推断)",
+            "change doc_type to one listed above, or drop the field (the file name decides)",
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from copilot.errors import InputError
+from copilot.messages import msg
 from copilot.retrieval.loaders.base import Loaded, Section, doc_type_of, validity
 from copilot.retrieval.text import decode
 
@@ -27,13 +28,16 @@ def load_markdown(path: Path, source: str) -> Loaded:
             parsed = yaml.safe_load(match.group(1)) or {}
         except yaml.YAMLError as exc:
             raise InputError(
-                f"front matter 不是合法 YAML / invalid front matter: {exc}",
+                msg(f"front matter 不是合法 YAML: {exc}", f"invalid front matter: {exc}"),
                 where=source,
-                hint="检查文件开头两行 --- 之间的内容",
+                hint=msg(
+                    "检查文件开头两行 --- 之间的内容",
+                    "check the text between the two --- lines at the top",
+                ),
             ) from None
         if not isinstance(parsed, dict):
             raise InputError(
-                "front matter 必须是键值对 / front matter must be a mapping", where=source
+                msg("front matter 必须是键值对", "front matter must be a mapping"), where=source
             )
         meta = parsed
         if "doc_type" in meta:

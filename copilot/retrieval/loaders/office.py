@@ -6,7 +6,8 @@ import logging
 from pathlib import Path
 
 from copilot.errors import InputError
-from copilot.retrieval.loaders.base import Loaded, Section
+from copilot.messages import msg
+from copilot.retrieval.loaders.base import Loaded, Section, is_zh
 from copilot.retrieval.loaders.markdown import split_headings
 
 
@@ -20,25 +21,33 @@ def load_pdf(path: Path, source: str) -> Loaded:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             raise InputError(
-                "PDF 已加密 / the PDF is encrypted", where=source, hint="请导出未加密版本"
+                msg("PDF 已加密", "the PDF is encrypted"),
+                where=source,
+                hint=msg("请导出未加密版本", "export a version without encryption"),
             )
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise InputError(
-            f"无法读取 PDF / unreadable PDF: {exc}",
+            msg(f"无法读取 PDF: {exc}", f"unreadable PDF: {exc}"),
             where=source,
-            hint="确认文件是完整的 PDF(不是改了扩展名的其他文件)",
+            hint=msg(
+                "确认文件是完整的 PDF(不是改了扩展名的其他文件)",
+                "check that the file is a complete PDF (not another file renamed to .pdf)",
+            ),
         ) from None
     sections = [
-        Section(text=t.strip(), heading=f"第{i}页 / page {i}")
+        Section(text=t.strip(), heading=f"第{i}页" if is_zh(t) else f"page {i}")
         for i, t in enumerate(pages, start=1)
         if t.strip()
     ]
     if not sections:
         raise InputError(
-            "PDF 中没有可提取的文字(可能是扫描件) / no extractable text",
+            msg(
+                "PDF 中没有可提取的文字(可能是扫描件)",
+                "no extractable text in the PDF (it may be a scan)",
+            ),
             where=source,
-            hint="扫描件请先做 OCR",
+            hint=msg("扫描件请先做 OCR", "run OCR on a scan first"),
         )
     return Loaded(sections=sections)
 
@@ -53,15 +62,18 @@ def load_docx(path: Path, source: str) -> Loaded:
         document = docx.Document(str(path))
     except SyntaxError as exc:  # lxml's XMLSyntaxError: a damaged part inside the zip
         raise InputError(
-            f"docx 内部的 XML 已损坏 / broken XML inside the docx: {exc}",
+            msg(f"docx 内部的 XML 已损坏: {exc}", f"broken XML inside the docx: {exc}"),
             where=source,
-            hint="用 Word 打开并修复后另存为 .docx 再导入",
+            hint=msg(
+                "用 Word 打开并修复后另存为 .docx 再导入",
+                "open and repair it in Word, save as .docx and ingest again",
+            ),
         ) from None
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
         raise InputError(
-            f"无法读取 docx / unreadable docx: {exc}",
+            msg(f"无法读取 docx: {exc}", f"unreadable docx: {exc}"),
             where=source,
-            hint="用 Word 另存为 .docx 后重试",
+            hint=msg("用 Word 另存为 .docx 后重试", "save it as .docx from Word and retry"),
         ) from None
     lines = []
     for paragraph in document.paragraphs:

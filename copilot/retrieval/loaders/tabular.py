@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot.errors import InputError
+from copilot.messages import Text, msg
 from copilot.retrieval.loaders.base import (
     Loaded,
     Problem,
@@ -25,7 +26,7 @@ from copilot.retrieval.text import decode
 # Longest cell loaded (csv's default field limit): one cell is one passage, and a longer one is
 # an export accident (a whole document pasted in a cell), so its row is reported instead.
 MAX_CELL_CHARS = 131_072
-_JSONL_HINT = "每行一个 JSON 对象,含 text 字段"
+_JSONL_HINT = msg("每行一个 JSON 对象,含 text 字段", "one JSON object per line, with a text field")
 
 _FAQ_COLUMNS = {
     "question": ("question", "问题", "q", "问"),
@@ -55,7 +56,7 @@ _PRODUCT_LABELS = {
 }
 
 
-def _row_problem(exc: InputError, source: str, row: int, hint: str = "") -> Problem:
+def _row_problem(exc: InputError, source: str, row: int, hint: Text = "") -> Problem:
     """A row skipped for `exc`: its field, what is wrong and what to do (else `hint`)."""
     return Problem(
         source=source, row=row, field=exc.where or None, message=exc.message, hint=exc.hint or hint
@@ -84,7 +85,7 @@ def _parse_csv(text: str, source: str) -> Loaded:
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise InputError("CSV 没有表头 / CSV has no header row", where=source) from None
+        raise InputError(msg("CSV 没有表头", "CSV has no header row"), where=source) from None
     faq = {key: _find_column(header, names) for key, names in _FAQ_COLUMNS.items()}
     is_faq = faq["question"] is not None and faq["answer"] is not None
     is_product = "sku" in header and "name" in header
@@ -97,8 +98,14 @@ def _parse_csv(text: str, source: str) -> Loaded:
                 Problem(
                     source=source,
                     row=row_number,
-                    message=f"列数 {len(cells)} 与表头 {len(header)} 不符 / column count mismatch",
-                    hint="检查该行是否有未加引号的逗号或换行",
+                    message=msg(
+                        f"列数 {len(cells)} 与表头 {len(header)} 不符",
+                        f"{len(cells)} columns where the header has {len(header)}",
+                    ),
+                    hint=msg(
+                        "检查该行是否有未加引号的逗号或换行",
+                        "check the row for an unquoted comma or line break",
+                    ),
                 )
             )
             continue
@@ -111,9 +118,15 @@ def _parse_csv(text: str, source: str) -> Loaded:
                     source=source,
                     row=row_number,
                     field=too_long,
-                    message=f"单元格超过 {MAX_CELL_CHARS:,} 个字符 / "
-                    f"cell longer than {MAX_CELL_CHARS:,} characters",
-                    hint="把这段长内容另存为 .md 或 .txt 文件导入,或拆成多行",
+                    message=msg(
+                        f"单元格超过 {MAX_CELL_CHARS:,} 个字符",
+                        f"cell longer than {MAX_CELL_CHARS:,} characters",
+                    ),
+                    hint=msg(
+                        "把这段长内容另存为 .md 或 .txt 文件导入,或拆成多行",
+                        "save the long text as an .md or .txt file and ingest that, or split it "
+                        "over several rows",
+                    ),
                 )
             )
             continue
@@ -144,7 +157,7 @@ def _csv_section(
         question, answer = record[faq["question"] or ""], record[faq["answer"] or ""]
         for field, value in (("question", question), ("answer", answer)):
             if not value:
-                raise InputError(f"{field} 为空 / {field} is empty", where=field)
+                raise InputError(msg(f"{field} 为空", f"{field} is empty"), where=field)
         return Section(
             text=qa_text(question, answer),
             heading=question,
@@ -156,7 +169,7 @@ def _csv_section(
         )
     if is_product:
         if not record["sku"] or not record["name"]:
-            raise InputError("sku 或 name 为空 / sku or name is empty", where="sku")
+            raise InputError(msg("sku 或 name 为空", "sku or name is empty"), where="sku")
         zh = is_zh(record["name"])
         labels = _PRODUCT_LABELS["zh" if zh else "en"]
         lines = []
@@ -197,7 +210,7 @@ def load_jsonl(path: Path, source: str) -> Loaded:
                 Problem(
                     source=source,
                     row=row_number,
-                    message=f"不是合法 JSON 对象 / invalid JSON: {exc}",
+                    message=msg(f"不是合法 JSON 对象: {exc}", f"not a valid JSON object: {exc}"),
                     hint=_JSONL_HINT,
                 )
             )
@@ -212,7 +225,7 @@ def _jsonl_section(record: dict[str, Any], source: str, row: int) -> Section:
     else:
         body = record.get("text") or record.get("content")
         if not body:
-            raise InputError("缺少 text 字段 / missing 'text' field")
+            raise InputError(msg("缺少 text 字段", "missing 'text' field"), where="text")
         text, heading, doc_type = str(body), str(record.get("title", "")), record.get("doc_type")
     doc_type = doc_type_of(doc_type, "doc_type")
     valid_from, valid_to = validity(record, source, row)

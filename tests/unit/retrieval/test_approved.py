@@ -65,10 +65,12 @@ def test_reviewing_twice_or_unknown_id_is_refused(setup: tuple[ApprovedAnswers, 
     answers, _ = setup
     proposal = answers.propose(QUESTION, "答复", actor="agent")
     answers.reject(proposal.id, reviewer="lead", reason="")
-    with pytest.raises(InputError, match="已驳回"):
+    with pytest.raises(InputError, match="已驳回") as done:
         answers.approve(proposal.id, reviewer="lead")
-    with pytest.raises(InputError, match="没有编号"):
+    assert f"proposal {proposal.id} is already rejected" in done.value.render("en")
+    with pytest.raises(InputError, match="没有编号") as missing:
         answers.approve("missing", reviewer="lead")
+    assert "no proposal with id 'missing'" in missing.value.render("en")
 
 
 def test_corrupt_log_line_names_the_line(setup: tuple[ApprovedAnswers, Retriever]) -> None:
@@ -76,5 +78,8 @@ def test_corrupt_log_line_names_the_line(setup: tuple[ApprovedAnswers, Retriever
     answers.propose(QUESTION, "答复", actor="agent")
     with answers.log.open("a", encoding="utf-8") as fh:
         fh.write('{"id": 3}\n')
-    with pytest.raises(StoreError, match="第 2 行"):
+    with pytest.raises(StoreError, match="第 2 行") as caught:
         answers.proposals()
+    english = caught.value.render("en")
+    assert english.startswith(f"{answers.log}: line 2 is corrupt: ")
+    assert "proposed_by: Field required" in english

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 
+from copilot.messages import language, render
 from copilot.retrieval import Ingestor
 from copilot.retrieval import ingest as ingest_module
 from copilot.retrieval.store import VectorStore, make_client
+
+HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def _by_name(report, name):
@@ -101,13 +106,36 @@ def test_too_large_file_is_skipped_with_a_hint(
     big.write_bytes(b"x" * 2_000_000)
     report = Ingestor(store, settings).ingest([big])
     assert report.files[0].status == "skipped"
-    assert "SIYU_RETRIEVAL_MAX_FILE_MB" in report.problems[0].hint
+    assert "SIYU_RETRIEVAL_MAX_FILE_MB" in render(report.problems[0].hint, "en")
+    assert render(report.problems[0].message, "en") == "file too large: 2.0 MB, the limit is 1 MB"
+    assert render(report.problems[0].message, "zh") == "文件 2.0 MB,超过上限 1 MB"
 
 
 def test_missing_path_is_reported(ingestor: Ingestor, tmp_path: Path) -> None:
     report = ingestor.ingest([tmp_path / "nope"])
     assert report.files[0].status == "skipped"
-    assert "不存在" in report.problems[0].message
+    assert render(report.problems[0].message, "zh") == "路径不存在"
+    assert render(report.problems[0].message, "en") == "path does not exist"
+
+
+def test_a_skipped_file_renders_in_one_language_per_face(
+    ingestor: Ingestor, tmp_path: Path
+) -> None:
+    report = ingestor.ingest([tmp_path / "nope"])
+    with language("zh"):
+        chinese = report.model_dump()["files"][0]["problems"][0]
+    with language("en"):
+        english = report.model_dump()["files"][0]["problems"][0]
+    assert chinese == {
+        "source": str(tmp_path / "nope"),
+        "row": None,
+        "field": None,
+        "message": "路径不存在",
+        "hint": "检查路径拼写",
+    }
+    assert english["message"] == "path does not exist"
+    assert english["hint"] == "check the spelling of the path"
+    assert not HAN.search(json.dumps(english, ensure_ascii=False))
 
 
 def test_progress_reports_every_file(ingestor: Ingestor, broken_kb: Path) -> None:
@@ -135,7 +163,10 @@ def test_each_broken_file_is_named_with_its_reason(
     problems = [p for p in report.problems if p.source.endswith(name)]
     assert len(problems) == 1
     assert problems[0].field == field and problems[0].hint
-    assert all(w in problems[0].message for w in words), problems[0].message
+    for lang in ("zh", "en"):
+        message = render(problems[0].message, lang)  # type: ignore[arg-type]
+        assert all(w in message for w in words), message
+    assert not HAN.search(render(problems[0].message, "en") + render(problems[0].hint, "en"))
 
 
 def test_an_unexpected_error_in_one_file_is_that_files_report(
@@ -152,10 +183,12 @@ def test_an_unexpected_error_in_one_file_is_that_files_report(
     report = ingestor.ingest([broken_kb])
     entry = _by_name(report, "faq_gbk.csv")
     assert entry.status == "skipped"
+    assert render(entry.problems[0].message, "zh") == "意外错误 (RuntimeError): parser exploded"
     assert (
-        entry.problems[0].message == "意外错误 / unexpected error (RuntimeError): parser exploded"
+        render(entry.problems[0].message, "en")
+        == "unexpected error (RuntimeError): parser exploded"
     )
-    assert entry.problems[0].hint
+    assert render(entry.problems[0].hint, "zh") and render(entry.problems[0].hint, "en")
     assert _by_name(report, "notes_bom.md").status == "added"  # sorted after it: still ingested
 
 
@@ -174,7 +207,12 @@ def test_symlinks_out_of_the_folder_are_refused_and_inside_ones_kept(
     statuses = {f.source: f.status for f in report.files}
     assert statuses == {"kb/faq.md": "added", "kb/outside": "skipped", "kb/passwd.txt": "skipped"}
     refused = _by_name(report, "passwd.txt").problems[0]
-    assert "符号链接" in refused.message and str(secret) in refused.message
+    assert "符号链接" in render(refused.message, "zh") and str(secret) in render(
+        refused.message, "zh"
+    )
+    assert render(refused.message, "en") == (
+        f"symlink points outside the ingested folder ({secret}), skipped"
+    )
     texts = ingestor.store.all_documents()[1]
     assert texts == ["运费\n满99包邮。"]
 
@@ -331,5 +369,7 @@ def test_what_an_escaping_symlink_brought_in_earlier_is_removed(
     report = ingestor.ingest([kb])
     refused = _by_name(report, "passwd.txt")
     assert (refused.status, refused.removed) == ("skipped", 1)
-    assert "1 chunks it brought in earlier were removed" in refused.problems[0].message
+    message = refused.problems[0].message
+    assert render(message, "en").endswith("; 1 chunks it brought in earlier were removed")
+    assert render(message, "zh").endswith(";此前经它导入的 1 块已删除")
     assert ingestor.store.all_documents()[1] == ["运费\n满99包邮。"]

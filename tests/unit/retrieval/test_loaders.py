@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from copilot.errors import InputError
+from copilot.messages import render
 from copilot.retrieval.loaders import load
 from tests.conftest import FIXTURES
 
@@ -33,7 +34,9 @@ def test_broken_csv_rows_are_reported_and_good_rows_kept() -> None:
     loaded = load(BROKEN / "broken_rows.csv", "broken_rows.csv")
     assert [s.row for s in loaded.sections] == [2, 6]
     assert [(p.row, p.field) for p in loaded.problems] == [(3, None), (4, "question"), (5, None)]
-    assert "列数" in loaded.problems[0].message
+    assert "列数" in render(loaded.problems[0].message, "zh")
+    assert "columns where the header has" in render(loaded.problems[0].message, "en")
+    assert "unquoted comma" in render(loaded.problems[0].hint, "en")
 
 
 def test_jsonl_bad_lines_are_reported_with_line_numbers() -> None:
@@ -42,31 +45,41 @@ def test_jsonl_bad_lines_are_reported_with_line_numbers() -> None:
     promo = loaded.sections[0]
     assert (promo.doc_type, promo.valid_from, promo.valid_to) == ("promotion", 20261120, 20261130)
     assert [p.row for p in loaded.problems] == [2, 3, 4]
-    assert "text" in loaded.problems[1].message
-    assert "YYYY-MM-DD" in loaded.problems[2].message
+    assert loaded.problems[1].field == "text"
+    assert render(loaded.problems[1].message, "en") == "missing 'text' field"
+    assert render(loaded.problems[1].message, "zh") == "缺少 text 字段"
+    assert render(loaded.problems[1].hint, "en") == "one JSON object per line, with a text field"
+    assert "YYYY-MM-DD" in render(loaded.problems[2].message, "zh")
+    assert "is not a YYYY-MM-DD date" in render(loaded.problems[2].message, "en")
 
 
 @pytest.mark.parametrize(
-    ("name", "message"),
+    ("name", "zh", "en"),
     [
-        ("empty.txt", "为空"),
-        ("setup.pdf", "PDF"),
-        ("corrupt.docx", "docx"),
-        ("junk.txt", "控制字符"),
+        ("empty.txt", "文件为空", "the file is empty"),
+        ("setup.pdf", "无法读取 PDF", "unreadable PDF"),
+        ("corrupt.docx", "无法读取 docx", "unreadable docx"),
+        ("junk.txt", "文本中控制字符过多", "too many control characters"),
     ],
 )
-def test_unusable_files_raise_with_the_file_named(name: str, message: str) -> None:
-    with pytest.raises(InputError, match=message) as info:
+def test_unusable_files_raise_with_the_file_named(name: str, zh: str, en: str) -> None:
+    with pytest.raises(InputError) as info:
         load(BROKEN / name, name)
     assert info.value.where == name
-    assert info.value.hint
+    assert info.value.render("zh").startswith(f"{name}: {zh}")
+    assert info.value.render("en").startswith(f"{name}: {en}")
+    assert render(info.value.hint, "zh") and render(info.value.hint, "en")
 
 
 def test_unsupported_extension(tmp_path: Path) -> None:
     path = tmp_path / "a.exe"
     path.write_bytes(b"x")
-    with pytest.raises(InputError, match="不支持"):
+    with pytest.raises(InputError) as info:
         load(path, "a.exe")
+    assert info.value.render("zh") == "a.exe: 不支持的文件类型 .exe\n提示: 支持: " + ", ".join(
+        [".md", ".markdown", ".txt", ".csv", ".jsonl", ".pdf", ".docx"]
+    )
+    assert info.value.render("en").startswith("a.exe: unsupported file type .exe\nhint: supported:")
 
 
 def test_real_pdf_and_docx_load(tmp_path: Path) -> None:
@@ -92,9 +105,13 @@ def test_real_pdf_and_docx_load(tmp_path: Path) -> None:
 
 
 def test_front_matter_doc_type_must_be_a_known_one() -> None:
-    with pytest.raises(InputError, match="must be one of: product, faq, policy") as info:
+    with pytest.raises(InputError) as info:
         load(BROKEN / "bogus_type.md", "bogus_type.md")
-    assert info.value.where == "doc_type" and "'bogus'" in info.value.message
+    assert info.value.where == "doc_type"
+    assert "'bogus'" in render(info.value.message, "zh")
+    assert render(info.value.message, "en").startswith(
+        "doc_type 'bogus' is not valid; must be one of: product, faq, policy"
+    )
 
 
 def test_jsonl_doc_type_is_checked_per_line(tmp_path: Path) -> None:
@@ -107,7 +124,9 @@ def test_jsonl_doc_type_is_checked_per_line(tmp_path: Path) -> None:
     assert [s.doc_type for s in loaded.sections] == ["policy"]
     (problem,) = loaded.problems
     assert (problem.row, problem.field) == (2, "doc_type")
-    assert "approved, doc" in problem.message and "JSON" not in problem.message
+    for lang in ("zh", "en"):
+        message = render(problem.message, lang)  # type: ignore[arg-type]
+        assert "approved, doc" in message and "JSON" not in message
 
 
 def test_an_over_long_csv_cell_is_one_reported_row() -> None:
@@ -116,11 +135,14 @@ def test_an_over_long_csv_cell_is_one_reported_row() -> None:
     assert [s.row for s in loaded.sections] == [2, 4]
     (problem,) = loaded.problems
     assert (problem.row, problem.field) == (3, "answer")
-    assert "131,072" in problem.message and problem.hint
+    assert "131,072" in render(problem.message, "zh") and "131,072" in render(problem.message, "en")
+    assert problem.hint
     assert csv.field_size_limit() == limit  # the parser's limit is restored
 
 
 def test_a_docx_with_broken_xml_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="XML") as info:
+    with pytest.raises(InputError) as info:
         load(BROKEN / "broken_xml.docx", "broken_xml.docx")
+    assert "broken XML inside the docx" in render(info.value.message, "en")
+    assert "docx 内部的 XML 已损坏" in render(info.value.message, "zh")
     assert info.value.where == "broken_xml.docx" and info.value.hint

@@ -102,7 +102,9 @@ def test_store_refuses_another_embedder(store: VectorStore, fake_settings: Setti
     client = make_client(None, fake_settings.chroma_dir)
     with pytest.raises(StoreError, match="siyu-fake") as info:
         VectorStore(client, store.name, Usem3Embedding())
-    assert "SIYU_EMBEDDING_PROVIDER" in info.value.hint
+    assert "built with siyu-fake" in info.value.render("en")
+    assert "SIYU_EMBEDDING_PROVIDER back to fake" in info.value.render("en")
+    assert "SIYU_EMBEDDING_PROVIDER 改回 fake" in info.value.render("zh")
 
 
 @pytest.mark.parametrize("query", ["", "   ", "?!", "……", "\u200b"])
