@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.answering.features import NAMES
 from copilot.answering.lexicon import DATA
 from copilot.errors import ConfigError
+from copilot.messages import msg
 
 MODEL_FILE = DATA / "answer_model.json"
 
@@ -43,8 +44,15 @@ def answer_model() -> AnswerModel:
     model = AnswerModel.model_validate_json(MODEL_FILE.read_text(encoding="utf-8"))
     if tuple(model.features) != NAMES:
         raise ConfigError(
-            f"{MODEL_FILE.name}: 特征 {model.features} 与代码 {list(NAMES)} 不一致 / features differ",
-            hint="python -m benchmarks.fit_answer_model 重新拟合 / refit the answer model",
+            msg(
+                f"特征 {model.features} 与代码 {list(NAMES)} 不一致",
+                f"features {model.features} differ from the code's {list(NAMES)}",
+            ),
+            where=MODEL_FILE.name,
+            hint=msg(
+                "python -m benchmarks.fit_answer_model 重新拟合",
+                "refit the answer model: python -m benchmarks.fit_answer_model",
+            ),
         )
     return model
 
