@@ -119,7 +119,10 @@ class KeyRing:
                 raise InputError(
                     msg("已有同名密钥", "a key with this name exists"),
                     where=name,
-                    hint=msg("换个名字,或先 siyu keys revoke", "pick another name"),
+                    hint=msg(
+                        "换个名字(吊销的密钥名也不会再用)",
+                        "pick another name (names of revoked keys stay taken)",
+                    ),
                 )
             conn.execute(api_keys.insert().values(**row))
             self.audit.record(

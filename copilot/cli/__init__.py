@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("compliance", "审计日志 / audit log"),
     "llm": ("llm", "模型接口 / the LLM endpoint"),
     "nps": ("report", "NPS 调查 / NPS survey"),
+    "keys": ("keys", "HTTP API 密钥:创建、列出、吊销。"),
 }
 
 
