@@ -8,7 +8,17 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from copilot.config import GuardrailSettings
+from copilot.guardrails.marketing_classifier import PostScore
 from copilot.guardrails.models import CheckInput, Finding, MarketingSummary
+
+
+@dataclass(frozen=True, slots=True)
+class MarketingAssessment:
+    """How promotional a draft is, worked out once per check for every rule."""
+
+    summary: MarketingSummary
+    post: PostScore
+    shares: tuple[float, float] | None = None  # community posts: window share (before, after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +27,11 @@ class RuleContext:
 
     settings: GuardrailSettings
     now: datetime
-    marketing: MarketingSummary
+    assessment: MarketingAssessment | None = None  # None: it failed, the pipeline blocks
+
+    @property
+    def marketing(self) -> MarketingSummary:
+        return self.assessment.summary if self.assessment else MarketingSummary()
 
     @property
     def tz(self) -> tzinfo:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from copilot.config import GuardrailSettings
-from copilot.guardrails.context import RuleContext
+from copilot.guardrails.context import MarketingAssessment, RuleContext
 from copilot.guardrails.marketing_classifier import PostScore, SentenceScore, score_post
 from copilot.guardrails.models import CheckInput, Finding, MarketingSummary
 
@@ -30,9 +30,7 @@ def counts_as_marketing(draft: CheckInput, post: PostScore) -> bool:
     return draft.post_type == "promo" or post.is_marketing
 
 
-def assess(
-    draft: CheckInput, settings: GuardrailSettings, when: datetime
-) -> tuple[MarketingSummary, PostScore, tuple[float, float] | None]:
+def assess(draft: CheckInput, settings: GuardrailSettings, when: datetime) -> MarketingAssessment:
     """Marketing summary of the draft and, for community posts, (share before, share after)."""
     post = score_post(draft.text)
     marketing = counts_as_marketing(draft, post)
@@ -43,7 +41,7 @@ def assess(
         sentence_share=round(post.sentence_share, 3),
         window_share=None if shares is None else round(shares[1], 3),
     )
-    return summary, post, shares
+    return MarketingAssessment(summary, post, shares)
 
 
 def _window_shares(
@@ -89,8 +87,10 @@ class MarketingRule:
     id = "marketing"
 
     def check(self, draft: CheckInput, ctx: RuleContext) -> list[Finding]:
+        if ctx.assessment is None:
+            return []  # the pipeline has blocked the draft: the assessment failed
         settings = ctx.settings
-        summary, post, shares = assess(draft, settings, ctx.send_time(draft))
+        summary, post, shares = ctx.assessment.summary, ctx.assessment.post, ctx.assessment.shares
         findings: list[Finding] = []
         if shares is not None and summary.is_marketing and shares[1] > settings.marketing_cap:
             before, after = (round(x * 100) for x in shares)

@@ -15,7 +15,7 @@ from copilot.guardrails.context import Rule, RuleContext
 from copilot.guardrails.grounding import GroundingRule
 from copilot.guardrails.injection import InjectionRule
 from copilot.guardrails.marketing import MarketingRule, assess
-from copilot.guardrails.models import CheckInput, Finding, MarketingSummary, Verdict, VerdictKind
+from copilot.guardrails.models import CheckInput, Finding, Verdict, VerdictKind
 from copilot.guardrails.natural_language import NaturalLanguageRule
 from copilot.guardrails.optout import OptOutRule
 from copilot.guardrails.pii import PiiRule
@@ -63,11 +63,9 @@ def check(
     settings = settings or _DEFAULT_SETTINGS
     now = now or datetime.now(ZoneInfo(settings.timezone))
     findings: list[Finding] = []
-    summary = MarketingSummary()
-    ctx = RuleContext(settings, now, summary)
-    try:
-        summary, _, _ = assess(draft, settings, ctx.send_time(draft))
-        ctx = RuleContext(settings, now, summary)
+    ctx = RuleContext(settings, now)
+    try:  # once for every rule that asks whether the draft is marketing
+        ctx = RuleContext(settings, now, assess(draft, settings, ctx.send_time(draft)))
     except Exception as exc:  # fail closed on any defect, not only expected errors
         findings.append(_failed("marketing", exc))
     for rule_id in settings.rules:
@@ -75,4 +73,6 @@ def check(
             findings.extend(RULES[rule_id].check(draft, ctx))
         except Exception as exc:  # fail closed on any defect, not only expected errors
             findings.append(_failed(rule_id, exc))
-    return Verdict(id=draft.id, verdict=decide(findings), findings=findings, marketing=summary)
+    return Verdict(
+        id=draft.id, verdict=decide(findings), findings=findings, marketing=ctx.marketing
+    )

@@ -4,9 +4,12 @@ import pytest
 from pydantic import ValidationError
 
 from copilot.config import GuardrailSettings
-from copilot.guardrails import CheckInput, Finding, check
+from copilot.guardrails import CheckInput, Finding, check, marketing, pipeline
+from copilot.guardrails.marketing_classifier import PostScore, score_post
 from copilot.guardrails.pipeline import RULES, decide
-from tests.unit.guardrails.conftest import NOON, draft
+from tests.unit.guardrails.conftest import NOON, draft, rules_fired
+
+PROMO = "双11限时秒杀！满299减50，今晚8点直播间下单。"
 
 
 @pytest.mark.parametrize(
@@ -31,6 +34,35 @@ def test_rule_that_raises_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert verdict.verdict == "block"
     assert verdict.findings[0].rule == "pipeline"
     assert "grounding" in verdict.findings[0].message and "boom" in verdict.findings[0].message
+
+
+def test_marketing_is_assessed_once_per_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    scored: list[str] = []
+
+    def counting(text: str) -> PostScore:
+        scored.append(text)
+        return score_post(text)
+
+    monkeypatch.setattr(marketing, "score_post", counting)
+    past = [{"scheduled_at": "2026-11-09T10:00:00+08:00", "text": PROMO, "community": "g1"}]
+    promo = draft(PROMO, task="post", community="g1", post_type="promo", history=past)
+    verdict = check(promo, now=NOON)
+    assert scored == [PROMO, PROMO]  # the draft once, the one past post once
+    assert rules_fired(verdict, "marketing") == ["block"]  # 2 of 2 promotions
+    assert verdict.marketing.is_marketing and verdict.marketing.window_share == 1.0
+
+
+def test_a_failed_marketing_assessment_blocks_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("scorer broke")
+
+    monkeypatch.setattr(pipeline, "assess", broken)
+    verdict = check(draft(PROMO, task="post", community="g1", post_type="promo"), now=NOON)
+    assert verdict.verdict == "block" and not verdict.marketing.is_marketing
+    assert [f.message for f in verdict.findings if "scorer broke" in f.message] == [
+        verdict.findings[0].message
+    ]
+    assert verdict.findings[0].rule == "pipeline" and "marketing" in verdict.findings[0].message
 
 
 @pytest.mark.parametrize(
