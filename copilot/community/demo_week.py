@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from copilot.community.schedule import PostSchedule
 from copilot.errors import ConfigError
 from copilot.guardrails.models import PostType
+from copilot.messages import msg
 
 SEED_ACTOR = "demo"
 
@@ -58,15 +59,17 @@ def load_demo_week(path: Path) -> DemoWeek:
         return DemoWeek.model_validate(data)
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(
-            f"无法读取演示社群周计划 / cannot read the demo week: {exc}", where=str(path)
+            msg("无法读取演示社群周计划", "cannot read the demo week") + f": {exc}", where=str(path)
         ) from exc
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(
-            f"演示社群周计划字段无效 / invalid demo week: {field}: {first['msg']}",
+        raise ConfigError.from_validation(
+            exc,
+            msg("演示社群周计划字段无效", "invalid demo week"),
             where=str(path),
-            hint="每条帖子需要 day(1–6)、at(HH:MM)、type(tips/seeding/ugc/promo)和 text",
+            hint=msg(
+                "每条帖子需要 day(1–6)、at(HH:MM)、type(tips/seeding/ugc/promo)和 text",
+                "each post needs day (1–6), at (HH:MM), type (tips/seeding/ugc/promo) and text",
+            ),
         ) from exc
 
 

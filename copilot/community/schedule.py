@@ -18,6 +18,7 @@ from copilot.errors import GuardrailError, InputError
 from copilot.guardrails import HistoryPost
 from copilot.guardrails.marketing_classifier import score_post
 from copilot.guardrails.models import PostType, Verdict
+from copilot.messages import msg
 from copilot.store.engine import Database
 from copilot.store.schema import communities, scheduled_posts
 
@@ -54,9 +55,12 @@ class PostSchedule:
         name = name.strip()
         if not name or len(name) > MAX_NAME:
             raise InputError(
-                f"社群名需为 1–{MAX_NAME} 个字 / a community name needs 1–{MAX_NAME} characters",
+                msg(
+                    f"社群名需为 1–{MAX_NAME} 个字",
+                    f"a community name needs 1–{MAX_NAME} characters",
+                ),
                 where="community",
-                hint="选择已有社群或输入新名称",
+                hint=msg("选择已有社群或输入新名称", "pick a community or type a new name"),
             )
         with self.db.begin() as conn:
             self.db.insert_ignore(conn, communities, [{"name": name, "timezone": str(self.tz)}])
@@ -119,9 +123,12 @@ class PostSchedule:
         """Put a checked draft into the plan; a blocked draft is refused."""
         if verdict.blocked:
             raise GuardrailError(
-                "草稿被护栏拦截,不能排期 / a blocked draft cannot be scheduled",
+                msg("草稿被护栏拦截,不能排期", "a blocked draft cannot be scheduled"),
                 where="verdict",
-                hint="按护栏建议修改或改发干货帖后重新生成",
+                hint=msg(
+                    "按护栏建议修改或改发干货帖后重新生成",
+                    "revise it as the guardrails suggest, or draft a tips post instead",
+                ),
             )
         local = at.astimezone(self.tz).replace(tzinfo=None)
         name = self.ensure(community)

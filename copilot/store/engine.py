@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from copilot.errors import StoreError
+from copilot.messages import msg
 from copilot.store.migrations import migrate
 
 BATCH_ROWS = 5000
@@ -43,8 +44,11 @@ class Database:
             self.engine: Engine = create_engine(url, pool_pre_ping=True)
         except (SQLAlchemyError, ImportError) as exc:
             raise StoreError(
-                f"无法使用数据库 URL {url!r} / cannot use database URL: {exc}",
-                hint="检查 SIYU_DATABASE_URL；PostgreSQL 需安装 siyu-copilot[postgres]",
+                msg(f"无法使用数据库 URL {url!r}", f"cannot use database URL {url!r}") + f": {exc}",
+                hint=msg(
+                    "检查 SIYU_DATABASE_URL；PostgreSQL 需安装 siyu-copilot[postgres]",
+                    "check SIYU_DATABASE_URL; PostgreSQL needs siyu-copilot[postgres]",
+                ),
             ) from exc
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -61,8 +65,11 @@ class Database:
                 return migrate(conn)
         except SQLAlchemyError as exc:
             raise StoreError(
-                f"数据库迁移失败 / migration failed on {self.engine.url!r}: {exc}",
-                hint="确认数据库可连接且当前用户有建表权限",
+                msg("数据库迁移失败", "migration failed") + f" ({self.engine.url!r}): {exc}",
+                hint=msg(
+                    "确认数据库可连接且当前用户有建表权限",
+                    "make sure the database is reachable and the user may create tables",
+                ),
             ) from exc
 
     @contextmanager
@@ -73,8 +80,12 @@ class Database:
                 yield conn
         except SQLAlchemyError as exc:
             raise StoreError(
-                f"数据库操作失败 / database error: {exc.__class__.__name__}: {exc.args[0]}",
-                hint="检查数据库连接与磁盘空间后重试",
+                msg("数据库操作失败", "database error")
+                + f": {exc.__class__.__name__}: {exc.args[0]}",
+                hint=msg(
+                    "检查数据库连接与磁盘空间后重试",
+                    "check the database connection and disk space, then retry",
+                ),
             ) from exc
 
     def _insert(self, table: Table) -> Any:

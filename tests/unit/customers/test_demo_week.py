@@ -16,6 +16,7 @@ from copilot.community.schedule import PostSchedule
 from copilot.config import GuardrailSettings
 from copilot.errors import ConfigError
 from copilot.guardrails.marketing_classifier import score_post
+from copilot.messages import language
 from copilot.store.engine import Database
 from tests.conftest import REPO
 
@@ -96,6 +97,6 @@ def test_a_community_with_posts_is_not_seeded(db: Database, week: DemoWeek) -> N
 def test_a_broken_file_names_the_field(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "week.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=expected) as error:
+    with language("en"), pytest.raises(ConfigError, match=expected) as error:
         load_demo_week(path)
     assert str(path) in str(error.value)
