@@ -24,7 +24,8 @@ def test_browser_and_export_name_damaged_rows(db: Database, tmp_path: Path) -> N
         else:
             conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
         conn.execute(text("UPDATE audit_events SET payload = '{' WHERE id = 2"))
-    tab = ComplianceTab(SimpleNamespace(audit=log, exports_dir=tmp_path), Texts("zh"))  # type: ignore[arg-type]
+    wb = SimpleNamespace(copilot=SimpleNamespace(audit=log), exports_dir=tmp_path)
+    tab = ComplianceTab(wb, Texts("zh"))  # type: ignore[arg-type]
     count, rows = tab.audit([], "", "", "")
     assert [row[0] for row in rows] == [3, 1]
     assert count.startswith("2 ") and "1 条损坏" in count
