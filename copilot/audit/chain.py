@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 
 from copilot.errors import StoreError
+from copilot.messages import Text, msg
 from copilot.store.event_hash import GENESIS, HEAD, event_hash
 from copilot.store.schema import audit_chain_head, audit_events
 
@@ -44,8 +45,11 @@ def append(conn: Connection, rows: list[dict[str, Any]]) -> None:
     )
     if claimed.rowcount != 1:
         raise StoreError(
-            "审计日志链头缺失，无法追加 / audit chain head is missing",
-            hint="运行 `siyu audit verify` 查看审计日志是否被破坏",
+            msg("审计日志链头缺失，无法追加", "the audit chain head is missing; cannot append"),
+            hint=msg(
+                "运行 `siyu audit verify` 查看审计日志是否被破坏",
+                "run `siyu audit verify` to see whether the audit log was damaged",
+            ),
         )
     last = conn.execute(
         select(audit_events.c.id, audit_events.c.hash).order_by(audit_events.c.id.desc()).limit(1)
@@ -68,7 +72,7 @@ class ChainProblem(BaseModel):
 
     id: int | None = Field(description="event id (None: the table or the head)")
     kind: ProblemKind
-    detail: str
+    detail: Text
 
 
 class ChainReport(BaseModel):
@@ -106,7 +110,7 @@ class _Verifier:
             self.report.head_id, self.report.head_hash = head["last_id"], head["last_hash"]
         self.prev_id, self.prev_hash = 0, GENESIS
 
-    def problem(self, event_id: int | None, kind: ProblemKind, detail: str) -> None:
+    def problem(self, event_id: int | None, kind: ProblemKind, detail: Text) -> None:
         self.report.ok = False
         if len(self.report.problems) < MAX_PROBLEMS:
             self.report.problems.append(ChainProblem(id=event_id, kind=kind, detail=detail))
@@ -121,48 +125,66 @@ class _Verifier:
             computed = event_hash(row)
         except (ValueError, TypeError) as exc:
             computed = None
-            self.problem(rid, "unreadable", f"内容无法读取 / unreadable: {exc}")
+            self.problem(rid, "unreadable", msg("内容无法读取", "unreadable") + f": {exc}")
         if head is not None and rid > head["last_id"]:
             self.problem(
                 rid, "forged",
-                f"位于链头（事件 {head['last_id']}）之后：伪造插入 / after the chain head: forged insert",
+                msg(
+                    f"位于链头（事件 {head['last_id']}）之后：伪造插入",
+                    f"after the chain head (event {head['last_id']}): forged insert",
+                ),
             )  # fmt: skip
         elif not row["hash"]:
-            self.problem(rid, "forged", "没有哈希：绕过应用写入 / no hash: written outside the app")
+            self.problem(
+                rid, "forged", msg("没有哈希：绕过应用写入", "no hash: written outside the app")
+            )
         elif computed is not None and computed != row["hash"]:
             self.problem(
                 rid, "altered",
-                "内容与其哈希不符：被修改或伪造 / content does not match its hash: altered or forged",
+                msg(
+                    "内容与其哈希不符：被修改或伪造",
+                    "content does not match its hash: altered or forged",
+                ),
             )  # fmt: skip
         legacy = head is not None and rid <= head["legacy_last_id"]
         linked = row["prev_hash"] == self.prev_hash
         if rid != self.prev_id + 1 and not (legacy and linked):
             self.problem(
                 rid, "missing",
-                f"缺少事件 {_span(self.prev_id + 1, rid - 1)}：被删除 / missing events (deleted)",
+                msg(
+                    f"缺少事件 {_span(self.prev_id + 1, rid - 1)}：被删除",
+                    f"missing events {_span(self.prev_id + 1, rid - 1)} (deleted)",
+                ),
             )  # fmt: skip
         elif not linked:
             self.problem(
                 rid, "broken_link",
-                f"与前一事件 {self.prev_id} 不衔接：前一事件被替换或本事件被插入 / "
-                "does not link to the event before: that one was replaced or this one inserted",
+                msg(
+                    f"与前一事件 {self.prev_id} 不衔接：前一事件被替换或本事件被插入",
+                    f"does not link to event {self.prev_id}: "
+                    "that one was replaced or this one inserted",
+                ),
             )  # fmt: skip
         self.prev_id, self.prev_hash = rid, str(row["hash"])
 
     def finish(self) -> ChainReport:
         head = self.head
         if head is None:
-            self.problem(None, "head_missing", "链头记录缺失 / chain head row is missing")
+            self.problem(None, "head_missing", msg("链头记录缺失", "the chain head row is missing"))
         elif self.prev_id < head["last_id"]:
             self.problem(
                 self.prev_id + 1, "missing",
-                f"缺少末尾事件 {_span(self.prev_id + 1, head['last_id'])}：被删除 / "
-                "events cut from the end",
+                msg(
+                    f"缺少末尾事件 {_span(self.prev_id + 1, head['last_id'])}：被删除",
+                    f"events {_span(self.prev_id + 1, head['last_id'])} cut from the end",
+                ),
             )  # fmt: skip
         elif self.prev_id == head["last_id"] and self.prev_hash != head["last_hash"]:
             self.problem(
                 self.prev_id or None, "altered",
-                "最后一个事件的哈希与链头不符 / last event does not match the chain head",
+                msg(
+                    "最后一个事件的哈希与链头不符", "the last event does not match the chain head"
+                ),
             )  # fmt: skip
         return self.report
 
@@ -174,7 +196,9 @@ def verify(db: Database) -> ChainReport:
         if HEAD not in tables:
             problem = ChainProblem(
                 id=None, kind="table_missing",
-                detail="审计日志表不存在（被删除）/ audit_events table is missing (dropped)",
+                detail=msg(
+                    "审计日志表不存在（被删除）", "the audit_events table is missing (dropped)"
+                ),
             )  # fmt: skip
             return ChainReport(ok=False, problems=[problem])
         head = None
@@ -189,6 +213,8 @@ def verify(db: Database) -> ChainReport:
                 verifier.row(row)
         except SQLAlchemyError as exc:
             verifier.problem(
-                None, "unreadable", f"审计日志表无法读取 / table unreadable: {exc.args[0]}"
+                None,
+                "unreadable",
+                msg("审计日志表无法读取", "the table is unreadable") + f": {exc.args[0]}",
             )
         return verifier.finish()

@@ -22,6 +22,7 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from copilot.audit import chain
+from copilot.messages import Text, msg
 from copilot.store.engine import Database
 from copilot.store.event_hash import canonical_at
 from copilot.store.schema import audit_events
@@ -173,7 +174,7 @@ class DamagedRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: int
-    reason: str
+    reason: Text
 
 
 class ExportResult(BaseModel):
@@ -276,7 +277,7 @@ class AuditLog:
                 )
             except (ValidationError, ValueError, TypeError) as exc:
                 reason = str(exc).splitlines()[0]
-                yield DamagedRow(id=row["id"], reason=f"无法读取 / unreadable: {reason}")
+                yield DamagedRow(id=row["id"], reason=msg("无法读取", "unreadable") + f": {reason}")
 
     def events(
         self,

@@ -1,4 +1,4 @@
-"""每月合规自查 / monthly compliance self-check, computed from the audit log and consent history.
+"""The monthly compliance self-check, computed from the audit log and consent history.
 
 Checks: audit log integrity (hash chain intact, every row readable), drafts without consent
 (must be 0), withdrawals honoured, marketing share per community, cadence rules a person
@@ -26,6 +26,7 @@ from copilot.audit.log import (
     PostScheduled,
 )
 from copilot.guardrails.consent_state import ConsentEvent, current_state
+from copilot.messages import Text, current_language, msg, render
 from copilot.store.engine import Database
 from copilot.store.schema import consents
 
@@ -33,11 +34,11 @@ from copilot.store.schema import consents
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: str
+    title: Text
     ok: bool | None = Field(None, description="None: informational")
-    summary: str
-    rows: list[list[str]] = Field(default_factory=list)
-    headers: list[str] = Field(default_factory=list)
+    summary: Text
+    rows: list[list[Text]] = Field(default_factory=list)
+    headers: list[Text] = Field(default_factory=list)
 
 
 class SelfCheck(BaseModel):
@@ -65,21 +66,30 @@ def _granted_at(history: list[ConsentEvent], purpose: str, at: datetime) -> bool
 
 def integrity_section(chain: ChainReport, damaged: list[DamagedRow]) -> Section:
     """The audit log's own state: the whole hash chain, and this month's unreadable rows."""
-    rows = [[str(p.id) if p.id is not None else "—", p.kind, p.detail] for p in chain.problems[:50]]
+    rows: list[list[Text]] = [
+        [str(p.id) if p.id is not None else "—", p.kind, p.detail] for p in chain.problems[:50]
+    ]
     rows += [[str(d.id), "unreadable", d.reason] for d in damaged[:50]]
     if chain.ok and not damaged:
-        summary = f"哈希链完整，共 {chain.events} 个事件；链头 #{chain.head_id} {chain.head_hash}"
+        head = f"#{chain.head_id} {chain.head_hash}"
+        summary = msg(
+            f"哈希链完整，共 {chain.events} 个事件；链头 {head}",
+            f"hash chain intact, {chain.events} events; head {head}",
+        )
     else:
         problems = len(chain.problems) + chain.more_problems
-        summary = (
+        summary = msg(
             f"审计日志已被破坏：哈希链 {problems} 处问题，本月 {len(damaged)} 行无法读取；"
-            "以下各项只基于可读事件，请运行 `siyu audit verify` 并追查"
+            "以下各项只基于可读事件，请运行 `siyu audit verify` 并追查",
+            f"the audit log is damaged: {problems} hash-chain problems, {len(damaged)} rows "
+            "unreadable this month; the sections below count readable events only — run "
+            "`siyu audit verify` and investigate",
         )
     return Section(
-        title="审计日志完整性 / audit log integrity",
+        title=msg("审计日志完整性", "Audit log integrity"),
         ok=chain.ok and not damaged,
         summary=summary,
-        headers=["事件", "问题", "说明"],
+        headers=[msg("事件", "event"), msg("问题", "problem"), msg("说明", "detail")],
         rows=rows,
     )
 
@@ -118,10 +128,18 @@ def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
     sections = [
         integrity_section(chain, damaged),
         Section(
-            title="无授权草稿 / drafts without consent",
+            title=msg("无授权草稿", "Drafts without consent"),
             ok=not unconsented,
-            summary=f"{len(unconsented)} 条草稿、{len(sent_unconsented)} 条被采用（必须为 0）",
-            headers=["时间", "草稿", "客户", "用途"],
+            summary=msg(
+                f"{len(unconsented)} 条草稿、{len(sent_unconsented)} 条被采用（必须为 0）",
+                f"{len(unconsented)} drafts, {len(sent_unconsented)} accepted (must be 0)",
+            ),
+            headers=[
+                msg("时间", "time"),
+                msg("草稿", "draft"),
+                msg("客户", "customer"),
+                msg("用途", "purpose"),
+            ],
             rows=[
                 [f"{at:%m-%d %H:%M}", d.draft_id, d.customer_id or "", d.purpose or ""]
                 for at, d in unconsented[:50]
@@ -142,10 +160,19 @@ def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
             )
     sections.append(
         Section(
-            title="撤回授权是否被遵守 / withdrawals honoured",
+            title=msg("撤回授权是否被遵守", "Withdrawals honoured"),
             ok=not late,
-            summary=f"本月撤回 {len(withdrawals)} 次，其中 {len(withdrawals) - len(late)} 次之后无相关草稿",
-            headers=["客户", "用途", "撤回时间", "之后草稿数"],
+            summary=msg(
+                f"本月撤回 {len(withdrawals)} 次，其中 {len(withdrawals) - len(late)} 次之后无相关草稿",
+                f"{len(withdrawals)} withdrawals this month, {len(withdrawals) - len(late)} "
+                "without a related draft afterwards",
+            ),
+            headers=[
+                msg("客户", "customer"),
+                msg("用途", "purpose"),
+                msg("撤回时间", "withdrawn at"),
+                msg("之后草稿数", "drafts after"),
+            ],
             rows=late,
         )
     )
@@ -160,9 +187,17 @@ def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
     ]
     sections.append(
         Section(
-            title="各社群营销占比 / marketing share per community",
-            summary=f"{len(posts)} 条排期帖子，{len(by_community)} 个社群",
-            headers=["社群", "帖子", "营销", "占比"],
+            title=msg("各社群营销占比", "Marketing share per community"),
+            summary=msg(
+                f"{len(posts)} 条排期帖子，{len(by_community)} 个社群",
+                f"{len(posts)} scheduled posts in {len(by_community)} communities",
+            ),
+            headers=[
+                msg("社群", "community"),
+                msg("帖子", "posts"),
+                msg("营销", "marketing"),
+                msg("占比", "share"),
+            ],
             rows=share_rows,
         )
     )
@@ -171,9 +206,12 @@ def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
     overrides_posts = [p for p in posts if "cadence" in p.overrode]
     sections.append(
         Section(
-            title="人工放行的频次/静默时段违规 / cadence overrides",
-            summary=f"{len(overrides) + len(overrides_posts)} 次由人工放行",
-            headers=["对象", "社群/客户"],
+            title=msg("人工放行的频次/静默时段违规", "Cadence and quiet-hours overrides"),
+            summary=msg(
+                f"{len(overrides) + len(overrides_posts)} 次由人工放行",
+                f"{len(overrides) + len(overrides_posts)} released by a person",
+            ),
+            headers=[msg("对象", "item"), msg("社群/客户", "community or customer")],
             rows=[[a.draft_id, a.community or a.customer_id or ""] for a in overrides]
             + [[f"post {p.scheduled_at:%m-%d %H:%M}", p.community] for p in overrides_posts],
         )
@@ -181,51 +219,67 @@ def build_selfcheck(db: Database, audit: AuditLog, month: str) -> SelfCheck:
 
     pii = [d for _, d in drafts if "pii" in d.rules and d.verdict == "block"]
     verdicts = Counter(d.verdict for _, d in drafts)
+    human = dict(Counter(a.action for a in actions))
     sections.append(
         Section(
-            title="个人信息拦截 / PII blocks",
-            summary=f"{len(pii)} 条草稿因个人信息被拦截；全部草稿结论 {dict(verdicts)}；"
-            f"人工操作 {dict(Counter(a.action for a in actions))}",
+            title=msg("个人信息拦截", "PII blocks"),
+            summary=msg(
+                f"{len(pii)} 条草稿因个人信息被拦截；全部草稿结论 {dict(verdicts)}；"
+                f"人工操作 {human}",
+                f"{len(pii)} drafts blocked for personal data; all verdicts {dict(verdicts)}; "
+                f"human actions {human}",
+            ),
         )
     )
     return SelfCheck(month=month, sections=sections)
 
 
-def _mark(ok: bool | None) -> str:
-    return {True: "✅ 通过", False: "❌ 未通过", None: "ℹ️"}[ok]
+TITLE = msg("每月合规自查", "Monthly compliance self-check")
+MARKS: dict[bool | None, Text] = {
+    True: msg("✅ 通过", "✅ passed"),
+    False: msg("❌ 未通过", "❌ failed"),
+    None: "ℹ️",
+}
+VERDICT = {True: msg("✅ 通过", "✅ passed"), False: msg("❌ 有问题需处理", "❌ needs attention")}
 
 
 def render_markdown(report: SelfCheck) -> str:
-    lines = [f"# 每月合规自查 / compliance self-check {report.month}", ""]
-    lines.append(f"结论 / result: {'✅ 通过' if report.passed else '❌ 有问题需处理'}")
+    """The report as Markdown in the current language."""
+    lines = [f"# {render(TITLE)} {report.month}", ""]
+    lines.append(f"{render(msg('结论', 'Result'))}: {render(VERDICT[report.passed])}")
     for s in report.sections:
-        lines += ["", f"## {s.title}", "", f"{_mark(s.ok)} {s.summary}"]
+        lines += ["", f"## {render(s.title)}", "", f"{render(MARKS[s.ok])} {render(s.summary)}"]
         if s.rows:
-            lines += ["", "| " + " | ".join(s.headers) + " |", "|" + "---|" * len(s.headers)]
-            lines += ["| " + " | ".join(row) + " |" for row in s.rows]
+            headers = [render(cell) for cell in s.headers]
+            lines += ["", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+            lines += ["| " + " | ".join(render(cell) for cell in row) + " |" for row in s.rows]
     return "\n".join(lines) + "\n"
 
 
 def table_html(section: Section, attributes: str = "") -> str:
     """A section's rows as an HTML table under its headers, every cell escaped."""
-    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in section.headers)
+    head = "".join(f"<th>{html.escape(render(cell))}</th>" for cell in section.headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(render(cell))}</td>" for cell in row) + "</tr>"
         for row in section.rows
     )
     return f"<table{attributes}><tr>{head}</tr>{body}</table>"
 
 
 def render_html(report: SelfCheck) -> str:
+    """A standalone HTML page in the current language."""
     esc = html.escape
+    title = f"{esc(render(TITLE))} {esc(report.month)}"
     parts = [
-        '<!doctype html><html lang="zh"><meta charset="utf-8">',
-        f"<title>合规自查 {esc(report.month)}</title>",
-        f"<h1>每月合规自查 {esc(report.month)}</h1>",
-        f"<p>{'✅ 通过' if report.passed else '❌ 有问题需处理'}</p>",
+        f'<!doctype html><html lang="{current_language()}"><meta charset="utf-8">',
+        f"<title>{title}</title>",
+        f"<h1>{title}</h1>",
+        f"<p>{render(VERDICT[report.passed])}</p>",
     ]
     for s in report.sections:
-        parts.append(f"<h2>{esc(s.title)}</h2><p>{_mark(s.ok)} {esc(s.summary)}</p>")
+        parts.append(
+            f"<h2>{esc(render(s.title))}</h2><p>{render(MARKS[s.ok])} {esc(render(s.summary))}</p>"
+        )
         if s.rows:
             parts.append(table_html(s, " border=1"))
     return "\n".join(parts) + "\n</html>\n"

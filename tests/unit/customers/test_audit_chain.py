@@ -21,6 +21,7 @@ from copilot.audit.chain import verify
 from copilot.audit.log import AuditLog, DamagedRow, HumanAction
 from copilot.cli import app
 from copilot.errors import StoreError
+from copilot.messages import language
 from copilot.store.engine import Database
 from copilot.store.event_hash import HEAD, event_hash
 from copilot.store.schema import audit_chain_head, audit_events
@@ -267,6 +268,6 @@ def test_export_and_selfcheck_report_a_dropped_table(cli_db: AuditLog, tmp_path:
 
 def test_append_without_a_chain_head_is_a_store_error(log: AuditLog) -> None:
     raw(log.db, f"DELETE FROM audit_chain_head WHERE name = '{HEAD}'")
-    with pytest.raises(StoreError, match="chain head"):
+    with language("en"), pytest.raises(StoreError, match="chain head is missing"):
         log.record(action(7))
     assert first(log.db) == (None, "head_missing")

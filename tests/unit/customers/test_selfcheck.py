@@ -7,6 +7,7 @@ import pytest
 from copilot.audit.log import AuditLog, DraftCreated, HumanAction, PostScheduled
 from copilot.compliance.selfcheck import build_selfcheck, month_range, render_html, render_markdown
 from copilot.customers.consent import ConsentRegistry
+from copilot.messages import language, render
 from tests.unit.customers.conftest import NOW
 
 
@@ -55,9 +56,19 @@ def test_clean_month_passes(registry: ConsentRegistry) -> None:
     )
     report = build_selfcheck(registry.db, audit, "2026-11")
     assert report.passed
-    markdown = render_markdown(report)
+    with language("zh"):
+        markdown = render_markdown(report)
     assert "宝妈群 | 1 | 1 | 100%" in markdown and "1 次由人工放行" in markdown
+    assert "passed" not in markdown and "community" not in markdown
     assert "<table" in render_html(report)
+    with language("en"):
+        english, page = render_markdown(report), render_html(report)
+    assert "# Monthly compliance self-check 2026-11" in english
+    assert "| community | posts | marketing | share |" in english
+    assert "1 released by a person" in english and "宝妈群 | 1 | 1 | 100%" in english
+    for chinese in ("通过", "社群", "人工", "审计"):
+        assert chinese not in english and chinese not in page
+    assert '<html lang="en">' in page
 
 
 def test_draft_without_consent_and_after_withdrawal_fail(registry: ConsentRegistry) -> None:
@@ -71,8 +82,9 @@ def test_draft_without_consent_and_after_withdrawal_fail(registry: ConsentRegist
     assert not report.passed
     titles = [s.title for s in report.sections if s.ok is False]
     assert len(titles) == 2
-    assert "1 条草稿、1 条被采用" in report.sections[1].summary
-    assert "1 条草稿因个人信息被拦截" in report.sections[-1].summary
+    assert "1 条草稿、1 条被采用" in render(report.sections[1].summary, "zh")
+    assert "1 drafts, 1 accepted" in render(report.sections[1].summary, "en")
+    assert "1 条草稿因个人信息被拦截" in render(report.sections[-1].summary, "zh")
 
 
 def test_a_draft_made_just_before_a_withdrawal_had_consent(registry: ConsentRegistry) -> None:
