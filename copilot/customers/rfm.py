@@ -18,16 +18,17 @@ from sqlalchemy.engine import Connection
 
 from copilot.config import CustomerSettings
 from copilot.customers.catalog import Product, parse_items
+from copilot.messages import Msg, Text, msg
 from copilot.store.schema import customers, orders
 
 Segment = Literal["new", "core", "super", "at_risk", "dormant"]
 SEGMENTS: tuple[Segment, ...] = ("new", "core", "super", "at_risk", "dormant")
-SEGMENT_NAMES: dict[Segment, str] = {
-    "new": "新客",
-    "core": "核心客户",
-    "super": "超级用户",
-    "at_risk": "流失风险",
-    "dormant": "沉睡客户",
+SEGMENT_NAMES: dict[Segment, Msg] = {
+    "new": msg("新客", "new"),
+    "core": msg("核心客户", "core"),
+    "super": msg("超级用户", "super user"),
+    "at_risk": msg("流失风险", "at risk"),
+    "dormant": msg("沉睡客户", "dormant"),
 }
 
 
@@ -44,15 +45,26 @@ class RfmScore(BaseModel):
     f: int
     m: int
     segment: Segment
-    reason: str
+    reason: Text
     tags: list[str]
 
-    def explain(self) -> str:
-        last = f"最近一次下单 {self.recency_days} 天前" if self.orders else "从未下单"
+    def explain(self) -> Msg:
+        days, spent = self.recency_days, f"¥{self.spent_fen / 100:,.2f}"
+        name = SEGMENT_NAMES[self.segment]
+        last = (
+            msg(f"最近一次下单 {days} 天前", f"last order {days} days ago")
+            if self.orders
+            else msg("从未下单", "never ordered")
+        )
         return (
-            f"{last}（R={self.r}），共 {self.orders} 单（F={self.f}），"
-            f"累计消费 ¥{self.spent_fen / 100:,.2f}（M={self.m}）→ "
-            f"{SEGMENT_NAMES[self.segment]}：{self.reason}"
+            last
+            + msg(
+                f"（R={self.r}），共 {self.orders} 单（F={self.f}），累计消费 {spent}（M={self.m}）→ ",
+                f" (R={self.r}), {self.orders} orders (F={self.f}), {spent} spent (M={self.m}) → ",
+            )
+            + name
+            + msg("：", ": ")
+            + self.reason
         )
 
 
@@ -71,20 +83,19 @@ class Segmenter:
     def __init__(self, settings: CustomerSettings, catalog: Mapping[str, Product]) -> None:
         self.s = settings
         self.catalog = catalog
+        self.reasons = segment_reasons(settings)
 
-    def _segment(
-        self, recency: int | None, tenure: int | None, f: int, m: int
-    ) -> tuple[Segment, str]:
+    def _segment(self, recency: int | None, tenure: int | None, f: int, m: int) -> Segment:
         s = self.s
         if tenure is not None and tenure <= s.new_days:
-            return "new", f"首单/入会在 {s.new_days} 天内"
+            return "new"
         if recency is None or recency > s.dormant_days:
-            return "dormant", f"超过 {s.dormant_days} 天未下单"
+            return "dormant"
         if recency > s.recent_days:
-            return "at_risk", f"{s.recent_days}–{s.dormant_days} 天未下单"
+            return "at_risk"
         if f >= s.super_min_f and m >= s.super_min_m:
-            return "super", f"近 {s.recent_days} 天有购买且 F≥{s.super_min_f}、M≥{s.super_min_m}"
-        return "core", f"近 {s.recent_days} 天有购买，未达超级用户门槛"
+            return "super"
+        return "core"
 
     def _tags(self, conn: Connection) -> dict[str, list[str]]:
         """高频<品类>购买者 for every category bought in at least tag_min_orders orders."""
@@ -134,7 +145,8 @@ class Segmenter:
             r = 1 if recency is None else 5 - bisect_left(s.recency_days, recency)
             f = 1 + bisect_right(s.frequency_orders, n)
             m = 1 + bisect_right(money, fen or 0)
-            segment, reason = self._segment(recency, tenure, f, m)
+            segment = self._segment(recency, tenure, f, m)
+            reason = self.reasons[segment]
             # built from our own aggregates: construct without re-validating 100k rows
             scores.append(
                 RfmScore.model_construct(
@@ -150,6 +162,26 @@ class Segmenter:
             tag_counts=dict(tag_counts.most_common()),
             scores=scores,
         )
+
+
+def segment_reasons(s: CustomerSettings) -> dict[Segment, Msg]:
+    """Why a customer is in each segment, by the thresholds in the settings."""
+    recent, dormant = s.recent_days, s.dormant_days
+    return {
+        "new": msg(
+            f"首单/入会在 {s.new_days} 天内", f"first order or joined within {s.new_days} days"
+        ),
+        "dormant": msg(f"超过 {dormant} 天未下单", f"no order for more than {dormant} days"),
+        "at_risk": msg(f"{recent}–{dormant} 天未下单", f"no order for {recent}–{dormant} days"),
+        "super": msg(
+            f"近 {recent} 天有购买且 F≥{s.super_min_f}、M≥{s.super_min_m}",
+            f"bought in the last {recent} days with F≥{s.super_min_f} and M≥{s.super_min_m}",
+        ),
+        "core": msg(
+            f"近 {recent} 天有购买，未达超级用户门槛",
+            f"bought in the last {recent} days, below the super-user bar",
+        ),
+    }
 
 
 def _rows(conn: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:

@@ -7,6 +7,7 @@ import pytest
 from copilot.config import CustomerSettings
 from copilot.customers.catalog import Product
 from copilot.customers.rfm import Segmenter
+from copilot.messages import render
 from copilot.store.engine import Database
 from copilot.store.schema import customers, orders
 
@@ -74,7 +75,9 @@ def test_segment_scores_and_tags(report, cid: str) -> None:
     *_, segment, r, f, m, tags = CASES[cid]
     (score,) = [s for s in report.scores if s.customer_id == cid]
     assert (score.segment, score.r, score.f, score.m, score.tags) == (segment, r, f, m, tags)
-    assert score.reason in score.explain()
+    for lang in ("zh", "en"):
+        assert render(score.reason, lang) in render(score.explain(), lang)
+    assert "天" not in render(score.explain(), "en") and "days" not in render(score.explain(), "zh")
 
 
 def test_counts_cover_every_segment(report) -> None:
