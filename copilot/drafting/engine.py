@@ -34,18 +34,18 @@ from copilot.drafting.models import (
     DraftResult,
     Language,
     ModelOutput,
+    Prepared,
     PromptRef,
     TaskPlan,
 )
 from copilot.drafting.outputs import Suggestion
-from copilot.drafting.prompts import PromptLibrary, PromptSpec, schema_text
+from copilot.drafting.prompts import PromptLibrary, schema_text
 from copilot.drafting.screen import screen
 from copilot.drafting.stream import DraftStream
 from copilot.errors import GuardrailError
 from copilot.llm.backend import (
     TEMPLATE_BACKEND,
     Backend,
-    ChatPrompt,
     Generation,
     Rejection,
     Usage,
@@ -79,19 +79,6 @@ class EngineOptions(BaseModel):
     min_keyword_vector_score: float = 0.4
     min_heading_coverage: float = 0.8
     language: Language = "zh"
-
-
-class Prepared(BaseModel):
-    """A rendered prompt with the evidence it shows, ready for a backend."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    plan: TaskPlan
-    spec: PromptSpec
-    chat: ChatPrompt
-    hits: list[Hit]
-    notes: list[str]
-    started: float
 
 
 class DraftingEngine:

@@ -6,9 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from copilot.drafting.prompts import PromptSpec
 from copilot.guardrails.models import CheckInput, Task, Verdict
-from copilot.llm.backend import Usage
-from copilot.retrieval.models import SearchFilters
+from copilot.llm.backend import ChatPrompt, Usage
+from copilot.retrieval.models import Hit, SearchFilters
 
 Language = Literal["zh", "en"]
 
@@ -117,3 +118,16 @@ class TaskPlan(BaseModel):
     fields_withheld: list[str] = Field(default_factory=list)
     fields_missing: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+
+
+class Prepared(BaseModel):
+    """A rendered prompt with the evidence it shows, ready for a backend."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan: TaskPlan
+    spec: PromptSpec
+    chat: ChatPrompt
+    hits: list[Hit]
+    notes: list[str]
+    started: float

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from copilot.drafting.models import DraftResult
-from copilot.llm.backend import Generation
+from copilot.drafting.models import DraftResult, Prepared
+from copilot.llm.backend import Backend, Generation
 from copilot.llm.parsing import OutputParseError
-
-if TYPE_CHECKING:
-    from copilot.drafting.engine import DraftingEngine, Prepared
 
 OPEN = re.compile(r"<(think|thinking|reasoning)>", re.IGNORECASE)
 LONGEST_TAG = len("</reasoning>")
@@ -61,10 +58,23 @@ class ReasoningFilter:
         return rest
 
 
+class Engine(Protocol):
+    """What a stream needs from the drafting engine."""
+
+    @property
+    def backend(self) -> Backend: ...
+
+    def parse(self, prepared: Prepared, raw: str) -> Generation: ...
+
+    def rejected(self, prepared: Prepared, exc: OutputParseError) -> Generation: ...
+
+    def finish(self, prepared: Prepared, generation: Generation) -> DraftResult: ...
+
+
 class DraftStream:
     """Text deltas as the backend sends them; `result()` afterwards gives the checked drafts."""
 
-    def __init__(self, engine: DraftingEngine, prepared: Prepared) -> None:
+    def __init__(self, engine: Engine, prepared: Prepared) -> None:
         self.engine = engine
         self.prepared = prepared
         self._parts: list[str] = []

@@ -11,15 +11,11 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import ValidationError
-
-from copilot.errors import ConfigError, field_problems
+from copilot.errors import ConfigError
+from copilot.evals.assertions import valid_types
 from copilot.messages import msg
-
-if TYPE_CHECKING:
-    from copilot.evals.suite import CaseSpec
 
 HINT = msg(
     "CSV 列为 vars 与 __expected;JSONL 每行一个用例对象",
@@ -27,8 +23,9 @@ HINT = msg(
 )
 
 
-def load_case_file(path: Path) -> list[tuple[CaseSpec, tuple[str, int]]]:
-    """(case, (file, line)) for each case in a CSV or JSONL file."""
+def load_case_file(path: Path) -> list[tuple[dict[str, Any], tuple[str, int]]]:
+    """(case as written, (file, line)) for each case in a CSV or JSONL file; the suite
+    validates them."""
     if not path.is_file():
         raise ConfigError(
             msg("找不到用例文件", "case file not found") + f": {path}",
@@ -46,25 +43,11 @@ def load_case_file(path: Path) -> list[tuple[CaseSpec, tuple[str, int]]]:
             where=str(path),
             hint=msg("使用 .csv 或 .jsonl", "use .csv or .jsonl"),
         )
-    return [(_validate(raw, path, line), (str(path), line)) for line, raw in rows]
-
-
-def _validate(raw: dict[str, Any], path: Path, line: int) -> CaseSpec:
-    from copilot.evals.suite import CaseSpec
-
-    try:
-        return CaseSpec.model_validate(raw)
-    except ValidationError as exc:
-        problems = field_problems(exc, "(row)")
-        raise ConfigError(
-            msg("用例无效", "invalid case") + f": {problems}", where=f"{path}:{line}", hint=HINT
-        ) from exc
+    return [(raw, (str(path), line)) for line, raw in rows]
 
 
 def _expected(text: str) -> dict[str, Any]:
     """``type: value`` → an assertion; a bare value → equals (promptfoo's __expected)."""
-    from copilot.evals.assertions import valid_types
-
     head, sep, tail = text.partition(":")
     name = head.strip().lower().replace("_", "-")
     if sep and name in valid_types():

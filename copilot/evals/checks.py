@@ -7,16 +7,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import jsonschema
 
 from copilot.drafting import Draft, DraftResult
 from copilot.guardrails import scan_pii
 from copilot.messages import Text, msg
-
-if TYPE_CHECKING:
-    from copilot.evals.assertions import AssertionSpec
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -41,6 +38,19 @@ class Subject:
     input_text: str
 
 
+class Spec(Protocol):
+    """What a check reads from its assertion (`copilot.evals.assertions.AssertionSpec`)."""
+
+    @property
+    def value(self) -> Any: ...
+
+    @property
+    def threshold(self) -> float | None: ...
+
+    @property
+    def rule(self) -> str | None: ...
+
+
 class Tools(Protocol):
     """Collaborators some checks need (token counter, embedder, judge backend)."""
 
@@ -59,12 +69,12 @@ def _strings(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-def equals(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def equals(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     ok = s.text.strip() == str(spec.value).strip()
     return _verdict(ok, msg("与期望完全一致", "equal") if ok else f"≠ «{spec.value}»")
 
 
-def _contains(s: Subject, spec: AssertionSpec, *, fold: bool, need_all: bool) -> Outcome:
+def _contains(s: Subject, spec: Spec, *, fold: bool, need_all: bool) -> Outcome:
     text = s.text.casefold() if fold else s.text
     wanted = _strings(spec.value)
     found = [w for w in wanted if (w.casefold() if fold else w) in text]
@@ -79,30 +89,30 @@ def _contains(s: Subject, spec: AssertionSpec, *, fold: bool, need_all: bool) ->
     return _verdict(ok, reason, 1.0 if ok else score)
 
 
-def contains(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def contains(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     return _contains(s, spec, fold=False, need_all=True)
 
 
-def icontains(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def icontains(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     return _contains(s, spec, fold=True, need_all=True)
 
 
-def contains_any(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def contains_any(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     return _contains(s, spec, fold=False, need_all=False)
 
 
-def icontains_any(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def icontains_any(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     return _contains(s, spec, fold=True, need_all=False)
 
 
-def starts_with(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def starts_with(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     ok = s.text.strip().startswith(str(spec.value))
     return _verdict(
         ok, msg(f"开头为 «{s.text.strip()[:20]}»", f"starts with «{s.text.strip()[:20]}»")
     )
 
 
-def regex(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def regex(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     match = re.search(str(spec.value), s.text)
     return _verdict(
         bool(match),
@@ -112,7 +122,7 @@ def regex(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     )
 
 
-def is_json(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def is_json(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     try:
         data = json.loads(s.text)
     except json.JSONDecodeError as exc:
@@ -125,14 +135,14 @@ def is_json(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     return _verdict(True, msg("有效 JSON", "valid JSON"))
 
 
-def max_length(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def max_length(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     n = len(s.text)
     return _verdict(
         n <= int(spec.value), msg(f"{n} 字(上限 {spec.value})", f"{n} chars (max {spec.value})")
     )
 
 
-def max_tokens(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def max_tokens(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     n = tools.count_tokens(s.text)
     return _verdict(
         n <= int(spec.value),
@@ -148,7 +158,7 @@ def detect_language(text: str) -> str:
     return "en" if latin and not cjk else "mixed"
 
 
-def language(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def language(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     found = detect_language(s.text)
     return _verdict(
         found == spec.value,
@@ -156,7 +166,7 @@ def language(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     )
 
 
-def cites_source(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def cites_source(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     cites = s.draft.citations if s.draft else []
     sources = [c.source for c in cites]
     ok = bool(cites) and (not spec.value or any(str(spec.value) in src for src in sources))
@@ -168,7 +178,7 @@ def cites_source(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     return _verdict(ok, reason)
 
 
-def grounded(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def grounded(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     findings = [
         f
         for f in (s.draft.verdict.findings if s.draft else [])
@@ -181,7 +191,7 @@ def grounded(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     )
 
 
-def no_pii(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def no_pii(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     allowed = set(_strings(spec.value)) if spec.value else set()
     found = [e for e in scan_pii(s.text) if e.type not in allowed]
     reason = ", ".join(f"{e.type}«{e.text}»" for e in found)
@@ -191,7 +201,7 @@ def no_pii(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     )
 
 
-def verdict_is(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def verdict_is(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     if s.draft is None:
         return _verdict(False, msg("没有草稿", "no draft"))
     verdict = s.draft.verdict
@@ -209,7 +219,7 @@ def verdict_is(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     )
 
 
-def needs_human(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def needs_human(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     want = True if spec.value is None else bool(spec.value)
     got = bool(s.draft and s.draft.needs_human)
     return _verdict(
@@ -217,7 +227,7 @@ def needs_human(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     )
 
 
-def marketing_share_max(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def marketing_share_max(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     if s.draft is None:
         return _verdict(False, msg("没有草稿", "no draft"))
     summary = s.draft.verdict.marketing
@@ -227,7 +237,7 @@ def marketing_share_max(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcom
     )
 
 
-def similar(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def similar(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     score = tools.similarity(s.text, str(spec.value))
     threshold = spec.threshold if spec.threshold is not None else 0.75
     return _verdict(
@@ -237,7 +247,7 @@ def similar(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     )
 
 
-def llm_rubric(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def llm_rubric(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     outcome = tools.judge(str(spec.value), s.input_text, s.text)
     if outcome.skipped or spec.threshold is None:
         return outcome
@@ -246,7 +256,7 @@ def llm_rubric(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     )
 
 
-def latency(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def latency(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     limit = float(spec.threshold if spec.threshold is not None else spec.value)
     ms = s.result.latency_ms
     return _verdict(
@@ -254,7 +264,7 @@ def latency(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
     )
 
 
-def cost(s: Subject, spec: AssertionSpec, tools: Tools) -> Outcome:
+def cost(s: Subject, spec: Spec, tools: Tools) -> Outcome:
     limit = float(spec.threshold if spec.threshold is not None else spec.value)
     spent = s.result.cost
     if spent is None:

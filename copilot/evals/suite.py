@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from copilot.drafting import MessageRequest, PostRequest, ReplyRequest
 from copilot.errors import ConfigError, field_problems
+from copilot.evals import casefiles
 from copilot.evals.assertions import AssertionSpec
-from copilot.evals.casefiles import load_case_file
 from copilot.evals.yamlpos import YamlDoc
 from copilot.messages import msg
 
@@ -123,7 +123,8 @@ def load_suite(path: Path) -> Suite:
         raise doc.invalid(exc, PROMPTFOO_KEYS, HINT) from exc
     name = spec.suite or spec.description.strip() or path.stem
     if spec.cases_file:
-        case_specs = load_case_file(path.parent / spec.cases_file.removeprefix("file://"))
+        rows = casefiles.load_case_file(path.parent / spec.cases_file.removeprefix("file://"))
+        case_specs = [(_case_from_file(raw, loc), loc) for raw, loc in rows]
         locate = None
     else:
         case_specs = [(spec.cases[i], ("cases", i)) for i in range(len(spec.cases))]
@@ -154,6 +155,18 @@ def load_suite(path: Path) -> Suite:
         cases.append(built)
     knowledge = (path.parent / spec.knowledge).resolve() if spec.knowledge else None
     return Suite(name=name, path=path, task=spec.task, knowledge=knowledge, cases=cases)
+
+
+def _case_from_file(raw: dict[str, Any], loc: tuple[str, int]) -> CaseSpec:
+    try:
+        return CaseSpec.model_validate(raw)
+    except ValidationError as exc:
+        problems = field_problems(exc, "(row)")
+        raise ConfigError(
+            msg("用例无效", "invalid case") + f": {problems}",
+            where=f"{loc[0]}:{loc[1]}",
+            hint=casefiles.HINT,
+        ) from exc
 
 
 def _build_case(suite: str, spec: SuiteSpec, case: CaseSpec, number: int, where: str) -> Case:
