@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 from copilot.guardrails.context import RuleContext
 from copilot.guardrails.models import CheckInput, Finding
+from copilot.messages import Msg, msg
 
 
 def in_quiet_hours(moment: time, start: time, end: time) -> bool:
@@ -17,7 +18,7 @@ def in_quiet_hours(moment: time, start: time, end: time) -> bool:
     return moment >= start or moment < end
 
 
-def _finding(message: str, fix: str) -> Finding:
+def _finding(message: Msg, fix: Msg) -> Finding:
     return Finding(rule="cadence", severity="block", message=message, fix=fix)
 
 
@@ -46,20 +47,27 @@ class CadenceRule:
         if len(same_day) + 1 > s.posts_per_day:
             findings.append(
                 _finding(
-                    f"{when:%Y-%m-%d} 该社群已有 {len(same_day)} 条群发,再发将超过每日 "
-                    f"{s.posts_per_day} 条上限 / community already has {len(same_day)} posts on "
-                    f"{when:%Y-%m-%d}; one more exceeds the {s.posts_per_day}-per-day cap",
-                    "改到其他日期发布 / schedule it on another day",
+                    msg(
+                        f"{when:%Y-%m-%d} 该社群已有 {len(same_day)} 条群发,再发将超过每日 "
+                        f"{s.posts_per_day} 条上限",
+                        f"community already has {len(same_day)} posts on {when:%Y-%m-%d}; one "
+                        f"more exceeds the {s.posts_per_day}-per-day cap",
+                    ),
+                    msg("改到其他日期发布", "schedule it on another day"),
                 )
             )
         if in_quiet_hours(when.time(), s.quiet_start, s.quiet_end):
             quiet = f"{s.quiet_start:%H:%M}–{s.quiet_end:%H:%M}"
             findings.append(
                 _finding(
-                    f"{when:%H:%M} 处于免打扰时段 {quiet} / {when:%H:%M} is inside the quiet "
-                    f"hours {quiet} ({s.timezone})",
-                    f"改到 {s.quiet_end:%H:%M} 之后、{s.quiet_start:%H:%M} 之前发布 / schedule "
-                    f"it between {s.quiet_end:%H:%M} and {s.quiet_start:%H:%M}",
+                    msg(
+                        f"{when:%H:%M} 处于免打扰时段 {quiet}({s.timezone})",
+                        f"{when:%H:%M} is inside the quiet hours {quiet} ({s.timezone})",
+                    ),
+                    msg(
+                        f"改到 {s.quiet_end:%H:%M} 之后、{s.quiet_start:%H:%M} 之前发布",
+                        f"schedule it between {s.quiet_end:%H:%M} and {s.quiet_start:%H:%M}",
+                    ),
                 )
             )
         return findings
@@ -71,24 +79,31 @@ class CadenceRule:
         window = [t for t in earlier if when - t < timedelta(days=s.customer_marketing_days)]
         findings = []
         if len(window) + 1 > s.customer_marketing_cap:
+            next_slot = _next_slot(window, s.customer_marketing_days)
             findings.append(
                 _finding(
-                    f"该客户 {s.customer_marketing_days} 天内已收到 {len(window)} 条营销私信,上限 "
-                    f"{s.customer_marketing_cap} 条 / this customer already got {len(window)} "
-                    f"marketing messages in {s.customer_marketing_days} days; the cap is "
-                    f"{s.customer_marketing_cap}",
-                    f"等到 {_next_slot(window, s.customer_marketing_days):%Y-%m-%d} 之后再发 / "
-                    f"wait until after {_next_slot(window, s.customer_marketing_days):%Y-%m-%d}",
+                    msg(
+                        f"该客户 {s.customer_marketing_days} 天内已收到 {len(window)} 条营销私信,"
+                        f"上限 {s.customer_marketing_cap} 条",
+                        f"this customer already got {len(window)} marketing messages in "
+                        f"{s.customer_marketing_days} days; the cap is {s.customer_marketing_cap}",
+                    ),
+                    msg(
+                        f"等到 {next_slot:%Y-%m-%d} 之后再发",
+                        f"wait until after {next_slot:%Y-%m-%d}",
+                    ),
                 )
             )
         today = [t for t in earlier if t.date() == when.date()]
         if len(today) + 1 > s.platform_daily_per_customer:
             findings.append(
                 _finding(
-                    f"企业微信平台限制:每位客户每天最多 {s.platform_daily_per_customer} 条群发 / "
-                    f"WeCom allows {s.platform_daily_per_customer} mass message(s) per customer "
-                    "per day",
-                    "改到明天发送 / send it tomorrow",
+                    msg(
+                        f"企业微信平台限制:每位客户每天最多 {s.platform_daily_per_customer} 条群发",
+                        f"WeCom allows {s.platform_daily_per_customer} mass message(s) per customer "
+                        "per day",
+                    ),
+                    msg("改到明天发送", "send it tomorrow"),
                 )
             )
         return findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from copilot.guardrails.context import RuleContext
 from copilot.guardrails.models import CheckInput, Finding
+from copilot.messages import msg
 
 
 class ConsentRule:
@@ -19,8 +20,13 @@ class ConsentRule:
                 Finding(
                     rule="consent",
                     severity="block",
-                    message=f"未知用途 {draft.purpose!r} / unknown purpose {draft.purpose!r}",
-                    fix=f"使用以下用途之一 / use one of: {', '.join(sorted(purposes))}",
+                    message=msg(
+                        f"未知用途 {draft.purpose!r}", f"unknown purpose {draft.purpose!r}"
+                    ),
+                    fix=msg(
+                        f"使用以下用途之一: {', '.join(sorted(purposes))}",
+                        f"use one of: {', '.join(sorted(purposes))}",
+                    ),
                 )
             )
         elif draft.purpose is not None and draft.purpose not in draft.consents:
@@ -28,9 +34,13 @@ class ConsentRule:
                 Finding(
                     rule="consent",
                     severity="block",
-                    message=f"客户未同意用途 {draft.purpose} / the customer has not consented to "
-                    f"{draft.purpose}",
-                    fix="不要发送;先取得客户明示同意 / do not send; obtain explicit consent first",
+                    message=msg(
+                        f"客户未同意用途 {draft.purpose}",
+                        f"the customer has not consented to {draft.purpose}",
+                    ),
+                    fix=msg(
+                        "不要发送;先取得客户明示同意", "do not send; obtain explicit consent first"
+                    ),
                 )
             )
         permitted = {f for p in draft.consents for f in purposes.get(p, [])}
@@ -45,10 +55,14 @@ class ConsentRule:
                     start=index,
                     end=index + len(value),
                     text=value,
-                    message=f"草稿使用了字段 {name},但客户同意的用途不包含它 / the draft uses field "
-                    f"{name!r}, which no consented purpose permits",
-                    fix=f"删除「{value}」,或先取得允许 {name} 的用途授权 / remove it, or get "
-                    f"consent for a purpose that permits {name}",
+                    message=msg(
+                        f"草稿使用了字段 {name},但客户同意的用途不包含它",
+                        f"the draft uses field {name!r}, which no consented purpose permits",
+                    ),
+                    fix=msg(
+                        f"删除「{value}」,或先取得允许 {name} 的用途授权",
+                        f"remove «{value}», or get consent for a purpose that permits {name}",
+                    ),
                 )
             )
         return findings

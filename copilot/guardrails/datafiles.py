@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from copilot.errors import ConfigError
+from copilot.messages import msg
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 Model = TypeVar("Model", bound=BaseModel)
@@ -27,14 +28,25 @@ class DataFile(BaseModel):
 def load(name: str, model: type[Model]) -> Model:
     """Parse `data/<name>` into `model`; a missing, malformed or invalid file raises ConfigError."""
     path = DATA_DIR / name
+    hint = msg("修正该文件或重新安装", "fix the file or reinstall the package")
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
         return model.model_validate(raw)
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
+    except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(
-            f"护栏数据文件无法读取 / cannot read the guardrail data file {path.name}: {exc}",
+            msg(
+                f"护栏数据文件 {path.name} 无法读取: {exc}",
+                f"cannot read the guardrail data file {path.name}: {exc}",
+            ),
             where=str(path),
-            hint="修正该文件或重新安装 / fix the file or reinstall the package",
+            hint=hint,
+        ) from exc
+    except ValidationError as exc:
+        raise ConfigError.from_validation(
+            exc,
+            msg(f"护栏数据文件 {path.name} 无效", f"invalid guardrail data file {path.name}"),
+            where=str(path),
+            hint=hint,
         ) from exc
 
 
@@ -49,7 +61,7 @@ def compile_terms(terms: list[str], where: str) -> re.Pattern[str]:
         return re.compile(alternation(terms), re.IGNORECASE)
     except re.error as exc:
         raise ConfigError(
-            f"护栏数据中的正则无效 / invalid pattern in {where}: {exc}",
+            msg(f"护栏数据中的正则无效: {exc}", f"invalid pattern: {exc}"),
             where=where,
-            hint="修正该条目 / fix the entry",
+            hint=msg("修正该条目", "fix the entry"),
         ) from exc

@@ -9,6 +9,7 @@ import re
 from copilot.guardrails.claims import Claim, extract_claims, supported_keys
 from copilot.guardrails.context import RuleContext
 from copilot.guardrails.models import CheckInput, Finding
+from copilot.messages import msg
 
 # Absolute terms banned by the Advertising Law (art. 9): superlatives, "first", "national-level".
 ABSOLUTE_TERMS = re.compile(
@@ -43,10 +44,14 @@ class GroundingRule:
                 start=claim.start,
                 end=claim.end,
                 text=claim.text,
-                message=f"{_KIND_ZH[claim.kind]}「{claim.text}」在资料和运营说明中找不到依据 / "
-                f"{claim.kind} «{claim.text}» is not supported by the evidence or the brief",
-                fix="改为资料中的准确数字,或删除该说法 / use the exact figure from the evidence, "
-                "or remove the claim",
+                message=msg(
+                    f"{_KIND_ZH[claim.kind]}「{claim.text}」在资料和运营说明中找不到依据",
+                    f"{claim.kind} «{claim.text}» is not supported by the evidence or the brief",
+                ),
+                fix=msg(
+                    "改为资料中的准确数字,或删除该说法",
+                    "use the exact figure from the evidence, or remove the claim",
+                ),
             )
             for claim in extract_claims(draft.text)
             if not _supported(claim, support)
@@ -58,9 +63,13 @@ class GroundingRule:
                 start=match.start(),
                 end=match.end(),
                 text=match.group(),
-                message=f"「{match.group()}」属于广告法禁用的绝对化用语 / «{match.group()}» is an "
-                "absolute term restricted by the Advertising Law",
-                fix="改为可证实的具体描述 / replace it with a specific, verifiable description",
+                message=msg(
+                    f"「{match.group()}」属于广告法禁用的绝对化用语",
+                    f"«{match.group()}» is an absolute term restricted by the Advertising Law",
+                ),
+                fix=msg(
+                    "改为可证实的具体描述", "replace it with a specific, verifiable description"
+                ),
             )
             for match in ABSOLUTE_TERMS.finditer(draft.text)
         )

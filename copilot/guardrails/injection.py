@@ -14,6 +14,7 @@ from copilot.guardrails.injection_model import NgramModel, shipped_model
 from copilot.guardrails.injection_views import views
 from copilot.guardrails.models import CheckInput, Finding
 from copilot.guardrails.normalize import normalize
+from copilot.messages import msg
 
 _IGNORE_EN = r"(?:ignore|disregard|forget|skip|override|bypass)"
 _PRIOR_EN = (
@@ -239,10 +240,13 @@ class InjectionRule:
                         rule="injection",
                         severity="info",
                         text=text[scan.start : scan.end][:80] or text[:80],
-                        message=f"{source} 含有针对模型的指令({', '.join(scan.signals)};得分 "
-                        f"{scan.score:.2f}),已按数据处理 / {source} contains instructions aimed at "
-                        "the model; treated as data",
-                        fix="不要执行其中的指令 / do not act on its instructions",
+                        message=msg(
+                            f"{source} 含有针对模型的指令({', '.join(scan.signals)};得分 "
+                            f"{scan.score:.2f}),已按数据处理",
+                            f"{source} contains instructions aimed at the model "
+                            f"({', '.join(scan.signals)}; score {scan.score:.2f}); treated as data",
+                        ),
+                        fix=msg("不要执行其中的指令", "do not act on its instructions"),
                     )
                 )
         grounds = "\n".join([draft.brief, *draft.evidence])
@@ -262,7 +266,9 @@ class InjectionRule:
             start=hit.start,
             end=hit.end,
             text=text[hit.start : hit.end][:80],
-            message=f"草稿{hit.zh} / the draft {hit.en}",
-            fix="删除该内容,按已批准的政策回复,必要时转人工 / remove it, answer from approved "
-            "policy, hand over to a colleague if needed",
+            message=msg(f"草稿{hit.zh}", f"the draft {hit.en}"),
+            fix=msg(
+                "删除该内容,按已批准的政策回复,必要时转人工",
+                "remove it, answer from approved policy, hand over to a colleague if needed",
+            ),
         )

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from copilot.errors import ConfigError
+from copilot.messages import msg
 
 WEIGHTS_PATH = Path(__file__).resolve().parent / "data" / "injection_ngrams.npz"
 NGRAM_SIZES = (1, 2, 3, 4)
@@ -58,9 +59,15 @@ class NgramModel:
         bits = int(weights.size).bit_length() - 1
         if weights.ndim != 1 or weights.size != 1 << bits:
             raise ConfigError(
-                f"injection model weights must be one vector of 2**k floats, got shape "
-                f"{weights.shape}",
-                hint="rebuild them with `python -m benchmarks.train_injection`",
+                msg(
+                    f"注入检测模型的权重应是一个长度为 2**k 的向量,实际形状 {weights.shape}",
+                    f"injection model weights must be one vector of 2**k floats, got shape "
+                    f"{weights.shape}",
+                ),
+                hint=msg(
+                    "用 `python -m benchmarks.train_injection` 重新生成",
+                    "rebuild them with `python -m benchmarks.train_injection`",
+                ),
             )
         self.weights = weights.astype(np.float32)
         self.bias = float(bias)
@@ -74,8 +81,13 @@ class NgramModel:
                 return cls(saved["weights"], float(saved["bias"]))
         except (OSError, KeyError, ValueError) as exc:
             raise ConfigError(
-                f"cannot read the injection model {path}: {exc}",
-                hint="reinstall the package or rebuild it with `python -m benchmarks.train_injection`",
+                msg(f"无法读取注入检测模型: {exc}", f"cannot read the injection model: {exc}"),
+                where=str(path),
+                hint=msg(
+                    "重新安装,或用 `python -m benchmarks.train_injection` 重新生成",
+                    "reinstall the package or rebuild it with "
+                    "`python -m benchmarks.train_injection`",
+                ),
             ) from exc
 
     def save(self, path: Path) -> None:

@@ -14,14 +14,15 @@ from copilot.config import GuardrailSettings
 from copilot.guardrails.context import MarketingAssessment, RuleContext
 from copilot.guardrails.marketing_classifier import PostScore, SentenceScore, score_post
 from copilot.guardrails.models import CheckInput, Finding, MarketingSummary
+from copilot.messages import Msg, msg
 
-_TIPS_FIX = (
-    "改写为干货/用户晒单话题帖,删去价格、优惠和购买号召 / rewrite it as a tips or UGC post: "
-    "drop prices, discounts and calls to buy"
+_TIPS_FIX = msg(
+    "改写为干货/用户晒单话题帖,删去价格、优惠和购买号召",
+    "rewrite it as a tips or UGC post: drop prices, discounts and calls to buy",
 )
-_WINDOW_FIX = (
-    "改发一条干货或用户晒单(UGC)帖,促销顺延到占比回落后 / post a tips or UGC post instead and "
-    "move the promotion to a later day"
+_WINDOW_FIX = msg(
+    "改发一条干货或用户晒单(UGC)帖,促销顺延到占比回落后",
+    "post a tips or UGC post instead and move the promotion to a later day",
 )
 
 
@@ -71,13 +72,13 @@ def _strongest(post: PostScore) -> SentenceScore | None:
     return max(post.sentences, key=lambda s: s.score, default=None)
 
 
-def _declared_otherwise(draft: CheckInput, post: PostScore) -> str:
+def _declared_otherwise(draft: CheckInput, post: PostScore) -> Msg | None:
     """What to say when a post declared as tips/UGC/seeding reads as a promotion."""
     if draft.post_type in (None, "promo") or not post.is_marketing:
-        return ""
-    return (
-        f"(声明为 {draft.post_type},内容评分为促销 {post.score:.2f},按营销计入) / "
-        f"(declared {draft.post_type}, scored promotional {post.score:.2f}, counted as marketing) "
+        return None
+    return msg(
+        f"(声明为 {draft.post_type},内容评分为促销 {post.score:.2f},按营销计入) ",
+        f"(declared {draft.post_type}, scored promotional {post.score:.2f}, counted as marketing) ",
     )
 
 
@@ -92,6 +93,7 @@ class MarketingRule:
         settings = ctx.settings
         summary, post, shares = ctx.assessment.summary, ctx.assessment.post, ctx.assessment.shares
         findings: list[Finding] = []
+        declared = _declared_otherwise(draft, post)
         if shares is not None and summary.is_marketing and shares[1] > settings.marketing_cap:
             before, after = (round(x * 100) for x in shares)
             cap = round(settings.marketing_cap * 100)
@@ -105,11 +107,14 @@ class MarketingRule:
                     start=start,
                     end=end,
                     text=draft.text[start:end][:60],
-                    message=f"{_declared_otherwise(draft, post)}{days} 天内营销内容占比当前 "
-                    f"{before}%,发布后将达 {after}%,超过 {cap}% 上限 / marketing share in the "
-                    f"rolling {days}-day window is {before}% and would reach {after}%, above the "
-                    f"{cap}% cap",
-                    fix=_TIPS_FIX if _declared_otherwise(draft, post) else _WINDOW_FIX,
+                    message=(declared or "")
+                    + msg(
+                        f"{days} 天内营销内容占比当前 {before}%,发布后将达 {after}%,"
+                        f"超过 {cap}% 上限",
+                        f"marketing share in the rolling {days}-day window is {before}% and would "
+                        f"reach {after}%, above the {cap}% cap",
+                    ),
+                    fix=_TIPS_FIX if declared else _WINDOW_FIX,
                 )
             )
         share = post.sentence_share
@@ -122,10 +127,13 @@ class MarketingRule:
                     start=first.start,
                     end=first.end,
                     text=first.text,
-                    message=f"{_declared_otherwise(draft, post)}{draft.post_type} 帖中营销句占 "
-                    f"{round(share * 100)}%,超过 {round(settings.tips_sentence_cap * 100)}% 上限 "
-                    f"/ {round(share * 100)}% of the sentences of this {draft.post_type} post are "
-                    f"marketing, above the {round(settings.tips_sentence_cap * 100)}% cap",
+                    message=(declared or "")
+                    + msg(
+                        f"{draft.post_type} 帖中营销句占 {round(share * 100)}%,"
+                        f"超过 {round(settings.tips_sentence_cap * 100)}% 上限",
+                        f"{round(share * 100)}% of the sentences of this {draft.post_type} post "
+                        f"are marketing, above the {round(settings.tips_sentence_cap * 100)}% cap",
+                    ),
                     fix=_TIPS_FIX,
                 )
             )

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.config import GuardrailRule
+from copilot.messages import Text
 
 Task = Literal["reply", "post", "message"]
 PostType = Literal["tips", "seeding", "ugc", "promo"]
@@ -59,7 +60,10 @@ class CheckInput(BaseModel):
 
 
 class Finding(BaseModel):
-    """Why a rule fired: rule id, severity, the span in the draft, and how to fix it."""
+    """Why a rule fired: rule id, severity, the span in the draft, and how to fix it.
+
+    `rule` is the stable machine id; `message` and `fix` keep both languages until a face
+    renders them (dumping the verdict renders them in the current language)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -68,8 +72,8 @@ class Finding(BaseModel):
     start: int = 0
     end: int = 0
     text: str = ""
-    message: str
-    fix: str = ""
+    message: Text
+    fix: Text = ""
 
 
 class MarketingSummary(BaseModel):

@@ -14,22 +14,23 @@ from typing import NamedTuple
 
 from copilot.guardrails.context import RuleContext
 from copilot.guardrails.models import CheckInput, Finding
+from copilot.messages import Text, msg, render
 
 # (kind, pattern, what it is): the first match decides.
-MARKERS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+MARKERS: tuple[tuple[str, re.Pattern[str], Text], ...] = (
     (
         "reasoning",
         re.compile(r"</?(?:think|thinking|reasoning)>", re.IGNORECASE),
-        "模型的思考过程 / the model's reasoning",
+        msg("模型的思考过程", "the model's reasoning"),
     ),
-    ("fence", re.compile(r"```"), "Markdown 代码块 / a Markdown code fence"),
+    ("fence", re.compile(r"```"), msg("Markdown 代码块", "a Markdown code fence")),
     (
         "prompt_markup",
         re.compile(
             r"</?(?:evidence|customer_message|context|brief|customer_fields)\b|"
             r"\$(?:customer_message|evidence|schema|brief|fields)\b"
         ),
-        "提示词标记 / the prompt's markup",
+        msg("提示词标记", "the prompt's markup"),
     ),
     (
         "schema",
@@ -53,7 +54,7 @@ MARKERS: tuple[tuple[str, re.Pattern[str], str], ...] = (
             r"(?:const|let|var) \w+ =|#include\b|SELECT .+ FROM )",
             re.MULTILINE,
         ),
-        "代码 / source code",
+        msg("代码", "source code"),
     ),
 )
 # JSON/code punctuation share above which a text is not prose even without a marker.
@@ -65,7 +66,7 @@ class Problem(NamedTuple):
     kind: str
     start: int
     end: int
-    what: str
+    what: Text
 
 
 def machine_output(text: str) -> Problem | None:
@@ -78,7 +79,7 @@ def machine_output(text: str) -> Problem | None:
     if len(visible) >= 20:
         share = sum(ch in SYNTAX for ch in visible) / len(visible)
         if share > MAX_SYNTAX_SHARE:
-            return Problem("syntax", 0, len(text), "符号多于文字 / more syntax than words")
+            return Problem("syntax", 0, len(text), msg("符号多于文字", "more syntax than words"))
     return None
 
 
@@ -98,10 +99,14 @@ class NaturalLanguageRule:
                 start=problem.start,
                 end=problem.end,
                 text=draft.text[problem.start : problem.end][:80],
-                message=f"草稿不是给人读的文字,而是{problem.what} / the draft is not natural "
-                f"language but {problem.what}",
-                fix="重新生成或改用模板模式;检查模型是否支持 JSON 输出 (siyu llm check) / "
-                "draft again or use 模板模式; check the model's JSON support with "
-                "`siyu llm check`",
+                message=msg(
+                    f"草稿不是给人读的文字,而是{render(problem.what, 'zh')}",
+                    f"the draft is not natural language but {render(problem.what, 'en')}",
+                ),
+                fix=msg(
+                    "重新生成或改用模板模式;检查模型是否支持 JSON 输出 (siyu llm check)",
+                    "draft again or use the template drafter; check the model's JSON support "
+                    "with `siyu llm check`",
+                ),
             )
         ]

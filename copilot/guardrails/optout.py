@@ -13,6 +13,7 @@ from copilot.guardrails.context import RuleContext
 from copilot.guardrails.datafiles import DataFile, compile_terms, load
 from copilot.guardrails.models import CheckInput, Finding
 from copilot.guardrails.normalize import normalize
+from copilot.messages import msg
 
 
 class OptOutData(DataFile):
@@ -69,9 +70,11 @@ class OptOutRule:
                 severity="block",
                 start=len(draft.text),
                 end=len(draft.text),
-                message="个性化营销消息缺少可执行的退订方式(提到“退订”或声明不支持退订都不算) / "
-                "the personalised marketing message has no actionable opt-out instruction "
-                "(mentioning the word, or saying it is not supported, does not count)",
-                fix=f"在末尾加上「{data.suggested_zh}」 / append «{data.suggested_en}»",
+                message=msg(
+                    "个性化营销消息缺少可执行的退订方式(提到“退订”或声明不支持退订都不算)",
+                    "the personalised marketing message has no actionable opt-out instruction "
+                    "(mentioning the word, or saying it is not supported, does not count)",
+                ),
+                fix=msg(f"在末尾加上「{data.suggested_zh}」", f"append «{data.suggested_en}»"),
             )
         ]

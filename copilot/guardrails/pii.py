@@ -22,6 +22,7 @@ from copilot.guardrails.pii_cn import (
 )
 from copilot.guardrails.pii_en import EmailRecognizer, IpRecognizer, PhoneRecognizer, SsnRecognizer
 from copilot.guardrails.recognizer import PatternRecognizer, digits_of
+from copilot.messages import msg
 
 # Order is priority when two equally scored matches overlap (an ID beats a card number).
 RECOGNIZERS: tuple[PatternRecognizer, ...] = (
@@ -119,11 +120,16 @@ class PiiRule:
                 start=e.start,
                 end=e.end,
                 text=e.text,
-                message=f"草稿含未授权提供的个人信息({PLACEHOLDERS[e.type]}) / draft contains "
-                f"personal data that was not supplied on purpose ({e.type}; {e.reason})",
-                fix=f"删除或替换为「[{PLACEHOLDERS[e.type]}]」;如确需使用,请通过已授权字段传入 / "
-                f"remove it or replace it with [{PLACEHOLDERS[e.type]}]; pass it as a consented "
-                "field if it is really needed",
+                message=msg(
+                    f"草稿含未授权提供的个人信息({PLACEHOLDERS[e.type]})",
+                    f"draft contains personal data that was not supplied on purpose "
+                    f"({e.type}; {e.reason})",
+                ),
+                fix=msg(
+                    f"删除或替换为「[{PLACEHOLDERS[e.type]}]」;如确需使用,请通过已授权字段传入",
+                    f"remove it or replace it with [{PLACEHOLDERS[e.type]}]; pass it as a "
+                    "consented field if it is really needed",
+                ),
             )
             for e in scan_pii(draft.text)
             if _key(e.text) not in allowed

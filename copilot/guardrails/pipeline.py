@@ -20,6 +20,7 @@ from copilot.guardrails.natural_language import NaturalLanguageRule
 from copilot.guardrails.optout import OptOutRule
 from copilot.guardrails.pii import PiiRule
 from copilot.guardrails.sensitive import SensitiveRule
+from copilot.messages import msg
 
 RULES: dict[str, Rule] = {
     rule.id: rule
@@ -42,9 +43,13 @@ def _failed(step: str, exc: Exception) -> Finding:
     return Finding(
         rule="pipeline",
         severity="block",
-        message=f"护栏规则 {step} 运行出错,草稿已拦截:{type(exc).__name__}: {exc} / guardrail "
-        f"rule {step} failed, so the draft is held: {type(exc).__name__}: {exc}",
-        fix="人工审核该草稿,并把输入报告给维护者 / review the draft by hand and report the input",
+        message=msg(
+            f"护栏规则 {step} 运行出错,草稿已拦截:{type(exc).__name__}: {exc}",
+            f"guardrail rule {step} failed, so the draft is held: {type(exc).__name__}: {exc}",
+        ),
+        fix=msg(
+            "人工审核该草稿,并把输入报告给维护者", "review the draft by hand and report the input"
+        ),
     )
 
 

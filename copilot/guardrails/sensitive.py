@@ -16,6 +16,7 @@ from copilot.guardrails.context import RuleContext
 from copilot.guardrails.datafiles import DataFile, alternation, compile_terms, load
 from copilot.guardrails.models import CheckInput, Finding
 from copilot.guardrails.normalize import normalize
+from copilot.messages import Msg, msg
 
 
 class Category(BaseModel):
@@ -91,17 +92,23 @@ def named_member(text: str, draft: CheckInput) -> re.Match[str] | None:
     return min(hits, key=lambda m: m.start(), default=None)
 
 
-def _finding(start: int, end: int, text: str, zh: str, en: str, who: str) -> Finding:
+def _finding(start: int, end: int, text: str, zh: str, en: str, who: Msg | None) -> Finding:
     return Finding(
         rule="sensitive",
         severity="block",
         start=start,
         end=end,
         text=text,
-        message=f"营销内容涉及敏感个人信息({zh}){who} / marketing content refers to sensitive "
-        f"personal information ({en})",
-        fix=f"删除与{zh}相关的内容;敏感信息不得用于营销,也不得在群里点名 / remove the {en} "
-        "reference; sensitive data never personalises marketing or singles out a member",
+        message=msg(
+            f"营销内容涉及敏感个人信息({zh})",
+            f"marketing content refers to sensitive personal information ({en})",
+        )
+        + (who or ""),
+        fix=msg(
+            f"删除与{zh}相关的内容;敏感信息不得用于营销,也不得在群里点名",
+            f"remove the {en} reference; sensitive data never personalises marketing or singles "
+            "out a member",
+        ),
     )
 
 
@@ -121,12 +128,15 @@ class SensitiveRule:
             match = rx.search(text)
             if not match:
                 continue
-            who = ""
+            who = None
             if draft.task == "post":
                 if member is not None:
-                    who = f",且点名了群成员「{member.group()}」"
+                    who = msg(
+                        f",且点名了群成员「{member.group()}」",
+                        f", and names the community member «{member.group()}»",
+                    )
                 elif _ADDRESSEE.search(text, *_sentence(text, *match.span())):
-                    who = ",且直接称呼了对方"
+                    who = msg(",且直接称呼了对方", ", and addresses the reader directly")
                 else:
                     continue
             start, end = norm.to_original(*match.span())
@@ -143,10 +153,15 @@ class SensitiveRule:
                     start=start,
                     end=end,
                     text=draft.text[start:end],
-                    message="草稿引用了客户聊天内容做个性化 / the draft personalises with what the "
-                    "customer said in chats (会话存档)",
-                    fix="只使用已授权字段,不要引用聊天记录 / use consented fields only, never chat "
-                    "content",
+                    message=msg(
+                        "草稿引用了客户聊天内容(会话存档)做个性化",
+                        "the draft personalises with what the customer said in chats (the WeCom "
+                        "chat archive)",
+                    ),
+                    fix=msg(
+                        "只使用已授权字段,不要引用聊天记录",
+                        "use consented fields only, never chat content",
+                    ),
                 )
             )
         return findings

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from copilot.messages import render
 from tests.unit.guardrails.conftest import rules_fired, run
 
 TEXT = "王芳您好，祝您生日快乐！回复TD退订"
@@ -32,4 +33,10 @@ def test_unpermitted_field_finding_points_at_value() -> None:
                   consents=["location_use"], fields={"name": "王芳"})  # fmt: skip
     finding = verdict.findings[0]
     assert (finding.start, finding.end, finding.text) == (0, 2, "王芳")
-    assert "name" in finding.message
+    assert render(finding.message, "en") == (
+        "the draft uses field 'name', which no consented purpose permits"
+    )
+    assert render(finding.message, "zh") == "草稿使用了字段 name,但客户同意的用途不包含它"
+    assert render(finding.fix, "en") == (
+        "remove «王芳», or get consent for a purpose that permits name"
+    )

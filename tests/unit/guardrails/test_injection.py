@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,10 @@ import pytest
 from copilot.errors import ConfigError
 from copilot.guardrails import scan_injection
 from copilot.guardrails.injection_model import NgramModel, ngram_buckets, normalize
+from copilot.messages import render
 from tests.unit.guardrails.conftest import rules_fired, run
+
+HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.mark.parametrize(
@@ -139,9 +143,12 @@ def test_broken_weights_raise_config_error(tmp_path: Path, content: object, mess
         path.write_bytes(content)
     elif isinstance(content, dict):
         np.savez(path, **content)
-    with pytest.raises(ConfigError, match=message.replace("*", r"\*")) as caught:
+    with pytest.raises(ConfigError) as caught:
         NgramModel.load(path)
-    assert "benchmarks.train_injection" in caught.value.hint
+    assert message in caught.value.render("en")
+    assert not HAN.search(caught.value.render("en"))
+    assert "注入检测模型" in caught.value.render("zh")
+    assert "benchmarks.train_injection" in render(caught.value.hint, "en")
 
 
 @pytest.mark.parametrize(

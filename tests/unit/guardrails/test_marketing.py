@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from copilot.guardrails.marketing_classifier import score_post, split_sentences
+from copilot.messages import render
 from tests.unit.guardrails.conftest import rules_fired, run
 
 PROMO = "双11限时秒杀！满299减50，今晚8点直播间下单。"
@@ -76,8 +77,13 @@ def test_window_block_names_both_shares_and_suggests_tips() -> None:
         history=history(TIPS, PROMO, TIPS),
     )
     finding = verdict.findings[0]
-    assert "33%" in finding.message and "50%" in finding.message and "30%" in finding.message
-    assert "干货" in finding.fix
+    for lang in ("zh", "en"):
+        message = render(finding.message, lang)  # type: ignore[arg-type]
+        assert "33%" in message and "50%" in message and "30%" in message
+    assert "干货" in render(finding.fix, "zh")
+    assert render(finding.fix, "en") == (
+        "post a tips or UGC post instead and move the promotion to a later day"
+    )
     assert verdict.marketing.window_share == 0.5
 
 
@@ -127,6 +133,8 @@ def test_tips_post_scored_promotional_says_so() -> None:
     verdict = run(text, "marketing", task="post", community="g1", post_type="tips",
                   scheduled_at="2026-11-12T10:00:00+08:00", history=WINDOW)  # fmt: skip
     window = verdict.findings[0]
-    assert "声明为 tips" in window.message and "declared tips, scored promotional" in window.message
+    assert render(window.message, "zh").startswith("(声明为 tips")
+    assert render(window.message, "en").startswith("(declared tips, scored promotional")
+    assert "声明为" not in render(window.message, "en")
     assert text[window.start : window.end] == window.text == "学饮杯惊喜价九块九，私我下单！"
-    assert "干货" in window.fix
+    assert "干货" in render(window.fix, "zh") and "tips or UGC" in render(window.fix, "en")

@@ -7,6 +7,7 @@ from copilot.config import GuardrailSettings
 from copilot.guardrails import CheckInput, Finding, check, marketing, pipeline
 from copilot.guardrails.marketing_classifier import PostScore, score_post
 from copilot.guardrails.pipeline import RULES, decide
+from copilot.messages import render
 from tests.unit.guardrails.conftest import NOON, draft, rules_fired
 
 PROMO = "双11限时秒杀！满299减50，今晚8点直播间下单。"
@@ -33,7 +34,12 @@ def test_rule_that_raises_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     verdict = check(draft("您好"), now=NOON)
     assert verdict.verdict == "block"
     assert verdict.findings[0].rule == "pipeline"
-    assert "grounding" in verdict.findings[0].message and "boom" in verdict.findings[0].message
+    assert render(verdict.findings[0].message, "en") == (
+        "guardrail rule grounding failed, so the draft is held: RuntimeError: boom"
+    )
+    assert render(verdict.findings[0].message, "zh") == (
+        "护栏规则 grounding 运行出错,草稿已拦截:RuntimeError: boom"
+    )
 
 
 def test_marketing_is_assessed_once_per_check(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,10 +65,9 @@ def test_a_failed_marketing_assessment_blocks_once(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(pipeline, "assess", broken)
     verdict = check(draft(PROMO, task="post", community="g1", post_type="promo"), now=NOON)
     assert verdict.verdict == "block" and not verdict.marketing.is_marketing
-    assert [f.message for f in verdict.findings if "scorer broke" in f.message] == [
-        verdict.findings[0].message
-    ]
-    assert verdict.findings[0].rule == "pipeline" and "marketing" in verdict.findings[0].message
+    messages = [render(f.message, "en") for f in verdict.findings]
+    assert [m for m in messages if "scorer broke" in m] == [messages[0]]
+    assert verdict.findings[0].rule == "pipeline" and "rule marketing failed" in messages[0]
 
 
 @pytest.mark.parametrize(

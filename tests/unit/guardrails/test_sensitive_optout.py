@@ -8,6 +8,7 @@ from copilot.errors import ConfigError
 from copilot.guardrails import Verdict, datafiles
 from copilot.guardrails.optout import has_opt_out
 from copilot.guardrails.sensitive import SensitiveData
+from copilot.messages import render
 from tests.unit.guardrails.conftest import rules_fired
 from tests.unit.guardrails.conftest import run as run_rule
 
@@ -66,7 +67,8 @@ def test_post_names_a_member_from_the_customer_records() -> None:
     verdict = run(text, "sensitive", task="post", members=["李晓雯"])
     [finding] = verdict.findings
     assert (finding.text, finding.start, finding.end) == ("湿疹", 5, 7)
-    assert "李晓雯" in finding.message
+    assert render(finding.message, "zh").endswith(",且点名了群成员「李晓雯」")
+    assert render(finding.message, "en").endswith(", and names the community member «李晓雯»")
 
 
 def test_finding_span_points_into_the_original_text() -> None:
@@ -80,8 +82,12 @@ def test_broken_data_file_raises_config_error(
 ) -> None:
     (tmp_path / "sensitive.yaml").write_text("categories: [{id: x}]\n", encoding="utf-8")
     monkeypatch.setattr(datafiles, "DATA_DIR", tmp_path)
-    with pytest.raises(ConfigError, match=r"sensitive\.yaml"):
+    with pytest.raises(ConfigError, match=r"sensitive\.yaml") as caught:
         datafiles.load("sensitive.yaml", SensitiveData)
+    english = caught.value.render("en")
+    assert english.startswith(f"{tmp_path / 'sensitive.yaml'}: invalid guardrail data file ")
+    assert "categories.0." in english and "Field required" in english
+    assert "护栏数据文件 sensitive.yaml 无效: categories.0." in caught.value.render("zh")
 
 
 @pytest.mark.parametrize(
@@ -148,13 +154,15 @@ def test_post_addressing_is_judged_per_sentence(text: str, severities: list[str]
 
 def test_message_finding_names_the_category_without_a_member() -> None:
     [finding] = run("王姐，预产期快到了吧", "sensitive", task="message").findings
-    assert "孕产" in finding.message and "点名" not in finding.message
+    assert "孕产" in render(finding.message, "zh") and "点名" not in render(finding.message, "zh")
+    assert "names the community member" not in render(finding.message, "en")
     assert (finding.start, finding.end, finding.text) == (3, 6, "预产期")
 
 
 def test_post_finding_names_the_member() -> None:
     [finding] = run("恭喜王姐怀孕啦", "sensitive", task="post").findings
-    assert "「王姐」" in finding.message and finding.text == "怀孕"
+    assert "「王姐」" in render(finding.message, "zh") and finding.text == "怀孕"
+    assert "«王姐»" in render(finding.message, "en")
 
 
 @pytest.mark.parametrize(
@@ -173,4 +181,5 @@ def test_message_with_customer_fields_needs_an_opt_out_even_without_selling() ->
     verdict = run("王姐，好久不见，最近还好吗", "optout", task="message", fields={"name": "王姐"})
     [finding] = verdict.findings
     assert (finding.severity, finding.start, finding.end) == ("block", 13, 13)
-    assert "回复TD退订" in finding.fix and "Reply TD to unsubscribe." in finding.fix
+    assert render(finding.fix, "zh") == "在末尾加上「回复TD退订」"
+    assert render(finding.fix, "en") == "append «Reply TD to unsubscribe.»"

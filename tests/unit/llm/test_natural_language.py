@@ -5,6 +5,7 @@ import pytest
 from copilot.guardrails import check
 from copilot.guardrails.models import CheckInput
 from copilot.guardrails.natural_language import machine_output
+from copilot.messages import render
 
 PROSE = [
     "您好!满99元包邮哦,您这单89元,再凑10元就能包邮啦~ 如还有其他问题,随时告诉我。",
@@ -39,4 +40,6 @@ def test_the_pipeline_blocks_a_schema_as_a_draft() -> None:
     verdict = check(CheckInput(id="r", task="reply", text=MACHINE[0][0]))
     assert verdict.verdict == "block"
     finding = next(f for f in verdict.findings if f.rule == "natural_language")
-    assert finding.severity == "block" and "JSON Schema" in finding.message and finding.fix
+    assert finding.severity == "block" and finding.fix
+    assert render(finding.message, "zh") == "草稿不是给人读的文字,而是JSON Schema"
+    assert render(finding.message, "en") == "the draft is not natural language but JSON Schema"
