@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ConfigDict, ValidationError
+from rich.markup import escape
 
 from copilot.cli.common import console, copilot, emit_json, err_console, handle_errors, read_jsonl
 from copilot.errors import InputError, field_problems
@@ -76,8 +77,8 @@ def check_command(file: _FILE, as_json: _JSON = False) -> None:
         console.print(f"[bold]{draft.id}[/] [{colour}]{verdict.verdict}[/]", highlight=False)
         for f in verdict.findings:
             span = f" «{f.text}»" if f.text else ""
-            console.print(f"  [{f.rule}/{f.severity}]{span} {f.message}", highlight=False)
-            console.print(f"    → {f.fix}", highlight=False)
+            console.print(escape(f"  [{f.rule}/{f.severity}]{span} {f.message}"), highlight=False)
+            console.print(escape(f"    → {f.fix}"), highlight=False)
 
     _run(file, CheckInput, handle)
 
