@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from copilot.retrieval.models import Hit
     from copilot.retrieval.store import VectorStore
     from copilot.store.engine import Database
+    from copilot.wecom import WecomConnector
 
 
 class Copilot:
@@ -198,6 +199,21 @@ class Copilot:
             guardrails,
         )
         return drafter, runner
+
+    # WeChat Customer Service
+
+    @cached_property
+    def wecom(self) -> WecomConnector:
+        """The 微信客服 connector (SIYU_WECOM_* settings); it drafts with the app's drafter."""
+        from copilot.drafting import ReplyRequest
+        from copilot.wecom import WecomConnector
+
+        return WecomConnector(
+            self.settings.wecom,
+            self.db,
+            self.audit,
+            lambda text: self.drafter.reply(ReplyRequest(message=text)),
+        )
 
     # evals
 

@@ -23,6 +23,11 @@ def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAP
     (always when binding beyond loopback)."""
     app = FastAPI()
     app.mount("/v1", build_api(wb.copilot, require_keys=auth is not None))
+    if wb.copilot.settings.wecom.configured:  # WeCom calls back; the signature is its login
+        from copilot.wecom import callback_router
+
+        wb.copilot.wecom.resume()
+        app.include_router(callback_router(wb.copilot.wecom))
 
     @app.get("/healthz")
     def health() -> JSONResponse:
