@@ -19,7 +19,7 @@ from copilot.audit.log import AuditLog, WecomMessage
 from copilot.config import WecomSettings
 from copilot.drafting.models import DraftResult
 from copilot.drafting.records import record_decision, record_drafts
-from copilot.errors import CopilotError, InputError
+from copilot.errors import ConfigError, CopilotError, InputError
 from copilot.messages import msg
 from copilot.store.engine import Database
 from copilot.wecom.client import WecomClient
@@ -49,6 +49,15 @@ class WecomConnector:
         guard: ReplayGuard | None = None,
         workers: int = 1,
     ) -> None:
+        if not settings.configured:
+            raise ConfigError(
+                msg("微信客服连接未配置", "the WeCom connector is not configured"),
+                hint=msg(
+                    "设置 SIYU_WECOM_CORP_ID、SIYU_WECOM_SECRET、SIYU_WECOM_TOKEN 和 SIYU_WECOM_AES_KEY",
+                    "set SIYU_WECOM_CORP_ID, SIYU_WECOM_SECRET, SIYU_WECOM_TOKEN and "
+                    "SIYU_WECOM_AES_KEY",
+                ),
+            )
         self.crypto = CallbackCrypto(
             _secret(settings.token), _secret(settings.aes_key), settings.corp_id or ""
         )

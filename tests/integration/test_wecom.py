@@ -287,3 +287,34 @@ def test_a_crash_between_storing_and_saving_the_cursor_loses_nothing(
     assert httpx.post(url, params=params, content=body).status_code == 200
     assert [i.msgid for i in rig.drafted(3)] == ["msg-0", "msg-1", "msg-2"]
     assert rig.connector.queue.cursor(OPEN_KFID) == "3"
+
+
+def test_the_workbench_server_mounts_the_callback_when_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copilot.app import Copilot
+    from copilot.ui.server import create_app
+    from copilot.ui.workbench import Workbench
+
+    monkeypatch.setenv("SIYU_EMBEDDING_PROVIDER", "fake")
+    with fake_wecom() as (api, state):
+        for name, value in {
+            "CORP_ID": CORP_ID,
+            "SECRET": SECRET,
+            "TOKEN": TOKEN,
+            "AES_KEY": AES_KEY,
+            "API_BASE": api,
+        }.items():
+            monkeypatch.setenv(f"SIYU_WECOM_{name}", value)
+        copilot = Copilot(Settings())
+        signer = Signer(TOKEN, AES_KEY)
+        state.customer_says("msg-1", "退货运费谁承担?")
+        with serve(create_app(Workbench(copilot), None)) as url:
+            params, body = signer.callback(signer.kf_event(), str(int(time.time())))
+            response = httpx.post(f"{url}/wecom/kf/callback", params=params, content=body)
+            assert response.status_code == 200
+            params["msg_signature"] = "0" * 40
+            refused = httpx.post(f"{url}/wecom/kf/callback", params=params, content=body)
+            assert refused.status_code == 403
+        assert [i.msgid for i in copilot.wecom.queue.items()] == ["msg-1"]
+        copilot.wecom.close()

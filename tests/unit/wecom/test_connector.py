@@ -182,3 +182,13 @@ def test_unknown_item_is_an_input_error(parts) -> None:
     with pytest.raises(InputError) as caught:
         connector.approve(99, "好的", "li")
     assert "99" in caught.value.render("en")
+
+
+def test_an_unconfigured_connector_names_the_missing_settings(tmp_path: Path) -> None:
+    from copilot.errors import ConfigError
+
+    db = Database(f"sqlite:///{tmp_path / 'q.db'}")
+    with pytest.raises(ConfigError) as caught:
+        WecomConnector(WecomSettings(corp_id="ww1"), db, AuditLog(db), drafted)
+    assert "SIYU_WECOM_AES_KEY" in caught.value.render("en")
+    db.dispose()
