@@ -82,6 +82,8 @@ class Normalized:
 
     def join_digits(self) -> Normalized:
         """The PII view: separators and announcements between digit groups removed."""
+        if _JOIN_HINT.search(self.text) is None:  # no two digit groups that could join
+            return self
         edits: list[Edit] = []
         previous: re.Match[str] | None = None
         run = 0  # digits joined so far
@@ -179,7 +181,8 @@ def _normalize(text: str) -> Normalized:
     norm = Normalized(text, text)
     if text.isascii():
         return norm
-    norm = norm._apply(_fold_edits(text))
+    folded = _fold_same_length(text)
+    norm = norm._apply(_fold_edits(text)) if folded is None else Normalized(folded, text)
     norm = _to_simplified(norm)
     return norm._apply(_numeral_edits(norm.text))
 
@@ -222,6 +225,23 @@ def _fold_edits(text: str) -> Iterable[Edit]:
                 yield index, index + 1, new
 
 
+def _fold_same_length(text: str) -> str | None:
+    """`text` folded when every run folds to as many characters (the usual case: ，→ ,), so the
+    offsets stay as they are; None when a run holds a character that folds to none or several."""
+    uneven = False
+
+    def fold(run: re.Match[str]) -> str:
+        nonlocal uneven
+        folded = _fold_run(run.group())
+        if folded is None:
+            uneven = True
+            return run.group()
+        return folded
+
+    folded = _SPECIAL.sub(fold, text)
+    return None if uneven else folded
+
+
 @lru_cache(maxsize=8192)
 def _fold_run(chars: str) -> str | None:
     """The folded run when every character folds to exactly one (，。 → ,。), else None."""
@@ -260,9 +280,14 @@ _CN_DIGITS = {
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10_000}
 _NUM_CHARS = "0-9" + "".join(_CN_DIGITS) + "".join(_CN_UNITS)
 _SEP_IN_RUN = r"[ \t.\-/_·•\n\r]"  # no comma: "5，一位" is two clauses
+# A price 九块九 (up to 6 numeral characters, 块, one digit), or a run of two or more numeral
+# characters, separators allowed inside: a lone numeral never changes (一个, 十分). The first
+# character is matched first so the scan skips text without numerals quickly.
 _NUMERAL = re.compile(
-    rf"(?<![{_NUM_CHARS}])(?P<yuan>[{_NUM_CHARS}]{{1,6}})块(?P<jiao>[0-9{''.join(_CN_DIGITS)}])[毛角]?(?![{_NUM_CHARS}])"
-    rf"|(?P<run>[{_NUM_CHARS}]+(?:{_SEP_IN_RUN}{{1,2}}[{_NUM_CHARS}]+)*)"
+    rf"[{_NUM_CHARS}](?:(?<![{_NUM_CHARS}].)(?P<yuan>[{_NUM_CHARS}]{{0,5}})块"
+    rf"(?P<jiao>[0-9{''.join(_CN_DIGITS)}])[毛角]?(?![{_NUM_CHARS}])"
+    rf"|(?:[{_NUM_CHARS}]|{_SEP_IN_RUN}{{1,2}}[{_NUM_CHARS}])[{_NUM_CHARS}]*"
+    rf"(?:{_SEP_IN_RUN}{{1,2}}[{_NUM_CHARS}]+)*)"
 )
 _SPLIT_SEP = re.compile(rf"({_SEP_IN_RUN}+)")
 _MIN_SEQUENCE = 3  # 一三八 is a digit sequence; 七八 (乱七八糟) and 三五 (三五天) stay words
@@ -272,12 +297,12 @@ def _numeral_edits(text: str) -> Iterable[Edit]:
     for match in _NUMERAL.finditer(text):
         if match.group().isascii():
             continue
-        if match.group("yuan"):
-            yuan = _number(match.group("yuan"))
+        if match.group("jiao") is not None:
+            yuan = _number(text[match.start() : match.end("yuan")])
             if yuan is not None:
                 yield match.start(), match.end(), f"{yuan}.{_digit(match.group('jiao'))}元"
             continue
-        yield from _run_edits(match.group("run"), match.start())
+        yield from _run_edits(match.group(), match.start())
 
 
 def _run_edits(run: str, offset: int) -> Iterable[Edit]:
@@ -369,3 +394,6 @@ _ANNOUNCED = re.compile(
     rf"{_SEP}{{0,2}}(?:后面|后|剩下的|剩下|然后|接着|再)(?:[0-9一二三四五六七八九十]{{1,2}}位)?"
     rf"(?:是|为)?[:：]?{_SEP}{{0,2}}"
 )
+# Where a join may happen: a digit (or check character) before separators and another digit, or
+# before an announcement word. Texts without one keep their digit groups as they are.
+_JOIN_HINT = re.compile(rf"[0-9Xx](?:{_SEP}{{1,3}}[0-9Xx]|{_SEP}{{0,2}}(?:后|剩下|然后|接着|再))")

@@ -45,7 +45,7 @@ class ResidentIdRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "resident_id_18",
-            r"(?<![0-9A-Za-z])[1-9]\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
+            r"[1-9](?<![0-9A-Za-z].)\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
             r"(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[0-9Xx](?![0-9A-Za-z])",
             0.4,
         ),
@@ -69,7 +69,8 @@ class MobileRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "cn_mobile",
-            r"(?<![0-9])(?:(?:\+|00)86[ -]?|\(\+?86\)[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])",
+            r"[+0(1](?<![0-9].)(?:(?<=\+)86[ -]?1|(?<=0)086[ -]?1|(?<=\()\+?86\)[ -]?1|(?<=1))"
+            r"[3-9]\d(?:[ -]?\d{4}){2}(?![0-9])",
             0.75,
         ),
     )
@@ -93,11 +94,12 @@ class LandlineRecognizer(PatternRecognizer):
         # Area code in brackets or followed by a dash/space, then 7-8 digits, optional extension.
         Pattern(
             "cn_landline_sep",
-            r"(?<![0-9])(?:\(0\d{2,3}\)|0\d{2,3}[ -])[ ]?\d{3,4}[ -]?\d{4}(?:-\d{1,4})?(?![0-9])",
+            r"[(0](?<![0-9].)(?:(?<=\()0\d{2,3}\)|(?<=0)\d{2,3}[ -])[ ]?\d{3,4}[ -]?\d{4}(?:-\d{1,4})?"
+            r"(?![0-9])",
             0.6,
         ),
         # Same without a separator: only counts next to a phone word.
-        Pattern("cn_landline_bare", r"(?<![0-9])0\d{2,3}\d{7,8}(?![0-9])", 0.2),
+        Pattern("cn_landline_bare", r"0(?<![0-9].)\d{2,3}\d{7,8}(?![0-9])", 0.2),
     )
     context = ("电话", "座机", "固话", "联系", "致电", "tel", "phone")
     negative_context = CODE_CONTEXT
@@ -115,13 +117,17 @@ class BankCardRecognizer(PatternRecognizer):
         # Issuer digit 2-6, then 4-digit groups with an optional space/dash, 16-19 digits in all.
         Pattern(
             "card_16_19",
-            r"(?<![0-9])[2-6]\d{3}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?![0-9])",
+            r"[2-6](?<![0-9].)\d{3}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?(?![0-9])",
             0.3,
         ),
         # American Express layout 4-6-5.
-        Pattern("card_amex", r"(?<![0-9])3[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?![0-9])", 0.3),
+        Pattern("card_amex", r"3(?<![0-9].)[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?![0-9])", 0.3),
         # 12-15 digit cards (Maestro, Diners, JCB 1800/2131, 13-digit Visa) written unbroken.
-        Pattern("card_12_15", r"(?<![0-9])(?:3\d|4|5\d|6\d|18|21)\d{10,13}(?![0-9])", 0.3),
+        Pattern(
+            "card_12_15",
+            r"[1-6](?<![0-9].)(?:(?<=[356])\d|(?<=4)|(?<=1)8|(?<=2)1)\d{10,13}(?![0-9])",
+            0.3,
+        ),
     )
     context = ("卡号", "银行卡", "信用卡", "储蓄卡", "card", "visa", "mastercard", "银联")
     negative_context = (*CODE_CONTEXT, "身份证", "证件")
@@ -142,17 +148,20 @@ class WeChatRecognizer(PatternRecognizer):
     entity = "WECHAT_ID"
     placeholder = "微信号"
     placeholder_en = "WECHAT_ID"
-    trigger = r"(?i:v|wx|微信|薇信|威信|徽信|卫星号|绿泡泡|weixin|wechat)"
+    trigger = "[vVwW微薇威徽卫绿]"  # a letter every cue word and wxid_ contains
     patterns = (
+        # 微信, weixin, wechat, v信, 薇信/威信/徽信, 卫星号, 绿泡泡, vx/wx (not inside a word),
+        # 加v/+v, v: — in any letter case; the first character is read first (a fast scan).
         Pattern(
             "wechat_after_word",
-            r"(?i:微信|weixin|wechat|v信|薇信|威信|徽信|卫星号|绿泡泡|(?<![a-z])(?:vx|wx)"
-            r"|(?:加|\+)[ ]?v|(?<![a-z])v(?=[ ]?[:：]))"
+            r"[微薇威徽卫绿加+wWvV](?:(?<=[微薇威徽])信|(?<=卫)星号|(?<=绿)泡泡|(?<=[加+])[ ]?[vV]"
+            r"|(?<=[wW])(?i:eixin|echat)|(?<=[wW])(?<!(?i:[a-z]).)[xX]"
+            r"|(?<=[vV])(?:信|(?<!(?i:[a-z]).)(?:[xX]|(?=[ ]?[:：]))))"
             r"[ ]?(?:号码|号|id)?[ ]?(?:[:：是为][ ]?)?(?P<v>[A-Za-z][-_A-Za-z0-9]{5,19})"
             r"(?![-_A-Za-z0-9])",
             0.85,
         ),
-        Pattern("wxid", r"(?<![A-Za-z0-9_])wxid_[a-z0-9]{6,20}(?![A-Za-z0-9_])", 0.9),
+        Pattern("wxid", r"wxid_(?<![A-Za-z0-9_].{5})[a-z0-9]{6,20}(?![A-Za-z0-9_])", 0.9),
     )
 
 
@@ -163,11 +172,11 @@ class QQRecognizer(PatternRecognizer):
     placeholder = "QQ号"
     placeholder_en = "QQ"
     views = ("digits",)
-    trigger = r"(?i:qq)|扣扣"
+    trigger = "[qQ扣]"
     patterns = (
         Pattern(
             "qq_after_word",
-            r"(?:(?<![A-Za-z])(?:QQ|qq|Qq)|扣扣)[ ]?(?:号码|号)?[ ]?(?:[:：是为][ ]?)?"
+            r"(?:Q(?<![A-Za-z].)[Qq]|q(?<![A-Za-z].)q|扣扣)[ ]?(?:号码|号)?[ ]?(?:[:：是为][ ]?)?"
             r"(?P<v>[1-9]\d{4,10})(?![0-9])",
             0.85,
         ),
@@ -204,7 +213,7 @@ class PassportRecognizer(PatternRecognizer):
     placeholder_en = "PASSPORT"
     trigger = DIGIT
     patterns = (
-        Pattern("cn_passport", r"(?<![A-Za-z0-9])[EGDPSeg][A-Z]?\d{7,8}(?![A-Za-z0-9])", 0.3),
+        Pattern("cn_passport", r"[EGDPSeg](?<![A-Za-z0-9].)[A-Z]?\d{7,8}(?![A-Za-z0-9])", 0.3),
     )
     context = ("护照", "passport")
 
@@ -262,7 +271,6 @@ class PersonRecognizer(PatternRecognizer):
     entity = "PERSON"
     placeholder = "姓名"
     placeholder_en = "NAME"
-    trigger = rf"{_INTRO}|(?i:name|i am|i'm|this is)"
     patterns = (
         Pattern(
             "cn_name_after_intro",
@@ -272,7 +280,7 @@ class PersonRecognizer(PatternRecognizer):
         ),
         Pattern(
             "en_name_after_intro",
-            r"(?:[Mm]y name is|[Nn]ame:|I am|I'm|[Tt]his is)[ ](?P<v>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){1,2})",
+            r"(?:My name is|my name is|Name:|name:|I am|I'm|This is|this is)[ ](?P<v>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){1,2})",
             0.6,
         ),
     )

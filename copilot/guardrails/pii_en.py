@@ -24,11 +24,11 @@ class EmailRecognizer(PatternRecognizer):
     placeholder_en = "EMAIL"
     # Local part ≤ 64 chars, domain labels ≤ 63 chars, 2-24 letter TLD. Bounded repeats and a
     # start look-behind keep this linear on long runs of letters.
-    trigger = r"@|(?i:at)|艾特|圈"
+    trigger = "[@aA艾圈]"  # a character of @, at, 艾特, 圈a
     patterns = (
         Pattern(
             "email",
-            rf"(?<![{_ASCII_WORD}._%+-])[{_ASCII_WORD}][{_ASCII_WORD}._%+-]{{0,63}}@"
+            rf"[{_ASCII_WORD}](?<![{_ASCII_WORD}._%+-].)[{_ASCII_WORD}._%+-]{{0,63}}@"
             rf"(?:[{_ASCII_WORD}](?:[{_ASCII_WORD}-]{{0,61}}[{_ASCII_WORD}])?\.){{1,8}}"
             rf"[A-Za-z]{{2,24}}(?![{_ASCII_WORD}-])",
             0.9,
@@ -37,7 +37,8 @@ class EmailRecognizer(PatternRecognizer):
         # name艾特qq点com, name圈a163.com. Known top-level domains only, so prose stays prose.
         Pattern(
             "email_spelled",
-            rf"(?<![{_ASCII_WORD}._%+-])(?P<v>{_LOCAL}(?:{_DOT}{_LOCAL}){{0,3}}{_AT}"
+            rf"(?P<v>[{_ASCII_WORD}](?<![{_ASCII_WORD}._%+-].)[{_ASCII_WORD}_%+-]{{0,63}}"
+            rf"(?:{_DOT}{_LOCAL}){{0,3}}{_AT}"
             rf"(?:{_LABEL}{_DOT}){{1,4}}(?i:{_TLDS}))(?![{_ASCII_WORD}-])",
             0.9,
         ),
@@ -56,28 +57,31 @@ class PhoneRecognizer(PatternRecognizer):
         # (555) 123-4567, 555-123-4567, +1 555 123 4567, 555.123.4567
         Pattern(
             "nanp",
-            r"(?<![0-9A-Za-z])(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[ .-]?\d{3}[ .-]\d{4}"
+            r"[+1(2-9](?<![0-9A-Za-z].)(?:(?<=\+)1[ .-]?(?:\([2-9]\d{2}\)|[2-9]\d{2})"
+            r"|(?<=1)[ .-]?(?:\([2-9]\d{2}\)|[2-9]\d{2})|(?<=\()[2-9]\d{2}\)|(?<=[2-9])\d{2})"
+            r"[ .-]?\d{3}[ .-]\d{4}"
             r"(?:[ ]?(?:x|ext\.?)[ ]?\d{1,5})?(?![0-9])",
             0.6,
         ),
         # +44 20 7946 0958, 001-234-567-8901: a country prefix then 2-5 digit groups.
         Pattern(
             "international",
-            r"(?<![0-9A-Za-z])(?:\+|00)[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){1,2}"
+            r"[+0](?<![0-9A-Za-z].)(?:(?<=\+)|(?<=0)0)[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){1,2}"
             r"(?:[ .-]\d{2,5}){1,4}(?![0-9])",
             0.55,
         ),
         # National numbers with a trunk 0: 07700 063 966, 0490 75 40 81, (0)20 7946 0958.
         Pattern(
             "trunk_zero",
-            r"(?<![0-9A-Za-z.,])\(?0\d{1,4}\)?[ .-]\d{2,4}(?:[ .-]\d{2,4}){1,3}(?![0-9])",
+            r"[(0](?<![0-9A-Za-z.,].)(?:(?<=\()0|(?<=0))\d{1,4}\)?[ .-]\d{2,4}(?:[ .-]\d{2,4}){1,3}"
+            r"(?![0-9])",
             0.5,
         ),
         # Bracketed area code: (37) 788-063.
-        Pattern("bracket_area", r"(?<![0-9])\(\d{2,3}\)[ ]?\d{3}[ -]\d{3,4}(?![0-9])", 0.5),
+        Pattern("bracket_area", r"\((?<![0-9].)\d{2,3}\)[ ]?\d{3}[ -]\d{3,4}(?![0-9])", 0.5),
         # 10 bare digits, or short digit groups (699 956 915), only near a phone word.
-        Pattern("bare10", r"(?<![0-9])[2-9]\d{9}(?![0-9])", 0.2),
-        Pattern("grouped", r"(?<![0-9.,])\d{2,4}(?:[ .-]\d{2,4}){1,4}(?![0-9.,])", 0.2),
+        Pattern("bare10", r"[2-9](?<![0-9].)\d{9}(?![0-9])", 0.2),
+        Pattern("grouped", r"\d(?<![0-9.,].)\d{1,3}(?:[ .-]\d{2,4}){1,4}(?![0-9.,])", 0.2),
     )
     context = ("phone", "call", "tel", "mobile", "cell", "fax", "number", "电话", "联系")
     negative_context = CODE_CONTEXT
@@ -101,8 +105,8 @@ class SsnRecognizer(PatternRecognizer):
     placeholder_en = "SSN"
     trigger = DIGIT
     patterns = (
-        Pattern("ssn_dashed", r"(?<![0-9])\d{3}([- .])\d{2}\1\d{4}(?![0-9])", 0.6),
-        Pattern("ssn_bare", r"(?<![0-9])\d{9}(?![0-9])", 0.2),
+        Pattern("ssn_dashed", r"\d(?<![0-9].)\d{2}([- .])\d{2}\1\d{4}(?![0-9])", 0.6),
+        Pattern("ssn_bare", r"\d(?<![0-9].)\d{8}(?![0-9])", 0.2),
     )
     context = ("ssn", "social security", "social sec")
 
@@ -122,10 +126,11 @@ class IpRecognizer(PatternRecognizer):
     placeholder_en = "IP_ADDRESS"
     trigger = r"[0-9A-Fa-f][.:]"
     patterns = (
-        Pattern("ipv4", r"(?<![0-9.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?[0-9])", 0.6),
+        Pattern("ipv4", r"\d(?<![0-9.].)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?!\.?[0-9])", 0.6),
         Pattern(
             "ipv6",
-            r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}:?(?:[0-9A-Fa-f]{1,4}:?){0,6}"
+            r"[0-9A-Fa-f](?<![0-9A-Fa-f:].)[0-9A-Fa-f]{0,3}:(?:[0-9A-Fa-f]{1,4}:){1,6}:?"
+            r"(?:[0-9A-Fa-f]{1,4}:?){0,6}"
             r"[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])",
             0.6,
         ),

@@ -62,11 +62,17 @@ class PatternRecognizer:
         user's text it came from, `cue` the positive context word nearest to it (if any)."""
         return True
 
+    def triggered(self, text: str) -> bool:
+        """Whether any pattern may match `text` (its trigger occurs, or there is none)."""
+        return self._trigger is None or self._trigger.search(text) is not None
+
     def analyze(self, norm: Normalized) -> list[PiiEntity]:
         """All matches in the normalised text, with offsets into the original text."""
+        return self.find(norm) if self.triggered(norm.text) else []
+
+    def find(self, norm: Normalized) -> list[PiiEntity]:
+        """`analyze` for a text whose trigger is known to occur."""
         found: list[PiiEntity] = []
-        if self._trigger is not None and self._trigger.search(norm.text) is None:
-            return found
         for pattern, regex in self._compiled:
             for match in regex.finditer(norm.text):
                 entity = self._judge(norm, pattern, match)
@@ -118,16 +124,19 @@ class PatternRecognizer:
 
 
 def digits_of(value: str) -> str:
-    """Only the digits (and a trailing X of an ID) of a matched value."""
-    return "".join(ch for ch in value if ch.isdigit() or ch in "Xx").upper()
+    """Only the digits (and a trailing X of an ID) of a matched value (normalised text, whose
+    digits are ASCII)."""
+    return _NOT_DIGIT.sub("", value).upper()
+
+
+_NOT_DIGIT = re.compile(r"[^0-9Xx]+")
+# Luhn doubles every second digit from the right and adds the digits of the product.
+_LUHN_DOUBLED = {str(d): 2 * d - 9 if d > 4 else 2 * d for d in range(10)}
 
 
 def luhn_digit(body: str) -> str:
     """The Luhn (mod 10) check digit that completes `body`, as payment cards end in."""
-    total = 0
-    for index, char in enumerate(reversed(body)):
-        digit = int(char) * (2 if index % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
+    total = sum(_LUHN_DOUBLED[d] for d in body[::-2]) + sum(map(int, body[-2::-2]))
     return str((10 - total % 10) % 10)
 
 
