@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from copilot.config import Settings, get_settings
 from copilot.errors import CopilotError
+from copilot.messages import msg
 
 if TYPE_CHECKING:  # the app is imported by the command that uses it, not by `siyu --help`
     from copilot.app import Copilot
@@ -26,6 +28,12 @@ err_console = Console(stderr=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def tr(zh: str, en: str) -> str:
+    """A label, table header or help text in the CLI's language (SIYU_LANGUAGE, else the
+    locale); help texts render when their module is imported, i.e. once per process."""
+    return msg(zh, en).render()
 
 
 def settings() -> Settings:
@@ -55,14 +63,20 @@ def progress_bar(*, quiet: bool = False, transient: bool = False) -> Progress:
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn a CopilotError into a readable message and its exit code; never a traceback."""
+    """Turn a CopilotError into a readable message in the CLI's language and its exit code;
+    never a traceback. With --json the error is a JSON document on stdout: its stable `code`,
+    the message and hint in the CLI's language, and where it happened."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except CopilotError as exc:
-            err_console.print(f"[bold red]错误 / error:[/] {exc.render()}", highlight=False)
+            if kwargs.get("as_json"):
+                emit_json({"error": exc.to_dict()})
+            else:
+                label = tr("错误", "error")
+                err_console.print(f"[bold red]{label}:[/] {escape(exc.render())}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
