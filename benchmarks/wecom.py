@@ -40,7 +40,6 @@ def main() -> None:
 
     from benchmarks.drafting import messages, pct, report, timed
     from copilot.app import Copilot
-    from copilot.cli.kb import run_ingest
     from copilot.config import get_settings
     from copilot.drafting import ReplyRequest
     from copilot.wecom import callback_router
@@ -49,10 +48,6 @@ def main() -> None:
     token, aes_key = "benchToken", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
     texts = messages(args.runs + 10)
     warm, measured = texts[:10], texts[10:]
-    started = time.perf_counter()
-    run_ingest([REPO / "knowledge"], quiet=True)
-    print(f"ingest demo knowledge base: {time.perf_counter() - started:.1f} s (SIYU_HOME {home})")
-
     with fake_wecom() as (api, wecom):
         os.environ.update(
             {
@@ -65,6 +60,9 @@ def main() -> None:
         )
         get_settings.cache_clear()
         app = Copilot(get_settings())
+        started = time.perf_counter()
+        app.ingestor.ingest([REPO / "knowledge"])
+        print(f"ingest demo knowledge base: {time.perf_counter() - started:.1f} s ({home})")
         assert app.drafter.engine.backend.is_template, "template mode expected"
         for text in warm:  # load the embedder, keyword index and tokenizer once
             app.drafter.reply(ReplyRequest(message=text))
