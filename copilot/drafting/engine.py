@@ -54,6 +54,7 @@ from copilot.llm.cost import estimate_cost
 from copilot.llm.parsing import OutputParseError, parse_structured, strip_reasoning
 from copilot.llm.template import TemplateBackend
 from copilot.llm.tokens import TokenCounter
+from copilot.messages import Text, join, msg, render
 from copilot.retrieval.models import Hit, SearchFilters
 from copilot.retrieval.text import keyword_tokens
 
@@ -161,11 +162,14 @@ class DraftingEngine:
         """The template drafter's answer in place of an unusable one, which is kept apart."""
         fallback = TemplateBackend().generate(prepared.chat, prepared.spec.schema_model)
         where = f" ({exc.where})" if exc.where else ""
-        message = f"{exc.message}{where}" + (f" — {exc.hint}" if exc.hint else "")
+        hint: list[Text] = [" — ", exc.hint] if exc.hint else []
+        message = join([exc.message, where, *hint], "")
         rejection = Rejection(reason=exc.reason, message=message, raw=exc.raw)
         return fallback.model_copy(update={"raw": exc.raw, "rejected": rejection})
 
-    def _screened(self, prepared: Prepared, generation: Generation) -> tuple[Generation, list[str]]:
+    def _screened(
+        self, prepared: Prepared, generation: Generation
+    ) -> tuple[Generation, list[Text]]:
         """Suggestions that are machine output dropped (none left: the fallback), wrong
         language flagged."""
         if generation.rejected is not None:
@@ -174,21 +178,29 @@ class DraftingEngine:
         # a suggestion copied from these is no draft: the rules, the schema, the customer's words
         instructions = [prepared.chat.system, schema_text(prepared.spec.schema_model)]
         suggestions = list(generation.data.get("suggestions", []))
-        items, notes = screen(suggestions, plan.language, instructions, plan.check.customer_message)
-        if items:
-            return generation.model_copy(update={"data": {"suggestions": items}}), notes
-        copied = all("copied" in note for note in notes if "dropped" in note)
+        screened = screen(suggestions, plan.language, instructions, plan.check.customer_message)
+        if screened.kept:
+            update = {"data": {"suggestions": screened.kept}}
+            return generation.model_copy(update=update), screened.notes
+        copied = all(kind == "copied" for kind in screened.dropped)
         error = OutputParseError(
-            "模型的建议都照抄了提示词或客户的话 / every suggestion copied the prompt or the "
-            "customer's words"
+            msg(
+                "模型的建议都照抄了提示词或客户的话",
+                "every suggestion copied the prompt or the customer's words",
+            )
             if copied
-            else "模型的建议都不是自然语言 / none of the model's suggestions is natural language",
+            else msg(
+                "模型的建议都不是自然语言", "none of the model's suggestions is natural language"
+            ),
             raw=generation.raw,
             reason="copied_prompt" if copied else "not_natural_language",
-            hint="换一个能按 JSON 回答的模型,或用 siyu llm check 检查接口 / use a model that "
-            "follows JSON instructions; check the endpoint with `siyu llm check`",
+            hint=msg(
+                "换一个能按 JSON 回答的模型,或用 siyu llm check 检查接口",
+                "use a model that follows JSON instructions; check the endpoint with "
+                "`siyu llm check`",
+            ),
         )
-        return self.rejected(prepared, error), notes
+        return self.rejected(prepared, error), screened.notes
 
     def _model_output(self, rejection: Rejection) -> ModelOutput:
         """The rejected answer for debugging: shortened, then PII-redacted (or withheld)."""
@@ -196,7 +208,7 @@ class DraftingEngine:
         try:
             kept = guard.redact(raw) if raw.strip() else ""
         except GuardrailError:
-            kept = "(无法脱敏,未保存 / could not be redacted, not kept)"
+            kept = render(msg("(无法脱敏,未保存)", "(could not be redacted, not kept)"))
         return ModelOutput(
             model=self.backend.name, reason=rejection.reason, message=rejection.message, raw=kept
         )
@@ -209,8 +221,11 @@ class DraftingEngine:
         if generation.rejected is not None:
             model_output = self._model_output(generation.rejected)
             notes.append(
-                f"模型输出无效,已改用模板模式草稿 / the model's output was unusable, these are "
-                f"template drafts: {generation.rejected.message}"
+                msg(
+                    "模型输出无效,已改用模板模式草稿: ",
+                    "the model's output was unusable, these are template drafts: ",
+                )
+                + generation.rejected.message
             )
         sources = {cite_id(hit, rank): hit for rank, hit in enumerate(prepared.hits, start=1)}
         now = self.clock()
@@ -220,8 +235,10 @@ class DraftingEngine:
             citations, unknown = resolve_citations(item.citations, sources)
             if unknown:
                 notes.append(
-                    f"草稿 {index} 引用了不存在的证据 {unknown},已忽略 / draft {index} "
-                    "cited unknown evidence, ignored"
+                    msg(
+                        f"草稿 {index} 引用了不存在的证据 {unknown},已忽略",
+                        f"draft {index} cited unknown evidence {unknown}, ignored",
+                    )
                 )
             needs_human = item.needs_human or (plan.task == "reply" and not citations)
             check = plan.check.model_copy(

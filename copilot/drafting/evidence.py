@@ -14,6 +14,7 @@ from copilot.drafting.models import Citation
 from copilot.drafting.prompts import PromptSpec
 from copilot.errors import InputError
 from copilot.llm.tokens import TokenCounter
+from copilot.messages import Text, msg
 from copilot.retrieval.models import Hit
 from copilot.retrieval.text import keyword_tokens
 
@@ -24,6 +25,8 @@ FENCE_TAG = re.compile(
 )
 MIN_PASSAGE_TOKENS = 48
 QUOTE_CHARS = 120
+# An empty prompt variable, in the prompt's language.
+NOTHING = {"zh": "(无)", "en": "(none)"}
 
 
 def fence_safe(text: str) -> str:
@@ -88,10 +91,10 @@ def build_within_budget(
     counter: TokenCounter,
     budget: int,
     empty: str,
-) -> tuple[str, str, list[Hit], list[str]]:
+) -> tuple[str, str, list[Hit], list[Text]]:
     """(system, user, hits kept, notes) for a prompt that fits `budget` tokens."""
     kept = list(hits)
-    notes: list[str] = []
+    notes: list[Text] = []
     while True:
         system, user = spec.render({**variables, "evidence": render_evidence(kept, empty)})
         if counter.messages_fit(budget, system, user):
@@ -99,9 +102,12 @@ def build_within_budget(
         used = counter.count_messages(system, user)
         if len(kept) > 1:
             dropped = kept.pop()
+            dropped_id = cite_id(dropped, len(kept) + 1)
             notes.append(
-                f"证据 {cite_id(dropped, len(kept) + 1)} 因长度预算被省略 / dropped for "
-                "the token budget"
+                msg(
+                    f"证据 {dropped_id} 因长度预算被省略",
+                    f"evidence {dropped_id} dropped for the token budget",
+                )
             )
             continue
         if kept:
@@ -110,15 +116,28 @@ def build_within_budget(
             if room >= MIN_PASSAGE_TOKENS:
                 short = counter.truncate(kept[0].text, room) + "…"
                 kept[0] = kept[0].model_copy(update={"text": short})
-                notes.append("证据 K1 已截短以符合长度预算 / K1 shortened for the token budget")
+                notes.append(
+                    msg(
+                        "证据 K1 已截短以符合长度预算", "evidence K1 shortened for the token budget"
+                    )
+                )
                 continue
             kept = []
-            notes.append("证据全部省略:提示词已超出长度预算 / all evidence dropped for the budget")
+            notes.append(
+                msg(
+                    "证据全部省略:提示词已超出长度预算",
+                    "all evidence dropped: the prompt is over the token budget",
+                )
+            )
             continue
         raise InputError(
-            f"请求过长:提示词需要 {used} tokens,上限 {budget} / request too long: the prompt "
-            f"needs {used} tokens, the budget is {budget}",
-            where="customer_message / brief",
-            hint="缩短客户消息或简报,或调大 SIYU_LLM_CONTEXT_TOKENS / shorten the message or "
-            "brief, or raise SIYU_LLM_CONTEXT_TOKENS",
+            msg(
+                f"请求过长:提示词需要 {used} tokens,上限 {budget}",
+                f"request too long: the prompt needs {used} tokens, the budget is {budget}",
+            ),
+            where="customer_message, brief",
+            hint=msg(
+                "缩短客户消息或简报,或调大 SIYU_LLM_CONTEXT_TOKENS",
+                "shorten the message or brief, or raise SIYU_LLM_CONTEXT_TOKENS",
+            ),
         )

@@ -13,6 +13,7 @@ from copilot.errors import GuardrailError
 from copilot.guardrails import check as run_checks
 from copilot.guardrails import redact as run_redaction
 from copilot.guardrails.models import CheckInput, Finding, Verdict
+from copilot.messages import msg
 
 
 def judge(check: CheckInput, settings: GuardrailSettings | None, now: datetime | None) -> Verdict:
@@ -27,9 +28,11 @@ def judge(check: CheckInput, settings: GuardrailSettings | None, now: datetime |
                 Finding(
                     rule="pipeline",
                     severity="block",
-                    message=f"护栏检查未能运行,草稿已暂扣 / guardrails could not run, draft held: "
-                    f"{type(exc).__name__}: {exc}",
-                    fix="修复护栏配置后重新生成 / fix the guardrail setup and draft again",
+                    message=msg(
+                        f"护栏检查未能运行,草稿已暂扣: {type(exc).__name__}: {exc}",
+                        f"guardrails could not run, draft held: {type(exc).__name__}: {exc}",
+                    ),
+                    fix=msg("修复护栏配置后重新生成", "fix the guardrail setup and draft again"),
                 )
             ],
         )
@@ -41,10 +44,13 @@ def redact(text: str) -> str:
         return run_redaction(text).text
     except Exception as exc:
         raise GuardrailError(
-            f"无法脱敏客户消息,已停止起草 / cannot redact the customer message, drafting "
-            f"stopped: {type(exc).__name__}: {exc}",
+            msg(
+                f"无法脱敏客户消息,已停止起草: {type(exc).__name__}: {exc}",
+                f"cannot redact the customer message, drafting stopped: "
+                f"{type(exc).__name__}: {exc}",
+            ),
             where="customer_message",
-            hint="检查护栏模块安装 / check the guardrails installation",
+            hint=msg("检查护栏模块安装", "check the guardrails installation"),
         ) from exc
 
 

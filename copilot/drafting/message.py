@@ -12,10 +12,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.drafting import guard
-from copilot.drafting.evidence import fence_safe
+from copilot.drafting.evidence import NOTHING, fence_safe
 from copilot.drafting.models import Language, TaskPlan
 from copilot.errors import InputError
 from copilot.guardrails.models import CheckInput
+from copilot.messages import Text, msg
 from copilot.retrieval.models import SearchFilters
 
 Playbook = Literal["birthday", "dormant", "member_day", "koc", "post_purchase"]
@@ -73,18 +74,22 @@ def plan_message(request: MessageRequest, default_language: Language, today: dat
     leaked = sorted(set(request.fields) & set(request.withheld))
     if leaked:
         raise InputError(
-            f"字段 {leaked} 同时出现在已授权与未授权列表中 / fields {leaked} are both permitted "
-            "and withheld",
+            msg(
+                f"字段 {leaked} 同时出现在已授权与未授权列表中",
+                f"fields {leaked} are both permitted and withheld",
+            ),
             where="fields",
-            hint="只传入客户授权的字段 / pass only the fields the customer consented to",
+            hint=msg("只传入客户授权的字段", "pass only the fields the customer consented to"),
         )
     fields = {key: value.strip() for key, value in request.fields.items() if value.strip()}
     missing = [name for name in info.needs if name not in fields]
     language = request.language or default_language
-    notes = (
+    notes: list[Text] = (
         [
-            f"缺少字段 {', '.join(missing)},已用通用称呼 / missing {', '.join(missing)}: "
-            "a neutral wording is used"
+            msg(
+                f"缺少字段 {', '.join(missing)},已用通用称呼",
+                f"missing {', '.join(missing)}: a neutral wording is used",
+            )
         ]
         if missing
         else []
@@ -102,9 +107,9 @@ def plan_message(request: MessageRequest, default_language: Language, today: dat
         k=request.k,
         variables={
             "playbook": f"{request.playbook}({info.zh if language == 'zh' else info.en})",
-            "fields": shown or "(无 / none)",
-            "withheld": ", ".join(sorted(request.withheld)) or "(无 / none)",
-            "brief": fence_safe(request.brief.strip()) or "(无 / none)",
+            "fields": shown or NOTHING[language],
+            "withheld": ", ".join(sorted(request.withheld)) or NOTHING[language],
+            "brief": fence_safe(request.brief.strip()) or NOTHING[language],
             "today": today.isoformat(),
         },
         context={

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.drafting.prompts import PromptSpec
 from copilot.guardrails.models import CheckInput, Task, Verdict
 from copilot.llm.backend import ChatPrompt, Usage
-from copilot.retrieval.models import Hit, SearchFilters
+from copilot.messages import Text
+from copilot.retrieval.models import ExtraSearch, Hit, SearchFilters
 
 Language = Literal["zh", "en"]
 
@@ -41,7 +42,7 @@ class ModelOutput(BaseModel):
 
     model: str = Field(description="the model whose answer was rejected")
     reason: str = Field(description="code: empty, truncated, schema_echo, not_json, timeout, …")
-    message: str = Field(description="what went wrong, naming the endpoint and the setting")
+    message: Text = Field(description="what went wrong, naming the endpoint and the setting")
     raw: str = Field("", description="the answer, PII-redacted and shortened")
 
 
@@ -69,7 +70,7 @@ class DraftResult(BaseModel):
     fields_withheld: list[str] = Field(default_factory=list)
     fields_missing: list[str] = Field(default_factory=list)
     customer_message: str = Field("", description="the customer message after PII redaction")
-    notes: list[str] = Field(default_factory=list)
+    notes: list[Text] = Field(default_factory=list, description="what a person should know")
     usage: Usage = Field(default_factory=Usage)
     cost: float | None = Field(None, description="estimated cost in yuan; None if model unpriced")
     latency_ms: float = 0.0
@@ -87,16 +88,6 @@ class DraftResult(BaseModel):
     def rejected_raw(self) -> str:
         """For the audit log: the model's unused answer, PII-redacted ("" when it was used)."""
         return self.model_output.raw if self.model_output else ""
-
-
-class ExtraSearch(BaseModel):
-    """A further search for a task (one part of a multi-question message, a structured fact)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    query: str
-    k: int = 5
-    filters: SearchFilters
 
 
 class TaskPlan(BaseModel):
@@ -117,7 +108,7 @@ class TaskPlan(BaseModel):
     check: CheckInput = Field(description="guardrail input; text and evidence are filled per draft")
     fields_withheld: list[str] = Field(default_factory=list)
     fields_missing: list[str] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
+    notes: list[Text] = Field(default_factory=list)
 
 
 class Prepared(BaseModel):
@@ -129,5 +120,5 @@ class Prepared(BaseModel):
     spec: PromptSpec
     chat: ChatPrompt
     hits: list[Hit]
-    notes: list[str]
+    notes: list[Text]
     started: float

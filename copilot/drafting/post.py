@@ -6,10 +6,11 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from copilot.drafting.evidence import fence_safe
+from copilot.drafting.evidence import NOTHING, fence_safe
 from copilot.drafting.models import Language, TaskPlan
 from copilot.errors import InputError
 from copilot.guardrails.models import CheckInput, HistoryPost, PostType
+from copilot.messages import msg
 from copilot.retrieval.models import SearchFilters
 
 POST_TYPE_LABELS: dict[str, tuple[str, str]] = {
@@ -40,15 +41,17 @@ def plan_post(request: PostRequest, default_language: Language, today: date) -> 
     topic = request.topic.strip()
     if not topic:
         raise InputError(
-            "帖子主题为空 / the post topic is empty",
+            msg("帖子主题为空", "the post topic is empty"),
             where="topic",
-            hint="用 --topic 给出主题或产品名 / give a topic or product with --topic",
+            hint=msg("给出主题或产品名", "give a topic or a product name"),
         )
     if len(request.brief) > MAX_BRIEF_CHARS:
         raise InputError(
-            f"简报超过 {MAX_BRIEF_CHARS} 字 / the brief is over {MAX_BRIEF_CHARS} characters",
+            msg(
+                f"简报超过 {MAX_BRIEF_CHARS} 字", f"the brief is over {MAX_BRIEF_CHARS} characters"
+            ),
             where="brief",
-            hint="精简简报 / shorten the brief",
+            hint=msg("精简简报", "shorten the brief"),
         )
     language = request.language or default_language
     label = POST_TYPE_LABELS[request.post_type][0 if language == "zh" else 1]
@@ -63,7 +66,7 @@ def plan_post(request: PostRequest, default_language: Language, today: date) -> 
             "community": fence_safe(request.community),
             "post_type": f"{request.post_type}({label})",
             "topic": fence_safe(topic),
-            "brief": fence_safe(request.brief.strip()) or "(无 / none)",
+            "brief": fence_safe(request.brief.strip()) or NOTHING[language],
             "planned_at": when.isoformat(timespec="minutes"),
             "today": today.isoformat(),
         },

@@ -25,8 +25,9 @@ from pydantic import (
 )
 
 from copilot.drafting.outputs import OUTPUT_SCHEMAS
-from copilot.errors import ConfigError, field_problems
+from copilot.errors import ConfigError
 from copilot.llm.backend import ChatPrompt
+from copilot.messages import msg
 
 PromptTask = Literal["reply", "post", "message", "judge"]
 
@@ -120,32 +121,35 @@ def load_prompt_file(path: Path) -> PromptSpec:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(
-            f"无法读取提示词文件 / cannot read prompt file: {exc}",
+            msg(f"无法读取提示词文件: {exc}", f"cannot read prompt file: {exc}"),
             where=str(path),
-            hint="检查 YAML 语法与 UTF-8 编码 / check YAML syntax and UTF-8",
+            hint=msg("检查 YAML 语法与 UTF-8 编码", "check the YAML syntax and the UTF-8 encoding"),
         ) from exc
     if not isinstance(raw, dict):
         raise ConfigError(
-            "提示词文件应是一个映射 / a prompt file must be a YAML mapping",
+            msg("提示词文件应是一个映射", "a prompt file must be a YAML mapping"),
             where=str(path),
-            hint="参考 prompts/reply.zh.yaml / see prompts/reply.zh.yaml",
+            hint=msg("参考 prompts/reply.zh.yaml", "see prompts/reply.zh.yaml"),
         )
     try:
         spec = PromptSpec.model_validate(raw)
     except ValidationError as exc:
-        problems = field_problems(exc, "(file)")
-        raise ConfigError(
-            f"提示词文件无效 / invalid prompt file: {problems}",
+        raise ConfigError.from_validation(
+            exc,
+            msg("提示词文件无效", "invalid prompt file"),
             where=str(path),
-            hint="对照 prompts/ 里的示例修正这些字段 / fix these fields, see the "
-            "bundled prompts/ for examples",
+            whole="(file)",
+            hint=msg(
+                "对照 prompts/ 里的示例修正这些字段",
+                "fix these fields, see the bundled prompts/ for examples",
+            ),
         ) from exc
     expected = f"{spec.id}.{spec.language}.yaml"
     if path.name != expected:
         raise ConfigError(
-            f"文件名应为 {expected} / file should be named {expected}",
+            msg(f"文件名应为 {expected}", f"the file should be named {expected}"),
             where=str(path),
-            hint="文件名 = <id>.<language>.yaml",
+            hint=msg("文件名 = <id>.<language>.yaml", "file name = <id>.<language>.yaml"),
         )
     return spec
 
@@ -163,11 +167,14 @@ class PromptLibrary:
             path = self.folder / f"{prompt_id}.{language}.yaml"
             if not path.exists():
                 available = sorted(p.name for p in self.folder.glob("*.yaml"))
+                listed = ", ".join(available)
                 raise ConfigError(
-                    f"找不到提示词 {path.name} / prompt not found: {path.name}",
+                    msg(f"找不到提示词 {path.name}", f"prompt not found: {path.name}"),
                     where=str(self.folder),
-                    hint=f"可用 / available: {', '.join(available) or '(none)'};或检查 "
-                    "SIYU_PROMPTS_DIR / or check SIYU_PROMPTS_DIR",
+                    hint=msg(
+                        f"可用: {listed or '(无)'};或检查 SIYU_PROMPTS_DIR",
+                        f"available: {listed or '(none)'}; or check SIYU_PROMPTS_DIR",
+                    ),
                 )
             self._loaded[key] = load_prompt_file(path)
         return self._loaded[key]

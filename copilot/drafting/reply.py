@@ -10,10 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.answering.lexicon import canonical
 from copilot.answering.planning import extra_searches
 from copilot.drafting import guard
-from copilot.drafting.evidence import fence_safe
+from copilot.drafting.evidence import NOTHING, fence_safe
 from copilot.drafting.models import Language, TaskPlan
 from copilot.errors import InputError
 from copilot.guardrails.models import CheckInput
+from copilot.messages import msg
 from copilot.retrieval.models import SearchFilters
 
 MAX_MESSAGE_CHARS = 2000
@@ -47,16 +48,18 @@ def plan_reply(
     message = redacted.strip()
     if not message:
         raise InputError(
-            "客户消息为空 / the customer message is empty",
+            msg("客户消息为空", "the customer message is empty"),
             where="message",
-            hint="粘贴客户的原话后再试 / paste the customer's words and retry",
+            hint=msg("粘贴客户的原话后再试", "paste the customer's words and retry"),
         )
     if len(message) > MAX_MESSAGE_CHARS:
         raise InputError(
-            f"客户消息有 {len(message)} 字,超过 {MAX_MESSAGE_CHARS} 字上限 / the message has "
-            f"{len(message)} characters, more than {MAX_MESSAGE_CHARS}",
+            msg(
+                f"客户消息有 {len(message)} 字,超过 {MAX_MESSAGE_CHARS} 字上限",
+                f"the message has {len(message)} characters, more than {MAX_MESSAGE_CHARS}",
+            ),
             where="message",
-            hint="只保留客户的问题部分再试 / keep only the customer's question and retry",
+            hint=msg("只保留客户的问题部分再试", "keep only the customer's question and retry"),
         )
     # The customer's own words decide the language: placeholders in the redacted text do not.
     language = request.language or detect_language(request.message, default_language)
@@ -70,7 +73,7 @@ def plan_reply(
         searches=extra_searches(message, language, today),
         variables={
             "customer_message": fence_safe(message),
-            "context": fence_safe(context) or "(无 / none)",
+            "context": fence_safe(context) or NOTHING[language],
             "today": today.isoformat(),
         },
         context={

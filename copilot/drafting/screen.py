@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, NamedTuple
 
 from copilot.drafting.models import Language
 from copilot.guardrails.natural_language import machine_output
+from copilot.messages import Text, msg, render
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -50,33 +51,50 @@ def _echoes(text: str, instructions: list[str], customer_message: str) -> bool:
     return bool(asked) and SequenceMatcher(None, core, asked).ratio() >= ECHO_SIMILARITY
 
 
+class Screened(NamedTuple):
+    """Suggestions to keep, notes for a person, and why each dropped one was dropped
+    ("machine" output or "copied" words)."""
+
+    kept: list[dict[str, Any]]
+    notes: list[Text]
+    dropped: list[str]
+
+
 def screen(
     items: list[dict[str, Any]], language: Language, instructions: list[str], customer_message: str
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """(suggestions to keep, notes): machine output and copies of `instructions` or of the
-    customer's message dropped, wrong language flagged."""
-    kept: list[dict[str, Any]] = []
-    notes: list[str] = []
+) -> Screened:
+    """Machine output and copies of `instructions` or of the customer's message dropped, wrong
+    language flagged."""
+    result = Screened([], [], [])
     for index, item in enumerate(items, start=1):
         problem = machine_output(str(item.get("text", "")))
         if problem is not None:
-            notes.append(
-                f"建议 {index} 不是自然语言({problem.what}),已丢弃 / suggestion {index} was "
-                f"{problem.what}, not natural language: dropped"
+            result.dropped.append("machine")
+            result.notes.append(
+                msg(
+                    f"建议 {index} 不是自然语言({render(problem.what, 'zh')}),已丢弃",
+                    f"suggestion {index} was {render(problem.what, 'en')}, not natural language: "
+                    "dropped",
+                )
             )
             continue
         if _echoes(str(item.get("text", "")), instructions, customer_message):
-            notes.append(
-                f"建议 {index} 照抄了提示词或客户的话,已丢弃 / suggestion {index} copied the "
-                "prompt or the customer's words: dropped"
+            result.dropped.append("copied")
+            result.notes.append(
+                msg(
+                    f"建议 {index} 照抄了提示词或客户的话,已丢弃",
+                    f"suggestion {index} copied the prompt or the customer's words: dropped",
+                )
             )
             continue
         if wrong_language(str(item.get("text", "")), language):
             item = {**item, "needs_human": True}
-            notes.append(
-                f"建议 {index} 的语言不是{'中文' if language == 'zh' else '英文'},需人工确认 / "
-                f"suggestion {index} is not in {'Chinese' if language == 'zh' else 'English'}: "
-                "a person must check it"
+            result.notes.append(
+                msg(
+                    f"建议 {index} 的语言不是{'中文' if language == 'zh' else '英文'},需人工确认",
+                    f"suggestion {index} is not in {'Chinese' if language == 'zh' else 'English'}: "
+                    "a person must check it",
+                )
             )
-        kept.append(item)
-    return kept, notes
+        result.kept.append(item)
+    return result

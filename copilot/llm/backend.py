@@ -12,6 +12,8 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from copilot.messages import Text
+
 T = TypeVar("T", bound=BaseModel)
 
 TEMPLATE_BACKEND = "模板模式"
@@ -53,7 +55,7 @@ class Rejection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(description="code: empty, truncated, schema_echo, not_json, timeout, …")
-    message: str = Field(description="what went wrong, naming the endpoint and the setting")
+    message: Text = Field(description="what went wrong, naming the endpoint and the setting")
     raw: str = ""
 
 

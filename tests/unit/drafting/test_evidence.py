@@ -9,6 +9,7 @@ from copilot.drafting.evidence import build_within_budget, fence_safe
 from copilot.drafting.prompts import PromptLibrary
 from copilot.errors import InputError
 from copilot.llm.tokens import TokenCounter
+from copilot.messages import render
 from copilot.retrieval.models import Hit
 
 
@@ -65,9 +66,13 @@ def test_lowest_ranked_passages_go_first() -> None:
 def test_last_passage_is_shortened() -> None:
     _, kept, notes = build(1300, hits(1, 2000))
     assert len(kept) == 1 and kept[0].text.endswith("…")
-    assert any("K1" in note for note in notes)
+    assert [render(note, "en") for note in notes] == ["evidence K1 shortened for the token budget"]
+    assert [render(note, "zh") for note in notes] == ["证据 K1 已截短以符合长度预算"]
 
 
 def test_message_alone_over_budget_is_an_error() -> None:
-    with pytest.raises(InputError, match="too long"):
+    with pytest.raises(InputError) as caught:
         build(900, hits(1, 10), message="退货" * 2000)
+    assert render(caught.value.message, "en").startswith("request too long: the prompt needs ")
+    assert render(caught.value.message, "zh").startswith("请求过长:提示词需要 ")
+    assert caught.value.where == "customer_message, brief"

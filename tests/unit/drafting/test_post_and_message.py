@@ -7,6 +7,7 @@ import pytest
 from copilot.drafting import MessageRequest, PostRequest
 from copilot.errors import InputError
 from copilot.llm.fake import FakeBackend
+from copilot.messages import language
 from tests.unit.drafting.conftest import FakeRetriever, MakeDrafter
 
 
@@ -100,7 +101,7 @@ def test_missing_fields_get_neutral_wording(
 
 
 def test_field_both_permitted_and_withheld_is_rejected(make_drafter: MakeDrafter) -> None:
-    with pytest.raises(InputError, match="both permitted and withheld"):
+    with language("en"), pytest.raises(InputError, match="both permitted and withheld"):
         make_drafter().message(
             MessageRequest(playbook="birthday", fields={"name": "王芳"}, withheld=["name"])
         )

@@ -8,6 +8,7 @@ from copilot.config import bundled_dir
 from copilot.drafting.outputs import JudgeOutput
 from copilot.drafting.prompts import PromptLibrary, load_prompt_file, schema_text
 from copilot.errors import ConfigError
+from copilot.messages import render
 
 PROMPTS = bundled_dir("prompts")
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -45,7 +46,9 @@ def test_every_task_has_zh_and_en() -> None:
 def test_broken_prompt_fails_with_readable_message() -> None:
     with pytest.raises(ConfigError) as caught:
         load_prompt_file(FIXTURES / "prompts_broken" / "reply.zh.yaml")
-    message = caught.value.message
+    message = render(caught.value.message, "en")
+    assert message.startswith("invalid prompt file: ")
+    assert render(caught.value.message, "zh").startswith("提示词文件无效: ")
     assert "temperature" in message  # unknown key
     assert (
         "ReplyOutputs" in message and "JudgeOutput, MessageOutput" in message
@@ -54,18 +57,20 @@ def test_broken_prompt_fails_with_readable_message() -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "error"),
+    ("content", "zh", "en"),
     [
-        ("id: [unclosed", "YAML"),
-        ("- a list", "mapping"),
-        ("", "mapping"),
+        ("id: [unclosed", "无法读取提示词文件", "cannot read prompt file"),
+        ("- a list", "提示词文件应是一个映射", "a prompt file must be a YAML mapping"),
+        ("", "提示词文件应是一个映射", "a prompt file must be a YAML mapping"),
     ],
 )
-def test_unreadable_prompt_files(tmp_path: Path, content: str, error: str) -> None:
+def test_unreadable_prompt_files(tmp_path: Path, content: str, zh: str, en: str) -> None:
     path = tmp_path / "reply.zh.yaml"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(ConfigError, match=error):
+    with pytest.raises(ConfigError) as caught:
         load_prompt_file(path)
+    assert caught.value.render("zh").startswith(f"{path}: {zh}")
+    assert caught.value.render("en").startswith(f"{path}: {en}")
 
 
 def test_unknown_placeholder_lists_valid_ones(tmp_path: Path) -> None:
@@ -89,4 +94,5 @@ def test_missing_prompt_lists_available(tmp_path: Path) -> None:
     (tmp_path / "post.zh.yaml").write_text((PROMPTS / "post.zh.yaml").read_text("utf-8"), "utf-8")
     with pytest.raises(ConfigError) as caught:
         PromptLibrary(tmp_path).get("reply", "zh")
-    assert "post.zh.yaml" in caught.value.hint
+    assert render(caught.value.hint, "en") == "available: post.zh.yaml; or check SIYU_PROMPTS_DIR"
+    assert render(caught.value.hint, "zh") == "可用: post.zh.yaml;或检查 SIYU_PROMPTS_DIR"

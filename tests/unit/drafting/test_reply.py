@@ -10,6 +10,7 @@ from copilot.errors import InputError
 from copilot.llm.backend import TEMPLATE_BACKEND, Backend, ChatPrompt, Generation, T, Usage
 from copilot.llm.fake import FakeBackend
 from copilot.llm.template import TemplateBackend
+from copilot.messages import render
 from tests.unit.drafting.conftest import FakeRetriever, MakeDrafter
 
 
@@ -40,13 +41,20 @@ def test_uncovered_questions_get_a_holding_reply(make_drafter: MakeDrafter, mess
 
 
 @pytest.mark.parametrize(
-    ("message", "error"),
-    [("", "empty"), ("   \n", "empty"), ("退" * 10_000, "more than 2000")],
+    ("message", "zh", "en"),
+    [
+        ("", "客户消息为空", "empty"),
+        ("   \n", "客户消息为空", "empty"),
+        ("退" * 10_000, "超过 2000 字上限", "more than 2000"),
+    ],
 )
-def test_bad_messages_are_clear_errors(make_drafter: MakeDrafter, message: str, error: str) -> None:
-    with pytest.raises(InputError, match=error) as caught:
+def test_bad_messages_are_clear_errors(
+    make_drafter: MakeDrafter, message: str, zh: str, en: str
+) -> None:
+    with pytest.raises(InputError) as caught:
         make_drafter().reply(ReplyRequest(message=message))
     assert caught.value.where == "message"
+    assert zh in render(caught.value.message, "zh") and en in render(caught.value.message, "en")
 
 
 def test_customer_message_is_redacted_and_fenced(make_drafter: MakeDrafter) -> None:
@@ -76,7 +84,8 @@ def test_model_answers_are_checked(
     assert result.drafts[0].needs_human is needs_human
     assert result.backend == "fake"
     if note:
-        assert any(note in n for n in result.notes)
+        for lang in ("zh", "en"):
+            assert any(note in render(n, lang) for n in result.notes)  # type: ignore[arg-type]
 
 
 def test_an_unusable_model_answer_gives_labelled_template_drafts(

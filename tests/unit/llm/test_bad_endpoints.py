@@ -11,6 +11,7 @@ from copilot.drafting import Drafter, ReplyRequest
 from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.llm.openai_backend import OpenAIBackend
 from copilot.llm.stub import StubResponse, stub_server
+from copilot.messages import render
 from tests.unit.drafting.conftest import NOW, FakeRetriever
 
 HTML = "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
@@ -51,10 +52,11 @@ def test_bad_answers_give_labelled_fallback_naming_endpoint_and_setting(
         result = drafter(server.base_url).reply(ReplyRequest(message="退货运费谁承担?"))
     assert result.backend == FALLBACK_LABEL
     assert result.model_output is not None and result.model_output.reason == reason
-    assert server.base_url in result.model_output.message
-    assert setting in result.model_output.message
+    for lang in ("zh", "en"):
+        message = render(result.model_output.message, lang)  # type: ignore[arg-type]
+        assert server.base_url in message and setting in message
     assert result.drafts and "小禾家" in result.drafts[0].text  # the template drafter's reply
-    assert any(setting in note for note in result.notes)
+    assert any(setting in render(note, "en") for note in result.notes)
 
 
 @pytest.mark.parametrize(
@@ -102,7 +104,7 @@ def test_cut_off_twice_falls_back() -> None:
     with stub_server(script) as server:
         result = drafter(server.base_url).reply(ReplyRequest(message="退货运费谁承担?"))
     assert result.model_output is not None and result.model_output.reason == "truncated"
-    assert "SIYU_LLM_MAX_OUTPUT_TOKENS" in result.model_output.message
+    assert "SIYU_LLM_MAX_OUTPUT_TOKENS" in render(result.model_output.message, "en")
 
 
 def test_reasoning_tokens_stay_out_of_output_tokens() -> None:

@@ -14,6 +14,7 @@ from copilot.drafting import Drafter, DraftResult, ReplyRequest
 from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.guardrails.natural_language import machine_output
 from copilot.llm.fake import FakeBackend
+from copilot.messages import render
 from copilot.store.engine import Database
 from tests.unit.drafting.conftest import NOW, FakeRetriever
 
@@ -68,19 +69,23 @@ def test_output_is_parsed_or_cleanly_falls_back(name: str) -> None:
 def test_unknown_citations_are_dropped_with_a_note() -> None:
     result = draft((FIXTURES / "unknown_citation.txt").read_text(encoding="utf-8"))
     assert [c.id for c in result.drafts[0].citations] == ["K1"]
-    assert any("K7" in n and "K9" in n for n in result.notes)
+    notes = [render(n, "en") for n in result.notes]
+    assert any("K7" in n and "K9" in n for n in notes)
+    assert any("K7" in n and "K9" in n for n in [render(n, "zh") for n in result.notes])
 
 
 def test_wrong_language_is_flagged_for_a_person() -> None:
     result = draft((FIXTURES / "wrong_language.txt").read_text(encoding="utf-8"))
     assert result.drafts[0].needs_human
-    assert any("not in Chinese" in n for n in result.notes)
+    assert any("not in Chinese" in render(n, "en") for n in result.notes)
+    assert any("的语言不是中文,需人工确认" in render(n, "zh") for n in result.notes)
 
 
 def test_machine_output_suggestions_are_dropped_and_the_rest_kept() -> None:
     result = draft((FIXTURES / "one_good_one_code.txt").read_text(encoding="utf-8"))
     assert len(result.drafts) == 1 and "小禾家" in result.drafts[0].text
-    assert any("dropped" in n for n in result.notes)
+    assert any("not natural language: dropped" in render(n, "en") for n in result.notes)
+    assert any("不是自然语言(Markdown 代码块),已丢弃" in render(n, "zh") for n in result.notes)
 
 
 def test_rejected_output_is_kept_redacted_and_never_shown() -> None:
@@ -90,7 +95,7 @@ def test_rejected_output_is_kept_redacted_and_never_shown() -> None:
     assert kept is not None and kept.reason == "schema_echo"
     assert "13812345678" not in kept.raw and "$defs" in kept.raw
     assert all("$defs" not in d.text for d in result.drafts)
-    assert any("template drafts" in n for n in result.notes)
+    assert any("template drafts" in render(n, "en") for n in result.notes)
 
 
 def test_rejected_output_goes_to_the_audit_log_redacted(db: Database) -> None:
