@@ -19,6 +19,7 @@ from copilot.cli.common import (
     err_console,
     handle_errors,
     progress_bar,
+    tr,
 )
 from copilot.config import bundled_dir
 from copilot.messages import render
@@ -39,9 +40,10 @@ def register(app: typer.Typer) -> None:
 def _table(record: RunRecord) -> Table:
     from copilot.evals.reports import per_suite
 
-    table = Table(title=f"评测 / eval {record.run_id} · {record.model}")
-    for column in ("suite", "passed", "total", "rate"):
-        table.add_column(column, justify="left" if column == "suite" else "right")
+    table = Table(title=f"{tr('评测', 'eval')} {record.run_id} · {record.model}")
+    table.add_column(tr("评测集", "suite"))
+    for column in (tr("通过", "passed"), tr("总数", "total"), tr("通过率", "rate")):
+        table.add_column(column, justify="right")
     for rate in per_suite(record):
         style = "green" if rate.rate == 1 else "red"
         table.add_row(rate.name, str(rate.passed), str(rate.total), f"[{style}]{rate.rate:.1%}[/]")
@@ -49,7 +51,7 @@ def _table(record: RunRecord) -> Table:
 
 
 def _show(record: RunRecord, comparison: Comparison | None) -> None:
-    from copilot.evals.reports import diff_lines, problems
+    from copilot.evals.reports import diff_lines, problems, result_line, usage_line
 
     console.print(_table(record))
     failing = problems(record)
@@ -58,16 +60,15 @@ def _show(record: RunRecord, comparison: Comparison | None) -> None:
         reasons = reasons or render(case.error)
         console.print(f"[red]✗ {case.key}[/] [dim]{case.where}[/] {reasons[:300]}", highlight=False)
     if len(failing) > SHOWN_FAILURES:
-        console.print(f"[dim]… 另有 {len(failing) - SHOWN_FAILURES} 个 / and more in the report[/]")
+        more = len(failing) - SHOWN_FAILURES
+        console.print(f"[dim]… {tr(f'另有 {more} 个,见报告', f'{more} more in the report')}[/]")
     s = record.summary()
     console.print(
-        f"{s.passed}/{s.total} passed · {s.failed} failed · {s.errors} errors · "
-        f"{s.backend_calls} backend calls · {s.cached} cached · "
-        f"{s.input_tokens}+{s.output_tokens} tokens · ¥{s.cost:.4f} · {record.seconds:.1f} s",
+        f"{render(result_line(s))} · {render(usage_line(s))} · {record.seconds:.1f} s",
         highlight=False,
     )
     for notice in record.notices:
-        err_console.print(f"[yellow]提示 / notice:[/] {notice}", highlight=False)
+        err_console.print(f"[yellow]{tr('注意', 'notice')}:[/] {render(notice)}", highlight=False)
     if comparison:
         style = "red" if comparison.regressed else "green"
         for line in diff_lines(comparison):
@@ -77,30 +78,43 @@ def _show(record: RunRecord, comparison: Comparison | None) -> None:
 @handle_errors
 def eval_suites(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="评测集文件或文件夹 / suite files or folders")
+        list[Path] | None, typer.Argument(help=tr("评测集文件或文件夹", "suite files or folders"))
     ] = None,
     backend: Annotated[
         str, typer.Option(help="auto | template | openai(SIYU_LLM_BASE_URL)")
     ] = "auto",
-    jobs: Annotated[int | None, typer.Option("-j", "--jobs", help="并发数 / concurrency")] = None,
+    jobs: Annotated[
+        int | None, typer.Option("-j", "--jobs", help=tr("并发数", "concurrency"))
+    ] = None,
     filter_: Annotated[
-        str | None, typer.Option("--filter", help="按 'suite/case 描述' 正则筛选 / regex")
+        str | None,
+        typer.Option(
+            "--filter",
+            help=tr("按 'suite/case 描述' 正则筛选", "regex over 'suite/case description'"),
+        ),
     ] = None,
     repeat: Annotated[
-        int, typer.Option(help="每个用例运行次数(不用缓存)/ runs per case (uncached)")
+        int, typer.Option(help=tr("每个用例运行次数(不用缓存)", "runs per case (uncached)"))
     ] = 1,
-    timeout: Annotated[float | None, typer.Option(help="单个用例超时秒数 / per case, s")] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help=tr("单个用例超时秒数", "timeout per case, s"))
+    ] = None,
     baseline: Annotated[str | None, typer.Option(help="last | saved | RUN_ID | FILE.json")] = None,
     save_baseline: Annotated[
-        bool, typer.Option("--save-baseline", help="把本次运行存为基线 / save as baseline")
+        bool, typer.Option("--save-baseline", help=tr("把本次运行存为基线", "save as baseline"))
     ] = False,
     report_dir: Annotated[
-        Path | None, typer.Option(help="写入 report.md/html 与 junit.xml / write reports here")
+        Path | None,
+        typer.Option(
+            help=tr("写入 report.md/html 与 junit.xml", "write report.md/html and junit.xml here")
+        ),
     ] = None,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="不使用回复缓存 / bypass the response cache")
+        bool, typer.Option("--no-cache", help=tr("不使用回复缓存", "bypass the response cache"))
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="输出运行记录 JSON")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=tr("输出运行记录 JSON", "print the run record as JSON"))
+    ] = False,
 ) -> None:
     """运行评测集:断言、基线对比、报告;回退时退出码为 1。"""
     from copilot.evals import load_suites
@@ -122,7 +136,7 @@ def eval_suites(
         report_dir=report_dir,
     )
     with progress_bar(transient=True) as bar:
-        task = bar.add_task("评测 / eval", total=None, detail="")
+        task = bar.add_task(tr("评测", "eval"), total=None, detail="")
 
         def on_result(case: CaseResult) -> None:
             bar.update(task, advance=1, detail=f"{case.status} {case.key}"[:60])
@@ -137,8 +151,8 @@ def eval_suites(
         emit_json(record)
     else:
         _show(record, comparison)
-        err_console.print(f"[dim]运行记录 / run stored: {outcome.saved}[/]")
+        err_console.print(f"[dim]{tr('运行记录', 'run stored')}: {outcome.saved}[/]")
     for path in outcome.reports:
-        err_console.print(f"[dim]报告 / report: {path}[/]")
+        err_console.print(f"[dim]{tr('报告', 'report')}: {path}[/]")
     failed = comparison.regressed if comparison else not record.ok
     raise typer.Exit(1 if failed else 0)

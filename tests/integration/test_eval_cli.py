@@ -94,7 +94,7 @@ def test_broken_prompt_is_a_regression(
     rerun = siyu_eval(env, str(suite), "--baseline", "last")
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert len(server.requests) == calls, "an unchanged rerun must be served from the cache"
-    assert "0 backend calls · 4 cached" in rerun.stdout
+    assert "0 次后端调用,4 次缓存命中" in rerun.stdout
 
     reply = prompts / "reply.zh.yaml"
     text = reply.read_text(encoding="utf-8")

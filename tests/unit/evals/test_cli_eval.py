@@ -59,9 +59,10 @@ def _suite(folder: Path, expected: str = "生日快乐") -> Path:
 def test_passing_run_writes_reports_and_stores_the_run(suite_dir: Path, siyu_home: Path) -> None:
     path = _suite(suite_dir)
     reports = suite_dir.parent / "reports"
-    result = runner.invoke(app, ["eval", str(path), "--report-dir", str(reports), "-j", "2"])
+    args = ["eval", str(path), "--report-dir", str(reports), "-j", "2"]
+    result = runner.invoke(app, args, env=ZH)
     assert result.exit_code == 0, result.output
-    assert "2/2passed" in flat(result.stdout)
+    assert "2/2通过(100.0%)" in flat(result.stdout) and "passed" not in result.stdout
     assert sorted(p.name for p in reports.iterdir()) == ["junit.xml", "report.html", "report.md"]
     (stored,) = (siyu_home / "evals" / "runs").glob("*.json")
     record = json.loads(stored.read_text(encoding="utf-8"))
