@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from copilot.errors import BackendError
+from copilot.errors import BackendError, field_problems
 from copilot.messages import Msg, Text, msg
 
 # ```json ... ``` or ``` ... ``` anywhere in the text; non-greedy so two fences stay apart.
@@ -183,7 +183,7 @@ def parse_structured(
             return schema.model_validate(data).model_dump(mode="json"), repaired or answer != text
         except ValidationError as exc:
             echoed = echoed or _is_schema(data)
-            errors.append(str(exc.errors(include_url=False)[:3]))
+            errors.append(field_problems(exc))
     if echoed:
         raise _failure(text, name, "schema_echo", "", endpoint)
     if errors:

@@ -31,7 +31,11 @@ def test_parse_repairs_common_model_output(text: str, repaired: bool) -> None:
     [
         ("", "(空)", "(empty)"),
         ("I cannot answer that.", "I cannot answer that.", "I cannot answer that."),
-        ('{"passed": "maybe", "score": 3}', "字段错误", "field errors"),
+        (
+            '{"passed": "maybe", "score": 3}',
+            "; 字段错误: passed: Input should be a valid boolean",
+            "; field errors: passed: Input should be a valid boolean",
+        ),
         ("[1, 2, 3]", "不是 JudgeOutput JSON", "not JudgeOutput JSON"),
     ],
 )
