@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.drafting import DraftResult
+from copilot.drafting.reply import MAX_MESSAGE_CHARS
 from copilot.guardrails.models import PiiEntity, PostType
 from copilot.retrieval.models import Hit
 
@@ -20,7 +21,9 @@ class _In(BaseModel):
 
 
 class ReplyIn(_In):
-    message: str = Field(min_length=1, max_length=MAX_TEXT, description="the customer's message")
+    message: str = Field(
+        min_length=1, max_length=MAX_MESSAGE_CHARS, description="the customer's message"
+    )
     context: str = Field("", max_length=MAX_TEXT, description="order or customer context")
     customer_id: str | None = Field(None, max_length=64)
     language: Language | None = Field(None, description="reply language; default: detected")

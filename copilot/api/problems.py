@@ -36,6 +36,7 @@ TITLES: dict[int, Msg] = {
     403: msg("密钥无此权限", "the key lacks this scope"),
     404: msg("找不到", "not found"),
     405: msg("不支持该方法", "method not allowed"),
+    409: msg("当前不能执行", "conflicts with the current state"),
     413: msg("请求体过大", "request body too large"),
     422: msg("请求内容无效", "invalid request"),
     429: msg("请求过于频繁", "too many requests"),
@@ -144,7 +145,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        codes = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+        code = codes.get(exc.status_code, "http_error")
         return problem(request, exc.status_code, code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)

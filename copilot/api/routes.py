@@ -40,8 +40,8 @@ from copilot.messages import language, msg
 from copilot.retrieval.models import DocType, SearchFilters
 from copilot.store.schema import customers
 
-COMMON = responses(401, 403, 413, 422, 429, 500)
-DRAFTING = responses(401, 403, 404, 413, 422, 429, 500, 502, 503)
+COMMON = responses(400, 401, 403, 413, 422, 429, 500)
+DRAFTING = responses(400, 401, 403, 404, 409, 413, 422, 429, 500, 502, 503)
 SSE = "text/event-stream"
 
 
