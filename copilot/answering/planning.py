@@ -9,8 +9,7 @@ from datetime import date
 from copilot.answering.cases import AGE, AMOUNT, PROMO_WORDS, QUANTITY, SHIP_WORDS, WEIGHT
 from copilot.answering.lexicon import canonical, promotion_titles
 from copilot.answering.splitting import split_questions
-from copilot.drafting.models import ExtraSearch, Language
-from copilot.retrieval.models import SearchFilters
+from copilot.retrieval.models import ExtraSearch, Language, SearchFilters
 
 PER_QUESTION_K = 5
 PROMOTIONS_K = 10

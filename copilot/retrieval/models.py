@@ -54,6 +54,16 @@ class SearchFilters(BaseModel):
     include_expired: bool = False
 
 
+class ExtraSearch(BaseModel):
+    """A further search for a task (one part of a multi-question message, a structured fact)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query: str
+    k: int = 5
+    filters: SearchFilters
+
+
 class Hit(BaseModel):
     """One search result; `citation` is the short id drafts cite, e.g. ``[K3]``."""
 
