@@ -102,10 +102,11 @@ class WecomConnector:
                 items = self.queue.add(page.msg_list)
                 self._received(items)
                 added += items
-                if page.next_cursor:
-                    cursor = page.next_cursor
-                    self.queue.save_cursor(open_kfid, cursor)
-                if not page.has_more:
+                if not page.next_cursor or page.next_cursor == cursor:
+                    return added  # nothing to advance to; the next callback continues
+                cursor = page.next_cursor
+                self.queue.save_cursor(open_kfid, cursor)
+                if not page.has_more:  # an empty page may still have more behind it
                     return added
 
     def _received(self, items: list[QueueItem]) -> None:

@@ -55,7 +55,7 @@ class WecomQueue:
                     select(wecom_queue.c.msgid).where(wecom_queue.c.msgid.in_(list(fresh)))
                 ).scalars()
             )
-            rows = [_new_row(m) for msgid, m in fresh.items() if msgid not in known]
+            rows = [self._new_row(m) for msgid, m in fresh.items() if msgid not in known]
             # insert-ignore: a callback handled elsewhere at the same moment may store it too
             self.db.insert_ignore(conn, wecom_queue, rows)
             added = conn.execute(
@@ -108,6 +108,17 @@ class WecomQueue:
     def reject(self, item_id: int, approver: str, reason: str) -> bool:
         return self._move(item_id, OPEN, status="rejected", approver=approver, last_error=reason)
 
+    def _new_row(self, message: KfMessage) -> dict[str, Any]:
+        sent = datetime.fromtimestamp(message.send_time) if message.send_time else self.clock()
+        return {
+            "msgid": message.msgid,
+            "open_kfid": message.open_kfid,
+            "external_userid": message.external_userid,
+            "text": message.customer_text,
+            "received_at": sent,
+            "status": "new",
+        }
+
     def _move(self, item_id: int, current: Sequence[Status], **values: Any) -> bool:
         query = (
             update(wecom_queue)
@@ -116,18 +127,6 @@ class WecomQueue:
         )
         with self.db.begin() as conn:
             return conn.execute(query).rowcount == 1
-
-
-def _new_row(message: KfMessage) -> dict[str, Any]:
-    sent = datetime.fromtimestamp(message.send_time) if message.send_time else datetime.now()
-    return {
-        "msgid": message.msgid,
-        "open_kfid": message.open_kfid,
-        "external_userid": message.external_userid,
-        "text": message.customer_text,
-        "received_at": sent,
-        "status": "new",
-    }
 
 
 def _item(row: Any) -> QueueItem:

@@ -192,3 +192,11 @@ def test_an_unconfigured_connector_names_the_missing_settings(tmp_path: Path) ->
         WecomConnector(WecomSettings(corp_id="ww1"), db, AuditLog(db), drafted)
     assert "SIYU_WECOM_AES_KEY" in caught.value.render("en")
     db.dispose()
+
+
+def test_a_page_that_does_not_advance_the_cursor_ends_the_pull(parts) -> None:
+    connector, fake = parts
+    empty_but_more = SyncPage(next_cursor="c1", has_more=1)
+    stuck = SyncPage(next_cursor="c1", has_more=1, msg_list=[text("a", "你好")])
+    assert len(sync(connector, fake, empty_but_more, stuck)) == 1
+    assert fake.cursors == ["", "c1"] and connector.queue.cursor("wk1") == "c1"
