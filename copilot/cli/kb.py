@@ -18,8 +18,10 @@ from copilot.cli.common import (
     err_console,
     handle_errors,
     progress_bar,
+    tr,
 )
 from copilot.errors import InputError
+from copilot.messages import msg
 
 if TYPE_CHECKING:  # the retrieval stack (Chroma, the embedder) loads only when a command runs
     from copilot.app import Copilot
@@ -27,7 +29,7 @@ if TYPE_CHECKING:  # the retrieval stack (Chroma, the embedder) loads only when 
     from copilot.retrieval.ingest import Progress as IngestProgress
     from copilot.retrieval.models import Hit
 
-kb_app = typer.Typer(help="知识库管理 / knowledge base", no_args_is_help=True)
+kb_app = typer.Typer(help=tr("知识库管理", "knowledge base"), no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -43,14 +45,15 @@ def run_ingest(
     app.settings.ensure_home()
     store = app.store
     if store.repaired:
-        err_console.print(
-            f"[yellow]向量索引在一次中断的写入后损坏,已用已存文本重建 {store.repaired} 块 / "
-            "the vector index was damaged by an interrupted write and was rebuilt from the "
-            "stored texts[/]",
-            highlight=False,
+        repaired = store.repaired
+        rebuilt = tr(
+            f"向量索引在一次中断的写入后损坏,已用已存文本重建 {repaired} 块",
+            "the vector index was damaged by an interrupted write; "
+            f"{repaired} chunks were rebuilt from the stored texts",
         )
+        err_console.print(f"[yellow]{rebuilt}[/]", highlight=False)
     with progress_bar(quiet=quiet) as bar:
-        task = bar.add_task("导入 / ingest", total=None, detail="")
+        task = bar.add_task(tr("导入", "ingest"), total=None, detail="")
 
         def on_progress(p: IngestProgress) -> None:
             detail = (
@@ -65,11 +68,13 @@ def run_ingest(
 
 @handle_errors
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="文件或文件夹 / files or folders")],
+    paths: Annotated[list[Path], typer.Argument(help=tr("文件或文件夹", "files or folders"))],
     prune: Annotated[
-        bool, typer.Option(help="删除已不存在的文件的内容 / remove chunks of deleted files")
+        bool, typer.Option(help=tr("删除已不存在的文件的内容", "remove chunks of deleted files"))
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 报告")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help=tr("输出 JSON 报告", "print the report as JSON"))
+    ] = False,
 ) -> None:
     """导入文档到知识库(md、txt、csv、jsonl、pdf、docx)。
 
@@ -85,14 +90,14 @@ def ingest(
 
 
 def _print_report(report: IngestReport) -> None:
-    table = Table(title=f"导入结果 / ingest summary ({report.seconds:.1f}s)")
+    table = Table(title=f"{tr('导入结果', 'ingest summary')} ({report.seconds:.1f}s)")
     for column in (
-        "文件 / file",
-        "状态 / status",
-        "块 / chunks",
-        "新增 / added",
-        "删除 / removed",
-        "问题 / problems",
+        tr("文件", "file"),
+        tr("状态", "status"),
+        tr("块", "chunks"),
+        tr("新增", "added"),
+        tr("删除", "removed"),
+        tr("问题", "problems"),
     ):
         table.add_column(column)
     for f in report.files:
@@ -103,26 +108,26 @@ def _print_report(report: IngestReport) -> None:
     for p in report.problems:
         where = (
             f"{p.source}"
-            + (f" 第{p.row}行/row {p.row}" if p.row else "")
+            + (tr(f" 第 {p.row} 行", f" row {p.row}") if p.row else "")
             + (f" [{p.field}]" if p.field else "")
         )
         text = f"{where}: {p.message}" + (f" — {p.hint}" if p.hint else "")
-        console.print(f"[yellow]跳过 / skipped[/] {escape(text)}", highlight=False)
-    stored = report.count("added") + report.count("updated")
+        console.print(f"[yellow]{tr('跳过', 'skipped')}[/] {escape(text)}", highlight=False)
+    stored, unchanged = report.count("added") + report.count("updated"), report.count("unchanged")
     if report.ok:
-        console.print(
-            f"[green]全部导入 / all ingested[/]: {stored} 个文件写入 / files written, "
-            f"{report.count('unchanged')} 个未变 / unchanged",
-            highlight=False,
+        done = tr(
+            f"[green]全部导入[/]: {stored} 个文件写入,{unchanged} 个未变",
+            f"[green]all ingested[/]: {stored} files written, {unchanged} unchanged",
         )
     else:
-        console.print(
-            f"[red]部分未导入 / not everything was ingested[/]: "
-            f"{report.files_failed} 个文件失败 / files failed, "
-            f"{report.rows_skipped} 行跳过 / rows skipped; 其余 {stored} 个文件已写入 / "
-            f"the other {stored} files were written (退出码 / exit code 1)",
-            highlight=False,
+        failed, skipped = report.files_failed, report.rows_skipped
+        done = tr(
+            f"[red]部分未导入[/]: {failed} 个文件失败,{skipped} 行跳过;"
+            f"其余 {stored} 个文件已写入(退出码 1)",
+            f"[red]not everything was ingested[/]: {failed} files failed, {skipped} rows "
+            f"skipped; the other {stored} files were written (exit code 1)",
         )
+    console.print(done, highlight=False)
 
 
 def _hit_json(hit: Hit) -> dict[str, object]:
@@ -138,22 +143,37 @@ def _hit_json(hit: Hit) -> dict[str, object]:
 
 @handle_errors
 def search(
-    query: Annotated[str | None, typer.Argument(help="查询 / query")] = None,
-    k: Annotated[int, typer.Option("-k", min=1, max=100, help="返回条数")] = 5,
+    query: Annotated[str | None, typer.Argument(help=tr("查询", "query"))] = None,
+    k: Annotated[
+        int, typer.Option("-k", min=1, max=100, help=tr("返回条数", "hits to return"))
+    ] = 5,
     doc_type: Annotated[
         list[str] | None,
         typer.Option(
-            "--type", help="文档类型过滤 (faq, product, policy, promotion, approved, doc)"
+            "--type",
+            help=tr("文档类型过滤", "document type filter")
+            + " (faq, product, policy, promotion, approved, doc)",
         ),
     ] = None,
-    sku: Annotated[str | None, typer.Option(help="商品 SKU 过滤")] = None,
-    language: Annotated[str | None, typer.Option("--lang", help="zh 或 en")] = None,
+    sku: Annotated[str | None, typer.Option(help=tr("商品 SKU 过滤", "product SKU filter"))] = None,
+    language: Annotated[str | None, typer.Option("--lang", help=tr("zh 或 en", "zh or en"))] = None,
     on: Annotated[
-        str | None, typer.Option(help="只看该日期有效的内容 (YYYY-MM-DD,默认今天)")
+        str | None,
+        typer.Option(
+            help=tr(
+                "只看该日期有效的内容 (YYYY-MM-DD,默认今天)",
+                "only content valid on this date (YYYY-MM-DD, default today)",
+            )
+        ),
     ] = None,
-    include_expired: Annotated[bool, typer.Option(help="包含已过期的活动")] = False,
-    queries: Annotated[Path | None, typer.Option("--queries", help="每行一个查询的文件")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON 输出")] = False,
+    include_expired: Annotated[
+        bool, typer.Option(help=tr("包含已过期的活动", "include expired promotions"))
+    ] = False,
+    queries: Annotated[
+        Path | None,
+        typer.Option("--queries", help=tr("每行一个查询的文件", "file of queries, one a line")),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=tr("JSON 输出", "JSON output"))] = False,
 ) -> None:
     """检索知识库(向量 + 关键词混合)。"""
     from copilot.retrieval import SearchFilters
@@ -168,14 +188,20 @@ def search(
         )
     except ValueError as exc:
         raise InputError(
-            f"过滤条件无效 / invalid filter: {exc}", hint="--type 取值见 --help;日期格式 YYYY-MM-DD"
+            msg("过滤条件无效", "invalid filter") + f": {exc}",
+            hint=msg(
+                "--type 取值见 --help;日期格式 YYYY-MM-DD",
+                "see --help for --type values; dates are YYYY-MM-DD",
+            ),
         ) from None
     if (query is None) == (queries is None):
-        raise InputError("请给出一个查询,或用 --queries 指定文件 / give a query or --queries FILE")
+        raise InputError(
+            msg("请给出一个查询,或用 --queries 指定文件", "give a query or --queries FILE")
+        )
     retriever = copilot().retriever
     if queries is not None:
         if not queries.is_file():
-            raise InputError("找不到查询文件 / queries file not found", where=str(queries))
+            raise InputError(msg("找不到查询文件", "queries file not found"), where=str(queries))
         for line in queries.read_text(encoding="utf-8-sig").splitlines():
             if line.strip():
                 hits = retriever.search(line.strip(), k=k, filters=filters)
@@ -187,7 +213,12 @@ def search(
         emit_json({"query": query, "hits": [_hit_json(h) for h in hits]})
         return
     if not hits:
-        console.print("没有找到相关内容 / no results. 先运行 `siyu ingest knowledge/`?")
+        console.print(
+            tr(
+                "没有找到相关内容。先运行 `siyu ingest knowledge/`?",
+                "no results. Run `siyu ingest knowledge/` first?",
+            )
+        )
     for hit in hits:
         console.print(
             f"[bold cyan][{hit.citation}][/] {hit.source}  [dim]{hit.heading}  score={hit.score:.4f}[/]",
@@ -216,10 +247,14 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         emit_json(data)
         return
-    table = Table(title=f"知识库 {store.name} · {store.embedder.name()} · {len(metas)} 块 / chunks")
-    table.add_column("文档 / document")
-    table.add_column("块 / chunks", justify="right")
+    chunks = tr(f"{len(metas)} 块", f"{len(metas)} chunks")
+    table = Table(
+        title=f"{tr('知识库', 'knowledge base')} {store.name} · {store.embedder.name()} · {chunks}"
+    )
+    table.add_column(tr("文档", "document"))
+    table.add_column(tr("块", "chunks"), justify="right")
     for source, count in sorted(by_source.items()):
         table.add_row(source, str(count))
     console.print(table)
-    console.print("按类型 / by type: " + ", ".join(f"{t}={c}" for t, c in sorted(by_type.items())))
+    by_kind = ", ".join(f"{t}={c}" for t, c in sorted(by_type.items()))
+    console.print(f"{tr('按类型', 'by type')}: {by_kind}")

@@ -10,6 +10,7 @@ from copilot.cli import app
 from tests.conftest import FIXTURES, REPO
 
 runner = CliRunner()
+ZH, EN = {"SIYU_LANGUAGE": "zh"}, {"SIYU_LANGUAGE": "en"}
 
 
 @pytest.fixture(autouse=True)
@@ -43,16 +44,23 @@ def test_search_queries_file_emits_one_json_line_per_query(tmp_path: Path) -> No
 
 
 def test_ingest_reports_bad_files_and_keeps_going() -> None:
-    result = runner.invoke(app, ["ingest", str(FIXTURES / "kb_broken")])
+    result = runner.invoke(app, ["ingest", str(FIXTURES / "kb_broken")], env=ZH)
     assert result.exit_code == 1  # something was not ingested
     assert "setup.pdf" in result.stdout and "PDF" in result.stdout
-    assert "broken_rows.csv 第3行/row 3" in result.stdout
+    assert "broken_rows.csv 第 3 行" in result.stdout
     assert "bogus_type.md [doc_type]" in result.stdout
-    assert "long_cell.csv 第3行/row 3 [answer]" in result.stdout
+    assert "long_cell.csv 第 3 行 [answer]" in result.stdout
     assert "broken_xml.docx" in result.stdout and "XML" in result.stdout
     flat = " ".join(result.stdout.split())  # the terminal wraps long lines
-    assert "6 个文件失败 / files failed, 7 行跳过 / rows skipped" in flat
+    assert "6 个文件失败,7 行跳过" in flat and "files failed" not in flat
     assert "Traceback" not in result.output
+
+
+def test_ingest_summary_in_english() -> None:
+    result = runner.invoke(app, ["ingest", str(FIXTURES / "kb_broken")], env=EN)
+    flat = " ".join(result.stdout.split())
+    assert "broken_rows.csv row 3" in flat and "long_cell.csv row 3 [answer]" in flat
+    assert "6 files failed, 7 rows skipped" in flat and "文件" not in flat
 
 
 def test_ingest_json_report_and_exit_code() -> None:
@@ -78,7 +86,7 @@ def test_ingest_json_report_and_exit_code() -> None:
     ],
 )
 def test_search_usage_errors_are_clear(args: list[str], message: str) -> None:
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, args, env=EN)
     assert result.exit_code == 1
     assert message in result.stderr
     assert "Traceback" not in result.output
