@@ -20,15 +20,21 @@ from copilot.cli.common import (
     err_console,
     handle_errors,
     progress_bar,
+    tr,
 )
 from copilot.customers.demo import DemoGenerator
 from copilot.customers.importer import Importer, ImportReport
 from copilot.customers.rfm import SEGMENT_NAMES, SEGMENTS, Segmenter
 from copilot.errors import InputError
 from copilot.guardrails.consent_state import Action, current_state
+from copilot.messages import msg, render
 
-customers_app = typer.Typer(help="客户数据 / customers, orders, consents", no_args_is_help=True)
-consent_app = typer.Typer(help="授权登记 / consent registry", no_args_is_help=True)
+customers_app = typer.Typer(
+    help=tr("客户数据", "customers, orders, consents"), no_args_is_help=True
+)
+consent_app = typer.Typer(help=tr("授权登记", "consent registry"), no_args_is_help=True)
+TODAY_HELP = tr("YYYY-MM-DD;默认今天", "YYYY-MM-DD; default today")
+ACTOR_HELP = tr("操作人", "who records it")
 
 
 def register(app: typer.Typer) -> None:
@@ -41,8 +47,12 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def import_files(
     files: Annotated[list[Path], typer.Argument(help="customers.csv orders.csv consents.csv")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="只报告将发生的变化")] = False,
-    errors: Annotated[Path | None, typer.Option(help="错误明细 CSV / row errors file")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help=tr("只报告将发生的变化", "only report the changes"))
+    ] = False,
+    errors: Annotated[
+        Path | None, typer.Option(help=tr("错误明细 CSV", "CSV file for row errors"))
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """导入客户、订单、授权 CSV（中英文表头、UTF-8/GBK 均可；可重复导入）。"""
@@ -68,16 +78,20 @@ def import_files(
 
 
 def _print_import(report: ImportReport) -> None:
-    title = "试运行（未写入）/ dry run" if report.dry_run else "导入结果 / import summary"
+    title = (
+        tr("试运行(未写入)", "dry run (nothing written)")
+        if report.dry_run
+        else tr("导入结果", "import summary")
+    )
     table = Table(title=title)
     for column in (
-        "文件 file",
-        "类型 kind",
-        "编码 encoding",
-        "行 rows",
-        "新增 new",
-        "已有 existing",
-        "错误 errors",
+        tr("文件", "file"),
+        tr("类型", "kind"),
+        tr("编码", "encoding"),
+        tr("行", "rows"),
+        tr("新增", "new"),
+        tr("已有", "existing"),
+        tr("错误", "errors"),
     ):
         table.add_column(column)
     for f in report.files:
@@ -92,29 +106,36 @@ def _print_import(report: ImportReport) -> None:
         )
     console.print(table)
     for problem in report.problems[:10]:
-        console.print(f"  {problem.file} 第{problem.row}行 [{problem.column}] {problem.reason}")
+        row = tr(f"第 {problem.row} 行", f"row {problem.row}")
+        console.print(
+            f"  {problem.file} {row} [{problem.column}] {render(problem.reason)}",
+            markup=False,
+            highlight=False,
+        )
     if report.errors_path:
-        console.print(f"错误明细 / row errors: {report.errors_path} ({len(report.problems)})")
+        label = tr("错误明细", "row errors")
+        console.print(f"{label}: {report.errors_path} ({len(report.problems)})", highlight=False)
 
 
 @customers_app.command("demo")
 @handle_errors
 def demo(
-    out: Annotated[Path, typer.Option(help="输出目录")] = Path("demo_customers"),
+    out: Annotated[Path, typer.Option(help=tr("输出目录", "output folder"))] = Path(
+        "demo_customers"
+    ),
     seed: Annotated[int, typer.Option()] = 7,
     customers: Annotated[int, typer.Option(min=1)] = 2000,
     orders: Annotated[int, typer.Option(min=1)] = 20000,
-    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; 默认今天")] = None,
+    as_of: Annotated[str | None, typer.Option(help=TODAY_HELP)] = None,
 ) -> None:
     """生成演示数据（固定随机种子）：customers.csv、orders.csv、consents.csv。"""
     day = date.fromisoformat(as_of) if as_of else None
     counts = DemoGenerator(list(copilot().catalog.values()), seed=seed, as_of=day).write(
         out, customers=customers, orders=orders
     )
-    console.print(f"已生成 / written to {out}: {counts}")
-    console.print(
-        f"导入 / import: siyu customers import {out}/customers.csv {out}/orders.csv {out}/consents.csv"
-    )
+    console.print(f"{tr('已生成', 'written to')} {out}: {counts}")
+    files = f"{out}/customers.csv {out}/orders.csv {out}/consents.csv"
+    console.print(f"{tr('导入', 'import')}: siyu customers import {files}")
 
 
 def _effective(value: str | None) -> datetime | None:
@@ -124,7 +145,9 @@ def _effective(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         raise InputError(
-            f"时间无法识别 {value!r} / bad time", where="--at", hint="使用 YYYY-MM-DD HH:MM"
+            msg(f"时间无法识别 {value!r}", f"bad time {value!r}"),
+            where="--at",
+            hint=msg("使用 YYYY-MM-DD HH:MM", "use YYYY-MM-DD HH:MM"),
         ) from None
 
 
@@ -136,14 +159,21 @@ def _consent_change(
         customer_id, purpose, action, source=source, actor=actor, at=_effective(at)
     )
     now = current_state(registry.history(customer_id)).get(purpose)
-    state = now.action if now else "无授权 / none"
+    state = now.action if now else tr("无授权", "none")
     console.print(
-        f"{customer_id} {purpose}: 已登记 / recorded {event.action} @ {event.at:%Y-%m-%d %H:%M:%S}"
+        f"{customer_id} {purpose}: {tr('已登记', 'recorded')} {event.action} "
+        f"@ {event.at:%Y-%m-%d %H:%M:%S}"
     )
-    console.print(f"当前状态 / now in effect: {state}")
+    console.print(f"{tr('当前状态', 'now in effect')}: {state}")
 
 
-AT_OPTION = typer.Option("--at", help="生效时间（默认现在；不可晚于现在）YYYY-MM-DD HH:MM")
+AT_OPTION = typer.Option(
+    "--at",
+    help=tr(
+        "生效时间(默认现在;不可晚于现在)YYYY-MM-DD HH:MM",
+        "effective time (default now; never later than now) YYYY-MM-DD HH:MM",
+    ),
+)
 
 
 @consent_app.command("grant")
@@ -152,9 +182,9 @@ def grant(
     customer_id: str,
     purpose: str,
     source: Annotated[
-        str, typer.Option(help="授权来源，如 小程序授权弹窗")
+        str, typer.Option(help=tr("授权来源，如 小程序授权弹窗", "where consent was given"))
     ] = "人工登记（明示-授权-可撤回）",
-    actor: Annotated[str, typer.Option(help="操作人")] = "operator",
+    actor: Annotated[str, typer.Option(help=ACTOR_HELP)] = "operator",
     at: Annotated[str | None, AT_OPTION] = None,
 ) -> None:
     """登记客户对某用途的授权（晚于已登记撤回的授权才生效）。"""
@@ -166,8 +196,10 @@ def grant(
 def withdraw(
     customer_id: str,
     purpose: str,
-    source: Annotated[str, typer.Option(help="撤回渠道，如 客户私信")] = "客户要求",
-    actor: Annotated[str, typer.Option(help="操作人")] = "operator",
+    source: Annotated[
+        str, typer.Option(help=tr("撤回渠道，如 客户私信", "how it was withdrawn"))
+    ] = "客户要求",
+    actor: Annotated[str, typer.Option(help=ACTOR_HELP)] = "operator",
     at: Annotated[str | None, AT_OPTION] = None,
 ) -> None:
     """撤回授权：对之后的所有草稿与活动立即生效，早先登记的授权不会使其失效。"""
@@ -183,13 +215,18 @@ def show(customer_id: str, as_json: Annotated[bool, typer.Option("--json")] = Fa
         emit_json([e.model_dump(mode="json") for e in history])
         return
     state = current_state(history)
-    table = Table(title=f"{customer_id} 授权 / consents")
-    for column in ("用途 purpose", "当前 current", "时间 at", "来源 source"):
+    table = Table(title=f"{customer_id} {tr('授权', 'consents')}")
+    for column in (
+        tr("用途", "purpose"),
+        tr("当前", "current"),
+        tr("时间", "at"),
+        tr("来源", "source"),
+    ):
         table.add_column(column)
     for purpose, event in sorted(state.items()):
         table.add_row(purpose, event.action, f"{event.at:%Y-%m-%d %H:%M}", event.source)
     console.print(table)
-    console.print("历史（按登记顺序）/ history, in the order recorded:")
+    console.print(tr("历史(按登记顺序):", "history, in the order recorded:"))
     for event in history:
         console.print(
             f"  {event.at:%Y-%m-%d %H:%M:%S} {event.purpose} {event.action} {event.source}"
@@ -198,9 +235,13 @@ def show(customer_id: str, as_json: Annotated[bool, typer.Option("--json")] = Fa
 
 @handle_errors
 def segments(
-    customer: Annotated[str | None, typer.Option(help="只看某位客户的解释")] = None,
-    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD; 默认今天")] = None,
-    out: Annotated[Path | None, typer.Option(help="逐客户结果 CSV")] = None,
+    customer: Annotated[
+        str | None, typer.Option(help=tr("只看某位客户的解释", "explain one customer"))
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help=TODAY_HELP)] = None,
+    out: Annotated[
+        Path | None, typer.Option(help=tr("逐客户结果 CSV", "CSV file with every customer"))
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """RFM 分层：新客 / 核心 / 超级用户 / 流失风险 / 沉睡，附动态标签与原因。"""
@@ -211,11 +252,12 @@ def segments(
     if customer:
         scores = [s for s in report.scores if s.customer_id == customer]
         for score in scores:
+            labels = "、".join(score.tags) or tr("无", "none")
             console.print(
-                f"{score.customer_id}: {score.explain()}  标签: {'、'.join(score.tags) or '无'}"
+                f"{score.customer_id}: {render(score.explain())}  {tr('标签', 'tags')}: {labels}"
             )
         if not scores:
-            err_console.print(f"没有客户 {customer} / unknown customer")
+            err_console.print(tr(f"没有客户 {customer}", f"unknown customer {customer}"))
             raise typer.Exit(1)
         return
     if out:
@@ -224,20 +266,29 @@ def segments(
             writer.writerow(("customer_id", "segment", "r", "f", "m", "tags", "explanation"))
             for s in report.scores:
                 writer.writerow(
-                    (s.customer_id, s.segment, s.r, s.f, s.m, "、".join(s.tags), s.explain())
+                    (
+                        s.customer_id,
+                        s.segment,
+                        s.r,
+                        s.f,
+                        s.m,
+                        "、".join(s.tags),
+                        render(s.explain()),
+                    )
                 )
     if as_json:
         emit_json({"as_of": day.isoformat(), "counts": report.counts, "tags": report.tag_counts})
         return
-    table = Table(title=f"客户分层 / segments（截至 {day}）")
-    table.add_column("分层 segment")
-    table.add_column("人数 customers", justify="right")
+    table = Table(title=tr(f"客户分层(截至 {day})", f"segments (as of {day})"))
+    table.add_column(tr("分层", "segment"))
+    table.add_column(tr("代码", "code"))
+    table.add_column(tr("人数", "customers"), justify="right")
     for seg in SEGMENTS:
-        table.add_row(f"{SEGMENT_NAMES[seg]} {seg}", str(report.counts[seg]))
+        table.add_row(render(SEGMENT_NAMES[seg]), seg, str(report.counts[seg]))
     console.print(table)
-    tags = Table(title="动态标签 / dynamic tags")
-    tags.add_column("标签 tag")
-    tags.add_column("人数", justify="right")
+    tags = Table(title=tr("动态标签", "dynamic tags"))
+    tags.add_column(tr("标签", "tag"))
+    tags.add_column(tr("人数", "customers"), justify="right")
     for tag, n in list(report.tag_counts.items())[:15]:
         tags.add_row(tag, str(n))
     console.print(tags)
