@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 KF_EVENT = "kf_msg_or_event"
 SYSTEM_ACTOR = "wecom"
+MAX_TEXT_BYTES = 2048  # kf/send_msg: text.content is at most 2048 bytes
 Draft = Callable[[str], DraftResult]
 Step = Literal["received", "draft_failed", "approved", "rejected", "sent", "send_failed"]
 
@@ -161,6 +162,15 @@ class WecomConnector:
             raise InputError(
                 msg("回复内容和审核人都不能为空", "the reply text and the approver are required"),
                 where=f"wecom-{item_id}",
+            )
+        if len(reply.encode()) > MAX_TEXT_BYTES:
+            raise InputError(
+                msg(
+                    f"回复过长:微信客服文本最多 {MAX_TEXT_BYTES} 字节",
+                    f"the reply is too long: WeCom text messages hold at most {MAX_TEXT_BYTES} bytes",
+                ),
+                where=f"wecom-{item_id}",
+                code="wecom_text_too_long",
             )
         item = self.queue.get(item_id)
         if not self.queue.claim(item_id, reply, approver):

@@ -138,7 +138,7 @@ def test_approval_records_accepted_or_edited_against_the_suggestions(parts) -> N
 def test_nothing_is_sent_without_text_and_approver_or_after_rejection(parts) -> None:
     connector, fake = parts
     (item_id,) = sync(connector, fake, SyncPage(msg_list=[text("a", "你好")]))
-    for reply, who in (("", "li"), ("好的", " ")):
+    for reply, who in (("", "li"), ("好的", " "), ("好" * 683, "li")):  # 2,049 bytes
         with pytest.raises(InputError):
             connector.approve(item_id, reply, who)
     with pytest.raises(InputError):
