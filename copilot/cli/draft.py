@@ -7,16 +7,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copilot.cli.common import console, copilot, emit_json, err_console, handle_errors
+from copilot.cli.common import console, copilot, emit_json, err_console, handle_errors, tr
 from copilot.errors import InputError
 from copilot.guardrails.models import PostType
+from copilot.messages import msg
 
 if TYPE_CHECKING:
     from copilot.app import Copilot
     from copilot.drafting import Drafter, DraftResult
 
 VERDICT_STYLE = {"pass": "green", "warn": "yellow", "block": "red"}
-JsonFlag = Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")]
+JsonFlag = Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))]
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +33,12 @@ def _drafter(app: Copilot) -> Drafter:
     if app.store.count() == 0 and s.knowledge_dir.is_dir():
         from copilot.cli.kb import run_ingest
 
-        err_console.print(f"知识库为空,正在导入 {s.knowledge_dir} / empty store, ingesting…")
+        err_console.print(
+            tr(
+                f"知识库为空,正在导入 {s.knowledge_dir}…",
+                f"the knowledge base is empty; ingesting {s.knowledge_dir}…",
+            )
+        )
         run_ingest(app, [s.knowledge_dir], quiet=True)
         app.written()
     return app.drafter
@@ -45,19 +51,19 @@ def _show(result: DraftResult, as_json: bool) -> None:
         emit_json(result)
         return
     console.print(
-        f"[bold]{result.task}[/] · 后端 / backend: [cyan]{result.backend}[/] · "
+        f"[bold]{result.task}[/] · {tr('后端', 'backend')}: [cyan]{result.backend}[/] · "
         f"prompt {result.prompt.id}@{result.prompt.version} · {result.latency_ms:.0f} ms"
     )
     for index, draft in enumerate(result.drafts, start=1):
         style = VERDICT_STYLE[draft.verdict.verdict]
         cites = " ".join(f"[{c.id}] {c.source}" for c in draft.citations) or "—"
-        flag = " · [yellow]需人工确认 / needs a human[/]" if draft.needs_human else ""
+        flag = f" · [yellow]{tr('需人工确认', 'needs a human')}[/]" if draft.needs_human else ""
         findings = "\n".join(f"  [{style}]{f.rule}[/] {f.message}" for f in draft.verdict.findings)
-        body = f"{draft.text}\n\n[dim]引用 / sources: {cites}[/]{flag}"
+        body = f"{draft.text}\n\n[dim]{tr('引用', 'sources')}: {cites}[/]{flag}"
         console.print(
             Panel(
                 body + (f"\n{findings}" if findings else ""),
-                title=f"草稿 {index} · [{style}]{draft.verdict.verdict}[/]",
+                title=f"{tr('草稿', 'draft')} {index} · [{style}]{draft.verdict.verdict}[/]",
                 highlight=False,
             )
         )
@@ -67,8 +73,10 @@ def _show(result: DraftResult, as_json: bool) -> None:
 
 @handle_errors
 def reply(
-    text: Annotated[str, typer.Argument(help="客户消息 / the customer's message")],
-    context: Annotated[str, typer.Option(help="订单或客户背景 / order context")] = "",
+    text: Annotated[str, typer.Argument(help=tr("客户消息", "the customer's message"))],
+    context: Annotated[
+        str, typer.Option(help=tr("订单或客户背景", "order or customer context"))
+    ] = "",
     as_json: JsonFlag = False,
 ) -> None:
     """为客户消息起草 1–3 条带引用的回复建议。"""
@@ -80,11 +88,15 @@ def reply(
 @handle_errors
 def post(
     post_type: Annotated[PostType, typer.Option("--type", help="tips | seeding | ugc | promo")],
-    topic: Annotated[str, typer.Option(help="主题或产品 / topic or product")],
-    brief: Annotated[str, typer.Option(help="运营简报 / operator brief")] = "",
-    community: Annotated[str, typer.Option(help="社群名 / community")] = "默认社群",
+    topic: Annotated[str, typer.Option(help=tr("主题或产品", "topic or product"))],
+    brief: Annotated[str, typer.Option(help=tr("运营简报", "operator brief"))] = "",
+    community: Annotated[str, typer.Option(help=tr("社群名", "community"))] = "默认社群",
     at: Annotated[
-        str | None, typer.Option("--at", help="计划时间 ISO, 如 2026-06-01T10:00")
+        str | None,
+        typer.Option(
+            "--at",
+            help=tr("计划时间 ISO, 如 2026-06-01T10:00", "planned time, ISO: 2026-06-01T10:00"),
+        ),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -105,21 +117,27 @@ def message(
     ],
     fields: Annotated[
         list[str] | None,
-        typer.Option("--fields", help="已授权字段 name=值,可重复 / permitted field, repeatable"),
+        typer.Option(
+            "--fields",
+            help=tr("已授权字段 name=值,可重复", "permitted field name=value, repeatable"),
+        ),
     ] = None,
     withheld: Annotated[
-        list[str] | None, typer.Option(help="未授权字段名 / withheld field")
+        list[str] | None, typer.Option(help=tr("未授权字段名", "withheld field name"))
     ] = None,
     brief: Annotated[
         str,
         typer.Option(
-            help="优惠与有效期;默认用剧本中该会员等级的优惠 / offer and validity; "
-            "default: the playbook's offer for the customer's tier"
+            help=tr(
+                "优惠与有效期;默认用剧本中该会员等级的优惠",
+                "offer and validity; default: the playbook's offer for the customer's tier",
+            )
         ),
     ] = "",
-    purpose: Annotated[str | None, typer.Option(help="授权用途 / consent purpose")] = None,
+    purpose: Annotated[str | None, typer.Option(help=tr("授权用途", "consent purpose"))] = None,
     consent: Annotated[
-        list[str] | None, typer.Option(help="客户已同意的用途,可重复 / consented purpose")
+        list[str] | None,
+        typer.Option(help=tr("客户已同意的用途,可重复", "consented purpose, repeatable")),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -155,9 +173,9 @@ def _check_playbook(name: str) -> None:
 
     if name not in PLAYBOOKS:
         raise InputError(
-            f"未知剧本 {name!r} / unknown playbook {name!r}",
+            msg(f"未知剧本 {name!r}", f"unknown playbook {name!r}"),
             where="--playbook",
-            hint=f"可选 / valid: {', '.join(PLAYBOOKS)}",
+            hint=msg("可选:", "valid: ") + ", ".join(PLAYBOOKS),
         )
 
 
@@ -168,9 +186,9 @@ def _parse_fields(pairs: list[str]) -> dict[str, str]:
             name, sep, value = part.partition("=")
             if not sep or not name.strip():
                 raise InputError(
-                    f"字段格式应为 name=值:{part!r} / expected name=value: {part!r}",
+                    msg(f"字段格式应为 name=值:{part!r}", f"expected name=value: {part!r}"),
                     where="--fields",
-                    hint="例如 / e.g. --fields name=王芳",
+                    hint=msg("例如 --fields name=王芳", "e.g. --fields name=王芳"),
                 )
             fields[name.strip()] = value.strip()
     return fields
@@ -181,7 +199,7 @@ def _parse_time(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise InputError(
-            f"无法解析时间 {text!r} / cannot parse time {text!r}",
+            msg(f"无法解析时间 {text!r}", f"cannot parse time {text!r}"),
             where="--at",
-            hint="使用 ISO 格式,如 2026-06-01T10:00 / use ISO format",
+            hint=msg("使用 ISO 格式,如 2026-06-01T10:00", "use ISO format, e.g. 2026-06-01T10:00"),
         ) from None
