@@ -67,7 +67,7 @@ def plan(
         text_tokens=engine.counter.count,
         model=s.llm.model,
         prices=s.llm.prices,
-        template_mode=engine.backend.name == TEMPLATE_BACKEND,
+        template_mode=engine.backend.is_template,
     )
     if as_json:
         emit_json(result)
@@ -80,9 +80,7 @@ def plan(
         console.print(f"  排除 / excluded {code}: {n}")
     for ex in result.excluded[:5]:
         console.print(f"    {ex.customer_id}: {ex.reason}")
-    mode = (
-        "模板模式" if result.cost == 0 and engine.backend.name == TEMPLATE_BACKEND else result.model
-    )
+    mode = TEMPLATE_BACKEND if result.cost == 0 and engine.backend.is_template else result.model
     cost = "未知 / unpriced" if result.cost is None else f"¥{result.cost:.4f}"
     console.print(
         f"估算 / estimate（{mode}）：输入 {result.input_tokens:,} tokens，"

@@ -15,7 +15,6 @@ from copilot.customers.profiles import load_profiles
 from copilot.drafting import Drafter, MessageRequest
 from copilot.drafting.message import plan_message
 from copilot.errors import CopilotError, InputError
-from copilot.llm.backend import TEMPLATE_BACKEND
 from copilot.messages import render
 from copilot.ui.cards import badge, error_html, ok_html
 from copilot.ui.i18n import Texts
@@ -58,7 +57,7 @@ class OutreachTab:
                 text_tokens=drafter.engine.counter.count,
                 model=self.app.settings.llm.model,
                 prices=self.app.settings.llm.prices,
-                template_mode=drafter.engine.backend.name == TEMPLATE_BACKEND,
+                template_mode=drafter.engine.backend.is_template,
             )
             samples = self._samples_html(plan, spec.purpose)
             eligible = runner.audience(spec, plan.campaign_id).eligible[:8]
