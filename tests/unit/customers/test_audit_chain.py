@@ -217,8 +217,8 @@ def test_concurrent_writers_build_one_chain(db: Database) -> None:
     assert report.ok and report.events == report.head_id == writers * each
 
 
-def invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
+def invoke(*args: str, language: str = "zh") -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env={"SIYU_LANGUAGE": language})
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, result.output
 
@@ -230,12 +230,16 @@ def cli_db(log: AuditLog, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Audit
 
 
 def test_verify_command(cli_db: AuditLog) -> None:
-    code, out = invoke("audit", "verify")
+    code, out = invoke("audit", "verify", language="en")
     assert code == 0 and "audit log intact" in out and f"{EVENTS} events" in out
+    code, out = invoke("audit", "verify")
+    assert code == 0 and f"审计日志完整:{EVENTS} 个事件" in out and "intact" not in out
     drop_guards(cli_db.db)
     raw(cli_db.db, "DELETE FROM audit_events WHERE id = 2")
     code, out = invoke("audit", "verify")
-    assert code == 1 and "first: 事件 / event 3 [missing]" in out
+    assert code == 1 and "第一处:事件 3 [missing] 缺少事件 2：被删除" in out
+    code, out = invoke("audit", "verify", language="en")
+    assert code == 1 and "first: event 3 [missing] missing events 2 (deleted)" in out
     code, out = invoke("audit", "verify", "--json")
     report = json.loads(out)
     assert code == 1 and not report["ok"]
@@ -249,7 +253,7 @@ def test_export_and_selfcheck_report_a_damaged_log(cli_db: AuditLog, tmp_path: P
     assert [r.id for r in scanned if isinstance(r, DamagedRow)] == [2]
     out = tmp_path / "audit.csv"
     code, output = invoke("audit", "export", "--out", str(out))
-    assert code == 1 and "事件 2 无法读取" in output and "event 2 [altered]" in output
+    assert code == 1 and "事件 2 无法读取" in output and "事件 2 [altered]" in output
     with out.open(encoding="utf-8-sig") as fh:
         ids = [int(row["id"]) for row in csv.DictReader(fh)]
     assert ids == [i for i in range(1, EVENTS + 1) if i != 2]
