@@ -21,7 +21,7 @@ from copilot.guardrails.pii_cn import (
     WeChatRecognizer,
 )
 from copilot.guardrails.pii_en import EmailRecognizer, IpRecognizer, PhoneRecognizer, SsnRecognizer
-from copilot.guardrails.recognizer import PatternRecognizer, digits_of
+from copilot.guardrails.recognizer import PatternRecognizer, digit_count, digits_of
 from copilot.messages import msg
 
 # Order is priority when two equally scored matches overlap (an ID beats a card number).
@@ -52,13 +52,20 @@ def scan_pii(text: str) -> list[PiiEntity]:
     plain = normalize(text)
     digits = plain.join_digits()
     views = {"plain": plain, "digits": digits}
-    candidates = [
-        entity
-        for r in RECOGNIZERS
-        # one pass per recognizer when joining digit groups changed nothing
-        for name in (r.views if digits is not plain else r.views[:1])
-        for entity in r.analyze(views[name])
-    ]
+    # A trigger shared by several recognizers (a digit) is looked for once; joining digit groups
+    # removes only separators, so the plain text answers for both views.
+    triggered: dict[str | None, bool] = {}
+    candidates: list[PiiEntity] = []
+    digits_in_text = digit_count(plain.text)  # the digit view holds no more
+    for r in RECOGNIZERS:
+        if digits_in_text < r.min_digits:
+            continue
+        if r.trigger not in triggered:
+            triggered[r.trigger] = r.triggered(plain.text)
+        if triggered[r.trigger]:
+            # one pass per recognizer when joining digit groups changed nothing
+            for name in r.views if digits is not plain else r.views[:1]:
+                candidates += r.find(views[name])
     candidates.sort(key=lambda e: (e.start, -e.score, -(e.end - e.start), _PRIORITY[e.type]))
     kept: list[PiiEntity] = []
     for entity in candidates:

@@ -23,7 +23,6 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _CJK = "\u4e00-\u9fff"
 _DIGIT_RUN = re.compile(r"[0-9]+")
-DIGIT = "[0-9]"  # trigger of the recognizers that need a digit
 
 
 def resident_id_check(body: str) -> str:
@@ -41,7 +40,7 @@ class ResidentIdRecognizer(PatternRecognizer):
     # 6 region digits, 8 birth-date digits, 3 sequence digits, check digit or X; optional
     # single space/dash between the 6-8-4 groups; not part of a longer alphanumeric run.
     views = ("digits",)
-    trigger = DIGIT
+    min_digits = 17  # 6 region + 8 birth-date + 3 sequence digits
     patterns = (
         Pattern(
             "resident_id_18",
@@ -65,7 +64,7 @@ class MobileRecognizer(PatternRecognizer):
     placeholder_en = "PHONE"
     # 11 digits in 3-4-4 groups (space/dash allowed between groups), not inside a longer number.
     views = ("plain", "digits")
-    trigger = DIGIT
+    min_digits = 11
     patterns = (
         Pattern(
             "cn_mobile",
@@ -89,7 +88,7 @@ class LandlineRecognizer(PatternRecognizer):
     placeholder = "座机号"
     placeholder_en = "PHONE"
     views = ("plain", "digits")
-    trigger = DIGIT
+    min_digits = 10  # area code with its 0, 7+ digits
     patterns = (
         # Area code in brackets or followed by a dash/space, then 7-8 digits, optional extension.
         Pattern(
@@ -112,7 +111,7 @@ class BankCardRecognizer(PatternRecognizer):
     placeholder = "银行卡号"
     placeholder_en = "CARD_NUMBER"
     views = ("digits",)
-    trigger = DIGIT
+    min_digits = 11  # 4 then 10 more: the shortest unbroken card
     patterns = (
         # Issuer digit 2-6, then 4-digit groups with an optional space/dash, 16-19 digits in all.
         Pattern(
@@ -173,6 +172,7 @@ class QQRecognizer(PatternRecognizer):
     placeholder_en = "QQ"
     views = ("digits",)
     trigger = "[qQ扣]"
+    min_digits = 5
     patterns = (
         Pattern(
             "qq_after_word",
@@ -189,7 +189,7 @@ class PlateRecognizer(PatternRecognizer):
     entity = "CN_PLATE"
     placeholder = "车牌号"
     placeholder_en = "PLATE"
-    trigger = DIGIT
+    min_digits = 3  # `validate` wants three
     patterns = (
         Pattern(
             "cn_plate",
@@ -211,7 +211,7 @@ class PassportRecognizer(PatternRecognizer):
     entity = "PASSPORT"
     placeholder = "护照号"
     placeholder_en = "PASSPORT"
-    trigger = DIGIT
+    min_digits = 7
     patterns = (
         Pattern("cn_passport", r"[EGDPSeg](?<![A-Za-z0-9].)[A-Z]?\d{7,8}(?![A-Za-z0-9])", 0.3),
     )

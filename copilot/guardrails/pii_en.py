@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from copilot.guardrails.pii_cn import CODE_CONTEXT, DIGIT, SERVICE_LINE
+from copilot.guardrails.pii_cn import CODE_CONTEXT, SERVICE_LINE
 from copilot.guardrails.recognizer import Pattern, PatternRecognizer, digits_of
 
 _ASCII_WORD = "A-Za-z0-9"
@@ -52,7 +52,7 @@ class PhoneRecognizer(PatternRecognizer):
     entity = "PHONE"
     placeholder = "电话"
     placeholder_en = "PHONE"
-    trigger = DIGIT
+    min_digits = 7  # `validate` wants 7-15
     patterns = (
         # (555) 123-4567, 555-123-4567, +1 555 123 4567, 555.123.4567
         Pattern(
@@ -103,7 +103,7 @@ class SsnRecognizer(PatternRecognizer):
     entity = "US_SSN"
     placeholder = "社保号"
     placeholder_en = "SSN"
-    trigger = DIGIT
+    min_digits = 9
     patterns = (
         Pattern("ssn_dashed", r"\d(?<![0-9].)\d{2}([- .])\d{2}\1\d{4}(?![0-9])", 0.6),
         Pattern("ssn_bare", r"\d(?<![0-9].)\d{8}(?![0-9])", 0.2),

@@ -41,6 +41,8 @@ class PatternRecognizer:
     min_score: ClassVar[float] = 0.5
     # A cheap regex that must occur somewhere for any pattern to match (None: always run).
     trigger: ClassVar[str | None] = None
+    # The fewest digits an accepted match holds: a text with fewer is not read at all.
+    min_digits: ClassVar[int] = 0
     _trigger: ClassVar[re.Pattern[str] | None] = None
     # "digits": also read the view where separators between digit groups are gone.
     views: ClassVar[tuple[Literal["plain", "digits"], ...]] = ("plain",)
@@ -68,7 +70,9 @@ class PatternRecognizer:
 
     def analyze(self, norm: Normalized) -> list[PiiEntity]:
         """All matches in the normalised text, with offsets into the original text."""
-        return self.find(norm) if self.triggered(norm.text) else []
+        if digit_count(norm.text) < self.min_digits or not self.triggered(norm.text):
+            return []
+        return self.find(norm)
 
     def find(self, norm: Normalized) -> list[PiiEntity]:
         """`analyze` for a text whose trigger is known to occur."""
@@ -121,6 +125,11 @@ class PatternRecognizer:
             return None, negative >= 0
         end, word = positive
         return (None, True) if negative > end - len(word) else (word, False)
+
+
+def digit_count(text: str) -> int:
+    """How many ASCII digits `text` holds."""
+    return sum(map(text.count, "0123456789"))
 
 
 def digits_of(value: str) -> str:
