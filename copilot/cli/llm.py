@@ -8,16 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from copilot.cli.common import console, copilot, emit_json, handle_errors, settings
+from copilot.cli.common import console, copilot, emit_json, handle_errors, settings, tr
 from copilot.drafting import ReplyRequest
 from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.errors import ConfigError
 from copilot.llm.factory import endpoint_backend
 from copilot.llm.openai_backend import StructuredMode
 from copilot.llm.probe import CheckReport, Probe, check_endpoint
+from copilot.messages import msg, render
 from copilot.retrieval.models import Hit
 
-llm_app = typer.Typer(help="模型接口 / the LLM endpoint", no_args_is_help=True)
+llm_app = typer.Typer(help=tr("模型接口", "the LLM endpoint"), no_args_is_help=True)
 STATUS_STYLE = {"ok": "green", "fail": "red", "skipped": "dim"}
 PASSAGE = Hit(
     id="probe-1",
@@ -55,15 +56,14 @@ def grounded_reply(mode: StructuredMode, timeout_s: float) -> Probe:
     result = drafter.reply(ReplyRequest(message=QUESTION, language="zh"))
     ms = round((time.perf_counter() - started) * 1000, 1)
     if result.backend == FALLBACK_LABEL and result.model_output is not None:
-        detail = f"模型输出无效 / unusable output ({result.model_output.reason})"
+        reason = f" ({result.model_output.reason})"
+        detail = msg("模型输出无效", "unusable output") + reason
         return Probe(name="grounded_reply", status="fail", detail=detail, latency_ms=ms)
     draft = result.drafts[0]
     cited = any(c.id == "K1" for c in draft.citations)
     passed = cited and draft.verdict.verdict != "block"
-    detail = (
-        f"{draft.verdict.verdict}, {'引用 K1 / cites K1' if cited else '未引用 / no citation'}: "
-        f"{draft.text[:60]!r}"
-    )
+    citation = msg("引用 K1", "cites K1") if cited else msg("未引用", "no citation")
+    detail = f"{draft.verdict.verdict}, " + citation + f": {draft.text[:60]!r}"
     return Probe(
         name="grounded_reply", status="ok" if passed else "fail", detail=detail, latency_ms=ms
     )
@@ -72,17 +72,24 @@ def grounded_reply(mode: StructuredMode, timeout_s: float) -> Probe:
 @llm_app.command("check")
 @handle_errors
 def check(
-    budget: Annotated[float, typer.Option(help="总时长上限(秒)/ overall time budget, s")] = 60.0,
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
+    budget: Annotated[
+        float, typer.Option(help=tr("总时长上限(秒)", "overall time budget, s"))
+    ] = 60.0,
+    as_json: Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))] = False,
 ) -> None:
     """探测已配置的模型接口:支持什么、多快、建议怎么设置。"""
     llm = settings().llm
     if not llm.base_url:
         raise ConfigError(
-            "未配置模型接口,当前为模板模式 / no endpoint configured: drafts use 模板模式",
+            msg(
+                "未配置模型接口,当前为模板模式",
+                "no endpoint configured: drafts use the template mode",
+            ),
             where="SIYU_LLM_BASE_URL",
-            hint="设置 SIYU_LLM_BASE_URL(如 http://127.0.0.1:8080/v1)与 SIYU_LLM_MODEL / set "
-            "SIYU_LLM_BASE_URL and SIYU_LLM_MODEL",
+            hint=msg(
+                "设置 SIYU_LLM_BASE_URL(如 http://127.0.0.1:8080/v1)与 SIYU_LLM_MODEL",
+                "set SIYU_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1) and SIYU_LLM_MODEL",
+            ),
         )
     report = check_endpoint(
         base_url=llm.base_url,
@@ -102,24 +109,25 @@ def check(
 
 def _show(report: CheckReport) -> None:
     console.print(
-        f"[bold]{report.endpoint}[/] · model [cyan]{report.model}[/] · {report.elapsed_s:.1f} s"
+        f"[bold]{report.endpoint}[/] · {tr('模型', 'model')} [cyan]{report.model}[/] · "
+        f"{report.elapsed_s:.1f} s"
     )
-    table = Table("probe", "status", "ms", "detail")
+    table = Table(tr("探测", "probe"), tr("状态", "status"), "ms", tr("说明", "detail"))
     for probe in report.probes:
         style = STATUS_STYLE[probe.status]
         ms = f"{probe.latency_ms:.0f}" if probe.latency_ms is not None else "—"
-        table.add_row(probe.name, f"[{style}]{probe.status}[/]", ms, str(probe.detail))
+        table.add_row(probe.name, f"[{style}]{probe.status}[/]", ms, render(probe.detail))
     console.print(table)
     if report.context_length:
-        console.print(f"上下文长度 / context length: {report.context_length}")
+        console.print(f"{tr('上下文长度', 'context length')}: {report.context_length}")
     if report.first_token_ms is not None:
         console.print(
-            f"首字 / first token {report.first_token_ms:.0f} ms · 全部 / full "
-            f"{report.full_ms:.0f} ms"
+            f"{tr('首字', 'first token')} {report.first_token_ms:.0f} ms · "
+            f"{tr('全部', 'full')} {report.full_ms:.0f} ms"
         )
     for problem in report.problems:
-        console.print(f"[yellow]· {problem}[/]")
+        console.print(f"[yellow]· {render(problem)}[/]")
     if report.recommended:
-        console.print("[bold]建议设置 / recommended settings[/]")
+        console.print(f"[bold]{tr('建议设置', 'recommended settings')}[/]")
         for name, value in report.recommended.items():
             console.print(f"  {name}={value}")
