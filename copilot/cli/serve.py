@@ -13,7 +13,7 @@ from rich.progress import (
 from sqlalchemy import func, select
 
 from copilot.app import Copilot
-from copilot.cli.common import console, copilot, err_console, handle_errors, progress_bar
+from copilot.cli.common import console, copilot, err_console, handle_errors, progress_bar, tr
 from copilot.cli.kb import run_ingest
 from copilot.community.demo_week import load_demo_week, seed_demo_week
 from copilot.community.schedule import PostSchedule
@@ -44,7 +44,8 @@ def load_demo_customers(app: Copilot) -> int:
 
         def on_progress(label: str, done: int, total: int) -> None:
             if label not in tasks:
-                tasks[label] = bar.add_task(f"演示客户 / demo {label}", total=total, detail="")
+                title = tr(f"演示客户 {label}", f"demo {label}")
+                tasks[label] = bar.add_task(title, total=total, detail="")
             bar.update(tasks[label], completed=done, total=max(total, done))
 
         importer = Importer(db, purposes=s.guardrails.purpose_fields, progress=on_progress)
@@ -66,10 +67,19 @@ def seed_demo_communities(s: Settings, schedule: PostSchedule) -> int:
 
 @handle_errors
 def serve(
-    host: Annotated[str | None, typer.Option(help="绑定地址,默认 127.0.0.1 / bind address")] = None,
-    port: Annotated[int | None, typer.Option(help="端口,默认 7860 / port")] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(help=tr("绑定地址,默认 127.0.0.1", "bind address, default 127.0.0.1")),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help=tr("端口,默认 7860", "port, default 7860"))
+    ] = None,
     hash_password: Annotated[
-        bool, typer.Option("--hash-password", help="生成登录口令哈希后退出 / hash a password")
+        bool,
+        typer.Option(
+            "--hash-password",
+            help=tr("生成登录口令哈希后退出", "print the hash of a login password and exit"),
+        ),
     ] = False,
 ) -> None:
     """启动工作台(首次启动会导入演示知识库与演示客户)。"""
@@ -77,7 +87,7 @@ def serve(
     from copilot.ui.auth import hash_password as make_hash
 
     if hash_password:
-        secret = typer.prompt("口令 / password", hide_input=True, confirmation_prompt=True)
+        secret = typer.prompt(tr("口令", "password"), hide_input=True, confirmation_prompt=True)
         console.print(make_hash(secret), highlight=False)
         return
     app = copilot()
@@ -89,7 +99,9 @@ def serve(
         run_ingest(app, [s.knowledge_dir])
     loaded = load_demo_customers(app)
     if loaded:
-        err_console.print(f"已导入演示客户数据 / demo customers imported: {loaded} rows")
+        err_console.print(
+            tr(f"已导入演示客户数据:{loaded} 行", f"demo customers imported: {loaded} rows")
+        )
 
     from copilot.ui.server import create_app, run
     from copilot.ui.workbench import Workbench
@@ -97,13 +109,20 @@ def serve(
     workbench = Workbench(app)
     seeded = seed_demo_communities(s, app.schedule)
     if seeded:
-        err_console.print(f"已导入演示社群近一周帖子 / demo community posts: {seeded}")
+        err_console.print(
+            tr(
+                f"已导入演示社群近一周帖子:{seeded} 条",
+                f"demo community posts of the past week: {seeded}",
+            )
+        )
     from copilot.analytics.demo import seed_demo_month
 
     if s.ui.demo_customers and seed_demo_month(app.db, app.audit, datetime.now()):
-        err_console.print("已生成演示月度数据(看板) / demo month of copilot use seeded")
+        err_console.print(
+            tr("已生成演示月度数据(看板)", "a demo month of copilot use was seeded (dashboard)")
+        )
     web = create_app(workbench, auth)
     # The embedder and keyword index load while the page opens, not before it is served.
     threading.Thread(target=workbench.warm_up, name="warm-up", daemon=True).start()
-    console.print(f"工作台地址 / workbench at: http://{host}:{port}", highlight=False)
+    console.print(f"{tr('工作台地址', 'workbench at')}: http://{host}:{port}", highlight=False)
     run(web, host, port)
