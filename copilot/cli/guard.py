@@ -10,12 +10,25 @@ import typer
 from pydantic import BaseModel, ConfigDict, ValidationError
 from rich.markup import escape
 
-from copilot.cli.common import console, copilot, emit_json, err_console, handle_errors, read_jsonl
+from copilot.cli.common import (
+    console,
+    copilot,
+    emit_json,
+    err_console,
+    handle_errors,
+    read_jsonl,
+    tr,
+)
 from copilot.errors import InputError, field_problems
 from copilot.guardrails import CheckInput, redact, scan_pii
+from copilot.messages import msg
 
-_FILE = Annotated[str, typer.Argument(help="JSONL 文件,- 表示标准输入 / JSONL file, - for stdin")]
-_JSON = Annotated[bool, typer.Option("--json", help="每行输出一个 JSON / one JSON line per input")]
+_FILE = Annotated[
+    str, typer.Argument(help=tr("JSONL 文件,- 表示标准输入", "JSONL file, - for stdin"))
+]
+_JSON = Annotated[
+    bool, typer.Option("--json", help=tr("每行输出一个 JSON", "one JSON line per input"))
+]
 _ENTITY_FIELDS = {"type", "start", "end", "text", "score"}
 T = TypeVar("T", bound=BaseModel)
 
@@ -34,7 +47,10 @@ def _rows(path: str, model: type[T]) -> Iterator[T | None]:
     try:
         lines = list(read_jsonl(path))
     except OSError as exc:
-        raise InputError(f"无法读取 {path}: {exc}", hint="检查文件路径 / check the path") from None
+        raise InputError(
+            msg(f"无法读取 {path}", f"cannot read {path}") + f": {exc}",
+            hint=msg("检查文件路径", "check the path"),
+        ) from None
     for number, line in lines:
         try:
             yield model.model_validate(json.loads(line))
@@ -42,10 +58,11 @@ def _rows(path: str, model: type[T]) -> Iterator[T | None]:
             detail = (
                 field_problems(exc, "(line)")
                 if isinstance(exc, ValidationError)
-                else f"invalid JSON: {exc.msg}"
+                else f"{tr('JSON 无效', 'invalid JSON')}: {exc.msg}"
             )
             err_console.print(
-                f"[bold red]{path}:{number}:[/] 无效的输入行 / malformed line — {detail}",
+                f"[bold red]{path}:{number}:[/] {tr('无效的输入行', 'malformed line')} — "
+                f"{escape(detail)}",
                 highlight=False,
             )
             yield None
@@ -59,7 +76,9 @@ def _run(path: str, model: type[T], handle: Callable[[T], None]) -> None:
         else:
             handle(row)
     if bad:
-        err_console.print(f"{bad} 行无效,其余已处理 / {bad} malformed line(s); the rest were done")
+        err_console.print(
+            tr(f"{bad} 行无效,其余已处理", f"{bad} malformed line(s); the rest were done")
+        )
         raise typer.Exit(1)
 
 
@@ -87,7 +106,7 @@ def check_command(file: _FILE, as_json: _JSON = False) -> None:
 def pii_scan_command(
     file: _FILE,
     redact_text: Annotated[
-        bool, typer.Option("--redact", help="同时输出脱敏文本 / also output redacted text")
+        bool, typer.Option("--redact", help=tr("同时输出脱敏文本", "also output redacted text"))
     ] = False,
     as_json: _JSON = False,
 ) -> None:
@@ -105,7 +124,8 @@ def pii_scan_command(
         if as_json:
             emit_json(payload)
             return
-        console.print(f"[bold]{row.id}[/] {len(entities)} 处个人信息 / entities", highlight=False)
+        found = tr(f"{len(entities)} 处个人信息", f"{len(entities)} personal data entities")
+        console.print(f"[bold]{row.id}[/] {found}", highlight=False)
         for e in entities:
             console.print(f"  {e.type} {e.start}-{e.end} «{e.text}» {e.score} ({e.reason})")
         if result is not None:
@@ -116,6 +136,6 @@ def pii_scan_command(
 
 def register(app: typer.Typer) -> None:
     app.command("check")(check_command)
-    pii = typer.Typer(help="个人信息扫描与脱敏 / personal data scanning and redaction")
+    pii = typer.Typer(help=tr("个人信息扫描与脱敏", "personal data scanning and redaction"))
     pii.command("scan")(pii_scan_command)
     app.add_typer(pii, name="pii")
