@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copilot.cli.common import console, copilot, emit_json, handle_errors
+from copilot.cli.common import console, copilot, emit_json, handle_errors, tr
 from copilot.messages import msg
 
 if TYPE_CHECKING:
@@ -29,12 +29,17 @@ def _ring() -> KeyRing:
 @keys_app.command("create")
 @handle_errors
 def create(
-    name: Annotated[str, typer.Argument(help="密钥名,如 sidebar-zhang / key name")],
+    name: Annotated[
+        str, typer.Argument(help=tr("密钥名,如 sidebar-zhang", "key name, e.g. sidebar-zhang"))
+    ],
     scopes: Annotated[
         list[str],
-        typer.Option("--scopes", help="draft,check,feedback,admin(逗号分隔 / comma-separated)"),
+        typer.Option(
+            "--scopes",
+            help="draft,check,feedback,admin " + tr("(逗号分隔)", "(comma-separated)"),
+        ),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))] = False,
 ) -> None:
     """创建 API 密钥;密钥只显示这一次。"""
     from copilot.access.keys import parse_scopes
@@ -56,7 +61,7 @@ def create(
 @keys_app.command("list")
 @handle_errors
 def list_keys(
-    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON / print JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))] = False,
 ) -> None:
     """列出 API 密钥(不含密钥本身)。"""
     from rich.table import Table
@@ -77,7 +82,9 @@ def list_keys(
 
 @keys_app.command("revoke")
 @handle_errors
-def revoke(name: Annotated[str, typer.Argument(help="密钥名或 id / key name or id")]) -> None:
+def revoke(
+    name: Annotated[str, typer.Argument(help=tr("密钥名或 id", "key name or id"))],
+) -> None:
     """吊销 API 密钥,立即生效。"""
     key = _ring().revoke(name)
     console.print(str(msg(f"已吊销密钥 {key.name}", f"key {key.name} revoked")), highlight=False)
