@@ -76,9 +76,11 @@ class LazyGroup(TyperGroup):
         return module_commands(module).get_command(ctx, cmd_name)
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list as plain text: typer's rich renderer would more than double the
+        time of ``siyu --help`` (each command's own help keeps it)."""
         self.listing = True
         try:
-            super().format_help(ctx, formatter)
+            click.Command.format_help(self, ctx, formatter)
         finally:
             self.listing = False
 
