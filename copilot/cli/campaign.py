@@ -15,15 +15,22 @@ from copilot.campaigns.batch import BatchBridge
 from copilot.campaigns.planning import plan_campaign
 from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.campaigns.results import campaign_status, export_results
-from copilot.cli.common import console, copilot, emit_json, handle_errors, progress_bar
+from copilot.cli.common import console, copilot, emit_json, handle_errors, progress_bar, tr
 from copilot.drafting import MessageRequest
 from copilot.drafting.message import plan_message
 from copilot.llm.backend import TEMPLATE_BACKEND
+from copilot.messages import render
 
-campaign_app = typer.Typer(help="1:1 触达活动 / campaigns", no_args_is_help=True)
+campaign_app = typer.Typer(help=tr("1:1 触达活动", "1:1 campaigns"), no_args_is_help=True)
 
-PlaybookOpt = Annotated[str, typer.Option("--playbook", "-p", help="剧本 / playbook id")]
-CampaignOpt = Annotated[str | None, typer.Option("--campaign", help="活动 ID；默认 剧本-日期")]
+PlaybookOpt = Annotated[str, typer.Option("--playbook", "-p", help=tr("剧本", "playbook id"))]
+CampaignOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--campaign", help=tr("活动 ID;默认 剧本-日期", "campaign id; default playbook-date")
+    ),
+]
+CAMPAIGN_ARG = tr("活动 ID", "campaign id")
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +52,9 @@ def _bridge(app: Copilot, spec: PlaybookSpec) -> BatchBridge:
 def plan(
     playbook: PlaybookOpt,
     campaign: CampaignOpt = None,
-    sample: Annotated[int | None, typer.Option(help="样例草稿数")] = None,
+    sample: Annotated[
+        int | None, typer.Option(help=tr("样例草稿数", "number of sample drafts"))
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """预览：受众人数、排除名单及原因、样例草稿、token 与费用估算（不写入、不发送）。"""
@@ -73,24 +82,34 @@ def plan(
         emit_json(result)
         return
     console.print(
-        f"[bold]{spec.name}[/]（{spec.id}，用途 {spec.purpose}）活动 {result.campaign_id}"
+        tr(
+            f"[bold]{spec.name}[/]（{spec.id}，用途 {spec.purpose}）活动 {result.campaign_id}",
+            f"[bold]{spec.name}[/] ({spec.id}, purpose {spec.purpose}) campaign "
+            f"{result.campaign_id}",
+        )
     )
-    console.print(f"规则匹配 / matched: {result.matched}  可触达 / eligible: {result.eligible}")
-    for code, n in sorted(result.excluded_counts.items()):
-        console.print(f"  排除 / excluded {code}: {n}")
-    for ex in result.excluded[:5]:
-        console.print(f"    {ex.customer_id}: {ex.reason}")
-    mode = TEMPLATE_BACKEND if result.cost == 0 and engine.backend.is_template else result.model
-    cost = "未知 / unpriced" if result.cost is None else f"¥{result.cost:.4f}"
     console.print(
-        f"估算 / estimate（{mode}）：输入 {result.input_tokens:,} tokens，"
-        f"输出 {result.output_tokens:,} tokens，费用 {cost}"
+        f"{tr('规则匹配', 'matched')}: {result.matched}  "
+        f"{tr('可触达', 'eligible')}: {result.eligible}"
+    )
+    for code, n in sorted(result.excluded_counts.items()):
+        console.print(f"  {tr('排除', 'excluded')} {code}: {n}")
+    for ex in result.excluded[:5]:
+        console.print(f"    {ex.customer_id}: {render(ex.reason)}")
+    mode = TEMPLATE_BACKEND if result.cost == 0 and engine.backend.is_template else result.model
+    cost = tr("未知", "unpriced") if result.cost is None else f"¥{result.cost:.4f}"
+    tokens_in, tokens_out = f"{result.input_tokens:,}", f"{result.output_tokens:,}"
+    console.print(
+        tr(
+            f"估算（{mode}）：输入 {tokens_in} tokens，输出 {tokens_out} tokens，费用 {cost}",
+            f"estimate ({mode}): {tokens_in} input tokens, {tokens_out} output tokens, cost {cost}",
+        )
     )
     for sample_draft in result.samples:
         console.print(
             f"\n[bold]{sample_draft.customer_id}[/] "
             f"{escape(f'[{sample_draft.verdict or sample_draft.status}]')} "
-            f"字段 {sample_draft.fields_used}\n{escape(sample_draft.text)}"
+            f"{tr('字段', 'fields')} {sample_draft.fields_used}\n{escape(sample_draft.text)}"
         )
 
 
@@ -99,9 +118,14 @@ def plan(
 def run(
     playbook: PlaybookOpt,
     campaign: CampaignOpt = None,
-    resume: Annotated[bool, typer.Option("--resume", help="续跑被中断的活动")] = False,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help=tr("续跑被中断的活动", "resume an interrupted campaign")),
+    ] = False,
     concurrency: Annotated[int | None, typer.Option(min=1, max=64)] = None,
-    out: Annotated[Path | None, typer.Option(help="结果文件 .csv 或 .jsonl")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help=tr("结果文件 .csv 或 .jsonl", "results file .csv or .jsonl"))
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """为每位可触达客户起草消息（只起草，不发送）；可中断后 --resume 续跑。"""
@@ -110,7 +134,7 @@ def run(
     _, campaigns = app.campaigns(spec)
     campaign_id = _campaign_id(spec, campaign)
     with progress_bar() as bar:
-        task = bar.add_task(f"起草 / drafting {campaign_id}", total=None, detail="")
+        task = bar.add_task(f"{tr('起草', 'drafting')} {campaign_id}", total=None, detail="")
         summary = campaigns.run(
             spec,
             campaign_id,
@@ -122,18 +146,23 @@ def run(
     if as_json:
         emit_json(summary)
         return
+    drafted = sum(summary.counts.values())
     console.print(
-        f"活动 {campaign_id}: 受众 {summary.audience}，本次 {sum(summary.counts.values())}，"
-        f"已完成跳过 {summary.skipped}；{summary.counts}"
+        tr(
+            f"活动 {campaign_id}: 受众 {summary.audience}，本次 {drafted}，"
+            f"已完成跳过 {summary.skipped}；{summary.counts}",
+            f"campaign {campaign_id}: audience {summary.audience}, this run {drafted}, "
+            f"skipped as done {summary.skipped}; {summary.counts}",
+        )
     )
     if out:
-        console.print(f"结果 / results: {out} ({written})")
+        console.print(f"{tr('结果', 'results')}: {out} ({written})")
 
 
 @campaign_app.command("status")
 @handle_errors
 def status(
-    campaign: Annotated[str, typer.Argument(help="活动 ID")],
+    campaign: Annotated[str, typer.Argument(help=CAMPAIGN_ARG)],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """活动进度：受众、已完成、剩余、按状态与护栏结论统计。"""
@@ -141,16 +170,16 @@ def status(
     if as_json:
         emit_json(result)
         return
-    table = Table(title=f"活动 {result.campaign_id}（{result.playbook}）")
-    table.add_column("项目")
-    table.add_column("数量", justify="right")
+    table = Table(title=f"{tr('活动', 'campaign')} {result.campaign_id} ({result.playbook})")
+    table.add_column(tr("项目", "item"))
+    table.add_column(tr("数量", "count"), justify="right")
     rows = [
-        ("受众 audience", result.audience),
-        ("已完成 done", result.done),
-        ("剩余 remaining", result.remaining),
+        (tr("受众", "audience"), result.audience),
+        (tr("已完成", "done"), result.done),
+        (tr("剩余", "remaining"), result.remaining),
     ]
-    rows += [(f"状态 {k}", v) for k, v in sorted(result.by_status.items())]
-    rows += [(f"结论 {k}", v) for k, v in sorted(result.by_verdict.items())]
+    rows += [(f"{tr('状态', 'status')} {k}", v) for k, v in sorted(result.by_status.items())]
+    rows += [(f"{tr('结论', 'verdict')} {k}", v) for k, v in sorted(result.by_verdict.items())]
     for label, value in rows:
         table.add_row(label, str(value))
     console.print(table)
@@ -159,10 +188,21 @@ def status(
 @campaign_app.command("export")
 @handle_errors
 def export(
-    campaign: Annotated[str, typer.Argument(help="活动 ID")],
-    out: Annotated[Path, typer.Option(help=".csv 或 .jsonl；配合 --openai-batch 为请求文件")],
+    campaign: Annotated[str, typer.Argument(help=CAMPAIGN_ARG)],
+    out: Annotated[
+        Path,
+        typer.Option(
+            help=tr(
+                ".csv 或 .jsonl;配合 --openai-batch 为请求文件",
+                ".csv or .jsonl; with --openai-batch the request file",
+            )
+        ),
+    ],
     openai_batch: Annotated[
-        str | None, typer.Option(help="剧本 id：导出 OpenAI Batch 请求")
+        str | None,
+        typer.Option(
+            help=tr("剧本 id:导出 OpenAI Batch 请求", "playbook id: export OpenAI Batch requests")
+        ),
     ] = None,
 ) -> None:
     """导出结果（CSV/JSONL，含护栏结论），或用 --openai-batch 导出 Batch API 请求文件。"""
@@ -170,21 +210,29 @@ def export(
     if openai_batch:
         spec = app.playbook(openai_batch)
         count = _bridge(app, spec).export(spec, campaign, out)
-        console.print(f"Batch 请求 / requests: {out} ({count})；上传后用 import-batch 导回结果")
+        console.print(
+            tr(
+                f"Batch 请求:{out} ({count});上传后用 import-batch 导回结果",
+                f"Batch requests: {out} ({count}); upload them, then bring the results back "
+                "with import-batch",
+            )
+        )
         return
     count = export_results(app.db, campaign, out)
-    console.print(f"已导出 / exported {count} → {out}")
+    console.print(f"{tr('已导出', 'exported')} {count} → {out}")
 
 
 @campaign_app.command("import-batch")
 @handle_errors
 def import_batch(
     playbook: PlaybookOpt,
-    results: Annotated[Path, typer.Argument(help="Batch API 输出 JSONL")],
+    results: Annotated[
+        Path, typer.Argument(help=tr("Batch API 输出 JSONL", "the Batch API output JSONL"))
+    ],
     campaign: CampaignOpt = None,
 ) -> None:
     """导入 OpenAI Batch 结果：逐条过护栏、记审计，已完成的客户跳过。"""
     app = copilot()
     spec = app.playbook(playbook)
     counts = _bridge(app, spec).import_results(spec, _campaign_id(spec, campaign), results)
-    console.print(f"已导入 / imported: {counts}")
+    console.print(f"{tr('已导入', 'imported')}: {counts}")
