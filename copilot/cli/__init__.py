@@ -4,7 +4,9 @@ Each ``copilot/cli/<domain>.py`` defines ``register(app)``. COMMANDS names the m
 one-line help of every top-level command, so ``siyu --help`` lists them without importing a
 domain module (nor the retrieval, drafting or UI stack behind it), and running a command
 imports only its own module. A test checks COMMANDS against what the modules register; a new
-command or module is added there.
+command or module is added there. The listing is plain Chinese text (rendering it in the
+reader's language would load the message models); each command's own help, output and errors
+follow SIYU_LANGUAGE or the locale.
 """
 
 from __future__ import annotations
@@ -39,13 +41,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("evals", "运行评测集:断言、基线对比、报告;回退时退出码为 1。"),
     "report": ("report", "月报：建议采纳率、编辑、护栏、发帖节奏与 1:1 触达频次（来自审计日志）。"),
     "gaps": ("report", "知识缺口：转人工、被拒或大改的问题按主题归类；可提议为话术进入审核。"),
-    "kb": ("kb", "知识库管理 / knowledge base"),
-    "pii": ("guard", "个人信息扫描与脱敏 / personal data scanning and redaction"),
-    "customers": ("customers", "客户数据 / customers, orders, consents"),
-    "consent": ("customers", "授权登记 / consent registry"),
-    "campaign": ("campaign", "1:1 触达活动 / campaigns"),
-    "audit": ("compliance", "审计日志 / audit log"),
-    "llm": ("llm", "模型接口 / the LLM endpoint"),
+    "kb": ("kb", "知识库管理"),
+    "pii": ("guard", "个人信息扫描与脱敏"),
+    "customers": ("customers", "客户数据"),
+    "consent": ("customers", "授权登记"),
+    "campaign": ("campaign", "1:1 触达活动"),
+    "audit": ("compliance", "审计日志"),
+    "llm": ("llm", "模型接口"),
     "nps": ("report", "NPS 调查 / NPS survey"),
     "keys": ("keys", "HTTP API 密钥:创建、列出、吊销。"),
 }
