@@ -49,17 +49,25 @@ def test_reply_uses_the_configured_endpoint(
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "zh", "en"),
     [
-        (["reply", ""], "empty"),
-        (["message", "--playbook", "wedding"], "unknown playbook"),
-        (["message", "--playbook", "birthday", "--fields", "王芳"], "name=value"),
-        (["post", "--type", "tips", "--topic", "奶粉", "--at", "tomorrow"], "ISO"),
+        (["reply", ""], "客户消息为空", "the customer message is empty"),
+        (["message", "--playbook", "wedding"], "未知剧本 'wedding'", "unknown playbook 'wedding'"),
+        (
+            ["message", "--playbook", "birthday", "--fields", "王芳"],
+            "字段格式应为 name=值",
+            "expected name=value",
+        ),
+        (["post", "--type", "tips", "--topic", "奶粉", "--at", "tomorrow"], "ISO", "ISO"),
     ],
 )
-def test_bad_input_is_a_clear_error(fake_settings: Settings, args: list[str], message: str) -> None:
-    code, out = run(*args)
-    assert code != 0 and message in str(out)
+def test_bad_input_is_a_clear_error(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch, args: list[str], zh: str, en: str
+) -> None:
+    for lang, message in (("zh", zh), ("en", en)):
+        monkeypatch.setenv("SIYU_LANGUAGE", lang)
+        code, out = run(*args)
+        assert code != 0 and message in str(out), (lang, out)
 
 
 def test_post_and_message_render(fake_settings: Settings) -> None:
