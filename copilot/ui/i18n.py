@@ -1,10 +1,17 @@
-"""User-facing strings of the workbench, Chinese first with an English counterpart."""
+"""User-facing strings of the workbench, Chinese first with an English counterpart, and the
+page language every event handler renders library messages in."""
 
 from __future__ import annotations
 
-from typing import Literal
+import functools
+import inspect
+from collections.abc import Callable, Generator, Iterator
+from typing import Any, ParamSpec, TypeVar
 
-Lang = Literal["zh", "en"]
+from copilot.messages import Lang, language
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 STRINGS: dict[str, tuple[str, str]] = {
     "title": ("私域运营 Copilot 工作台", "Siyu Copilot workbench"),
@@ -163,6 +170,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "refresh_dashboard": ("生成看板", "Show the month"),
     "dashboard_table": ("明细表", "Table"),
     "refresh_first": ("请先生成看板", "Show a month first"),
+    # upload size guard (page script)
+    "too_large": ("文件过大,未上传", "too large, not uploaded"),
+    "list_sep": ("、", ", "),
+    "upload_limit": ("上限", "limit"),
+    "split_upload": (
+        "拆分成小文件后再上传;其余文件照常上传",
+        "split it into smaller files; the other files are uploaded as usual",
+    ),
 }
 
 
@@ -175,3 +190,37 @@ class Texts:
 
     def __call__(self, key: str) -> str:
         return STRINGS[key][self._index]
+
+
+def in_language(lang: Lang, handler: Callable[P, R]) -> Callable[P, R]:
+    """`handler` with every message it renders (errors, hints, reasons, reports) in the
+    language of its page. A streaming (generator) handler stays one: each step runs in the
+    language, since Gradio may take successive steps on different threads."""
+    if inspect.isgeneratorfunction(handler):
+        return functools.wraps(handler)(_streaming(lang, handler))  # type: ignore[return-value]
+
+    @functools.wraps(handler)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with language(lang):
+            return handler(*args, **kwargs)
+
+    return wrapper
+
+
+def _streaming(
+    lang: Lang, handler: Callable[..., Generator[Any, None, None]]
+) -> Callable[..., Iterator[Any]]:
+    def stream(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        steps = handler(*args, **kwargs)
+        try:
+            while True:
+                with language(lang):
+                    try:
+                        step = next(steps)
+                    except StopIteration:
+                        return
+                yield step
+        finally:
+            steps.close()
+
+    return stream

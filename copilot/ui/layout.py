@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import gradio as gr
 
+from copilot.errors import HINT_LABEL
 from copilot.ui.community_tab import CommunityTab
 from copilot.ui.compliance_tab import ComplianceTab
 from copilot.ui.dashboard_tab import DashboardTab
 from copilot.ui.evals_tab import EvalsTab
-from copilot.ui.i18n import Lang, Texts
+from copilot.ui.i18n import Lang, Texts, in_language
 from copilot.ui.knowledge_tab import KnowledgeTab
 from copilot.ui.outreach_tab import OutreachTab
 from copilot.ui.reply_tab import ReplyTab
@@ -39,6 +42,7 @@ UPLOAD_GUARD = """
 <script>
 (() => {
   const LIMIT_MB = __LIMIT_MB__;
+  const TEXT = __TEXT__;
   const inUpload = (el) => el instanceof Element && el.closest("#siyu-upload");
   const keep = (files) => {
     const ok = new DataTransfer(), big = [];
@@ -55,9 +59,8 @@ UPLOAD_GUARD = """
         note.className = "siyu-error";
         document.getElementById("siyu-upload")?.after(note);
       }
-      note.textContent = `文件过大,未上传 / too large, not uploaded: ${big.join("、")} · `
-        + `上限 / limit ${LIMIT_MB} MB\n提示 / hint: 拆分成小文件后再上传;其余文件照常上传 / `
-        + `split it; the other files are uploaded as usual`;
+      note.textContent = `${TEXT.too_large}: ${big.join(TEXT.list_sep)} · `
+        + `${TEXT.upload_limit} ${LIMIT_MB} MB\n${TEXT.hint}: ${TEXT.split_upload}`;
     }
     return [ok.files, big.length > 0];
   };
@@ -86,9 +89,13 @@ UPLOAD_GUARD = """
 """
 
 
-def page_head(max_upload_mb: float) -> str:
-    """Scripts of every page: keyboard shortcuts and the upload size guard."""
-    return SHORTCUTS + UPLOAD_GUARD.replace("__LIMIT_MB__", f"{max_upload_mb:g}")
+def page_head(max_upload_mb: float, lang: Lang) -> str:
+    """Scripts of a page: keyboard shortcuts and the upload size guard, in the page's language."""
+    t = Texts(lang)
+    keys = ("too_large", "list_sep", "upload_limit", "split_upload")
+    text = {key: t(key) for key in keys} | {"hint": HINT_LABEL.render(lang)}
+    guard = UPLOAD_GUARD.replace("__LIMIT_MB__", f"{max_upload_mb:g}")
+    return SHORTCUTS + guard.replace("__TEXT__", json.dumps(text, ensure_ascii=False))
 
 
 def build_blocks(wb: Workbench, lang: Lang) -> gr.Blocks:
@@ -114,4 +121,7 @@ def build_blocks(wb: Workbench, lang: Lang) -> gr.Blocks:
             for key, tab in tabs:
                 with gr.Tab(t(key), elem_id=f"siyu-{key.replace('_', '-')}"):
                     tab(wb, t).build()
+    for event in blocks.fns.values():  # library messages render in the page's language
+        if event.fn is not None:
+            event.fn = in_language(lang, event.fn)
     return blocks

@@ -44,7 +44,7 @@ def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAP
             max_file_size=f"{wb.copilot.settings.ui.max_upload_mb:g}mb",
             footer_links=[],
             css=CSS,
-            head=page_head(wb.copilot.settings.ui.max_upload_mb),
+            head=page_head(wb.copilot.settings.ui.max_upload_mb, lang),
             ssr_mode=False,
             show_error=False,
             allowed_paths=[str(wb.exports_dir)],
