@@ -183,3 +183,105 @@ def test_message_with_customer_fields_needs_an_opt_out_even_without_selling() ->
     assert (finding.severity, finding.start, finding.end) == ("block", 13, 13)
     assert render(finding.fix, "zh") == "在末尾加上「回复TD退订」"
     assert render(finding.fix, "en") == "append «Reply TD to unsubscribe.»"
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "named"),
+    [
+        # a surname outside the lexicon's list + 姐 counts only through the member's record
+        ("柴姐的宝宝湿疹好多了", {"members": ["柴静怡"]}, "柴姐"),
+        ("柴姐的宝宝湿疹好多了", {}, None),
+        # a two-character name is a name; a single character is too short to be one
+        ("小林的宝宝过敏好了", {"members": ["小林"]}, "小林"),
+        ("小林的宝宝过敏好了", {}, None),
+        ("朵的宝宝过敏好了", {"members": ["朵"]}, None),
+        # the customer fields name a member as the records do
+        ("柴静怡的宝宝湿疹好多了", {"fields": {"name": "柴静怡"}}, "柴静怡"),
+        ("静怡的宝宝湿疹好多了", {"fields": {"nickname": "静怡"}}, "静怡"),
+        # the first member named in the post is the one reported
+        ("张可和李晓雯的宝宝都过敏", {"members": ["李晓雯", "张可"]}, "张可"),
+    ],
+)
+def test_post_names_members_from_records_and_fields(
+    text: str, fields: dict[str, object], named: str | None
+) -> None:
+    findings = run(text, "sensitive", task="post", **fields).findings
+    if named is None:
+        assert findings == []
+        return
+    [finding] = findings
+    assert finding.severity == "block"
+    assert render(finding.message, "zh").endswith(f",且点名了群成员「{named}」")
+    assert render(finding.message, "en").endswith(f", and names the community member «{named}»")
+
+
+def test_sensitive_finding_texts_in_both_languages() -> None:
+    [finding] = run("孕期皮肤容易干燥，你要多喝水。", "sensitive", task="post").findings
+    assert (finding.start, finding.end, finding.text) == (0, 2, "孕期")
+    assert render(finding.message, "zh") == "营销内容涉及敏感个人信息(孕产),且直接称呼了对方"
+    assert render(finding.message, "en") == (
+        "marketing content refers to sensitive personal information (pregnancy and birth), "
+        "and addresses the reader directly"
+    )
+    assert render(finding.fix, "zh") == "删除与孕产相关的内容;敏感信息不得用于营销,也不得在群里点名"
+    assert render(finding.fix, "en") == (
+        "remove the pregnancy and birth reference; sensitive data never personalises marketing "
+        "or singles out a member"
+    )
+
+
+@pytest.mark.parametrize(("task", "start"), [("post", 0), ("message", 5)])
+def test_chat_archive_as_a_source_is_blocked_in_posts_and_messages(task: str, start: int) -> None:
+    text = (
+        "根据您的聊天记录，为您推荐这款面霜" if task == "post" else "新品上市，根据您的聊天记录推荐"
+    )
+    [finding] = run(text, "sensitive", task=task).findings
+    assert (finding.severity, finding.start, finding.end) == ("block", start, start + 6)
+    assert finding.text == "根据您的聊天"
+    assert render(finding.message, "zh") == "草稿引用了客户聊天内容(会话存档)做个性化"
+    assert render(finding.message, "en") == (
+        "the draft personalises with what the customer said in chats (the WeCom chat archive)"
+    )
+    assert render(finding.fix, "zh") == "只使用已授权字段,不要引用聊天记录"
+    assert render(finding.fix, "en") == "use consented fields only, never chat content"
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "severities"),
+    [
+        # neither marketing nor personalised: a service message needs no opt-out line
+        ("您好，您的快递已发出", {}, []),
+        # a purpose alone makes the message personalised
+        ("王姐，好久不见", {"purpose": "marketing_personalisation"}, ["block"]),
+    ],
+)
+def test_optout_applies_to_marketing_or_personalised_messages(
+    text: str, fields: dict[str, object], severities: list[str]
+) -> None:
+    verdict = run(text, "optout", task="message", **fields)
+    assert rules_fired(verdict, "optout") == severities
+
+
+def test_optout_finding_points_at_the_end_and_says_why() -> None:
+    [finding] = run("限时秒杀，快来下单", "optout", task="message").findings
+    assert (finding.start, finding.end) == (9, 9)
+    assert render(finding.message, "zh") == (
+        "个性化营销消息缺少可执行的退订方式(提到“退订”或声明不支持退订都不算)"
+    )
+    assert render(finding.message, "en") == (
+        "the personalised marketing message has no actionable opt-out instruction "
+        "(mentioning the word, or saying it is not supported, does not count)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "actionable"),
+    [
+        ("不能回复TD退订", False),  # the negation opens the text, no clause mark before it
+        ("无法，回复TD退订", True),  # the negation ends right before the clause mark
+        ("回复TD退订，不支持货到付款", True),  # the negation starts right after it
+        ("退订回T", True),
+    ],
+)
+def test_opt_out_clause_boundaries(text: str, actionable: bool) -> None:
+    assert has_opt_out(text) is actionable
