@@ -15,6 +15,7 @@ import gradio as gr
 
 from copilot.config import UISettings
 from copilot.errors import ConfigError
+from copilot.messages import msg
 
 ALGORITHM = "pbkdf2_sha256"
 ITERATIONS = 240_000
@@ -61,9 +62,13 @@ def parse_users(text: str, where: str) -> dict[str, str]:
         name, sep, stored = entry.partition(":")
         if not sep or not name.strip() or not stored.startswith(ALGORITHM + "$"):
             raise ConfigError(
-                f"第 {number} 个用户条目格式不对 / user entry {number} is malformed",
+                msg(f"第 {number} 个用户条目格式不对", f"user entry {number} is malformed"),
                 where=where,
-                hint="每个条目写成 user:pbkdf2_sha256$…,哈希用 `siyu serve --hash-password` 生成",
+                hint=msg(
+                    "每个条目写成 user:pbkdf2_sha256$…,哈希用 `siyu serve --hash-password` 生成",
+                    "write each entry as user:pbkdf2_sha256$…; make the hash with "
+                    "`siyu serve --hash-password`",
+                ),
             )
         users[name.strip()] = stored.strip()
     return users
@@ -78,9 +83,9 @@ def load_users(settings: UISettings) -> dict[str, str]:
             text = settings.users_file.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(
-                f"读不到用户文件 / cannot read the users file: {exc.strerror}",
+                msg("读不到用户文件", "cannot read the users file") + f": {exc.strerror}",
                 where=str(settings.users_file),
-                hint="检查 SIYU_UI_USERS_FILE 路径",
+                hint=msg("检查 SIYU_UI_USERS_FILE 路径", "check the SIYU_UI_USERS_FILE path"),
             ) from None
         users.update(parse_users(text, str(settings.users_file)))
     return users
@@ -101,10 +106,17 @@ def authenticator(host: str, users: dict[str, str]) -> Callable[[str, str], bool
         if is_loopback(host):
             return None
         raise ConfigError(
-            f"绑定到 {host} 时必须配置登录用户 / a login is required when binding beyond loopback",
+            msg(
+                f"绑定到 {host} 时必须配置登录用户",
+                f"a login is required when binding to {host} (beyond loopback)",
+            ),
             where="--host",
-            hint="设置 SIYU_UI_USERS 或 SIYU_UI_USERS_FILE(哈希用 `siyu serve --hash-password`"
-            "生成),或绑定 127.0.0.1",
+            hint=msg(
+                "设置 SIYU_UI_USERS 或 SIYU_UI_USERS_FILE(哈希用 `siyu serve --hash-password`"
+                "生成),或绑定 127.0.0.1",
+                "set SIYU_UI_USERS or SIYU_UI_USERS_FILE (make hashes with "
+                "`siyu serve --hash-password`), or bind to 127.0.0.1",
+            ),
         )
     return lambda name, password: check_login(users, name, password)
 

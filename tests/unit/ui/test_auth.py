@@ -8,6 +8,7 @@ import pytest
 
 from copilot.config import UISettings
 from copilot.errors import ConfigError
+from copilot.messages import render
 from copilot.ui import auth
 from copilot.ui.auth import authenticator, hash_password, load_users, parse_users, verify_password
 
@@ -36,7 +37,8 @@ def test_malformed_hash_never_verifies(stored: str) -> None:
 def test_parse_users_rejects_malformed_entries(text: str, error: str) -> None:
     with pytest.raises(ConfigError, match=error) as info:
         parse_users(text, "SIYU_UI_USERS")
-    assert "siyu serve --hash-password" in info.value.hint
+    for lang in ("zh", "en"):
+        assert "siyu serve --hash-password" in render(info.value.hint, lang)
 
 
 def test_users_from_env_and_file(tmp_path: Path) -> None:
