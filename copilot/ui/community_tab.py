@@ -11,6 +11,7 @@ from copilot.community.schedule import ScheduledPost
 from copilot.drafting import DraftResult, PostRequest
 from copilot.drafting.post import POST_TYPE_LABELS
 from copilot.errors import CopilotError, InputError
+from copilot.messages import msg
 from copilot.ui.auth import actor_of
 from copilot.ui.cards import error_html, message_html, ok_html, result_html
 from copilot.ui.i18n import Texts
@@ -87,9 +88,12 @@ class CommunityTab:
             local = datetime.strptime(when.strip(), "%Y-%m-%d %H:%M")
         except ValueError:
             raise InputError(
-                f"时间格式不对 {when!r} / bad time",
-                where="planned time",
-                hint="使用 YYYY-MM-DD HH:MM,例如 2026-06-01 10:00",
+                msg(f"时间格式不对 {when!r}", f"bad time {when!r}"),
+                where=self.t("planned_at"),
+                hint=msg(
+                    "使用 YYYY-MM-DD HH:MM,例如 2026-06-01 10:00",
+                    "use YYYY-MM-DD HH:MM, e.g. 2026-06-01 10:00",
+                ),
             ) from None
         return local.replace(tzinfo=self._now().tzinfo)
 

@@ -8,10 +8,17 @@ from typing import Any
 import gradio as gr
 
 from copilot.audit.log import AuditRecord
-from copilot.compliance.selfcheck import SelfCheck, build_selfcheck, render_html, table_html
+from copilot.compliance.selfcheck import (
+    TITLE,
+    SelfCheck,
+    build_selfcheck,
+    render_html,
+    table_html,
+)
 from copilot.customers.profiles import load_profiles
 from copilot.errors import CopilotError, InputError
 from copilot.guardrails.consent_state import current_state
+from copilot.messages import msg
 from copilot.ui.auth import actor_of
 from copilot.ui.cards import error_html, message_html, ok_html
 from copilot.ui.i18n import Texts
@@ -38,7 +45,9 @@ def _day(value: str, field: str) -> datetime | None:
         return datetime.combine(date.fromisoformat(value.strip()), datetime.min.time())
     except ValueError:
         raise InputError(
-            f"日期无法识别 {value!r} / bad date", where=field, hint="使用 YYYY-MM-DD"
+            msg(f"日期无法识别 {value!r}", f"bad date {value!r}"),
+            where=field,
+            hint=msg("使用 YYYY-MM-DD", "use YYYY-MM-DD"),
         ) from None
 
 
@@ -50,9 +59,7 @@ def _summary(record: AuditRecord) -> str:
 
 def selfcheck_html(report: SelfCheck) -> str:
     """The self-check on the page: every section with its table, every cell escaped."""
-    parts = [
-        f"<h3>每月合规自查 / compliance self-check {h(report.month)} {MARKS[report.passed]}</h3>"
-    ]
+    parts = [f"<h3>{h(TITLE)} {h(report.month)} {MARKS[report.passed]}</h3>"]
     for s in report.sections:
         parts.append(f"<h4>{MARKS[s.ok]} {h(s.title)}</h4><div>{h(s.summary)}</div>")
         if s.rows:
@@ -72,9 +79,9 @@ class ComplianceTab:
                 profile = load_profiles(conn, [cid], self.app.catalog).get(cid)
             if profile is None:
                 raise InputError(
-                    f"客户不存在 / unknown customer {cid!r}",
-                    where="客户编号 / customer id",
-                    hint="输入客户编号,例如 C000001",
+                    msg(f"客户不存在 {cid!r}", f"unknown customer {cid!r}"),
+                    where=self.t("customer_id"),
+                    hint=msg("输入客户编号,例如 C000001", "enter a customer id, e.g. C000001"),
                 )
             history = self.app.consent.history(cid)
         except CopilotError as exc:
@@ -127,7 +134,8 @@ class ComplianceTab:
         if needle:
             rows = [row for row in rows if any(needle in str(cell) for cell in row)]
         shown = rows[:AUDIT_ROWS]
-        note = f" · ⚠ {damaged} 条损坏 / damaged: siyu audit verify" if damaged else ""
+        note = f" · ⚠ {msg(f'{damaged} 条损坏', f'{damaged} damaged')}: siyu audit verify"
+        note = note if damaged else ""
         return f"{len(rows)} {self.t('events')}{note}", shown
 
     def export(self, start: str, end: str) -> tuple[str, str | None]:
@@ -136,14 +144,19 @@ class ComplianceTab:
             result = self.app.audit.export_csv(out, _day(start, "from"), _day(end, "to"))
         except CopilotError as exc:
             return error_html(exc), None
-        damaged = f" · ⚠ {len(result.damaged)} 条损坏 / damaged" if result.damaged else ""
+        count = len(result.damaged)
+        damaged = f" · ⚠ {msg(f'{count} 条损坏', f'{count} damaged')}" if count else ""
         return ok_html(f"{self.t('exported')}{result.count} → {out.name}{damaged}"), str(out)
 
     def selfcheck(self, month: str) -> tuple[str, str | None]:
         try:
             datetime.strptime(month.strip(), "%Y-%m")
         except ValueError:
-            error = InputError(f"月份无法识别 {month!r}", where="month", hint="例如 2026-11")
+            error = InputError(
+                msg(f"月份无法识别 {month!r}", f"bad month {month!r}"),
+                where=self.t("month"),
+                hint=msg("例如 2026-11", "e.g. 2026-11"),
+            )
             return error_html(error), None
         try:
             report = build_selfcheck(self.app.db, self.app.audit, month.strip())
