@@ -16,6 +16,7 @@ from copilot.analytics.nps import nps_report
 from copilot.analytics.report import build_report
 from copilot.analytics.tables import TextTable, report_tables
 from copilot.errors import CopilotError
+from copilot.messages import msg, render
 from copilot.ui.cards import error_html, message_html
 from copilot.ui.i18n import Texts
 from copilot.ui.safe import h
@@ -39,9 +40,12 @@ def summary_html(report: MonthlyReport, nps: float | None, answers: int) -> str:
     )
 
 
+NONE = msg("（无）", "(none)")
+
+
 def frame(table: TextTable) -> dict[str, list[Any]]:
     """The table as a Dataframe value; an empty one shows a single "none" row."""
-    rows = table.rows or [["（无 / none）", *[""] * (len(table.headers) - 1)]]
+    rows = table.rows or [[render(NONE), *[""] * (len(table.headers) - 1)]]
     return {"headers": table.headers, "data": rows}
 
 

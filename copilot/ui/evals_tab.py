@@ -14,7 +14,7 @@ from copilot.evals import Comparison, RunRecord, load_suites
 from copilot.evals.reports import diff_lines, per_suite, problems
 from copilot.evals.results import CaseResult
 from copilot.evals.session import EvalRequest
-from copilot.messages import render
+from copilot.messages import msg, render
 from copilot.ui.cards import error_html
 from copilot.ui.i18n import Texts
 from copilot.ui.safe import h
@@ -58,14 +58,16 @@ class EvalsTab:
     ) -> tuple[str, list[list[Any]], str | None]:
         """(summary HTML, failing cases, HTML report path)."""
         if not names:
-            error = InputError("请至少选择一个评测集 / pick at least one suite", where="suites")
+            error = InputError(
+                msg("请至少选择一个评测集", "pick at least one suite"), where=self.t("suites")
+            )
             return error_html(error), [], None
         done = [0]
         total = [0]
 
         def on_start(count: int) -> None:
             total[0] = count
-            progress((0, count), desc="eval")
+            progress((0, count), desc=self.t("tab_evals"))
 
         def on_result(case: CaseResult) -> None:
             done[0] += 1

@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 
 from copilot.errors import CopilotError, InputError
+from copilot.messages import msg
 from copilot.retrieval import SearchFilters
 from copilot.retrieval.ingest import Progress
 from copilot.retrieval.loaders import SUPPORTED
@@ -63,7 +64,8 @@ class KnowledgeTab:
             return message_html(self.t("no_files")), [], *self.refresh()
         if not self.wb.ingest_lock.acquire(blocking=False):
             busy = InputError(
-                "另一个导入正在进行 / another ingest is running", hint="等它完成后再试"
+                msg("另一个导入正在进行", "another ingest is running"),
+                hint=msg("等它完成后再试", "try again when it has finished"),
             )
             return error_html(busy), [], *self.refresh()
         try:
