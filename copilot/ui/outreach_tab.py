@@ -15,7 +15,7 @@ from copilot.customers.profiles import load_profiles
 from copilot.drafting import Drafter, MessageRequest
 from copilot.drafting.message import plan_message
 from copilot.errors import CopilotError, InputError
-from copilot.messages import render
+from copilot.messages import msg, render
 from copilot.ui.cards import badge, error_html, ok_html
 from copilot.ui.i18n import Texts
 from copilot.ui.safe import h
@@ -167,9 +167,9 @@ class OutreachTab:
         books = self.app.playbooks()
         if not playbook or playbook not in books:
             raise InputError(
-                f"请选择剧本 / pick a playbook ({playbook!r})",
-                where="playbook",
-                hint=f"可选 / valid: {', '.join(sorted(books))}",
+                msg(f"请选择剧本({playbook!r})", f"pick a playbook ({playbook!r})"),
+                where=self.t("playbook"),
+                hint=msg("可选:", "valid: ") + ", ".join(sorted(books)),
             )
         return books[playbook]
 

@@ -13,6 +13,7 @@ from copilot.audit.log import HumanAction
 from copilot.drafting import DraftResult, ReplyRequest
 from copilot.drafting.records import record_drafts
 from copilot.errors import CopilotError, InputError
+from copilot.messages import msg
 from copilot.ui.auth import actor_of
 from copilot.ui.cards import error_html, message_html, ok_html, result_html
 from copilot.ui.i18n import Texts
@@ -47,10 +48,14 @@ class ReplyTab:
         empty = gr.update(choices=[], value=None)
         try:
             if len(message) > MAX_PASTE_CHARS:
+                size = len(message)
                 raise InputError(
-                    f"粘贴内容有 {len(message)} 字 / the pasted text has {len(message)} characters",
-                    where="客户消息 / message",
-                    hint="只保留客户的问题部分(2000 字以内)再试",
+                    msg(f"粘贴内容有 {size} 字", f"the pasted text has {size} characters"),
+                    where=self.t("message"),
+                    hint=msg(
+                        "只保留客户的问题部分(2000 字以内)再试",
+                        "keep only the customer's question (up to 2000 characters) and retry",
+                    ),
                 )
             stream = self.app.drafter.stream_reply(ReplyRequest(message=message, context=context))
             redacted = stream.prepared.plan.check.customer_message

@@ -49,3 +49,13 @@ def test_an_english_question_gets_a_cited_english_reply(english: Page) -> None:
     expect(card).to_contain_text("Sources")
     english.click("#siyu-accept")
     expect(english.locator("#siyu-reply-status")).to_contain_text("accepted")
+
+
+def test_an_error_on_the_english_page_is_english_only(english: Page) -> None:
+    field(english, "siyu-message").fill("   ")
+    english.click("#siyu-suggest")
+    error = english.locator("#siyu-cards .siyu-error")
+    expect(error).to_contain_text("message: the customer message is empty")
+    expect(error).to_contain_text("hint: paste the customer's words and retry")
+    expect(error).not_to_contain_text("客户")
+    expect(error).not_to_contain_text("提示")
