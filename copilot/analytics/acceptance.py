@@ -2,7 +2,9 @@
 
 The cohort is the drafts created in [start, end), each with the first decision a person took
 on it (accepted / edited / rejected), whenever that came. One grouped query returns a row per
-distinct (day, agent, draft fields, decision); the slices are rolled up from those rows.
+distinct (day, agent, draft fields, decision), read in the covering index's order so the
+database aggregates as it reads; the slices are summed from those rows with numpy (one
+``np.unique`` per dimension). Knowledge sources come from a second grouped query by day.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Connection
 
@@ -21,13 +24,11 @@ from copilot.analytics.tables_db import facts
 
 DIMENSIONS = ("task", "prompt_version", "backend", "actor", "community")
 NONE_LABEL = "（无）"
-
-
-Counts = list[float]  # shown, accepted, edited, rejected, needs human, seconds, distance, measured
 FIELDS = (
     "shown", "accepted", "edited", "rejected", "needs_human",
     "decision_seconds_sum", "edit_distance_sum", "edits_measured",
 )  # fmt: skip
+DECISIONS = ("accepted", "edited", "rejected")
 
 
 @dataclass
@@ -54,30 +55,29 @@ def _figures() -> list[Any]:
     ]
 
 
-def _counts(row: Any) -> Counts:
-    n = int(row.n)
-    return [
-        n, n if row.action == "accepted" else 0, n if row.action == "edited" else 0,
-        n if row.action == "rejected" else 0, n if row.needs_human else 0,
-        float(row.seconds or 0.0), int(row.distance or 0), int(row.measured),
-    ]  # fmt: skip
+def _measures(
+    n: np.ndarray, action: list[str], needs_human: list[Any], rest: list[Any]
+) -> np.ndarray:
+    """One row of FIELDS per grouped row (n rows with that action, needs-human flag and sums)."""
+    acted = np.array(action, dtype=object)
+    columns = [n, *(np.where(acted == a, n, 0) for a in DECISIONS)]
+    columns.append(np.where(np.array(needs_human, dtype=bool), n, 0))
+    columns += [np.array([v or 0 for v in values], dtype=np.float64) for values in rest]
+    return np.column_stack(columns).astype(np.float64)
 
 
-def _merge(target: dict[str, Counts], key: str, part: Counts) -> None:
-    into = target.setdefault(key, [0] * len(FIELDS))
-    for i, value in enumerate(part):
-        into[i] += value
+def _rollup(labels: list[str], measures: np.ndarray) -> dict[str, Acceptance]:
+    """The measures summed per label, as slices in label order (days, weeks, names)."""
+    names, codes = np.unique(np.array(labels, dtype=str), return_inverse=True)
+    sums = np.zeros((len(names), len(FIELDS)))
+    np.add.at(sums, codes, measures)
+    return {str(name): _model(row) for name, row in zip(names, sums, strict=True)}
 
 
-def _model(counts: Counts) -> Acceptance:
-    values = dict(zip(FIELDS, counts, strict=True))
-    return Acceptance.model_validate({k: v if k == "decision_seconds_sum" else int(v)
-                                      for k, v in values.items()})  # fmt: skip
-
-
-def _models(slices: dict[str, Counts]) -> dict[str, Acceptance]:
-    """Slices in key order (days, weeks and labels read top to bottom)."""
-    return {key: _model(slices[key]) for key in sorted(slices)}
+def _model(row: np.ndarray) -> Acceptance:
+    values = {name: float(v) if name == "decision_seconds_sum" else round(v)
+              for name, v in zip(FIELDS, row.tolist(), strict=True)}  # fmt: skip
+    return Acceptance.model_validate(values)
 
 
 def drafts_in(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
@@ -87,45 +87,49 @@ def drafts_in(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
             f.day < end.date().isoformat()]  # fmt: skip
 
 
+def _columns(conn: Connection, keys: list[Any], start: datetime, end: datetime) -> list[list[Any]]:
+    """The grouped rows of `keys` plus the figures, as columns; grouped in the covering
+    index's order (day first), so the database aggregates while it reads."""
+    query = select(*keys, *_figures()).where(*drafts_in(start, end)).group_by(*keys)
+    rows = conn.execute(query).all()
+    return [list(column) for column in zip(*rows, strict=True)] or [
+        [] for _ in range(len(keys) + 4)
+    ]
+
+
 def acceptance(conn: Connection, start: datetime, end: datetime) -> AcceptanceFigures:
     f = facts.c
-    keys = [
-        f.day,
-        f.week,
-        *(f[d] for d in DIMENSIONS),
-        f.verdict,
-        f.needs_human,
-        f.action,
-        f.reason,
-    ]
-    totals: dict[str, Counts] = {}
-    by_day: dict[str, Counts] = {}
-    by_week: dict[str, Counts] = {}
-    by: dict[str, dict[str, Counts]] = {d: {} for d in (*DIMENSIONS, "source")}
-    reasons: Counter[str] = Counter()
+    keys = [f.day, f.week, *(f[d] for d in DIMENSIONS), f.verdict, f.needs_human, f.action,
+            f.reason]  # fmt: skip
+    columns = _columns(conn, keys, start, end)
+    day, week = columns[:2]
+    dims = columns[2 : 2 + len(DIMENSIONS)]
+    verdict, needs_human, action, reason, n, *rest = columns[2 + len(DIMENSIONS) :]
+    counts = np.array(n, dtype=np.float64)
+    measures = _measures(counts, action, needs_human, rest)
     verdicts: Counter[str] = Counter()
-    grouped = select(*keys, *_figures()).where(*drafts_in(start, end)).group_by(*keys)
-    for row in conn.execute(grouped):
-        part = _counts(row)
-        _merge(totals, "", part)
-        _merge(by_day, row.day, part)
-        _merge(by_week, row.week, part)
-        for dim in DIMENSIONS:
-            _merge(by[dim], _label(row._mapping[dim]), part)
-        verdicts[_label(row.verdict)] += row.n
-        if row.action == "rejected":
-            reasons[_label(row.reason)] += row.n
-    source_keys = [f.sources, f.needs_human, f.action]
-    sources = select(*source_keys, *_figures()).where(*drafts_in(start, end)).group_by(*source_keys)
-    for row in conn.execute(sources):
-        part = _counts(row)
-        for source in row.sources.split(SOURCE_SEPARATOR) if row.sources else []:
-            _merge(by["source"], source, part)
+    reasons: Counter[str] = Counter()
+    for value, rows, acted, why in zip(verdict, n, action, reason, strict=True):
+        verdicts[_label(value)] += rows
+        if acted == "rejected":
+            reasons[_label(why)] += rows
+    by = {dim: _rollup([_label(v) for v in values], measures)
+          for dim, values in zip(DIMENSIONS, dims, strict=True)}  # fmt: skip
+    _, sources, s_needs_human, s_action, s_n, *s_rest = _columns(
+        conn, [f.day, f.sources, f.needs_human, f.action], start, end
+    )
+    s_measures = _measures(np.array(s_n, dtype=np.float64), s_action, s_needs_human, s_rest)
+    labels, picks = [], []
+    for row, joined in enumerate(sources):
+        for source in joined.split(SOURCE_SEPARATOR) if joined else []:
+            labels.append(source)
+            picks.append(row)
+    by["source"] = _rollup(labels, s_measures[picks].reshape(-1, len(FIELDS)))
     return AcceptanceFigures(
-        totals=_model(totals.get("", [0] * len(FIELDS))),
-        by_day=_models(by_day),
-        by_week=_models(by_week),
-        by={dim: _models(slices) for dim, slices in by.items()},
+        totals=_model(measures.sum(axis=0) if len(measures) else np.zeros(len(FIELDS))),
+        by_day=_rollup(day, measures),
+        by_week=_rollup(week, measures),
+        by=by,
         reject_reasons=reasons,
         verdicts=verdicts,
     )

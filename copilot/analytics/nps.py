@@ -1,22 +1,29 @@
 """NPS from survey answers: by month, community (the answer's channel) and segment (the
 customer's tier), against how often the customer was addressed in the 30 days before answering
 (group posts in that community, 1:1 message drafts to the customer), and recurring comment
-themes (jieba TF-IDF keywords of the newest 5,000 comments, each counted over all comments).
+themes (TF-IDF keywords of the newest 5,000 distinct comments, each counted over all comments).
 
 NPS = % promoters (9–10) − % detractors (0–6), rounded to one decimal.
+
+The answers are read once as columns and tallied with numpy: the 30-day counts come from the
+events' running totals, sorted by (key, day) and searched for each answer's window; identical
+comments are grouped by the database, so each distinct comment is segmented once.
 """
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
-from datetime import date, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, computed_field
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, String, func, select, type_coerce
+from sqlalchemy.engine import Connection
 
 from copilot.analytics.acceptance import NONE_LABEL
+from copilot.analytics.keywords import top_keywords
 from copilot.analytics.sync import FactSync
 from copilot.analytics.tables_db import facts, nps_answers
 from copilot.store.engine import Database
@@ -26,7 +33,9 @@ WINDOW = timedelta(days=30)
 BINS: tuple[tuple[int, int | None], ...] = ((0, 0), (1, 2), (3, 5), (6, 10), (11, None))
 THEMES = 10
 KEYWORDS_PER_THEME = 3  # candidates extracted per theme shown
-KEYWORD_SAMPLE = 5000  # the newest comments keyword candidates are taken from
+KEYWORD_SAMPLE = 5000  # the newest distinct comments keyword candidates are taken from
+SAMPLES = 3
+DAY_BITS = 22  # a day's ordinal (date.max is 3,652,059) below the key's code in one int64
 
 
 class NpsSlice(BaseModel):
@@ -45,9 +54,11 @@ class NpsSlice(BaseModel):
         return round(100 * (self.promoters - self.detractors) / self.answers, 1)
 
     @classmethod
-    def of(cls, tally: list[int]) -> NpsSlice:
+    def of(cls, tally: Sequence[int]) -> NpsSlice:
         """From [promoters, passives, detractors]."""
-        return cls(answers=sum(tally), promoters=tally[0], passives=tally[1], detractors=tally[2])
+        promoters, passives, detractors = (int(n) for n in tally)
+        return cls(answers=promoters + passives + detractors, promoters=promoters,
+                   passives=passives, detractors=detractors)  # fmt: skip
 
 
 class Theme(BaseModel):
@@ -79,49 +90,103 @@ def bin_label(count: int) -> str:
     raise ValueError(count)
 
 
-def _recent(days: list[date], prefix: list[int], answered: date) -> int:
-    """Events on days in [answered − 30 days, answered) from sorted days and running totals."""
-    lo = bisect.bisect_left(days, answered - WINDOW)
-    hi = bisect.bisect_left(days, answered)
-    return prefix[hi] - prefix[lo]
+def _days(values: Sequence[Any]) -> np.ndarray:
+    """Dates or ISO date strings as day numbers (datetime64[D] as int64)."""
+    return np.array(values, dtype="datetime64[D]").astype(np.int64)
 
 
-def _series(rows: Any) -> dict[str, tuple[list[date], list[int]]]:
-    """key -> (sorted days, running totals with a leading 0) from (key, day, count) rows."""
-    per_key: defaultdict[str, list[tuple[date, int]]] = defaultdict(list)
-    for key, day, n in rows:
-        if day:
-            per_key[str(key)].append((date.fromisoformat(str(day)[:10]), int(n)))
-    series = {}
-    for key, items in per_key.items():
-        items.sort()
-        totals = [0]
-        for _, n in items:
-            totals.append(totals[-1] + n)
-        series[key] = ([d for d, _ in items], totals)
-    return series
+def _tally(labels: Sequence[str] | np.ndarray, kinds: np.ndarray) -> dict[str, list[int]]:
+    """label → [promoters, passives, detractors] of the answers with that label."""
+    names, codes = np.unique(np.array(labels, dtype=str), return_inverse=True)
+    counts = np.bincount(codes * 3 + kinds, minlength=3 * len(names)).reshape(-1, 3)
+    return {str(name): counts[code].tolist() for code, name in enumerate(names)}
 
 
-def _themes(answers: list[tuple[int, str]]) -> list[Theme]:
-    """Keywords of the newest comments together (jieba TF-IDF), each with every comment naming
-    it; a keyword of a single comment is no theme."""
-    import jieba.analyse
+def _recent(events: Sequence[Any], keys: Sequence[str], days: np.ndarray) -> np.ndarray:
+    """Per answer (key, day): the events of its key on days in [day − 30 days, day), from
+    (key, day, count) rows."""
+    rows = [row for row in events if row[1]]
+    if not rows:
+        return np.zeros(len(keys), dtype=np.int64)
+    event_key, event_day, event_n = zip(*rows, strict=True)
+    _, codes = np.unique(np.array([*event_key, *keys], dtype=str), return_inverse=True)
+    stamped = (codes[: len(rows)] << DAY_BITS) | _days(event_day)
+    order = np.argsort(stamped, kind="stable")
+    stamped = stamped[order]
+    totals = np.concatenate(([0], np.cumsum(np.array(event_n, dtype=np.int64)[order])))
+    base = codes[len(rows) :] << DAY_BITS
+    lo = np.searchsorted(stamped, base | (days - WINDOW.days), side="left")
+    hi = np.searchsorted(stamped, base | days, side="left")
+    return totals[hi] - totals[lo]
 
-    texts = [c for _, c in answers if c.strip()][-KEYWORD_SAMPLE:]
-    words = jieba.analyse.extract_tags("\n".join(texts), topK=THEMES * KEYWORDS_PER_THEME)
+
+def _bins(counts: np.ndarray) -> np.ndarray:
+    """The bin label of each count."""
+    labels = np.array([bin_label(low) for low, _ in BINS])
+    return labels[np.searchsorted([low for low, _ in BINS], counts, side="right") - 1]
+
+
+@dataclass(frozen=True)
+class _Comment:
+    text: str
+    answers: int
+    score_sum: int
+    newest: str
+
+
+def _themes(comments: list[_Comment]) -> list[Theme]:
+    """Keywords of the newest distinct comments, each with every comment naming it (in the
+    order first given); a keyword of a single answer is no theme."""
+    newest = sorted(comments, key=lambda c: c.newest, reverse=True)[:KEYWORD_SAMPLE]
+    words = top_keywords({c.text: c.answers for c in newest}, THEMES * KEYWORDS_PER_THEME)
     themes = []
     for word in words:
-        items = [(score, comment) for score, comment in answers if word in comment]
-        if len(items) > 1:
+        items = [c for c in comments if word in c.text]
+        answers = sum(c.answers for c in items)
+        if answers > 1:
             themes.append(
                 Theme(
                     keyword=word,
-                    comments=len(items),
-                    mean_score=round(sum(s for s, _ in items) / len(items), 2),
-                    samples=list(dict.fromkeys(c for _, c in items))[:3],
+                    comments=answers,
+                    mean_score=round(sum(c.score_sum for c in items) / answers, 2),
+                    samples=[c.text for c in items[:SAMPLES]],
                 )
             )
     return sorted(themes, key=lambda t: (-t.comments, t.keyword))[:THEMES]
+
+
+def _comments(conn: Connection, where: list[ColumnElement[bool]]) -> list[_Comment]:
+    a = nps_answers.c
+    query = (
+        select(a.comment, func.count(), func.sum(a.score), func.min(a.answered_on),
+               func.max(a.answered_on))
+        .where(*where, a.comment != "")
+        .group_by(a.comment)
+    )  # fmt: skip
+    rows = [(str(first), _Comment(text, int(n), int(total), str(last)))
+            for text, n, total, first, last in conn.execute(query) if text.strip()]  # fmt: skip
+    return [comment for _, comment in sorted(rows, key=lambda r: (r[0], r[1].text))]
+
+
+def _window_events(conn: Connection, first: str, last: str) -> tuple[Sequence[Any], Sequence[Any]]:
+    """(community, day, posts) and (customer, day, 1:1 messages) of days first..last."""
+    f = facts.c
+    posts = conn.execute(
+        select(f.community, f.scheduled_day, func.count())
+        .where(f.kind == "post_scheduled", f.scheduled_day >= first, f.scheduled_day <= last)
+        .group_by(f.community, f.scheduled_day)
+    ).all()
+    messages = conn.execute(
+        select(f.customer_id, f.day, func.count())
+        .where(f.kind == "draft_created", f.task == "message", f.day >= first, f.day <= last)
+        .group_by(f.customer_id, f.day)
+    ).all()
+    return posts, messages
+
+
+def _sliced(tally: dict[str, list[int]], order: list[str] | None = None) -> dict[str, NpsSlice]:
+    keys = [k for k in order if k in tally] if order else sorted(tally)
+    return {key: NpsSlice.of(tally[key]) for key in keys}
 
 
 def nps_report(db: Database, month: str | None = None) -> NpsReport:
@@ -129,14 +194,18 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
     from copilot.analytics.report import month_bounds
 
     FactSync(db).run()
-    a, f = nps_answers.c, facts.c
-    query = select(a.customer_id, a.answered_on, a.score, a.comment, a.channel, customers.c.tier)
-    query = query.select_from(
-        nps_answers.outerjoin(customers, customers.c.id == a.customer_id)
-    ).order_by(a.answered_on)
+    a = nps_answers.c
+    where: list[ColumnElement[bool]] = []
     if month:
         start, end = month_bounds(month)
-        query = query.where(a.answered_on >= start.date(), a.answered_on < end.date())
+        where = [a.answered_on >= start.date(), a.answered_on < end.date()]
+    query = (
+        select(
+            a.customer_id, type_coerce(a.answered_on, String), a.score, a.channel, customers.c.tier
+        )
+        .select_from(nps_answers.outerjoin(customers, customers.c.id == a.customer_id))
+        .where(*where)
+    )
     report = NpsReport(
         month=month, overall=NpsSlice(), by_month={}, by_community={}, by_segment={},
         by_posts_30d={}, by_messages_30d={}, themes=[],
@@ -145,46 +214,25 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
         answers = conn.execute(query).all()
         if not answers:
             return report
-        first = min(r.answered_on for r in answers) - WINDOW
-        last = max(r.answered_on for r in answers)
-        posts = _series(conn.execute(
-            select(f.community, f.scheduled_day, func.count())
-            .where(f.kind == "post_scheduled", f.scheduled_day >= first.isoformat(),
-                   f.scheduled_day <= last.isoformat())
-            .group_by(f.community, f.scheduled_day)
-        ))  # fmt: skip
-        messages = _series(conn.execute(
-            select(f.customer_id, f.day, func.count())
-            .where(f.kind == "draft_created", f.task == "message", f.day >= first.isoformat(),
-                   f.day <= last.isoformat())
-            .group_by(f.customer_id, f.day)
-        ))  # fmt: skip
-    overall = [0, 0, 0]
-    slices: dict[str, dict[str, list[int]]] = {
-        "by_month": {}, "by_community": {}, "by_segment": {}, "by_posts_30d": {},
-        "by_messages_30d": {},
-    }  # fmt: skip
-    commented: list[tuple[int, str]] = []
-    for row in answers:
-        day: date = row.answered_on
-        posts_seen = _recent(*posts[row.channel], day) if row.channel in posts else 0
-        sent = _recent(*messages[row.customer_id], day) if row.customer_id in messages else 0
-        keys = {
-            "by_month": day.strftime("%Y-%m"),
-            "by_community": row.channel or NONE_LABEL,
-            "by_segment": row.tier or NONE_LABEL,
-            "by_posts_30d": bin_label(posts_seen),
-            "by_messages_30d": bin_label(sent),
-        }
-        kind = 0 if row.score >= 9 else 1 if row.score >= 7 else 2
-        overall[kind] += 1
-        for name, key in keys.items():
-            slices[name].setdefault(key, [0, 0, 0])[kind] += 1
-        commented.append((row.score, row.comment))
-    report.overall = NpsSlice.of(overall)
+        customer, answered, score, channel, tier = (
+            list(column) for column in zip(*answers, strict=True)
+        )
+        days = _days(answered)
+        first = np.datetime64(int(days.min()) - WINDOW.days, "D")
+        last = np.datetime64(int(days.max()), "D")
+        posts, messages = _window_events(conn, str(first), str(last))
+        comments = _comments(conn, where)
+    scores = np.array(score, dtype=np.int64)
+    kinds = np.where(scores >= 9, 0, np.where(scores >= 7, 1, 2))
+    months = np.datetime_as_string(days.astype("datetime64[D]").astype("datetime64[M]"))
     order = [bin_label(low) for low, _ in BINS]
-    for name, values in slices.items():
-        shown = [k for k in order if k in values] if name.endswith("_30d") else sorted(values)
-        setattr(report, name, {k: NpsSlice.of(values[k]) for k in shown})
-    report.themes = _themes(commented)
+    report.overall = NpsSlice.of(np.bincount(kinds, minlength=3).tolist())
+    report.by_month = _sliced(_tally(months.tolist(), kinds))
+    report.by_community = _sliced(_tally([c or NONE_LABEL for c in channel], kinds))
+    report.by_segment = _sliced(_tally([t or NONE_LABEL for t in tier], kinds))
+    posts_seen = _recent(posts, channel, days)
+    report.by_posts_30d = _sliced(_tally(_bins(posts_seen), kinds), order)
+    sent = _recent(messages, customer, days)
+    report.by_messages_30d = _sliced(_tally(_bins(sent), kinds), order)
+    report.themes = _themes(comments)
     return report

@@ -154,6 +154,11 @@ def _jieba() -> object:
     return jieba
 
 
+def words(text: str) -> list[str]:
+    """jieba's words of `text` (precise mode, with the commerce terms above), as written."""
+    return list(_jieba().lcut(text))  # type: ignore[attr-defined]
+
+
 def keyword_tokens(text: str) -> list[str]:
     """Tokens for BM25: jieba search-mode words plus Han character bigrams for Chinese,
     lower-cased words for English."""
