@@ -3,7 +3,8 @@
 Every module under copilot/ is parsed (not imported), and every import counts: top-level ones,
 imports inside functions and ``if TYPE_CHECKING:`` blocks alike, because an import deferred to
 call time still ties the two modules together. ``from copilot.x import y`` is an edge to
-``copilot.x.y`` when that is a module, else to ``copilot.x``.
+``copilot.x.y`` when that is a module, else to ``copilot.x``. Importing ``copilot.x.y`` runs
+``copilot/x/__init__.py`` first, so it is an edge to ``copilot.x`` as well (from outside x).
 
 Layers, lowest first (a module may import its own layer and the ones below):
 core, storage, engines, drafting, domains, the application object, faces. The root package
@@ -35,11 +36,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("copilot.app",),
     ("copilot", "copilot.cli", "copilot.ui", "copilot.api"),
 )
-# Imports that still go upwards, each owed a fix that moves the dependency down; the test fails
-# when one is fixed and still listed, so the list only shrinks.
+# Imports that still go upwards (module, package it reaches into), each owed a fix that moves the
+# dependency down; the test fails when one is fixed and still listed, so the list only shrinks.
 OWED = {
-    ("copilot.analytics.html", "copilot.ui.safe"),  # the HTML escaping helper belongs lower
-    ("copilot.analytics.svg", "copilot.ui.safe"),
     ("copilot.audit.log", "copilot.guardrails"),  # the default PII redactor of the audit log
 }
 # What the audit log, the database and the compliance self-check must never depend on.
@@ -72,7 +71,14 @@ def imported(name: str, path: Path) -> set[str]:
             for alias in node.names:
                 submodule = f"{base}.{alias.name}"
                 found.add(submodule if submodule in known else base)
-    return {target for target in found if target in known and target != name}
+    parents = {
+        ".".join(parts[:end])
+        for target in found
+        for parts in [target.split(".")]
+        for end in range(2, len(parts))
+    }
+    own = {".".join(name.split(".")[:end]) for end in range(1, name.count(".") + 2)}
+    return {target for target in found | parents if target in known and target not in own}
 
 
 @cache
@@ -100,6 +106,14 @@ def upward_imports(edges: dict[str, frozenset[str]]) -> set[tuple[str, str]]:
         for target in targets
         if (layer(target) or 0) > (layer(module) or 0)
     }
+
+
+def within(module: str, package: str) -> bool:
+    return module == package or module.startswith(f"{package}.")
+
+
+def is_owed(module: str, target: str) -> bool:
+    return any(module == owner and within(target, package) for owner, package in OWED)
 
 
 def reachable(edges: dict[str, frozenset[str]], start: str) -> set[str]:
@@ -146,7 +160,8 @@ def test_the_parser_sees_local_and_from_imports() -> None:
     assert (
         "copilot.drafting.guard" in edges["copilot.drafting.engine"]
     )  # from package import module
-    assert "copilot.drafting" not in edges["copilot.drafting.engine"]
+    assert "copilot.drafting" not in edges["copilot.drafting.engine"]  # its own package
+    assert "copilot.llm" in edges["copilot.drafting.prompts"]  # runs copilot/llm/__init__.py
     assert "copilot.llm.openai_backend" in edges["copilot.llm"]  # imported inside __getattr__
 
 
@@ -177,9 +192,14 @@ def test_every_module_has_a_layer() -> None:
 
 def test_no_layer_imports_a_higher_one() -> None:
     upward = upward_imports(graph())
-    new = sorted(f"{m} (layer {layer(m)}) imports {t} (layer {layer(t)})" for m, t in upward - OWED)
+    new = sorted(
+        f"{m} (layer {layer(m)}) imports {t} (layer {layer(t)})"
+        for m, t in upward
+        if not is_owed(m, t)
+    )
     assert not new, "imports into a higher layer:\n" + "\n".join(new)
-    assert not OWED - upward, f"fixed, remove from OWED: {sorted(OWED - upward)}"
+    fixed = {(o, p) for o, p in OWED if not any(m == o and within(t, p) for m, t in upward)}
+    assert not fixed, f"fixed, remove from OWED: {sorted(fixed)}"
 
 
 def test_audit_store_and_compliance_never_reach_customers() -> None:
@@ -187,8 +207,8 @@ def test_audit_store_and_compliance_never_reach_customers() -> None:
     reached = {
         (name, target)
         for name in edges
-        if any(name == package or name.startswith(f"{package}.") for package in CUSTOMER_FREE)
+        if any(within(name, package) for package in CUSTOMER_FREE)
         for target in reachable(edges, name)
-        if target == "copilot.customers" or target.startswith("copilot.customers.")
+        if within(target, "copilot.customers")
     }
     assert not reached, sorted(reached)
