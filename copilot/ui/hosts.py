@@ -14,13 +14,16 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from copilot.messages import msg
 from copilot.ui.auth import is_loopback
+from copilot.ui.i18n import page_language
 
-REFUSAL = (
-    "Host 不被允许 / host not allowed: {host}\n"
-    "未登录的工作台只接受本机地址(127.0.0.1、localhost、[::1])或 SIYU_UI_ALLOWED_HOSTS 中的名字。\n"
+REFUSAL = msg(
+    "Host 不被允许:{host}\n"
+    "未登录的工作台只接受本机地址(127.0.0.1、localhost、[::1])或 SIYU_UI_ALLOWED_HOSTS 中的名字。\n",
+    "host not allowed: {host}\n"
     "The workbench without login answers only to 127.0.0.1, localhost, [::1] or a name listed "
-    "in SIYU_UI_ALLOWED_HOSTS.\n"
+    "in SIYU_UI_ALLOWED_HOSTS.\n",
 )
 
 
@@ -60,5 +63,6 @@ class HostGuard:
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
         else:
-            refusal = PlainTextResponse(REFUSAL.format(host=header[:100]), status_code=400)
+            text = REFUSAL.render(page_language(scope["path"])).format(host=header[:100])
+            refusal = PlainTextResponse(text, status_code=400)
             await refusal(scope, receive, send)

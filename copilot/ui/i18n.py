@@ -192,6 +192,11 @@ class Texts:
         return STRINGS[key][self._index]
 
 
+def page_language(path: str) -> Lang:
+    """The language of the workbench page a request path belongs to (``/en…`` is English)."""
+    return "en" if path == "/en" or path.startswith("/en/") else "zh"
+
+
 def in_language(lang: Lang, handler: Callable[P, R]) -> Callable[P, R]:
     """`handler` with every message it renders (errors, hints, reasons, reports) in the
     language of its page. A streaming (generator) handler stays one: each step runs in the

@@ -22,6 +22,9 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from copilot.messages import Lang, msg
+from copilot.ui.i18n import page_language
+
 MAX_FAILURES = 5
 WINDOW_S = 300.0
 LOGIN_PAGE_MARK = b'"auth_required":true'
@@ -63,13 +66,13 @@ class LoginThrottle:
         self._failures.pop(address, None)
 
 
-def _refusal(seconds: float) -> JSONResponse:
+def _refusal(seconds: float, lang: Lang) -> JSONResponse:
     wait = max(1, math.ceil(seconds))
+    detail = msg(
+        f"登录失败次数过多,请 {wait} 秒后再试", f"too many failed logins, try again in {wait} s"
+    )
     return JSONResponse(
-        {
-            "detail": f"登录失败次数过多,请 {wait} 秒后再试 / too many failed logins, "
-            f"try again in {wait} s"
-        },
+        {"detail": detail.render(lang)},
         status_code=429,
         headers={"Retry-After": str(wait)},
     )
@@ -102,7 +105,7 @@ class LoginGuard:
         address = scope["client"][0] if scope.get("client") else ""
         wait = self.throttle.retry_after(address)
         if wait > 0:
-            await _refusal(wait)(scope, receive, send)
+            await _refusal(wait, page_language(scope["path"]))(scope, receive, send)
             return
 
         async def observe(message: Message) -> None:
@@ -143,7 +146,8 @@ class LoginGuard:
             cleaned, count = API_INFO.subn(rb"\1null\2", body, count=1)
             encoded = "content-encoding" in Headers(raw=start["headers"])
             if count != 1 or encoded:
-                failure = PlainTextResponse("登录页无法生成 / login page unavailable", 500)
+                unavailable = msg("登录页无法生成", "login page unavailable")
+                failure = PlainTextResponse(unavailable.render(page_language(scope["path"])), 500)
                 await failure(scope, receive, send)
                 return
             body = cleaned

@@ -63,6 +63,13 @@ def test_other_hosts_get_400_and_no_data(host: str) -> None:
     assert "search" not in response.text
 
 
+def test_the_refusal_speaks_the_page_language() -> None:
+    chinese = guarded().get("/config", headers={"host": "evil.example"}).text
+    english = guarded().get("/en/config", headers={"host": "evil.example"}).text
+    assert chinese.startswith("Host 不被允许:evil.example\n") and "workbench" not in chinese
+    assert english.startswith("host not allowed: evil.example\n") and "工作台" not in english
+
+
 def test_configured_names_are_served() -> None:
     client = guarded("copilot.lan, Team-Box:7860")
     assert client.get("/config", headers={"host": "copilot.lan:7860"}).status_code == 200
