@@ -6,8 +6,10 @@ copilot/answering/data/answer_model.json.
 Examples: every candidate passage the product retrieval returns for the dev split of
 benchmarks/data/reply_cases.yaml (positive when its answer states the expected facts), CIC dev
 questions against CIC train utterances (positive: same intent) and AFQMC dev paraphrase pairs
-(positive: the pair's own sentence). Each data set weighs the same in the fit. The threshold is
-the P(answers) with the most right minus WRONG_COST × wrong dev answers of the shop's cases.
+(positive: the pair's own sentence). The shop's questions weigh as much as both public sets
+together. The threshold is the P(answers) with the most right minus WRONG_COST × wrong dev answers
+of the shop's cases, and the confidence mapping is fitted there too, both on out-of-fold
+probabilities (each question scored by a model fitted without it).
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ L2 = 10.0  # overlap features are collinear; a firm ridge keeps their weights st
 # Share of the fit each data set carries: the shop's own questions count as much as both public
 # sets together, so the probabilities are calibrated where they are used.
 SHARES = (0.5, 0.25, 0.25)
+FOLDS = 5  # threshold and confidence mapping from out-of-fold probabilities
 
 
-def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[tuple[float, bool]], float]:
-    """Feature rows and labels per dev question; (best P input later), case-fact accuracy."""
+def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[list[str]], float]:
+    """Feature rows, labels and candidates' answers per dev question; case-fact accuracy."""
     from benchmarks.answers import DEMO_NOW, demo_drafter, has_fact, load_cases
     from copilot.answering.cases import case_fact
     from copilot.answering.embedding import default_embed
@@ -43,7 +46,7 @@ def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[tuple[float,
 
     drafter = demo_drafter()
     embed = default_embed()
-    xs, ys = [], []
+    xs, ys, texts = [], [], []
     facts_right = facts_total = 0
     for case in load_cases("dev"):
         questions = split_questions(case.message)
@@ -65,16 +68,11 @@ def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[tuple[float,
                 facts_right += has_fact(fact.text, want)
                 continue  # answered by the case fact, not by passage selection
             unknown = want.startswith("handover:")
+            answers = [answer_text(p, question) for p in passages]
             xs.append(passage_features(question, passages, embed))
-            ys.append(
-                np.array(
-                    [
-                        0 if unknown else int(has_fact(answer_text(p, question), want))
-                        for p in passages
-                    ]
-                )
-            )
-    return xs, ys, [], (facts_right + 1) / (facts_total + 2)  # Laplace: never a flat 1.0
+            ys.append(np.array([0 if unknown else int(has_fact(a, want)) for a in answers]))
+            texts.append(answers)
+    return xs, ys, texts, (facts_right + 1) / (facts_total + 2)  # Laplace: never a flat 1.0
 
 
 def public_examples(lists: list[tuple[str, list[str], list[int]]]) -> tuple[np.ndarray, np.ndarray]:
@@ -86,21 +84,38 @@ def public_examples(lists: list[tuple[str, list[str], list[int]]]) -> tuple[np.n
     return np.vstack(xs), np.concatenate([np.array(labels) for _, _, labels in lists])
 
 
-def platt(model_p: list[np.ndarray], ys: list[np.ndarray]) -> tuple[float, float]:
-    """Scale and shift mapping the best passage's logit P to the chance its answer is right."""
+def chosen(
+    kb_x: list[np.ndarray], model_p: list[np.ndarray], ys: list[np.ndarray], texts: list[list[str]]
+) -> list[tuple[float, bool]]:
+    """Per question, as the reply picks it: the most probable candidate among those naming every
+    matter the question names (else among all), its P with the candidates agreeing with it, and
+    whether its answer is right."""
+    from copilot.answering.agreement import support
+    from copilot.answering.features import NAMES
+
+    missed = NAMES.index("topics_missed")
+    out = []
+    for x, p, y, answers in zip(kb_x, model_p, ys, texts, strict=True):
+        specific = x[:, missed] == 0
+        best = int(np.argmax(np.where(specific, p, -1.0) if specific.any() else p))
+        out.append((support(best, answers, list(p)), bool(y[best])))
+    return out
+
+
+def platt(best: list[tuple[float, bool]]) -> tuple[float, float]:
+    """Scale and shift mapping the chosen answer's logit P to the chance it is right."""
     from copilot.answering.calibration import fit_logistic
 
-    best = np.array([float(p.max()) for p in model_p]).clip(1e-6, 1 - 1e-6)
-    right = np.array([float(y[int(np.argmax(p))]) for p, y in zip(model_p, ys, strict=True)])
-    logit = np.log(best / (1 - best))[:, None]
+    probability = np.array([p for p, _ in best]).clip(1e-6, 1 - 1e-6)
+    right = np.array([float(ok) for _, ok in best])
+    logit = np.log(probability / (1 - probability))[:, None]
     weights, shift = fit_logistic(logit, right, np.ones(len(right)), l2=1e-3)
     return float(weights[0]), shift
 
 
-def choose_threshold(model_p: list[np.ndarray], ys: list[np.ndarray]) -> float:
-    """The threshold with the most right minus WRONG_COST × wrong answers on dev (the best
+def choose_threshold(best: list[tuple[float, bool]]) -> float:
+    """The threshold with the most right minus WRONG_COST × wrong answers on dev (the chosen
     candidate per question; a question the knowledge base cannot answer is wrong if answered)."""
-    best = [(float(p.max()), bool(y[int(np.argmax(p))])) for p, y in zip(model_p, ys, strict=True)]
 
     def utility(t: float) -> float:
         return sum(1 if ok else -WRONG_COST for p, ok in best if p >= t)
@@ -108,9 +123,43 @@ def choose_threshold(model_p: list[np.ndarray], ys: list[np.ndarray]) -> float:
     return round(float(max(np.arange(0.30, 0.96, 0.01), key=utility)), 2)
 
 
+Lists = list[tuple[np.ndarray, np.ndarray]]  # per question: candidates' features, 0/1 labels
+
+
+def fit(kb: Lists, public: list[Lists], l2: float) -> tuple[np.ndarray, float]:
+    """The choice model on the shop's questions and the public sets, each weighing its share."""
+    from copilot.answering.calibration import fit_choice
+
+    sets = [kb, *public]
+    total = sum(len(s) for s in sets)
+    weight = np.concatenate(
+        [np.full(len(s), share * total / len(s)) for s, share in zip(sets, SHARES, strict=True)]
+    )
+    return fit_choice([q for s in sets for q in s], weight, l2=l2)
+
+
+def out_of_fold(kb: Lists, public: list[Lists], l2: float) -> list[np.ndarray]:
+    """P(answers) of every shop question's candidates from a model fitted without its fold."""
+    from copilot.answering.calibration import choice_probabilities
+
+    out: list[np.ndarray] = [np.zeros(0)] * len(kb)
+    for fold in range(FOLDS):
+        weights, bias = fit([q for i, q in enumerate(kb) if i % FOLDS != fold], public, l2)
+        for i in range(fold, len(kb), FOLDS):
+            out[i] = choice_probabilities(kb[i][0], weights, bias)
+    return out
+
+
+def per_question(x: np.ndarray, y: np.ndarray) -> Lists:
+    """A public set's stacked rows back into its questions (CANDIDATES rows each)."""
+    from benchmarks.answer_data import CANDIDATES
+
+    return [(x[i : i + CANDIDATES], y[i : i + CANDIDATES]) for i in range(0, len(y), CANDIDATES)]
+
+
 def main() -> None:
     from benchmarks.answer_data import afqmc_lists, cached, cic_lists, data_dir
-    from copilot.answering.calibration import MODEL_FILE, fit_logistic
+    from copilot.answering.calibration import MODEL_FILE
     from copilot.answering.features import NAMES
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -124,7 +173,7 @@ def main() -> None:
     os.environ.pop("SIYU_LLM_BASE_URL", None)
     folder = data_dir(args.data)
 
-    kb_x, kb_y, _, case_accuracy = kb_examples()
+    kb_x, kb_y, kb_answers, case_accuracy = kb_examples()
     public = args.cache / f"public_{args.cic_limit}_{args.afqmc_limit}.npz" if args.cache else None
     if public and public.is_file() and tuple(np.load(public)["names"]) == NAMES:
         stored = np.load(public)
@@ -146,23 +195,15 @@ def main() -> None:
             np.savez(
                 public, names=np.array(NAMES), cic_x=cic_x, cic_y=cic_y, afq_x=afq_x, afq_y=afq_y
             )
-    x_kb, y_kb = np.vstack(kb_x), np.concatenate(kb_y)
-    sets = [(x_kb, y_kb), (cic_x, cic_y), (afq_x, afq_y)]
-    x = np.vstack([s[0] for s in sets])
-    y = np.concatenate([s[1] for s in sets]).astype(float)
-    weight = np.concatenate(
-        [
-            np.full(len(s[1]), share * len(y) / len(s[1]))
-            for s, share in zip(sets, SHARES, strict=True)
-        ]
-    )
-    weights, bias = fit_logistic(x, y, weight, l2=args.l2)
-
-    def prob(m: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(m @ weights + bias)))
-
-    threshold = choose_threshold([prob(m) for m in kb_x], kb_y)
-    scale, shift = platt([prob(m) for m in kb_x], kb_y)
+    kb = list(zip(kb_x, kb_y, strict=True))
+    public = [per_question(cic_x, cic_y), per_question(afq_x, afq_y)]
+    weights, bias = fit(kb, public, args.l2)
+    # The threshold and the confidence mapping are chosen on probabilities of questions the
+    # model was not fitted on (out of fold), as they will be for a customer's new question.
+    held_out = out_of_fold(kb, public, args.l2)
+    best = chosen(kb_x, held_out, kb_y, kb_answers)
+    threshold = choose_threshold(best)
+    scale, shift = platt(best)
     model = {
         "features": list(NAMES),
         "weights": [round(float(w), 4) for w in weights],
@@ -171,7 +212,7 @@ def main() -> None:
         "case_confidence": round(case_accuracy, 3),
         "answer_scale": round(scale, 4),
         "answer_shift": round(shift, 4),
-        "fitted_on": {"shop_dev": len(y_kb), "cic_dev": len(cic_y), "afqmc_dev": len(afq_y)},
+        "fitted_on": {"shop_dev": len(kb), "cic_dev": len(public[0]), "afqmc_dev": len(public[1])},
     }
     MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(model, ensure_ascii=False))

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from copilot.answering.agreement import support
 from copilot.answering.calibration import AnswerModel, answer_model
 from copilot.answering.cases import case_fact
 from copilot.answering.extract import answer_text, join
@@ -72,15 +73,22 @@ def answer_part(
         ]
     fact = case_fact(question, passages, today, english)
     scored = score_passages(question, passages, embed, model)
-    best = scored[0] if scored else None
-    confidence = model.answer_confidence(best.probability) if best else 0.0
+    # The specific beats the general: when some passage names every matter the question names
+    # (推车 and 发货), one that does not (the general dispatch rule) is no answer.
+    specific = [s for s in scored if s.features["topics_missed"] == 0]
+    best = (specific or scored)[0] if scored else None
+    answers = [answer_text(s.passage, question) for s in scored]
+    probability = (
+        support(scored.index(best), answers, [s.probability for s in scored]) if best else 0.0
+    )
+    confidence = model.answer_confidence(probability) if best else 0.0
     if fact:
         return Part(
             question=question, text=fact.text, cites=fact.cites, probability=model.case_confidence
         )
-    if best is None or best.probability < model.threshold:
+    if best is None or probability < model.threshold:
         return Part(question=question, handover="unknown", probability=confidence)
-    text = answer_text(best.passage, question)
+    text = answers[scored.index(best)]
     return Part(question=question, text=text, cites=[best.passage.id], probability=confidence)
 
 

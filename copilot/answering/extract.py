@@ -12,9 +12,11 @@ from copilot.answering.lexicon import key_terms, product_asks
 from copilot.answering.passages import Passage
 
 # A sentence ends at Chinese or Latin terminal punctuation; a Latin period only before a space or
-# the end (never inside 6.8kg or xiaohe.example); a Chinese semicolon ends a clause of a list.
-SENTENCE = re.compile(r"(?:[^。!?!?;;\n.]|\.(?!\s|$))+(?:[。!?!?;;]|\.(?=\s|$))?")
-WHOLE_ANSWER_CHARS = 200
+# the end (never inside 6.8kg or xiaohe.example); a Chinese semicolon ends a clause of a list, a
+# Latin one joins two halves of one English sentence and does not.
+END = "\u3002\uff01\uff1f\uff1b!?"  # 。！？； ! ?
+SENTENCE = re.compile(rf"(?:[^{END}\n.]|\.(?!\s|$))+(?:[{END}]|\.(?=\s|$))?")
+WHOLE_ANSWER_CHARS = {"zh": 200, "en": 480}  # the same length of answer in either language
 MAX_SENTENCES = 2
 LABELS: dict[str, tuple[str, ...]] = {
     "price": ("价格", "Price"),
@@ -47,7 +49,7 @@ def answer_text(passage: Passage, question: str) -> str:
     if passage.doc_type == "product" and passage.fields:
         return _product(passage, question)
     body = passage.answer
-    if len(body) <= WHOLE_ANSWER_CHARS:
+    if len(body) <= WHOLE_ANSWER_CHARS[passage.language]:
         return body
     return join(best_sentences(body, question))
 

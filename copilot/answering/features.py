@@ -25,13 +25,15 @@ from copilot.answering.lexicon import (
 Embed = Callable[[Sequence[str]], np.ndarray]
 NAMES = (
     "emb_question",
+    "emb_question_gap",
     "emb_passage",
     "bigram_question",
     "cover_passage",
     "cover_question",
     "inverse_rank",
     "margin",
-    "topic_mismatch",
+    "topics_missed",
+    "head_other_topics",
     "head_in_question",
     "product_field",
     "states_asked_value",
@@ -76,17 +78,19 @@ def feature_matrix(
     rows = []
     for i in range(n):
         head_terms, body_terms = head_sets[i], body_sets[i]
-        mismatch = bool(wanted) and not (wanted & (topics(heads[i]) | topics(bodies[i])))
+        head_topics = topics(heads[i])
         rows.append(
             [
                 emb_q[i],
+                emb_q[i] - (np.delete(emb_q, i).max() if n > 1 else 0.0),
                 emb_p[i],
                 _share(grams, _grams(heads[i])),
                 _share(terms, body_terms | head_terms),
                 _share(terms, head_terms),
                 1.0 / (i + 1),
                 0.0,
-                float(mismatch),
+                _share(wanted, wanted - head_topics - topics(bodies[i])),
+                _share(head_topics, head_topics - wanted),
                 _share(head_terms, terms),
                 float(asked and products[i] and _share(head_terms, terms) > 0),
                 float(bool(kinds) and states_type(bodies[i], kinds)),
@@ -94,8 +98,9 @@ def feature_matrix(
             ]
         )
     out = np.asarray(rows, dtype=np.float64)
-    pre = out[:, 0] + out[:, 3]
+    pre = out[:, NAMES.index("emb_question")] + out[:, NAMES.index("cover_passage")]
+    margin = NAMES.index("margin")
     for i in range(n):
         others = np.delete(pre, i)
-        out[i, 6] = pre[i] - (others.max() if others.size else 0.0)
+        out[i, margin] = pre[i] - (others.max() if others.size else 0.0)
     return out

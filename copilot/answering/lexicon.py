@@ -87,10 +87,18 @@ def key_terms(text: str) -> set[str]:
     Latin words or numbers, without stopwords (no character bigrams: across word boundaries
     they are noise, 好买 in 你好买)."""
     stop = _stopwords()
-    words = (w.strip() for w in _segmenter().lcut_for_search(canonical(text)))
+    words = (_singular(w.strip()) for w in _segmenter().lcut_for_search(canonical(text)))
     return {
         w for w in words if w and w not in stop and (len(w) > 1 or (w.isalnum() and w.isascii()))
     }
+
+
+def _singular(word: str) -> str:
+    """An English plural or third-person -s folded away (ships → ship, diapers → diaper), so
+    a question and a passage meet on the same word; not -ss or short words (class, is, us)."""
+    if len(word) > 3 and word.isascii() and word.isalpha() and word[-1] == "s" and word[-2] != "s":
+        return word[:-1]
+    return word
 
 
 @cache

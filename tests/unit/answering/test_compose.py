@@ -4,7 +4,14 @@ import pytest
 
 from copilot.answering.compose import phrases, reply_items
 from copilot.answering.features import Embed
-from tests.unit.answering.conftest import DIAPER_M, DIAPER_S, FAQ_BATH, FAQ_FORMULA, FAQ_SHIPPING
+from tests.unit.answering.conftest import (
+    DIAPER_M,
+    DIAPER_S,
+    FAQ_BATH,
+    FAQ_FORMULA,
+    FAQ_SHIPPING,
+    evidence,
+)
 
 
 def context(message: str, language: str = "zh") -> dict[str, object]:
@@ -44,3 +51,13 @@ def test_case_facts_are_applied_and_cited(embed: Embed) -> None:
     assert first["citations"] == ["K5", "K3"]
     assert not first["needs_human"]
     assert 0.0 < first["confidence"] <= 1.0
+
+
+def test_a_passage_on_the_product_asked_beats_the_general_rule(embed: Embed) -> None:
+    general = evidence("K1", "问:下单后多久发货？\n答:每天16:00前付款的订单当天发货。")
+    stroller = evidence(
+        "K2", "问:婴儿推车什么时候发货？\n答:婴儿推车由工厂直发，付款后3个工作日内发货。"
+    )
+    ctx = {**context("推车下单后多久发出"), "evidence": [general, stroller]}
+    first = reply_items(ctx, embed)[0]
+    assert first["citations"] != ["K1"]

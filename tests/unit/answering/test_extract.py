@@ -40,3 +40,23 @@ def test_english_passages_stay_english_and_whole() -> None:
         )
     )
     assert answer_text(faq, "do points expire") == faq.answer
+
+
+def test_a_chinese_semicolon_ends_a_clause_a_latin_one_does_not() -> None:
+    assert split_sentences("请系好安全带；停车时请踩下刹车。") == [
+        "请系好安全带；",
+        "停车时请踩下刹车。",
+    ]
+    english = "To delete your account go to Settings; we complete it within 15 working days."
+    assert split_sentences(english) == [english]
+
+
+def test_an_english_answer_as_long_as_a_whole_chinese_one_stays_whole() -> None:
+    answer = (
+        "No. Orders are delivered by our partner couriers, matched automatically to your "
+        "address. Next-day express costs 15 yuan extra and is only available in Jiangsu, "
+        "Zhejiang, Shanghai and Anhui for orders paid before 16:00."
+    )
+    faq = passage_of(evidence("K1", f"Q: Can I choose the courier?\nA: {answer}"))
+    assert len(answer) > 200
+    assert answer_text(faq, "can i choose my courier") == answer

@@ -31,3 +31,14 @@ def test_question_words_are_not_content_words() -> None:
 def test_a_duration_after_a_measure_word_is_stated() -> None:
     assert states_type("付款后3个工作日内发货", {"duration"})
     assert not states_type("付款后尽快发货", {"duration"})
+
+
+def test_english_plurals_meet_their_singular() -> None:
+    assert key_terms("how long till my stuff ships") & key_terms("When will my order ship?")
+    assert "class" in key_terms("class")  # -ss is no plural
+
+
+def test_dispatch_and_delivery_are_different_matters() -> None:
+    assert topics("发货一般要几天") == {"发货"}
+    assert topics("发上海几天能到") == {"送达"}
+    assert topics("发货后几天能到？") == {"发货", "送达"}

@@ -1,8 +1,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from copilot.answering.calibration import answer_model, fit_logistic
+from copilot.answering.agreement import support
+from copilot.answering.calibration import (
+    answer_model,
+    choice_probabilities,
+    fit_choice,
+    fit_logistic,
+)
 from copilot.answering.features import Embed
 from copilot.answering.passages import Passage
 from copilot.answering.selection import score_passages
@@ -13,6 +20,7 @@ def test_probabilities_are_sorted_and_bounded(passages: list[Passage], embed: Em
     probabilities = [s.probability for s in scored]
     assert probabilities == sorted(probabilities, reverse=True)
     assert all(0.0 <= p <= 1.0 for p in probabilities)
+    assert sum(probabilities) < 1.0  # the rest is P(none of them answers)
     assert scored[0].passage.id == "K3"
     assert scored[0].probability >= answer_model().threshold
 
@@ -20,10 +28,28 @@ def test_probabilities_are_sorted_and_bounded(passages: list[Passage], embed: Em
 def test_a_passage_on_another_topic_is_less_probable(passages: list[Passage], embed: Embed) -> None:
     scored = {s.passage.id: s for s in score_passages("冲奶粉水温多少度合适", passages, embed)}
     bath = scored["K1"]
-    assert bath.features["topic_mismatch"] == 1.0  # bath water, not formula
-    assert scored["K2"].features["topic_mismatch"] == 0.0
-    same_topic = np.array([[*{**bath.features, "topic_mismatch": 0.0}.values()]])
-    assert bath.probability < answer_model().probabilities(same_topic)[0]
+    assert bath.features["topics_missed"] == 1.0  # bath water, not formula
+    assert scored["K2"].features["topics_missed"] == 0.0
+    rows = np.array([[*s.features.values()] for s in scored.values()])
+    same_topic = rows.copy()
+    same_topic[list(scored).index("K1"), list(bath.features).index("topics_missed")] = 0.0
+    model = answer_model()
+    k1 = list(scored).index("K1")
+    assert model.probabilities(rows)[k1] < model.probabilities(same_topic)[k1]
+
+
+def test_a_passage_asking_about_another_matter_is_marked(embed: Embed) -> None:
+    delivery = Passage(
+        id="D", text="问:发货后几天能到？\n答:一般1–2天送达。", question="发货后几天能到？"
+    )
+    dispatch = Passage(
+        id="S", text="问:下单后多久发货？\n答:16:00前付款当天发货。", question="下单后多久发货？"
+    )
+    scored = {
+        s.passage.id: s for s in score_passages("发货一般要几天", [delivery, dispatch], embed)
+    }
+    assert scored["D"].features["head_other_topics"] == 0.5  # it asks about arrival too
+    assert scored["S"].features["head_other_topics"] == 0.0
 
 
 def test_nothing_to_score_is_an_empty_list(embed: Embed) -> None:
@@ -36,3 +62,31 @@ def test_logistic_fit_finds_the_separating_direction() -> None:
     y = (x[:, 0] - x[:, 1] > 0).astype(float)
     weights, _ = fit_logistic(x, y, np.ones(len(y)))
     assert weights[0] > 1 and weights[1] < -1
+
+
+def test_choice_probabilities_leave_room_for_none() -> None:
+    p = choice_probabilities(np.array([[1.0], [0.0]]), np.array([2.0]), 0.0)
+    assert p[0] > p[1] > 0
+    assert abs(p.sum() - (np.exp(2) + 1) / (np.exp(2) + 2)) < 1e-9
+
+
+def test_choice_fit_recovers_the_weights_that_made_the_choices() -> None:
+    rng = np.random.default_rng(0)
+    truth, lists = np.array([2.0, -1.0]), []
+    for _ in range(600):
+        x = rng.normal(size=(int(rng.integers(2, 8)), 2))
+        p = choice_probabilities(x, truth, -1.0)
+        pick = rng.choice(len(x) + 1, p=np.r_[p, 1 - p.sum()])
+        lists.append((x, (np.arange(len(x)) == pick).astype(float)))
+    weights, bias = fit_choice(lists, np.ones(len(lists)))
+    assert np.abs(weights - truth).max() < 0.3 and abs(bias + 1.0) < 0.3
+
+
+def test_candidates_stating_the_same_values_support_one_answer() -> None:
+    answers = ["水晾到40–50℃再冲。", "冲调水温40-50℃；开罐后4周内用完。", "洗澡水温约37–40℃。"]
+    probabilities = [0.3, 0.25, 0.2]
+    assert support(0, answers, probabilities) == pytest.approx(0.55)  # same range, any dash
+    assert support(2, answers, probabilities) == pytest.approx(0.2)  # 37–40 is another range
+    assert (
+        support(0, ["不支持指定快递。", "暂不支持。"], [0.4, 0.3]) == 0.4
+    )  # no values to agree on
