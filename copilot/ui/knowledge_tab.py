@@ -94,7 +94,7 @@ class KnowledgeTab:
                 f.added,
                 "; ".join(
                     f"{p.message}"
-                    + (f"(第 {p.row} 行)" if p.row else "")
+                    + (f"{msg(f'(第 {p.row} 行)', f' (row {p.row})')}" if p.row else "")
                     + (f" — {p.hint}" if p.hint else "")
                     for p in f.problems
                 ),
