@@ -10,11 +10,11 @@ import json
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
-from copilot.access.keys import KeyRing, Scope
+from copilot.access.keys import KeyRing
 from copilot.access.ratelimit import RateLimiter
 from copilot.api import problems
 from copilot.api.limits import BodyLimit
@@ -30,7 +30,8 @@ from copilot.api.models import (
     SearchOut,
 )
 from copilot.api.problems import ApiError, responses
-from copilot.api.security import Caller, Gate, request_ids
+from copilot.api.queue import queue_router
+from copilot.api.security import Caller, Checking, Drafting, Feedback, Gate, request_ids
 from copilot.app import Copilot
 from copilot.drafting import DraftResult, MessageRequest, PostRequest, ReplyRequest
 from copilot.drafting.records import record_decision, record_drafts
@@ -43,19 +44,6 @@ from copilot.store.schema import customers
 COMMON = responses(400, 401, 403, 413, 422, 429, 500)
 DRAFTING = responses(400, 401, 403, 404, 409, 413, 422, 429, 500, 502, 503)
 SSE = "text/event-stream"
-
-
-def _needs(scope: Scope) -> Any:
-    def caller(request: Request) -> Caller:
-        gate: Gate = request.app.state.gate
-        return gate.caller(request, scope)
-
-    return Depends(caller)
-
-
-Drafting = Annotated[Caller, _needs("draft")]
-Checking = Annotated[Caller, _needs("check")]
-Feedback = Annotated[Caller, _needs("feedback")]
 
 
 def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
@@ -78,6 +66,7 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
         RateLimiter(s.rate_per_minute, burst=s.burst),
         required=require_keys,
     )
+    api.include_router(queue_router(app))
 
     def drafts(result: DraftResult, who: Caller) -> Drafts:
         ids = record_drafts(app.audit, result, actor=who.actor, request_id=who.request_id)

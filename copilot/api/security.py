@@ -9,8 +9,9 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from copilot.access.keys import ApiKey, KeyRing, Scope
@@ -104,3 +105,18 @@ async def request_ids(
     response = await call_next(request)
     response.headers["X-Request-ID"] = request.state.request_id
     return response
+
+
+def needs(scope: Scope) -> Any:
+    """A route dependency: the caller, authorised for `scope` by the app's ``Gate``."""
+
+    def caller(request: Request) -> Caller:
+        gate: Gate = request.app.state.gate
+        return gate.caller(request, scope)
+
+    return Depends(caller)
+
+
+Drafting = Annotated[Caller, needs("draft")]
+Checking = Annotated[Caller, needs("check")]
+Feedback = Annotated[Caller, needs("feedback")]

@@ -152,8 +152,11 @@ class WecomConnector:
 
     # a person's decision
 
-    def approve(self, item_id: int, text: str, approver: str) -> QueueItem:
-        """Send `text` as the reply to item `item_id`, approved by `approver`.
+    def approve(
+        self, item_id: int, text: str, approver: str, draft_id: str | None = None
+    ) -> QueueItem:
+        """Send `text` as the reply to item `item_id`, approved by `approver`; `draft_id` names
+        the suggestion the person started from (default: the first).
 
         Only an open item (new, drafted or failed) is sent; the item ends sent, or failed with
         the error (a failed item may be approved again and is sent with the same msgid)."""
@@ -177,7 +180,7 @@ class WecomConnector:
             raise _not_open(self.queue.get(item_id))
         try:  # from here on the item ends sent or failed, never stuck as approved
             self._step(item, "approved", actor=approver, text=reply)
-            self._decide(item, reply, approver)
+            self._decide(item, reply, approver, draft_id)
             attempts = self.client.send_text(
                 item.external_userid, item.open_kfid, reply, item.send_msgid
             )
@@ -206,17 +209,17 @@ class WecomConnector:
             )
         return self.queue.get(item_id)
 
-    def _decide(self, item: QueueItem, reply: str, approver: str) -> None:
+    def _decide(self, item: QueueItem, reply: str, approver: str, draft_id: str | None) -> None:
         """For the acceptance reports: a suggestion sent as is was accepted, anything else is an
-        edit of the first suggestion."""
+        edit of the chosen suggestion (the first when none was named)."""
         if not item.suggestions:
             return
         for suggestion in item.suggestions:
             if suggestion.text.strip() == reply:
                 record_decision(self.audit, suggestion.draft_id, "accepted", actor=approver)
                 return
-        first = item.suggestions[0].draft_id
-        record_decision(self.audit, first, "edited", actor=approver, text=reply)
+        chosen = draft_id or item.suggestions[0].draft_id
+        record_decision(self.audit, chosen, "edited", actor=approver, text=reply)
 
     def _step(
         self, item: QueueItem, step: Step, *, actor: str = SYSTEM_ACTOR, **fields: Any

@@ -76,9 +76,12 @@ class WecomQueue:
             )
         return _item(found)
 
-    def items(self, statuses: Sequence[Status] = (), limit: int = 200) -> list[QueueItem]:
-        """Items oldest first, optionally only those in `statuses`."""
-        query = select(wecom_queue).order_by(wecom_queue.c.id).limit(limit)
+    def items(
+        self, statuses: Sequence[Status] = (), limit: int = 200, after: int = 0
+    ) -> list[QueueItem]:
+        """Items oldest first, optionally only those in `statuses`; ids above `after` (a page)."""
+        query = select(wecom_queue).where(wecom_queue.c.id > after)
+        query = query.order_by(wecom_queue.c.id).limit(limit)
         if statuses:
             query = query.where(wecom_queue.c.status.in_(list(statuses)))
         with self.db.begin() as conn:
