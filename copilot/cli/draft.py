@@ -52,7 +52,8 @@ def _show(result: DraftResult, as_json: bool) -> None:
         return
     console.print(
         f"[bold]{result.task}[/] · {tr('后端', 'backend')}: [cyan]{result.backend}[/] · "
-        f"prompt {result.prompt.id}@{result.prompt.version} · {result.latency_ms:.0f} ms"
+        f"{tr('提示词', 'prompt')} {result.prompt.id}@{result.prompt.version} · "
+        f"{result.latency_ms:.0f} ms"
     )
     for index, draft in enumerate(result.drafts, start=1):
         style = VERDICT_STYLE[draft.verdict.verdict]
