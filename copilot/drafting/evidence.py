@@ -20,7 +20,8 @@ from copilot.retrieval.text import keyword_tokens
 
 # An opening or closing tag of any fence we use; matched case-insensitively inside data.
 FENCE_TAG = re.compile(
-    r"<(/?)\s*(evidence|customer_message|context|brief|customer_fields|rubric|input|output)\b",
+    r"<(/?)\s*(evidence|customer_message|context|thread|turn|brief|customer_fields|rubric|input|"
+    r"output)\b",
     re.IGNORECASE,
 )
 MIN_PASSAGE_TOKENS = 48

@@ -33,7 +33,7 @@ PromptTask = Literal["reply", "post", "message", "judge"]
 
 # Placeholders each task's templates may use; anything else is a typo and fails on load.
 VARIABLES: dict[str, frozenset[str]] = {
-    "reply": frozenset({"customer_message", "context", "evidence", "schema", "today"}),
+    "reply": frozenset({"customer_message", "thread", "context", "evidence", "schema", "today"}),
     "post": frozenset(
         {"community", "post_type", "topic", "brief", "planned_at", "evidence", "schema", "today"}
     ),

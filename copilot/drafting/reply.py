@@ -1,4 +1,5 @@
-"""Reply task: a customer's message (plus optional order context) → 1–3 cited replies."""
+"""Reply task: a customer's message (plus the earlier turns of the conversation and optional
+order context) → 1–3 cited replies."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from copilot.answering.planning import extra_searches
 from copilot.drafting import guard
 from copilot.drafting.evidence import NOTHING, fence_safe
 from copilot.drafting.models import Language, TaskPlan
+from copilot.drafting.thread import Turn, render_thread, resolve
 from copilot.errors import InputError
 from copilot.guardrails.models import CheckInput
 from copilot.messages import msg
@@ -32,6 +34,9 @@ class ReplyRequest(BaseModel):
     context: str = Field("", description="order or customer context the agent adds")
     language: Language | None = Field(None, description="reply language; default: detected")
     customer_id: str | None = None
+    thread: list[Turn] = Field(
+        default_factory=list, description="earlier turns of the conversation, oldest first"
+    )
     k: int = Field(5, ge=1, le=10)
 
 
@@ -64,22 +69,36 @@ def plan_reply(
     # The customer's own words decide the language: placeholders in the redacted text do not.
     language = request.language or detect_language(request.message, default_language)
     context = guard.redact(request.context.strip())  # order/customer background: redacted too
+    thread = [
+        Turn(role=turn.role, text=text)
+        for turn in request.thread
+        if (text := guard.redact(turn.text).strip())  # earlier turns: redacted like the message
+    ]
+    question = resolve(message, thread)  # a follow-up (那M码呢) read with the question before it
+    notes = (
+        [msg(f"结合了之前 {len(thread)} 轮对话", f"drafted with {len(thread)} earlier turns")]
+        if thread
+        else []
+    )
+    if question != message:
+        notes.append(msg(f"按追问理解为:{question}", f"read as a follow-up: {question}"))
     return TaskPlan(
         task="reply",
         language=language,
-        query=canonical(message)[:QUERY_CHARS],
+        query=canonical(question)[:QUERY_CHARS],
         filters=SearchFilters(on=today),
         k=request.k,
-        searches=extra_searches(message, language, today),
+        searches=extra_searches(question, language, today),
         variables={
             "customer_message": fence_safe(message),
+            "thread": render_thread(thread, NOTHING[language]),
             "context": fence_safe(context) or NOTHING[language],
             "today": today.isoformat(),
         },
         context={
             "task": "reply",
             "language": language,
-            "customer_message": message,
+            "customer_message": question,
             "order_context": context,
             "today": today.isoformat(),
         },
@@ -90,4 +109,5 @@ def plan_reply(
             customer_message=message,
             customer_id=request.customer_id,
         ),
+        notes=notes,
     )

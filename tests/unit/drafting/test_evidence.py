@@ -45,7 +45,7 @@ def build(
 ) -> tuple[str, list[Hit], list[str]]:
     spec = PromptLibrary(bundled_dir("prompts")).get("reply", "zh")
     counter = TokenCounter("gpt-4o-mini", Path("/tmp/never-used-cache"))
-    values = {"customer_message": message, "context": "", "today": "2026-06-01"}
+    values = {"customer_message": message, "thread": "", "context": "", "today": "2026-06-01"}
     system, user, kept, notes = build_within_budget(spec, values, passages, counter, budget, "无")
     assert counter.count_messages(system, user) <= budget
     assert system.startswith("你是品牌私域客服")  # instructions are never trimmed

@@ -23,7 +23,7 @@ def test_template_reply_quotes_the_faq_with_citation(make_drafter: MakeDrafter) 
     assert first.citations[0].source == "knowledge/faq.csv"
     assert "退货运费谁承担" in first.citations[0].quote
     assert not first.needs_human
-    assert result.prompt.id == "reply" and result.prompt.version == "1.2.0"
+    assert result.prompt.id == "reply" and result.prompt.version == "1.3.0"
     assert len(result.prompt.hash) == 16
     assert result.verdict.verdict == "pass" and result.verdict.findings == []
     assert result.cost == 0.0
