@@ -14,6 +14,7 @@ from copilot.ui.cards import CSS
 from copilot.ui.hosts import HostGuard, parse_hosts
 from copilot.ui.layout import LANG_PATHS, build_blocks, page_head
 from copilot.ui.login_guard import LoginGuard, LoginThrottle
+from copilot.ui.sidebar import sidebar_router
 from copilot.ui.workbench import Workbench
 
 
@@ -23,6 +24,7 @@ def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAP
     (always when binding beyond loopback)."""
     app = FastAPI()
     app.mount("/v1", build_api(wb.copilot, require_keys=auth is not None))
+    app.include_router(sidebar_router())  # /wecom/sidebar, for WeCom's chat toolbar
     if wb.copilot.settings.wecom.configured:  # WeCom calls back; the signature is its login
         from copilot.wecom import callback_router
 

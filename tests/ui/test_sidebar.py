@@ -1,0 +1,170 @@
+"""The WeCom chat-toolbar page in headless Chromium at 360×640 against the real server: paste a
+message, read the suggestions with their sources, insert one through a stub JS-SDK ``wx``, reject
+another with a reason, and check what the audit log recorded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, Route, expect
+
+from copilot.audit.log import AuditLog, HumanAction
+from copilot.config import Settings
+from copilot.store.engine import Database
+from tests.ui.conftest import screenshot
+from tests.unit.ui.hostile import IMG
+
+pytestmark = pytest.mark.integration
+
+# Records what the page asks WeCom's JS-SDK to do, and answers like WeCom does.
+STUB_WX = """window.wx = { calls: [], invoke(name, args, done) {
+  this.calls.push([name, args]); done({ err_msg: name + ":ok" }); } };"""
+INJECTED = """() => [...document.querySelectorAll('img, [onerror]')].length
+  + (window.__xss ? 1 : 0)"""
+
+
+def open_sidebar(browser: Browser, url: str, *, wx: bool = False) -> Page:
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    if wx:
+        page.add_init_script(STUB_WX)
+    page.goto(url)
+    return page
+
+
+@pytest.fixture
+def sidebar(browser: Browser, app_url: str) -> Iterator[Page]:
+    page = open_sidebar(browser, app_url + "/wecom/sidebar", wx=True)
+    yield page
+    page.context.close()
+
+
+def human_actions(home: Path, draft_id: str) -> list[HumanAction]:
+    db = Database(Settings(home=home).db_url)
+    try:
+        events = AuditLog(db).events(subject=draft_id)
+        return [r.event for r in events if isinstance(r.event, HumanAction)]
+    finally:
+        db.dispose()
+
+
+def suggest(page: Page, message: str) -> None:
+    page.locator("#message").fill(message)
+    page.get_by_role("button", name="生成建议回复").click()
+    expect(page.locator("#status")).to_contain_text("条建议")
+
+
+def test_paste_insert_and_reject_are_recorded(sidebar: Page, app_home: Path) -> None:
+    suggest(sidebar, "退货运费谁出?")
+    cards = sidebar.locator("li.card")
+    assert cards.count() >= 2
+    first = cards.nth(0)
+    expect(first.locator(".sources summary")).not_to_contain_text("(0)")
+    first.locator(".sources summary").click()
+    expect(first.locator(".sources li").first).to_contain_text("knowledge/faq.csv")
+    assert sidebar.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(sidebar, "sidebar-360")
+
+    text = first.locator("textarea.draft-text").input_value()
+    first.get_by_role("button", name="插入").click()
+    expect(first.locator(".card-status")).to_have_text("已插入聊天,已记录为采纳。")
+    calls = sidebar.evaluate("window.wx.calls")
+    assert calls == [
+        ["sendChatMessage", {"msgtype": "text", "enterChat": True, "text": {"content": text}}]
+    ]
+    (accepted,) = human_actions(app_home, first.get_attribute("data-draft-id") or "")
+    assert accepted.action == "accepted"
+
+    second = cards.nth(1)
+    second.get_by_role("button", name="不采纳").click()
+    second.get_by_role("button", name="确认不采纳").click()
+    expect(second.locator(".card-status")).to_have_text("请写明原因。")
+    second.get_by_role("textbox", name="不采纳的原因").fill("语气太生硬")
+    second.get_by_role("button", name="确认不采纳").click()
+    expect(second.locator(".card-status")).to_have_text("已记录为不采纳。")
+    (rejected,) = human_actions(app_home, second.get_attribute("data-draft-id") or "")
+    assert (rejected.action, rejected.reason) == ("rejected", "语气太生硬")
+
+
+def test_markup_from_the_customer_and_the_queue_renders_as_text(sidebar: Page) -> None:
+    queue = {
+        "items": [
+            {
+                "id": 7,
+                "status": "drafted",
+                "customer": "c0ffee",
+                "open_kfid": "wk1",
+                "message": f"{IMG} 能退货吗",
+                "received_at": "2026-01-01T00:00:00",
+                "suggestions": [],
+            }
+        ],
+        "next_after": None,
+    }
+    sidebar.route(
+        "**/v1/queue*",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(queue)
+        ),
+    )
+    sidebar.reload()
+    expect(sidebar.locator("#queue-panel")).to_be_visible()
+    sidebar.locator("#queue").select_option("7")
+    expect(sidebar.locator("#message")).to_have_value(f"{IMG} 能退货吗")
+    expect(sidebar.locator("#status")).to_contain_text("条建议")
+    assert f"#7 {IMG} 能退货吗" in sidebar.locator("#queue option").all_text_contents()
+    assert sidebar.evaluate(INJECTED) == 0
+
+
+def test_english_page_and_security_headers(browser: Browser, app_url: str) -> None:
+    page = open_sidebar(browser, app_url + "/wecom/sidebar?lang=en")
+    try:
+        expect(page.get_by_role("button", name="Suggest replies")).to_be_visible()
+        expect(page.locator("#queue-panel")).to_be_hidden()  # no WeCom connector configured
+        assert page.evaluate("document.documentElement.lang") == "en"
+    finally:
+        page.context.close()
+    response = httpx.get(app_url + "/wecom/sidebar")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    script = httpx.get(app_url + "/wecom/sidebar/sidebar.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+
+
+def test_a_key_is_asked_for_once_and_kept(browser: Browser, app_url: str) -> None:
+    """As behind a server that requires keys: the API answers 401 key_required until the page
+    sends the key the agent typed; the key is kept for the next visit."""
+    page = open_sidebar(browser, app_url + "/wecom/sidebar")
+    seen: list[str] = []
+
+    def keyed(route: Route) -> None:
+        given = route.request.headers.get("authorization", "")
+        seen.append(given)
+        if given != "Bearer sk-test":
+            problem = {"title": "需要 API 密钥", "status": 401, "code": "key_required"}
+            route.fulfill(status=401, content_type="application/problem+json",
+                          body=json.dumps(problem))  # fmt: skip
+        else:
+            route.continue_(headers={k: v for k, v in route.request.headers.items()
+                                     if k != "authorization"})  # fmt: skip
+
+    try:
+        page.route("**/v1/**", keyed)
+        page.reload()
+        expect(page.locator("#key-form")).to_be_visible()
+        page.get_by_label("API 密钥").fill("sk-test")
+        page.get_by_role("button", name="保存密钥").click()
+        expect(page.locator("#key-form")).to_be_hidden()
+        suggest(page, "退货运费谁出?")
+        assert seen[-1] == "Bearer sk-test"
+        page.reload()
+        expect(page.locator("#key-form")).to_be_hidden()
+        assert page.evaluate("localStorage.getItem('siyu.sidebar.key')") == "sk-test"
+    finally:
+        page.context.close()
