@@ -5,7 +5,9 @@ the score (and negative context that drops the match: the cue nearest the value 
 `validate` hook for checksums and a `plausible` hook that may use the cue. Numbers are read in
 the digit view of the normalised text (`Normalized.join_digits`) as well as the plain one.
 Every result carries the reason it fired. Patterns use digit/letter look-arounds, never ``\\b``,
-which fails between Chinese characters and digits.
+which fails between Chinese characters and digits, and open with the character they need
+(``[1-9](?<![0-9].)…`` rather than ``(?<![0-9])[1-9]…``): Python's regex engine then skips to
+that character instead of trying the look-behind at every position, several times faster.
 """
 
 from __future__ import annotations

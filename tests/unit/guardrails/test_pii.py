@@ -6,8 +6,9 @@ from typing import Literal
 import pytest
 
 from copilot.guardrails import redact, scan_pii
+from copilot.guardrails.pii import RECOGNIZERS
 from copilot.guardrails.pii_cn import resident_id_check
-from copilot.guardrails.recognizer import gs1_digit, luhn_digit
+from copilot.guardrails.recognizer import digit_count, gs1_digit, luhn_digit
 from tests.unit.guardrails.conftest import run
 
 
@@ -186,3 +187,36 @@ def test_check_digits_of_published_numbers(
     check: Callable[[str], str], body: str, expected: str
 ) -> None:
     assert check(body) == expected
+
+
+_CARD_11 = "4123456789" + luhn_digit("4123456789")  # the shortest unbroken card number
+_ID_17_X = "11010519491231002" + resident_id_check("11010519491231002")  # 17 digits and X
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity"),
+    [
+        (f"卡号{_CARD_11}", _CARD_11, "BANK_CARD"),
+        ("电话010-1234567", "010-1234567", "CN_LANDLINE"),
+        ("phone 555 0199", "555 0199", "PHONE"),
+        ("ssn 123-45-6789", "123-45-6789", "US_SSN"),
+        ("QQ 12345", "12345", "QQ"),
+        ("护照 E1234567", "E1234567", "PASSPORT"),
+        ("车牌粤BAB123", "粤BAB123", "CN_PLATE"),
+        (f"身份证{_ID_17_X}", _ID_17_X, "CN_RESIDENT_ID"),
+        ("手机13812345678", "13812345678", "CN_MOBILE"),
+    ],
+)
+def test_a_recognizer_reads_texts_with_its_fewest_digits(
+    text: str, value: str, entity: str
+) -> None:
+    """Each example holds exactly the fewest digits its recognizer accepts (`min_digits`): a text
+    with fewer is skipped, so a larger bound would lose these."""
+    [recognizer] = [r for r in RECOGNIZERS if r.entity == entity]
+    assert recognizer.min_digits == digit_count(text)
+    assert found(text) == [(entity, value)]
+
+
+def test_digit_count_counts_ascii_digits_only() -> None:
+    assert digit_count("电话138 1234-5678，一三八") == 11
+    assert digit_count("") == 0
