@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from copilot.analytics.models import Integrity
 from copilot.analytics.tables_db import facts
 from copilot.audit.chain import ChainReport
+from copilot.messages import Text
 
 LISTED_IDS = 20
 
@@ -26,7 +27,9 @@ def unreadable(conn: Connection, start: datetime, end: datetime) -> Integrity:
 
 def with_chain(integrity: Integrity, chain: ChainReport) -> Integrity:
     """The integrity figures plus the hash-chain verification's findings."""
-    problems = [f"{p.id if p.id is not None else '-'} {p.kind}: {p.detail}" for p in chain.problems]
+    problems: list[Text] = [
+        f"{p.id if p.id is not None else '-'} {p.kind}: " + p.detail for p in chain.problems
+    ]
     if chain.more_problems:
         problems.append(f"… +{chain.more_problems}")
     return integrity.model_copy(

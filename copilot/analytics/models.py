@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from copilot.messages import Text
+
 
 def ratio(part: int | float, whole: int | float) -> float | None:
     """part / whole rounded to 4 places; None when there is nothing to divide by."""
@@ -129,7 +131,7 @@ class Integrity(_Model):
     unreadable_ids: list[int] = Field(default_factory=list, description="the first few")
     chain_checked: bool = False
     chain_ok: bool | None = None
-    chain_problems: list[str] = Field(default_factory=list)
+    chain_problems: list[Text] = Field(default_factory=list)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -21,8 +21,10 @@ from sqlalchemy import select, tuple_
 from copilot.analytics.tables_db import nps_answers
 from copilot.customers.csvfile import detect_encoding, map_columns
 from copilot.customers.importer import RowProblem, write_problems
+from copilot.customers.rows import REQUIRED as EMPTY_CELL
 from copilot.customers.rows import RowError, parse_date
 from copilot.errors import InputError
+from copilot.messages import msg
 from copilot.store.engine import BATCH_ROWS, Database
 from copilot.store.schema import customers
 
@@ -57,9 +59,9 @@ def _columns(path: Path, headers: list[str]) -> dict[str, int]:
     if missing:
         wanted = "; ".join(f"{n} ({'/'.join(HEADERS[n][:4])})" for n in missing)
         raise InputError(
-            f"表头缺少必需列 / missing required columns; found {headers}",
+            msg("表头缺少必需列", "missing required columns") + f"; {headers}",
             where=f"{path}:1",
-            hint=f"需要的列（中文或英文表头均可）/ required: {wanted}",
+            hint=msg("需要的列（中文或英文表头均可）：", "required columns: ") + wanted,
         )
     return columns
 
@@ -68,23 +70,27 @@ def _score(raw: str) -> int:
     try:
         value = float(raw)
     except ValueError:
-        raise RowError("score", f"评分不是数字 {raw!r} / not a number") from None
+        raise RowError("score", msg(f"评分不是数字 {raw!r}", f"not a number {raw!r}")) from None
     if not value.is_integer() or not 0 <= value <= 10:
-        raise RowError("score", f"评分应为 0–10 的整数 {raw!r} / must be a whole number 0–10")
+        raise RowError(
+            "score", msg(f"评分应为 0–10 的整数 {raw!r}", f"must be a whole number 0–10 {raw!r}")
+        )
     return int(value)
 
 
 def parse_answer(raw: dict[str, str], known: set[str], today: date) -> dict[str, Any]:
     customer = raw.get("customer_id", "")
     if not customer:
-        raise RowError("customer_id", "不能为空 / required")
+        raise RowError("customer_id", EMPTY_CELL)
     if customer not in known:
-        raise RowError("customer_id", f"未知客户 {customer!r} / unknown customer")
+        raise RowError(
+            "customer_id", msg(f"未知客户 {customer!r}", f"unknown customer {customer!r}")
+        )
     score = _score(raw.get("score", ""))
     answered = parse_date("answered_on", raw.get("answered_on", "").split(" ")[0], required=True)
     assert answered is not None  # required=True
     if answered > today:
-        raise RowError("answered_on", f"日期在未来 {answered} / in the future")
+        raise RowError("answered_on", msg(f"日期在未来 {answered}", f"in the future: {answered}"))
     return {
         "customer_id": customer, "answered_on": answered, "score": score,
         "comment": raw.get("comment", "")[:COMMENT_CHARS], "channel": raw.get("channel", "")[:128],
@@ -97,7 +103,11 @@ class NpsImporter:
 
     def run(self, path: Path, *, dry_run: bool, errors_path: Path) -> NpsImportReport:
         if not path.is_file():
-            raise InputError("文件不存在 / file not found", where=str(path), hint="检查文件路径")
+            raise InputError(
+                msg("文件不存在", "file not found"),
+                where=str(path),
+                hint=msg("检查文件路径", "check the path"),
+            )
         encoding = detect_encoding(path)
         now = self.clock()
         report = NpsImportReport(file=str(path), encoding=encoding, dry_run=dry_run)
@@ -144,7 +154,8 @@ class NpsImporter:
                     key = (row["customer_id"], row["answered_on"])
                     if key in seen:
                         raise RowError(
-                            "answered_on", f"与第 {seen[key]} 行重复 / duplicate of row {seen[key]}"
+                            "answered_on",
+                            msg(f"与第 {seen[key]} 行重复", f"duplicate of row {seen[key]}"),
                         )
                 except RowError as exc:
                     report.problems.append(

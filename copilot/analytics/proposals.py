@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from copilot.analytics.gaps import GapReport, GapTopic
 from copilot.errors import InputError
+from copilot.messages import msg
 from copilot.retrieval.approved import ApprovedAnswers, Proposal
 
 
@@ -12,9 +13,14 @@ def topic_of(report: GapReport, topic_id: int) -> GapTopic:
         if topic.id == topic_id:
             return topic
     raise InputError(
-        f"{report.month} 没有编号为 {topic_id} 的知识缺口 / no such gap topic",
+        msg(
+            f"{report.month} 没有编号为 {topic_id} 的知识缺口",
+            f"{report.month} has no gap topic {topic_id}",
+        ),
         where="topic",
-        hint=f"可选编号 / topics: 1–{len(report.topics)}" if report.topics else "本月没有知识缺口",
+        hint=msg(f"可选编号：1–{len(report.topics)}", f"topics: 1–{len(report.topics)}")
+        if report.topics
+        else msg("本月没有知识缺口", "this month has no knowledge gaps"),
     )
 
 
@@ -26,8 +32,10 @@ def propose_answer(
     text = answer.strip() or topic.suggested_answer
     if not text:
         raise InputError(
-            "这个缺口没有坐席编辑过的回复可作起点 / no edited reply to start from",
+            msg("这个缺口没有坐席编辑过的回复可作起点", "no edited reply to start from"),
             where="answer",
-            hint="写出答案后再提议 / write the answer (--answer) and propose again",
+            hint=msg(
+                "写出答案（--answer）后再提议", "write the answer (--answer) and propose again"
+            ),
         )
     return approved.propose(topic.label, text, actor=actor, draft_id=f"gap:{topic.id}")

@@ -13,6 +13,7 @@ from copilot.analytics.sync import FactSync
 from copilot.analytics.verdicts import overrides, rules_fired
 from copilot.audit.log import chain as audit_chain
 from copilot.errors import InputError
+from copilot.messages import msg
 from copilot.store.engine import Database
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -23,7 +24,9 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     match = MONTH.match(month.strip())
     if not match:
         raise InputError(
-            f"月份格式不对 / not a month: {month!r}", hint="写成 YYYY-MM，例如 2026-11"
+            msg(f"月份格式不对：{month!r}", f"not a month: {month!r}"),
+            where="month",
+            hint=msg("写成 YYYY-MM，例如 2026-11", "write it as YYYY-MM, e.g. 2026-11"),
         )
     year, number = int(match[1]), int(match[2])
     start = datetime(year, number, 1)

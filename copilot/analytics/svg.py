@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copilot.ui.safe import h
+from copilot.analytics.markup import h
 
 BAR_HEIGHT = 18
 LABEL_WIDTH = 150

@@ -1,5 +1,5 @@
-"""看板 in a real browser: the demo month is filled on first start, tables download as CSV, and
-an empty month says why its chart is empty."""
+"""看板 in a real browser: the demo month is filled on first start (figures, chart and knowledge
+gaps), tables download as CSV, and an empty month says why its chart is empty."""
 
 from __future__ import annotations
 
@@ -20,10 +20,16 @@ def test_demo_month_fills_the_dashboard_and_exports_csv(page: Page) -> None:
     field(page, "siyu-dashboard-month").fill(month)
     page.click("#siyu-dashboard-run")
     summary = page.locator("#siyu-dashboard")
-    expect(summary).to_contain_text(month)
+    expect(summary).to_contain_text(month, timeout=20_000)  # the first click loads the embedder
     expect(summary).to_contain_text("NPS")
     expect(summary.locator("#siyu-dashboard-chart svg rect").first).to_be_attached()
     expect(summary).not_to_contain_text("本月没有审计事件")
+    gaps = page.locator("#siyu-dashboard-gaps")
+    expect(gaps).to_contain_text("知识缺口")
+    expect(gaps.locator("li").first).to_contain_text(
+        "转人工"
+    )  # the demo's gaps got holding replies
+    expect(gaps).to_contain_text("发票")  # three demo questions about invoices had no answer
     rows = page.locator("#siyu-dashboard-rows")
     expect(rows).to_contain_text("reply")  # the by-task table
     page.click("#siyu-dashboard-export")
@@ -32,7 +38,7 @@ def test_demo_month_fills_the_dashboard_and_exports_csv(page: Page) -> None:
     with page.expect_download() as info:
         link.click()
     text = Path(info.value.path()).read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("按任务,展示 / shown")
+    assert text.splitlines()[0].startswith("任务,展示,直接采纳")
     assert "reply," in text
     screenshot(page, "dashboard")
 

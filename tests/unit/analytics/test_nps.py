@@ -13,6 +13,7 @@ from copilot.analytics.nps import nps_report
 from copilot.analytics.nps_import import NpsImporter
 from copilot.cli import app
 from copilot.errors import InputError
+from copilot.messages import render
 from copilot.store.engine import Database
 from copilot.store.schema import customers
 
@@ -54,8 +55,8 @@ def test_gbk_survey_imports_good_rows_and_names_bad_ones(nps_db: Database, tmp_p
     problems = [(p.row, p.column) for p in report.problems]
     assert problems == [(5, "answered_on"), (6, "customer_id"), (7, "score"), (8, "score"),
                         (9, "answered_on"), (10, "answered_on")]  # fmt: skip
-    assert "第 2 行" in report.problems[0].reason
-    assert "未知客户" in report.problems[1].reason
+    assert "第 2 行" in render(report.problems[0].reason, "zh")
+    assert render(report.problems[1].reason, "en") == "unknown customer 'c9'"
     assert report.errors_path is not None and report.errors_path.is_file()
     again = _import(nps_db, path, tmp_path)
     assert (again.new, again.existing) == (0, 4)  # importing twice changes nothing
@@ -70,8 +71,9 @@ def test_english_headers_utf8_bom_and_dry_run(nps_db: Database, tmp_path: Path) 
     assert nps_report(nps_db).overall.answers == 0
     bad = tmp_path / "bad.csv"
     bad.write_text("customer_id,comment\nc1,好\n", "utf-8")
-    with pytest.raises(InputError, match="missing required columns"):
+    with pytest.raises(InputError) as missing:
         _import(nps_db, bad, tmp_path)
+    assert missing.value.render("en").startswith(f"{bad}:1: missing required columns")
 
 
 def test_nps_figures_by_hand(nps_db: Database, tmp_path: Path) -> None:
