@@ -48,7 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "campaign": ("campaign", "1:1 触达活动"),
     "audit": ("compliance", "审计日志"),
     "llm": ("llm", "模型接口"),
-    "nps": ("report", "NPS 调查 / NPS survey"),
+    "nps": ("report", "NPS 调查"),
     "keys": ("keys", "HTTP API 密钥:创建、列出、吊销。"),
 }
 

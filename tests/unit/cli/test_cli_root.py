@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -10,7 +11,7 @@ import typer
 import typer.main
 from typer.testing import CliRunner
 
-from copilot.cli import COMMANDS, app, module_commands
+from copilot.cli import COMMANDS, app
 from tests.conftest import REPO
 
 HEAVY = ("chromadb", "gradio", "langchain", "langchain_core", "jieba", "sqlalchemy", "openai")
@@ -62,14 +63,30 @@ def test_a_command_imports_only_its_own_module() -> None:
     assert not loaded & {"copilot.cli.campaign", "copilot.cli.serve", "copilot.cli.evals"}
 
 
+REGISTERED = """
+import json
+from copilot.cli import module_commands
+print(json.dumps({{
+    name: [module, group.commands[name].get_short_help_str(1000)]
+    for module in {modules}
+    for group in [module_commands(module)]
+    for name in group.commands
+}}))
+"""
+
+
 def test_commands_table_matches_what_the_modules_register() -> None:
+    """In a fresh Chinese process: a module renders its help texts once, when imported."""
     modules = sorted({module for module, _ in COMMANDS.values()})
-    registered = {
-        name: (module, group.commands[name].get_short_help_str(1000))
-        for module in modules
-        for group in [module_commands(module)]
-        for name in group.commands
-    }
+    out = subprocess.run(
+        [sys.executable, "-c", REGISTERED.format(modules=modules)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+        env={**os.environ, "SIYU_LANGUAGE": "zh"},
+    ).stdout
+    registered = {name: tuple(entry) for name, entry in json.loads(out).items()}
     assert registered == COMMANDS
     listed = {p.stem for p in (REPO / "copilot" / "cli").glob("*.py")}
     with_register = {

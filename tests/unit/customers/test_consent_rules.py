@@ -190,12 +190,16 @@ def test_cli_withdrawal_beats_a_future_grant_already_stored(
         )  # fmt: skip
     monkeypatch.setenv("SIYU_DATABASE_URL", db_url)
     runner = CliRunner()
-    withdrawn = runner.invoke(app, ["consent", "withdraw", cid, PURPOSE])
+    withdrawn = runner.invoke(
+        app, ["consent", "withdraw", cid, PURPOSE], env={"SIYU_LANGUAGE": "zh"}
+    )
     assert withdrawn.exit_code == 0, withdrawn.output
-    assert f"当前状态 / now in effect: {W}" in withdrawn.stdout
+    assert f"当前状态: {W}" in withdrawn.stdout
     campaigns.consent.clock = datetime.now  # the CLI recorded the withdrawal at the real now
     assert campaigns.consent.states([cid])[cid][PURPOSE].action == W
-    future = runner.invoke(app, ["consent", "grant", cid, PURPOSE, "--at", "2099-01-01"])
+    future = runner.invoke(
+        app, ["consent", "grant", cid, PURPOSE, "--at", "2099-01-01"], env={"SIYU_LANGUAGE": "zh"}
+    )
     assert future.exit_code == 1 and "未来" in future.output
     outcome = campaigns.draft_one(spec, "c-cli", cid)
     assert (outcome.row["status"], outcome.row["detail"]["code"]) == ("excluded", "withdrawn")
