@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.drafting import DraftResult
 from copilot.drafting.reply import MAX_MESSAGE_CHARS
+from copilot.drafting.thread import Turn
 from copilot.guardrails.models import PiiEntity, PostType
 from copilot.retrieval.models import Hit
 
@@ -27,6 +28,11 @@ class ReplyIn(_In):
     context: str = Field("", max_length=MAX_TEXT, description="order or customer context")
     customer_id: str | None = Field(None, max_length=64)
     language: Language | None = Field(None, description="reply language; default: detected")
+    thread: list[Turn] = Field(
+        default_factory=list,
+        description="earlier turns, oldest first; the last SIYU_API_THREAD_TURNS (default 6) "
+        "are used, more than SIYU_API_MAX_THREAD_TURNS (default 200) are refused",
+    )
 
 
 class PostIn(_In):

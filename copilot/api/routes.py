@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
@@ -35,9 +36,10 @@ from copilot.api.security import Caller, Checking, Drafting, Feedback, Gate, req
 from copilot.app import Copilot
 from copilot.drafting import DraftResult, MessageRequest, PostRequest, ReplyRequest
 from copilot.drafting.records import record_decision, record_drafts
+from copilot.drafting.thread import Turn
 from copilot.errors import CopilotError
 from copilot.guardrails import CheckInput, Verdict, redact, scan_pii
-from copilot.messages import language, msg
+from copilot.messages import language, msg, render
 from copilot.retrieval.models import DocType, SearchFilters
 from copilot.store.schema import customers
 
@@ -76,11 +78,25 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
     def replies(body: ReplyIn, request: Request, who: Drafting) -> Any:
         """1–3 reply suggestions with citations. With ``Accept: text/event-stream`` the reply
         streams as server-sent events: ``delta`` events, then one ``result`` (or ``error``)."""
-        reply = ReplyRequest(**body.model_dump())
+        reply = ReplyRequest(**{**body.model_dump(), "thread": _recent(body.thread, request)})
         if SSE in request.headers.get("accept", ""):
             return StreamingResponse(_stream(reply, who, problems.request_language(request)),
                                      media_type=SSE)  # fmt: skip
         return drafts(app.drafter.reply(reply), who)
+
+    def _recent(thread: list[Turn], request: Request) -> list[Turn]:
+        """The turns a reply is drafted from; a longer thread than allowed is a 422."""
+        if len(thread) > s.max_thread_turns:
+            text = msg(
+                f"对话有 {len(thread)} 轮,超过 {s.max_thread_turns} 轮上限",
+                f"the thread has {len(thread)} turns, more than {s.max_thread_turns}",
+            )
+            lang = problems.request_language(request)
+            loc = ("body", "thread")
+            raise RequestValidationError(
+                [{"loc": loc, "msg": render(text, lang), "type": "too_long"}]
+            )
+        return thread[-s.thread_turns :] if s.thread_turns else []
 
     def _stream(reply: ReplyRequest, who: Caller, lang: Any) -> Iterator[str]:
         try:
