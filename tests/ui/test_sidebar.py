@@ -121,6 +121,29 @@ def test_markup_from_the_customer_and_the_queue_renders_as_text(sidebar: Page) -
     assert sidebar.evaluate(INJECTED) == 0
 
 
+def test_a_blocked_draft_is_marked_with_its_finding_and_cannot_be_inserted(sidebar: Page) -> None:
+    finding = {"rule": "absolute_claim", "severity": "block", "start": 0, "end": 4,
+               "text": "绝对有效", "message": f"绝对化用语 {IMG}", "fix": "改为「多数顾客反馈有效」"}  # fmt: skip
+    verdict = {"verdict": "block", "findings": [finding]}
+    drafts = {"drafts": [{"text": "绝对有效!", "citations": [], "verdict": verdict}],
+              "draft_ids": ["reply-blocked-1"]}  # fmt: skip
+    sidebar.route(
+        "**/v1/replies",
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps(drafts)
+        ),
+    )
+    suggest(sidebar, "这个有效吗")
+    card = sidebar.locator("li.card")
+    expect(card).to_have_class("card verdict-block")
+    expect(card.locator(".badge")).to_have_text("已拦截")
+    expect(card.locator(".blocked-note")).to_contain_text("不能直接发送")
+    expect(card.locator(".findings li")).to_contain_text(f"绝对化用语 {IMG}")
+    expect(card.locator(".findings .fix")).to_have_text("修改建议:改为「多数顾客反馈有效」")
+    expect(card.get_by_role("button", name="插入")).to_be_disabled()
+    assert sidebar.evaluate(INJECTED) == 0
+
+
 def test_english_page_and_security_headers(browser: Browser, app_url: str) -> None:
     page = open_sidebar(browser, app_url + "/wecom/sidebar?lang=en")
     try:
