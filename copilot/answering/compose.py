@@ -20,7 +20,7 @@ from copilot.answering.features import Embed
 from copilot.answering.handover import handover_kind
 from copilot.answering.lexicon import DATA, HAN, variants
 from copilot.answering.passages import Passage, passage_of
-from copilot.answering.selection import score_passages
+from copilot.answering.selection import ScoredPassage, score_passages
 from copilot.answering.splitting import split_questions
 
 # Nothing to answer: only emoji, punctuation or placeholders such as [图片] / [语音].
@@ -86,10 +86,19 @@ def answer_part(
         return Part(
             question=question, text=fact.text, cites=fact.cites, probability=model.case_confidence
         )
-    if best is None or probability < model.threshold:
+    if best is None or probability < model.threshold or _uncovered(best):
         return Part(question=question, handover="unknown", probability=confidence)
     text = answers[scored.index(best)]
     return Part(question=question, text=text, cites=[best.passage.id], probability=confidence)
+
+
+def _uncovered(best: ScoredPassage) -> bool:
+    """Most of the question's words are in no passage at all, the best passage states less than
+    half of them and not the kind of value asked (客服一个月工资多少 → 客服电话): the knowledge base
+    does not cover it."""
+    f = best.features
+    answers_the_ask = f["states_asked_value"] or f["product_field"]
+    return f["unseen_terms"] > 0.5 and f["cover_passage"] < 0.5 and not answers_the_ask
 
 
 def reply_items(

@@ -61,3 +61,12 @@ def test_a_passage_on_the_product_asked_beats_the_general_rule(embed: Embed) -> 
     ctx = {**context("推车下单后多久发出"), "evidence": [general, stroller]}
     first = reply_items(ctx, embed)[0]
     assert first["citations"] != ["K1"]
+
+
+def test_a_question_the_evidence_does_not_cover_goes_to_a_person(embed: Embed) -> None:
+    hotline = evidence(
+        "K1", "问:客服电话是多少？\n答:小禾家客服热线400-000-0000，服务时间每天09:00–21:00。"
+    )
+    first = reply_items({**context("你们客服一个月工资多少？"), "evidence": [hotline]}, embed)[0]
+    assert first["needs_human"] and not first["citations"]
+    assert "400-000-0000" not in first["text"]
