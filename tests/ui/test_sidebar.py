@@ -144,6 +144,35 @@ def test_a_blocked_draft_is_marked_with_its_finding_and_cannot_be_inserted(sideb
     assert sidebar.evaluate(INJECTED) == 0
 
 
+def test_a_message_picked_from_the_queue_is_sent_through_the_connector(sidebar: Page) -> None:
+    suggestion = {"draft_id": "reply-q-1", "text": "您好,可以退货。", "verdict": "pass",
+                  "needs_human": False, "sources": ["knowledge/faq.csv"]}  # fmt: skip
+    item = {"id": 9, "status": "drafted", "customer": "c0ffee", "open_kfid": "wk1",
+            "message": "能退货吗", "received_at": "2026-01-01T00:00:00",
+            "suggestions": [suggestion]}  # fmt: skip
+    approvals: list[object] = []
+
+    def queue(route: Route) -> None:
+        if route.request.method == "POST":
+            approvals.append(route.request.post_data_json)
+            body = {**item, "status": "sent", "approved_text": "您好,可以退货,运费我们出。"}
+        else:
+            body = {"items": [] if approvals else [item], "next_after": None}
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    sidebar.route("**/v1/queue**", queue)
+    sidebar.reload()
+    sidebar.locator("#queue").select_option("9")
+    card = sidebar.locator("li.card")
+    expect(card.locator(".sources summary")).to_have_text("来源 (1)")
+    card.locator("textarea.draft-text").fill("您好,可以退货,运费我们出。")
+    card.get_by_role("button", name="发送给客户").click()
+    expect(card.locator(".card-status")).to_have_text("已通过微信客服发送给客户。")
+    assert approvals == [{"text": "您好,可以退货,运费我们出。", "draft_id": "reply-q-1"}]
+    assert sidebar.evaluate("window.wx.calls") == []  # not put into the open chat
+    expect(sidebar.locator("#queue option")).to_have_text(["暂无待处理消息"])
+
+
 def test_english_page_and_security_headers(browser: Browser, app_url: str) -> None:
     page = open_sidebar(browser, app_url + "/wecom/sidebar?lang=en")
     try:

@@ -42,6 +42,8 @@ const TEXTS = {
     copy_failed: "无法自动插入或复制,请手动复制文本。",
     rejected: "已记录为不采纳。",
     record_failed: "已插入,但记录反馈失败:",
+    send: "发送给客户",
+    sent: "已通过微信客服发送给客户。",
   },
   en: {
     page_title: "Reply assistant",
@@ -82,6 +84,8 @@ const TEXTS = {
     copy_failed: "Could not insert or copy; copy the text by hand.",
     rejected: "Recorded as rejected.",
     record_failed: "Inserted, but recording the feedback failed: ",
+    send: "Send to the customer",
+    sent: "Sent to the customer through WeChat Customer Service.",
   },
 };
 
@@ -169,11 +173,30 @@ async function loadQueue() {
   $("queue-panel").hidden = false;
 }
 
+// A message picked from the queue is answered through 微信客服 (POST /v1/queue/{id}/approve),
+// with the suggestions drafted when it arrived; a pasted message is answered in the open chat.
+let picked = null;
+
 function pickFromQueue() {
-  const item = $("queue").queueItems?.get($("queue").value);
-  if (!item) return;
-  $("message").value = item.message;
-  suggest();
+  picked = $("queue").queueItems?.get($("queue").value) || null;
+  if (!picked) return;
+  $("message").value = picked.message;
+  if (!picked.suggestions.length) {
+    suggest();
+    return;
+  }
+  const cards = picked.suggestions.map((s) => card(fromQueue(s), s.draft_id, picked, true));
+  $("suggestions").replaceChildren(...cards);
+  say(t("ready", { n: cards.length }));
+}
+
+function fromQueue(suggestion) {
+  return {
+    text: suggestion.text,
+    needs_human: suggestion.needs_human,
+    verdict: { verdict: suggestion.verdict, findings: [] },
+    citations: suggestion.sources.map((source) => ({ id: "", source, quote: "" })),
+  };
 }
 
 // Suggestions.
@@ -186,7 +209,7 @@ async function suggest() {
   say(t("working"), "busy");
   try {
     const result = await api("POST", "/v1/replies", { message });
-    const cards = result.drafts.map((draft, i) => card(draft, result.draft_ids[i]));
+    const cards = result.drafts.map((draft, i) => card(draft, result.draft_ids[i], picked, false));
     $("suggestions").replaceChildren(...cards);
     say(cards.length ? t("ready", { n: cards.length }) : t("none"));
   } catch (error) {
@@ -196,14 +219,14 @@ async function suggest() {
   }
 }
 
-function card(draft, draftId) {
+function card(draft, draftId, item, own) {
   const verdict = draft.verdict.verdict;
   const blocked = verdict === "block";
-  const item = el("li", { className: `card verdict-${verdict}` });
-  item.dataset.draftId = draftId;
-  item.append(el("span", { className: "badge", textContent: t(`verdict_${verdict}`) }));
-  if (blocked) item.append(el("p", { className: "blocked-note", textContent: t("blocked_note") }));
-  else if (draft.needs_human) item.append(el("p", { className: "note", textContent: t("needs_human") }));
+  const box = el("li", { className: `card verdict-${verdict}` });
+  box.dataset.draftId = draftId;
+  box.append(el("span", { className: "badge", textContent: t(`verdict_${verdict}`) }));
+  if (blocked) box.append(el("p", { className: "blocked-note", textContent: t("blocked_note") }));
+  else if (draft.needs_human) box.append(el("p", { className: "note", textContent: t("needs_human") }));
   if (draft.verdict.findings.length) {
     const findings = el("ul", { className: "findings" });
     for (const finding of draft.verdict.findings) {
@@ -211,14 +234,14 @@ function card(draft, draftId) {
       if (finding.fix) line.append(el("span", { className: "fix", textContent: t("fix") + finding.fix }));
       findings.append(line);
     }
-    item.append(findings);
+    box.append(findings);
   }
   const text = el("textarea", { className: "draft-text", value: draft.text, rows: 4 });
   text.setAttribute("aria-label", t("insert"));
-  item.append(text, sources(draft.citations));
+  box.append(text, sources(draft.citations));
 
   const status = el("p", { className: "card-status", role: "status" });
-  const insert = el("button", { type: "button", className: "insert", textContent: t("insert"), disabled: blocked });
+  const insert = el("button", { type: "button", className: "insert", textContent: t(item ? "send" : "insert"), disabled: blocked });
   const reject = el("button", { type: "button", className: "reject", textContent: t("reject") });
   const reason = el("input", { type: "text", className: "reason", maxLength: 500, placeholder: t("reason_label") });
   reason.setAttribute("aria-label", t("reason_label"));
@@ -229,10 +252,14 @@ function card(draft, draftId) {
   insert.addEventListener("click", async () => {
     const chosen = text.value.trim();
     const edited = chosen !== draft.text.trim();
+    const body = edited ? { draft_id: draftId, action: "edited", text: chosen } : { draft_id: draftId, action: "accepted" };
+    if (item) {
+      send(item, chosen, own ? draftId : null, own ? null : body, status, done);
+      return;
+    }
     const how = await deliver(chosen);
     if (!how) { status.textContent = t("copy_failed"); return; }
     done();
-    const body = edited ? { draft_id: draftId, action: "edited", text: chosen } : { draft_id: draftId, action: "accepted" };
     try {
       await api("POST", "/v1/feedback", body);
       status.textContent = t(edited ? `${how}_edited` : how);
@@ -247,14 +274,32 @@ function card(draft, draftId) {
     try {
       await api("POST", "/v1/feedback", { draft_id: draftId, action: "rejected", reason: why });
       done();
-      item.classList.add("rejected");
+      box.classList.add("rejected");
       status.textContent = t("rejected");
     } catch (error) {
       status.textContent = t("failed") + error.message;
     }
   });
-  item.append(el("div", { className: "actions" }, insert, reject), rejecting, status);
-  return item;
+  box.append(el("div", { className: "actions" }, insert, reject), rejecting, status);
+  return box;
+}
+
+// Approve a queue item with `text`: the connector sends it once and records the decision on its
+// own suggestion `draftId`; a fresh draft's decision (`feedback`) is recorded here.
+async function send(item, text, draftId, feedback, status, done) {
+  try {
+    await api("POST", `/v1/queue/${item.id}/approve`, draftId ? { text, draft_id: draftId } : { text });
+  } catch (error) {
+    status.textContent = t("failed") + error.message;
+    return;
+  }
+  done();
+  status.textContent = t("sent");
+  if (feedback) await api("POST", "/v1/feedback", feedback).catch((error) => {
+    status.textContent = t("record_failed") + error.message;
+  });
+  picked = null;
+  loadQueue();
 }
 
 function sources(citations) {
@@ -263,7 +308,9 @@ function sources(citations) {
   if (!citations.length) box.append(el("p", { className: "note", textContent: t("no_sources") }));
   const list = el("ul");
   for (const c of citations) {
-    list.append(el("li", {}, el("b", { textContent: `[${c.id}] ${c.source}` }), el("q", { textContent: c.quote })));
+    const line = el("li", {}, el("b", { textContent: c.id ? `[${c.id}] ${c.source}` : c.source }));
+    if (c.quote) line.append(el("q", { textContent: c.quote }));
+    list.append(line);
   }
   box.append(list);
   return box;
@@ -313,6 +360,7 @@ function start() {
     loadQueue();
   });
   $("queue").addEventListener("change", pickFromQueue);
+  $("message").addEventListener("input", () => { picked = null; $("queue").value = ""; });
   $("queue-refresh").addEventListener("click", loadQueue);
   loadQueue();
 }
