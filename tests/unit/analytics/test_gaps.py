@@ -106,9 +106,10 @@ def test_empty_month_has_no_topics(gaps_db: Database) -> None:
 
 def test_average_linkage_stops_at_the_threshold() -> None:
     vectors = np.array([[1, 0], [0.96, 0.28], [0, 1], [0.28, 0.96], [-1, 0]], dtype=np.float32)
-    assert average_linkage(vectors, 0.9) == [[0, 1], [2, 3], [4]]
-    assert average_linkage(vectors, 0.99) == [[0], [1], [2], [3], [4]]
-    assert average_linkage(vectors, -1.0) == [[0, 1, 2, 3, 4]]
+    cosine = vectors @ vectors.T
+    assert average_linkage(cosine, 0.9) == [[0, 1], [2, 3], [4]]
+    assert average_linkage(cosine, 0.99) == [[0], [1], [2], [3], [4]]
+    assert average_linkage(cosine, -1.0) == [[0, 1, 2, 3, 4]]
 
 
 def test_cli_gaps_json_and_propose(gaps_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
