@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,6 +17,7 @@ from copilot.messages import msg
 if TYPE_CHECKING:
     from copilot.app import Copilot
     from copilot.drafting import Drafter, DraftResult
+    from copilot.drafting.thread import Turn
 
 VERDICT_STYLE = {"pass": "green", "warn": "yellow", "block": "red"}
 JsonFlag = Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))]
@@ -78,12 +81,95 @@ def reply(
     context: Annotated[
         str, typer.Option(help=tr("订单或客户背景", "order or customer context"))
     ] = "",
+    thread: Annotated[
+        Path | None,
+        typer.Option(
+            "--thread",
+            help=tr(
+                '之前的对话:JSONL 文件,每行 {"role": "customer|agent", "text": …},早的在前',
+                'earlier turns: a JSONL file, one {"role": "customer|agent", "text": …} a line, '
+                "oldest first",
+            ),
+        ),
+    ] = None,
+    turn: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--turn",
+            help=tr(
+                "之前的一轮 customer:文字 或 agent:文字,可重复,早的在前(排在 --thread 之后)",
+                "an earlier turn, customer:text or agent:text, repeatable, oldest first "
+                "(after --thread)",
+            ),
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """为客户消息起草 1–3 条带引用的回复建议。"""
+    """为客户消息起草 1–3 条带引用的回复建议(可带之前的对话)。"""
     from copilot.drafting import ReplyRequest
 
-    _show(_drafter(copilot()).reply(ReplyRequest(message=text, context=context)), as_json)
+    app = copilot()
+    turns = (_read_thread(thread) if thread else []) + [_parse_turn(t) for t in turn or []]
+    keep = app.settings.api.thread_turns
+    request = ReplyRequest(message=text, context=context, thread=turns[-keep:] if keep else [])
+    _show(_drafter(app).reply(request), as_json)
+
+
+def _turn(data: object, where: str) -> Turn:
+    from pydantic import ValidationError
+
+    from copilot.drafting.thread import Turn
+
+    try:
+        return Turn.model_validate(data)
+    except ValidationError as exc:
+        raise InputError.from_validation(
+            exc,
+            msg("对话中的一轮无效", "invalid turn"),
+            where=where,
+            hint=msg(
+                'role 为 customer 或 agent,text 不为空,如 {"role": "customer", "text": "M码呢"}',
+                'role is customer or agent, text is not empty: {"role": "customer", "text": "M?"}',
+            ),
+        ) from None
+
+
+def _parse_turn(text: str) -> Turn:
+    role, sep, said = text.partition(":")
+    if not sep:
+        raise InputError(
+            msg(f"应为 customer:文字 或 agent:文字:{text!r}", f"expected role:text: {text!r}"),
+            where="--turn",
+            hint=msg(
+                "例如 --turn customer:宝宝7公斤穿什么码", "e.g. --turn 'customer:size for 7kg?'"
+            ),
+        )
+    return _turn({"role": role.strip(), "text": said.strip()}, "--turn")
+
+
+def _read_thread(path: Path) -> list[Turn]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            msg(f"无法读取对话文件: {exc}", f"cannot read the thread file: {exc}"),
+            where=str(path),
+            hint=msg("检查路径与 UTF-8 编码", "check the path and the UTF-8 encoding"),
+        ) from None
+    turns = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                msg(f"不是 JSON: {exc.msg}", f"not JSON: {exc.msg}"),
+                where=f"{path}:{number}",
+                hint=msg('每行一个 {"role": …, "text": …}', 'one {"role": …, "text": …} a line'),
+            ) from None
+        turns.append(_turn(data, f"{path}:{number}"))
+    return turns
 
 
 @handle_errors
