@@ -91,7 +91,6 @@ def main() -> None:
 
     from openai import OpenAI
 
-    from copilot.cli.kb import run_ingest
     from copilot.config import get_settings
     from copilot.drafting import Drafter, ReplyRequest
     from copilot.guardrails import check
@@ -101,11 +100,13 @@ def main() -> None:
     from copilot.llm.openai_backend import OpenAIBackend
     from copilot.llm.stub import StubResponse, stub_server
     from copilot.llm.template import TemplateBackend
-    from copilot.retrieval import Retriever
+    from copilot.retrieval import Ingestor, Retriever
+    from copilot.retrieval.store import open_store
 
     settings = get_settings()
     started = time.perf_counter()
-    run_ingest([REPO / "knowledge"], quiet=True)
+    settings.ensure_home()
+    Ingestor(open_store(settings), settings.retrieval).ingest([REPO / "knowledge"])
     print(
         f"ingest demo knowledge base: {time.perf_counter() - started:.1f} s "
         f"(embedder {settings.embedding.provider}, SIYU_HOME {home})"
