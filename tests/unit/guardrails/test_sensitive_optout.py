@@ -7,7 +7,7 @@ import pytest
 from copilot.errors import ConfigError
 from copilot.guardrails import Verdict, datafiles
 from copilot.guardrails.optout import has_opt_out
-from copilot.guardrails.sensitive import SensitiveData
+from copilot.guardrails.sensitive import Category, Lexicon, SensitiveData
 from copilot.messages import render
 from tests.unit.guardrails.conftest import rules_fired
 from tests.unit.guardrails.conftest import run as run_rule
@@ -284,4 +284,79 @@ def test_optout_finding_points_at_the_end_and_says_why() -> None:
     ],
 )
 def test_opt_out_clause_boundaries(text: str, actionable: bool) -> None:
+    assert has_opt_out(text) is actionable
+
+
+@pytest.mark.parametrize(
+    ("text", "fields", "found"),
+    [
+        # the sentence of the term runs from the last sentence end before it to the next one
+        ("谢谢你。孕期皮肤容易干燥", {}, []),
+        ("天气好。你看。孕期皮肤容易干燥", {}, []),
+        ("今天天气好。孕期皮肤干燥，你要多喝水。", {}, ["孕期"]),
+        ("你孕期要多补钙", {}, ["孕期"]),
+        # a term that is not addressed does not stop the next category from being judged
+        ("孕期补钙小知识。宝宝湿疹时你要注意保湿。", {}, ["湿疹"]),
+        # an @mention before a recorded name: the first in the text is reported
+        ("@小林 和李晓雯的宝宝都过敏", {"members": ["李晓雯"]}, ["过敏"]),
+        # surname + 姐 from a record whose given name is not Chinese
+        ("柴姐的宝宝过敏好了", {"members": ["柴Lily"]}, ["过敏"]),
+    ],
+)
+def test_post_sentence_and_member_edges(
+    text: str, fields: dict[str, object], found: list[str]
+) -> None:
+    findings = run(text, "sensitive", task="post", **fields).findings
+    assert [f.text for f in findings] == found
+    if "members" in fields:
+        named = "@小林" if text.startswith("@") else "柴姐"
+        assert render(findings[0].message, "zh").endswith(f"「{named}」")
+
+
+def test_message_finding_text_has_no_member_suffix() -> None:
+    [finding] = run("王姐，预产期快到了吧", "sensitive", task="message").findings
+    assert render(finding.message, "zh") == "营销内容涉及敏感个人信息(孕产)"
+    assert render(finding.message, "en") == (
+        "marketing content refers to sensitive personal information (pregnancy and birth)"
+    )
+
+
+def test_lexicon_compiles_categories_honorifics_and_mentions() -> None:
+    lexicon = Lexicon(datafiles.load("sensitive.yaml", SensitiveData))
+    assert [c.id for c, _ in lexicon.categories][:2] == ["pregnancy", "health"]
+    assert lexicon.categories[0][1].search("预产期快到了") is not None
+    assert lexicon.categories[0][1].search("宝宝湿疹") is None
+    assert "姐" in lexicon.honorifics
+    surname_honorific, *others = lexicon.mentions
+    assert surname_honorific.search("恭喜王姐") is not None
+    assert surname_honorific.search("恭喜柴姐") is None  # 柴 is not in the surname list
+    assert any(rx.search("@小林 你好") for rx in others)
+
+
+@pytest.mark.parametrize(
+    ("broken", "where"),
+    [("category", "sensitive.yaml:x"), ("mention", "sensitive.yaml:mentions")],
+)
+def test_lexicon_names_the_broken_entry(broken: str, where: str) -> None:
+    data = SensitiveData(
+        categories=[Category(id="x", zh="x", en="x", terms=["(" if broken == "category" else "x"])],
+        surnames=["王"],
+        honorifics=["姐"],
+        mentions=["(" if broken == "mention" else "@x"],
+    )
+    with pytest.raises(ConfigError) as caught:
+        Lexicon(data)
+    assert caught.value.where == where
+
+
+@pytest.mark.parametrize(
+    ("text", "actionable"),
+    [
+        ("不能回复TD退订，好的", False),  # clause marks after the instruction do not start it
+        ("好的，回复TD退订不能用", False),  # nor do clause marks before it end it
+        ("回复TD退订，不支持货到付款。谢谢", True),  # the clause ends at the first mark after it
+        ("好的，不能退款，回复TD退订", True),  # and starts after the last mark before it
+    ],
+)
+def test_opt_out_clause_is_the_one_around_the_instruction(text: str, actionable: bool) -> None:
     assert has_opt_out(text) is actionable
