@@ -19,13 +19,17 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from benchmarks.injection_data import attack_train, benign_train
+from benchmarks.injection_data import attack_train, benign_train, own_texts
 from copilot.guardrails.injection_model import WEIGHTS_PATH, NgramModel, ngram_buckets, normalize
 
 BITS = 18
 EPOCHS = 300
 L2 = 2e-5
 RATE = 0.05
+# How much more a text of the brand's own (posts, the knowledge base's dev half) weighs than other
+# benign text: its English policy prose ("members who spend … become …") reads much like an
+# instruction to the few hundred such texts among 16,000 banking and support questions.
+OWN_WEIGHT = 5.0
 
 
 def featurize(texts: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:  # fmt: skip
@@ -39,11 +43,16 @@ def featurize(texts: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.i
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 
-def fit(texts: list[str], labels: npt.NDArray[np.float64]) -> NgramModel:
-    """Class-balanced, L2-regularised logistic regression, full-batch Adam."""
+def fit(
+    texts: list[str], labels: npt.NDArray[np.float64], emphasis: npt.NDArray[np.float64]
+) -> NgramModel:
+    """Class-balanced, L2-regularised logistic regression, full-batch Adam; `emphasis` scales
+    each text's weight within its class."""
     rows, cols, vals = featurize(texts)
     n, dim = len(texts), 1 << BITS
-    sample_weight = np.where(labels == 1, 0.5 / labels.sum(), 0.5 / (n - labels.sum()))
+    positive = emphasis * labels
+    negative = emphasis * (1 - labels)
+    sample_weight = 0.5 * positive / positive.sum() + 0.5 * negative / negative.sum()
     params = np.zeros(dim + 1)  # weights, then bias
     first, second = np.zeros_like(params), np.zeros_like(params)
     for step in range(1, EPOCHS + 1):
@@ -73,7 +82,9 @@ def main() -> None:
     benign = benign_train(Path(args.data))
     print(f"training on {len(attacks)} attack texts (train halves) and {len(benign)} benign texts")
     labels = np.concatenate([np.ones(len(attacks)), np.zeros(len(benign))])
-    model = fit(attacks + benign, labels)
+    own = set(own_texts())
+    emphasis = np.array([OWN_WEIGHT if t in own else 1.0 for t in [*attacks, *benign]])
+    model = fit(attacks + benign, labels, emphasis)
     model.save(args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e3:.0f} kB)")
 
