@@ -162,8 +162,9 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
 _COMPILED = tuple((name, weight, re.compile(rx, re.IGNORECASE)) for name, weight, rx in SIGNALS)
 # The learned model's probability from which it is named among the signals on its own.
 MODEL_CONFIDENT = 0.5
-# Subtracted from the model's logit: the smallest shift that keeps every benign dev set
-# (CIC, BANKING77, Bitext, knowledge base) at ≤ 0.5% flagged (benchmarks.guardrail_attacks).
+# Subtracted from the model's logit: the smallest shift (in steps of 0.25) that keeps every
+# benign dev set (CIC, BANKING77, Bitext) at ≤ 0.5% flagged and no passage of the knowledge
+# base's dev half flagged (benchmarks.guardrail_attacks); 0.25 flags one such passage.
 MODEL_SHIFT = 0.5
 
 
