@@ -55,12 +55,17 @@ def posts_by_community(conn: Connection, first: date, last: date) -> list[Commun
 
 
 def messages_by_week(conn: Connection, start: datetime, end: datetime) -> list[MessageWeek]:
-    """1:1 message drafts of the period, per week: customers reached, messages, the most any
-    one customer got."""
+    """1:1 message drafts of the period (given as midnights), per week: customers reached,
+    messages, the most any one customer got."""
     f = facts.c
     per_customer = (
         select(f.week, f.customer_id, func.count().label("n"))
-        .where(f.kind == "draft_created", f.task == "message", f.at >= start, f.at < end)
+        .where(
+            f.kind == "draft_created",
+            f.task == "message",
+            f.day >= start.date().isoformat(),
+            f.day < end.date().isoformat(),
+        )
         .group_by(f.week, f.customer_id)
         .subquery()
     )

@@ -22,6 +22,7 @@ from copilot.store.migrations.m005_nps import m005_nps_answers
 from copilot.store.migrations.m006_analytics_indexes import m006_analytics_indexes
 from copilot.store.migrations.m007_api_keys import m007_api_keys
 from copilot.store.migrations.m008_wecom import m008_wecom
+from copilot.store.migrations.m009_analytics_messages import m009_analytics_messages
 
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [
@@ -33,6 +34,7 @@ MIGRATIONS: list[Migration] = [
     m006_analytics_indexes,
     m007_api_keys,
     m008_wecom,
+    m009_analytics_messages,
 ]
 
 _version_meta = MetaData()
