@@ -3,8 +3,10 @@
 A reply is drafted from the last turns of the conversation, each PII-redacted like the message.
 A follow-up — a short message that starts with 那/还有/what about…, ends with 呢, or only asks
 "how much" without saying about what — is read together with the customer's previous question
-(宝宝7公斤穿什么码 … 那M码呢 → 宝宝7公斤穿什么码M码呢) for retrieval and the template answerer;
-a message with a topic and a question of its own is left as it is. The words are data
+for retrieval and the template answerer: when it only names another variant or product, the
+previous question is asked of that one (纸尿裤M码多少钱 … 那L码呢 → 纸尿裤L码多少钱), else the
+two are joined (宝宝7公斤穿什么码 … 那M码呢 → 宝宝7公斤穿什么码M码呢). A message with a topic and a
+question of its own is left as it is. The words are data
 (``data/follow_up.yaml``).
 """
 
@@ -18,7 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from copilot.answering.lexicon import HAN, canonical, key_terms, lexicon, topics
+from copilot.answering.lexicon import HAN, canonical, key_terms, lexicon, topics, variants
 from copilot.drafting.evidence import fence_safe
 
 MAX_TURN_CHARS = 2000
@@ -118,10 +120,54 @@ def _last_question(text: str) -> str:
     return sentences[-1] if sentences else ""
 
 
+def _variant(variant: str) -> re.Pattern[str]:
+    """A variant (m, xl, 2段) in original text; Latin ones as whole words."""
+    body = (
+        rf"(?<![a-z'’]){re.escape(variant)}(?![a-z])" if variant.isascii() else re.escape(variant)
+    )
+    return re.compile(body, re.IGNORECASE)
+
+
+def _products(text: str) -> dict[str, str]:
+    """Product topic → the word for it the text uses (纸尿裤, 推车)."""
+    body, lex = text.lower(), lexicon()
+    found = {}
+    for name in lex.product_topics:
+        used = [w for w in lex.topics.get(name, []) if w.lower() in body]
+        if used:
+            found[name] = max(used, key=len)
+    return found
+
+
+def _swapped(previous: str, core: str) -> str | None:
+    """`previous` asked of the variant or product `core` names instead of its own (纸尿裤M码
+    多少钱 + L码 → 纸尿裤L码多少钱); None when `core` names none or says more than that."""
+    text, rest = previous, core
+    new, old = variants(core), variants(previous)
+    if len(new) == 1 and old and new != old:
+        (name,) = new
+        for variant in old:
+            text = _variant(variant).sub(name.upper() if name.isascii() else name, text)
+        rest = _variant(name).sub("", rest)
+    products, before = _products(core), _products(previous)
+    if len(products) == 1 and before and products.keys() != before.keys():
+        (word,) = products.values()
+        for used in before.values():
+            text = re.sub(re.escape(used), word, text, flags=re.IGNORECASE)
+        rest = re.sub(re.escape(word), "", rest, flags=re.IGNORECASE)
+    says_more = key_terms(rest) - key_terms(previous)
+    return text if text != previous and not says_more else None
+
+
 def _join(previous: str, message: str) -> str:
     head, (core, _) = _last_question(previous), _core(message)
+    if not head:
+        return message
+    swapped = _swapped(head, core)
+    if swapped:
+        return swapped
     joiner = "" if HAN.search(head + core) else " "
-    return f"{head}{joiner}{core}" if head else message
+    return f"{head}{joiner}{core}"
 
 
 def resolve(message: str, thread: list[Turn]) -> str:

@@ -57,7 +57,7 @@ def test_only_the_last_turns_are_used_and_a_follow_up_is_answered(local: TestCli
     assert response.status_code == 200, response.text
     body = response.json()
     assert "结合了之前 6 轮对话" in body["notes"]
-    assert "按追问理解为:[手机号],纸尿裤M码多少钱L码呢" in body["notes"]
+    assert "按追问理解为:[手机号],纸尿裤L码多少钱" in body["notes"]
     assert body["customer_message"] == "那L码呢?"
     assert PHONE not in response.text
     assert "L码" in body["drafts"][0]["text"]

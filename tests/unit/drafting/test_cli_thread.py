@@ -30,7 +30,7 @@ def test_thread_file_and_turns_make_a_follow_up(fake_settings: Settings, tmp_pat
     assert code == 0, out
     body = json.loads(out)
     assert "结合了之前 3 轮对话" in body["notes"]
-    assert "按追问理解为:纸尿裤M码多少钱L码呢" in body["notes"]
+    assert "按追问理解为:纸尿裤L码多少钱" in body["notes"]
     assert body["customer_message"] == "那L码呢?" and "13812345678" not in out
 
 
