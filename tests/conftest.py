@@ -15,9 +15,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 @pytest.fixture(autouse=True)
 def siyu_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private SIYU_HOME; settings are re-read from the environment for each test."""
+    """A private SIYU_HOME; settings are re-read from the environment for each test. Messages
+    render in Chinese whatever the developer's locale, unless a test asks for English."""
     home = tmp_path / "siyu-home"
     monkeypatch.setenv("SIYU_HOME", str(home))
+    monkeypatch.setenv("SIYU_LANGUAGE", "zh")
     for name in ("SIYU_CHROMA_URL", "SIYU_LLM_BASE_URL", "SIYU_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
