@@ -47,7 +47,13 @@ def _bridge(app: Copilot, spec: PlaybookSpec) -> BatchBridge:
     return BatchBridge(campaigns, drafter, app.settings.llm.model, app.settings.llm.temperature)
 
 
-@campaign_app.command("plan")
+@campaign_app.command(
+    "plan",
+    help=tr(
+        "预览：受众人数、排除名单及原因、样例草稿、token 与费用估算（不写入、不发送）。",
+        "Preview: audience size, exclusions and reasons, sample drafts, token and cost estimate (nothing is written or sent).",
+    ),
+)
 @handle_errors
 def plan(
     playbook: PlaybookOpt,
@@ -57,7 +63,6 @@ def plan(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """预览：受众人数、排除名单及原因、样例草稿、token 与费用估算（不写入、不发送）。"""
     app = copilot()
     spec = app.playbook(playbook)
     drafter, campaigns = app.campaigns(spec)
@@ -113,7 +118,13 @@ def plan(
         )
 
 
-@campaign_app.command("run")
+@campaign_app.command(
+    "run",
+    help=tr(
+        "为每位可触达客户起草消息（只起草，不发送）；可中断后 --resume 续跑。",
+        "Draft a message for every reachable customer (drafts only, nothing is sent); resume an interrupted run with --resume.",
+    ),
+)
 @handle_errors
 def run(
     playbook: PlaybookOpt,
@@ -128,7 +139,6 @@ def run(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """为每位可触达客户起草消息（只起草，不发送）；可中断后 --resume 续跑。"""
     app = copilot()
     spec = app.playbook(playbook)
     _, campaigns = app.campaigns(spec)
@@ -159,13 +169,18 @@ def run(
         console.print(f"{tr('结果', 'results')}: {out} ({written})")
 
 
-@campaign_app.command("status")
+@campaign_app.command(
+    "status",
+    help=tr(
+        "活动进度：受众、已完成、剩余、按状态与护栏结论统计。",
+        "Campaign progress: audience, done, remaining, counts by status and guardrail verdict.",
+    ),
+)
 @handle_errors
 def status(
     campaign: Annotated[str, typer.Argument(help=CAMPAIGN_ARG)],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """活动进度：受众、已完成、剩余、按状态与护栏结论统计。"""
     result = campaign_status(copilot().db, campaign)
     if as_json:
         emit_json(result)
@@ -185,7 +200,13 @@ def status(
     console.print(table)
 
 
-@campaign_app.command("export")
+@campaign_app.command(
+    "export",
+    help=tr(
+        "导出结果（CSV/JSONL，含护栏结论），或用 --openai-batch 导出 Batch API 请求文件。",
+        "Export results (CSV/JSONL with guardrail verdicts), or Batch API request files with --openai-batch.",
+    ),
+)
 @handle_errors
 def export(
     campaign: Annotated[str, typer.Argument(help=CAMPAIGN_ARG)],
@@ -205,7 +226,6 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """导出结果（CSV/JSONL，含护栏结论），或用 --openai-batch 导出 Batch API 请求文件。"""
     app = copilot()
     if openai_batch:
         spec = app.playbook(openai_batch)
@@ -222,7 +242,13 @@ def export(
     console.print(f"{tr('已导出', 'exported')} {count} → {out}")
 
 
-@campaign_app.command("import-batch")
+@campaign_app.command(
+    "import-batch",
+    help=tr(
+        "导入 OpenAI Batch 结果：逐条过护栏、记审计，已完成的客户跳过。",
+        "Import OpenAI Batch results: each one through the guardrails and into the audit log; customers already done are skipped.",
+    ),
+)
 @handle_errors
 def import_batch(
     playbook: PlaybookOpt,
@@ -231,7 +257,6 @@ def import_batch(
     ],
     campaign: CampaignOpt = None,
 ) -> None:
-    """导入 OpenAI Batch 结果：逐条过护栏、记审计，已完成的客户跳过。"""
     app = copilot()
     spec = app.playbook(playbook)
     counts = _bridge(app, spec).import_results(spec, _campaign_id(spec, campaign), results)

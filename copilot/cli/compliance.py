@@ -20,7 +20,13 @@ SHOWN_PROBLEMS = 20
 
 def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
-    app.command("selfcheck")(selfcheck)
+    app.command(
+        "selfcheck",
+        help=tr(
+            "每月合规自查：无授权草稿、撤回是否遵守、营销占比、人工放行、个人信息拦截。",
+            "Monthly compliance self-check: drafts without consent, withdrawals honoured, marketing share, human overrides, PII blocks.",
+        ),
+    )(selfcheck)
 
 
 def _day(value: str | None, option: str) -> datetime | None:
@@ -36,7 +42,13 @@ def _day(value: str | None, option: str) -> datetime | None:
         ) from None
 
 
-@audit_app.command("export")
+@audit_app.command(
+    "export",
+    help=tr(
+        "导出审计日志（仅脱敏文本）为 CSV；日志被破坏时导出可读部分、列出损坏行并返回非零。",
+        "Export the audit log (redacted text only) as CSV; with a damaged log, export what is readable, list the damaged rows and exit non-zero.",
+    ),
+)
 @handle_errors
 def export(
     start: Annotated[
@@ -51,7 +63,6 @@ def export(
     ] = None,
     out: Annotated[Path, typer.Option(help=tr("CSV 文件", "CSV file"))] = Path("audit.csv"),
 ) -> None:
-    """导出审计日志（仅脱敏文本）为 CSV；日志被破坏时导出可读部分、列出损坏行并返回非零。"""
     app = copilot()
     chain = verify(app.db)
     if any(p.kind == "table_missing" for p in chain.problems):
@@ -106,10 +117,15 @@ def _print_chain(report: ChainReport) -> None:
         _line(tr(f"  …另有 {more} 处", f"  … and {more} more"))
 
 
-@audit_app.command("verify")
+@audit_app.command(
+    "verify",
+    help=tr(
+        "核验审计日志哈希链：报告第一处被改、被删、伪造或缺失的事件；有问题时返回非零。",
+        "Verify the audit log's hash chain: report the first altered, deleted, forged or missing event; exit non-zero on any problem.",
+    ),
+)
 @handle_errors
 def verify_log(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """核验审计日志哈希链：报告第一处被改、被删、伪造或缺失的事件；有问题时返回非零。"""
     report = verify(copilot().db)
     if as_json:
         emit_json(report)
@@ -129,7 +145,6 @@ def selfcheck(
         ),
     ] = None,
 ) -> None:
-    """每月合规自查：无授权草稿、撤回是否遵守、营销占比、人工放行、个人信息拦截。"""
     try:
         datetime.strptime(month, "%Y-%m")
     except ValueError:

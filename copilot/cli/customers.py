@@ -40,10 +40,22 @@ ACTOR_HELP = tr("操作人", "who records it")
 def register(app: typer.Typer) -> None:
     app.add_typer(customers_app, name="customers")
     app.add_typer(consent_app, name="consent")
-    app.command("segments")(segments)
+    app.command(
+        "segments",
+        help=tr(
+            "RFM 分层：新客 / 核心 / 超级用户 / 流失风险 / 沉睡，附动态标签与原因。",
+            "RFM segments: new, core, super user, at risk, dormant, with dynamic tags and reasons.",
+        ),
+    )(segments)
 
 
-@customers_app.command("import")
+@customers_app.command(
+    "import",
+    help=tr(
+        "导入客户、订单、授权 CSV（中英文表头、UTF-8/GBK 均可；可重复导入）。",
+        "Import customer, order and consent CSV files (Chinese or English headers, UTF-8 or GBK; safe to repeat).",
+    ),
+)
 @handle_errors
 def import_files(
     files: Annotated[list[Path], typer.Argument(help="customers.csv orders.csv consents.csv")],
@@ -55,7 +67,6 @@ def import_files(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """导入客户、订单、授权 CSV（中英文表头、UTF-8/GBK 均可；可重复导入）。"""
     app = copilot()
     s = app.settings
     errors_path = errors or s.home / "imports" / f"errors-{datetime.now():%Y%m%d-%H%M%S}.csv"
@@ -117,7 +128,13 @@ def _print_import(report: ImportReport) -> None:
         console.print(f"{label}: {report.errors_path} ({len(report.problems)})", highlight=False)
 
 
-@customers_app.command("demo")
+@customers_app.command(
+    "demo",
+    help=tr(
+        "生成演示数据（固定随机种子）：customers.csv、orders.csv、consents.csv。",
+        "Generate demo data (fixed random seed): customers.csv, orders.csv, consents.csv.",
+    ),
+)
 @handle_errors
 def demo(
     out: Annotated[Path, typer.Option(help=tr("输出目录", "output folder"))] = Path(
@@ -128,7 +145,6 @@ def demo(
     orders: Annotated[int, typer.Option(min=1)] = 20000,
     as_of: Annotated[str | None, typer.Option(help=TODAY_HELP)] = None,
 ) -> None:
-    """生成演示数据（固定随机种子）：customers.csv、orders.csv、consents.csv。"""
     day = date.fromisoformat(as_of) if as_of else None
     counts = DemoGenerator(list(copilot().catalog.values()), seed=seed, as_of=day).write(
         out, customers=customers, orders=orders
@@ -176,7 +192,13 @@ AT_OPTION = typer.Option(
 )
 
 
-@consent_app.command("grant")
+@consent_app.command(
+    "grant",
+    help=tr(
+        "登记客户对某用途的授权（晚于已登记撤回的授权才生效）。",
+        "Record a customer's consent to a purpose (it counts only when later than a recorded withdrawal).",
+    ),
+)
 @handle_errors
 def grant(
     customer_id: str,
@@ -187,11 +209,16 @@ def grant(
     actor: Annotated[str, typer.Option(help=ACTOR_HELP)] = "operator",
     at: Annotated[str | None, AT_OPTION] = None,
 ) -> None:
-    """登记客户对某用途的授权（晚于已登记撤回的授权才生效）。"""
     _consent_change(customer_id, purpose, "granted", source, actor, at)
 
 
-@consent_app.command("withdraw")
+@consent_app.command(
+    "withdraw",
+    help=tr(
+        "撤回授权：对之后的所有草稿与活动立即生效，早先登记的授权不会使其失效。",
+        "Withdraw consent: effective at once for every later draft and campaign; an earlier grant cannot undo it.",
+    ),
+)
 @handle_errors
 def withdraw(
     customer_id: str,
@@ -202,14 +229,15 @@ def withdraw(
     actor: Annotated[str, typer.Option(help=ACTOR_HELP)] = "operator",
     at: Annotated[str | None, AT_OPTION] = None,
 ) -> None:
-    """撤回授权：对之后的所有草稿与活动立即生效，早先登记的授权不会使其失效。"""
     _consent_change(customer_id, purpose, "withdrawn", source, actor, at)
 
 
-@consent_app.command("show")
+@consent_app.command(
+    "show",
+    help=tr("查看客户当前授权与完整历史。", "Show a customer's current consents and full history."),
+)
 @handle_errors
 def show(customer_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """查看客户当前授权与完整历史。"""
     history = copilot().consent.history(customer_id)
     if as_json:
         emit_json([e.model_dump(mode="json") for e in history])
@@ -244,7 +272,6 @@ def segments(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """RFM 分层：新客 / 核心 / 超级用户 / 流失风险 / 沉睡，附动态标签与原因。"""
     day = date.fromisoformat(as_of) if as_of else date.today()
     app = copilot()
     with app.db.begin() as conn:

@@ -34,7 +34,13 @@ SHOWN_FAILURES = 15
 
 
 def register(app: typer.Typer) -> None:
-    app.command("eval")(eval_suites)
+    app.command(
+        "eval",
+        help=tr(
+            "运行评测集:断言、基线对比、报告;回退时退出码为 1。",
+            "Run eval suites: assertions, baseline diff, reports; exit code 1 on regressions.",
+        ),
+    )(eval_suites)
 
 
 def _table(record: RunRecord) -> Table:
@@ -116,7 +122,6 @@ def eval_suites(
         bool, typer.Option("--json", help=tr("输出运行记录 JSON", "print the run record as JSON"))
     ] = False,
 ) -> None:
-    """运行评测集:断言、基线对比、报告;回退时退出码为 1。"""
     from copilot.evals import load_suites
     from copilot.evals.session import EvalRequest
 

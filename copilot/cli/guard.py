@@ -84,7 +84,6 @@ def _run(path: str, model: type[T], handle: Callable[[T], None]) -> None:
 
 @handle_errors
 def check_command(file: _FILE, as_json: _JSON = False) -> None:
-    """检查草稿:营销占比、发送节奏、授权、敏感信息、退订、个人信息、数据依据、注入。"""
     app = copilot()
 
     def handle(draft: CheckInput) -> None:
@@ -110,7 +109,6 @@ def pii_scan_command(
     ] = False,
     as_json: _JSON = False,
 ) -> None:
-    """扫描个人信息(身份证、手机号、银行卡、邮箱、微信、地址……)。"""
 
     def handle(row: PiiScanInput) -> None:
         result = redact(row.text) if redact_text else None
@@ -135,7 +133,19 @@ def pii_scan_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("check")(check_command)
+    app.command(
+        "check",
+        help=tr(
+            "检查草稿:营销占比、发送节奏、授权、敏感信息、退订、个人信息、数据依据、注入。",
+            "Check drafts: marketing share, cadence, consent, sensitive claims, opt-out, personal data, grounding, injection.",
+        ),
+    )(check_command)
     pii = typer.Typer(help=tr("个人信息扫描与脱敏", "personal data scanning and redaction"))
-    pii.command("scan")(pii_scan_command)
+    pii.command(
+        "scan",
+        help=tr(
+            "扫描个人信息(身份证、手机号、银行卡、邮箱、微信、地址……)。",
+            "Scan for personal data (ID cards, phone numbers, bank cards, e-mail, WeChat, addresses…).",
+        ),
+    )(pii_scan_command)
     app.add_typer(pii, name="pii")

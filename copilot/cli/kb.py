@@ -33,8 +33,23 @@ kb_app = typer.Typer(help=tr("知识库管理", "knowledge base"), no_args_is_he
 
 
 def register(app: typer.Typer) -> None:
-    app.command("ingest")(ingest)
-    app.command("search")(search)
+    app.command(
+        "ingest",
+        help=tr(
+            "导入文档到知识库(md、txt、csv、jsonl、pdf、docx)。\n\n"
+            "每个出错的文件或行单独报告,其余照常导入;有任何文件或行未导入时退出码为 1。",
+            "Ingest documents into the knowledge base (md, txt, csv, jsonl, pdf, docx).\n\n"
+            "Every failing file or row is reported on its own and the rest is ingested; "
+            "the exit code is 1 when any file or row was not ingested.",
+        ),
+    )(ingest)
+    app.command(
+        "search",
+        help=tr(
+            "检索知识库(向量 + 关键词混合)。",
+            "Search the knowledge base (vector plus keyword hybrid).",
+        ),
+    )(search)
     app.add_typer(kb_app, name="kb")
 
 
@@ -76,10 +91,6 @@ def ingest(
         bool, typer.Option("--json", help=tr("输出 JSON 报告", "print the report as JSON"))
     ] = False,
 ) -> None:
-    """导入文档到知识库(md、txt、csv、jsonl、pdf、docx)。
-
-    每个出错的文件或行单独报告,其余照常导入;有任何文件或行未导入时退出码为 1。
-    """
     report = run_ingest(copilot(), paths, prune=prune, quiet=as_json)
     if as_json:
         emit_json(report)
@@ -175,7 +186,6 @@ def search(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=tr("JSON 输出", "JSON output"))] = False,
 ) -> None:
-    """检索知识库(向量 + 关键词混合)。"""
     from copilot.retrieval import SearchFilters
 
     try:
@@ -228,10 +238,15 @@ def search(
         console.print()
 
 
-@kb_app.command("stats")
+@kb_app.command(
+    "stats",
+    help=tr(
+        "知识库统计:文档数、块数、按类型。",
+        "Knowledge base statistics: documents, chunks, by type.",
+    ),
+)
 @handle_errors
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """知识库统计:文档数、块数、按类型。"""
     store = copilot().store
     _, _, metas = store.all_documents()
     by_type = Counter(str(m.get("doc_type", "")) for m in metas)

@@ -26,7 +26,12 @@ def _ring() -> KeyRing:
     return KeyRing(app.db, app.audit)
 
 
-@keys_app.command("create")
+@keys_app.command(
+    "create",
+    help=tr(
+        "创建 API 密钥;密钥只显示这一次。", "Create an API key; the key is shown only this once."
+    ),
+)
 @handle_errors
 def create(
     name: Annotated[
@@ -41,7 +46,6 @@ def create(
     ],
     as_json: Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))] = False,
 ) -> None:
-    """创建 API 密钥;密钥只显示这一次。"""
     from copilot.access.keys import parse_scopes
 
     issued = _ring().create(name, parse_scopes(scopes))
@@ -58,12 +62,13 @@ def create(
     console.print(issued.token, highlight=False, soft_wrap=True)
 
 
-@keys_app.command("list")
+@keys_app.command(
+    "list", help=tr("列出 API 密钥(不含密钥本身)。", "List API keys (without the keys themselves).")
+)
 @handle_errors
 def list_keys(
     as_json: Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))] = False,
 ) -> None:
-    """列出 API 密钥(不含密钥本身)。"""
     from rich.table import Table
 
     keys = _ring().list()
@@ -80,11 +85,12 @@ def list_keys(
     console.print(table)
 
 
-@keys_app.command("revoke")
+@keys_app.command(
+    "revoke", help=tr("吊销 API 密钥,立即生效。", "Revoke an API key, effective at once.")
+)
 @handle_errors
 def revoke(
     name: Annotated[str, typer.Argument(help=tr("密钥名或 id", "key name or id"))],
 ) -> None:
-    """吊销 API 密钥,立即生效。"""
     key = _ring().revoke(name)
     console.print(str(msg(f"已吊销密钥 {key.name}", f"key {key.name} revoked")), highlight=False)

@@ -69,7 +69,13 @@ def grounded_reply(mode: StructuredMode, timeout_s: float) -> Probe:
     )
 
 
-@llm_app.command("check")
+@llm_app.command(
+    "check",
+    help=tr(
+        "探测已配置的模型接口:支持什么、多快、建议怎么设置。",
+        "Probe the configured model endpoint: what it supports, how fast, and what to set.",
+    ),
+)
 @handle_errors
 def check(
     budget: Annotated[
@@ -77,7 +83,6 @@ def check(
     ] = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))] = False,
 ) -> None:
-    """探测已配置的模型接口:支持什么、多快、建议怎么设置。"""
     llm = settings().llm
     if not llm.base_url:
         raise ConfigError(

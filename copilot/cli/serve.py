@@ -24,7 +24,13 @@ from copilot.store.schema import customers
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
+    app.command(
+        "serve",
+        help=tr(
+            "启动工作台(首次启动会导入演示知识库与演示客户)。",
+            "Start the workbench (the first start ingests the demo knowledge base and demo customers).",
+        ),
+    )(serve)
 
 
 def load_demo_customers(app: Copilot) -> int:
@@ -82,7 +88,6 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """启动工作台(首次启动会导入演示知识库与演示客户)。"""
     from copilot.ui.auth import authenticator, load_users
     from copilot.ui.auth import hash_password as make_hash
 
