@@ -105,7 +105,7 @@ def reply(
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """为客户消息起草 1–3 条带引用的回复建议(可带之前的对话)。"""
+    """为客户消息起草 1–3 条带引用的回复建议。"""
     from copilot.drafting import ReplyRequest
 
     app = copilot()
