@@ -66,3 +66,25 @@ def test_bad_turns_are_clear_errors(
         args = [*args, "--thread", str(path)]
     code, out = reply("那M码呢?", *args)
     assert code != 0 and expected in out and "Traceback" not in out
+
+
+def test_the_endpoint_gets_the_turns_redacted_and_fenced(
+    fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copilot.config import get_settings
+    from copilot.llm.stub import StubResponse, stub_server
+
+    answer = '{"suggestions": [{"text": "您好,L码89元一包。", "citations": ["K1"]}]}'
+    with stub_server(default=StubResponse(content=answer)) as server:
+        monkeypatch.setenv("SIYU_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("SIYU_LLM_MODEL", "stub-model")
+        get_settings.cache_clear()
+        turns = ["--turn", "customer:我手机13812345678,纸尿裤M码多少钱", "--turn", "agent:89元一包"]
+        code, out = reply("那L码呢?", *turns, "--json")
+    assert code == 0, out
+    (request,) = server.requests
+    sent = json.dumps(request, ensure_ascii=False)
+    assert '<turn role=\\"customer\\">我手机[手机号],纸尿裤M码多少钱</turn>' in sent
+    assert '<turn role=\\"agent\\">89元一包</turn>' in sent
+    assert "13812345678" not in sent and "13812345678" not in out
+    assert json.loads(out)["prompt"]["version"] == "1.3.0"
