@@ -78,21 +78,24 @@ class DashboardTab:
             try:
                 report = build_report(self.app.db, month.strip())
                 nps = nps_report(self.app.db, month.strip())
-                gaps = find_gaps(
-                    self.app.db, month.strip(), self.app.store.embedder.embed_documents
-                )
             except CopilotError as exc:
                 return error_html(exc), "", None, None
-            tables = {table.key: table for table in [*report_tables(report), gap_table(gaps)]}
+            tables = {table.key: table for table in report_tables(report)}
+            try:  # the embedder may be a remote endpoint: the figures stand without the gaps
+                embed = self.app.store.embedder.embed_documents
+                gaps = find_gaps(self.app.db, month.strip(), embed)
+                tables["gaps"], gap_view = gap_table(gaps), gaps_html(gaps)
+            except CopilotError as exc:
+                gap_view = error_html(exc)
             summary = summary_html(report, nps.overall.nps, nps.overall.answers)
-            return summary, gaps_html(gaps), frame(tables[key]), tables
+            return summary, gap_view, self.pick(key, tables), tables
 
     def pick(self, key: str, tables: dict[str, TextTable] | None) -> Any:
         with language(self.t.lang):
-            return frame(tables[key]) if tables else None
+            return frame(tables[key]) if tables and key in tables else None
 
     def export(self, key: str, tables: dict[str, TextTable] | None) -> tuple[str, str | None]:
-        if not tables:
+        if not tables or key not in tables:
             return message_html(self.t("refresh_first")), None
         table = tables[key]
         out = self.wb.exports_dir / f"dashboard-{key}-{date.today():%Y%m%d}.csv"
