@@ -9,13 +9,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from copilot.analytics.tables_db import nps_answers
 from copilot.audit.log import AuditLog, DraftCreated, HumanAction, PostScheduled
-from copilot.errors import ConfigError
+from copilot.datafile import load_yaml
 from copilot.messages import msg
 from copilot.store.engine import Database
 from copilot.store.schema import audit_events, customers
@@ -51,15 +50,7 @@ class DemoMonth(BaseModel):
 
 
 def load_demo_month(path: Path = DATA) -> DemoMonth:
-    unreadable = msg("演示数据无法读取", "demo data unreadable")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(unreadable + f": {exc}", where=str(path)) from exc
-    try:
-        return DemoMonth.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError.from_validation(exc, unreadable, where=str(path)) from exc
+    return load_yaml(path, DemoMonth, msg("演示月数据", "demo month data"))
 
 
 def _ask(n: int, rnd: random.Random, demo: DemoMonth) -> Iterator[tuple[DemoEvent, str, int]]:

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from copilot.config import GuardrailSettings
 from copilot.customers.rfm import Segment
+from copilot.datafile import load_yaml
 from copilot.drafting.message import Playbook as DraftingPlaybook
 from copilot.errors import ConfigError
 from copilot.messages import msg
@@ -82,23 +82,15 @@ def load_playbook(
     path: Path, purposes: Mapping[str, object], guardrails: GuardrailSettings
 ) -> PlaybookSpec:
     """Parse and check one playbook file; every problem names the file and the field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        spec = PlaybookSpec.model_validate(data)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(
-            msg("无法读取剧本", "cannot read playbook") + f": {exc}", where=str(path)
-        ) from exc
-    except ValidationError as exc:
-        raise ConfigError.from_validation(
-            exc,
-            msg("剧本字段无效", "invalid playbook"),
-            where=str(path),
-            hint=msg(
-                "对照 knowledge/playbooks/birthday.yaml 检查字段名与取值",
-                "check field names and values against knowledge/playbooks/birthday.yaml",
-            ),
-        ) from exc
+    spec = load_yaml(
+        path,
+        PlaybookSpec,
+        msg("剧本", "playbook"),
+        hint=msg(
+            "对照 knowledge/playbooks/birthday.yaml 检查字段名与取值",
+            "check field names and values against knowledge/playbooks/birthday.yaml",
+        ),
+    )
     if spec.purpose not in purposes:
         raise ConfigError(
             msg(f"未知授权用途 {spec.purpose!r}", f"unknown purpose {spec.purpose!r}"),

@@ -7,11 +7,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.community.schedule import PostSchedule
-from copilot.errors import ConfigError
+from copilot.datafile import load_yaml
 from copilot.guardrails.models import PostType
 from copilot.messages import msg
 
@@ -54,23 +53,15 @@ class DemoWeek(BaseModel):
 
 def load_demo_week(path: Path) -> DemoWeek:
     """Parse the demo week file; a problem names the file and the field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return DemoWeek.model_validate(data)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(
-            msg("无法读取演示社群周计划", "cannot read the demo week") + f": {exc}", where=str(path)
-        ) from exc
-    except ValidationError as exc:
-        raise ConfigError.from_validation(
-            exc,
-            msg("演示社群周计划字段无效", "invalid demo week"),
-            where=str(path),
-            hint=msg(
-                "每条帖子需要 day(1–6)、at(HH:MM)、type(tips/seeding/ugc/promo)和 text",
-                "each post needs day (1–6), at (HH:MM), type (tips/seeding/ugc/promo) and text",
-            ),
-        ) from exc
+    return load_yaml(
+        path,
+        DemoWeek,
+        msg("演示社群周计划", "demo week"),
+        hint=msg(
+            "每条帖子需要 day(1–6)、at(HH:MM)、type(tips/seeding/ugc/promo)和 text",
+            "each post needs day (1–6), at (HH:MM), type (tips/seeding/ugc/promo) and text",
+        ),
+    )
 
 
 def seed_demo_week(schedule: PostSchedule, week: DemoWeek, today: date) -> int:

@@ -10,10 +10,10 @@ import functools
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from copilot.config import bundled_dir
+from copilot.datafile import load_yaml
 from copilot.errors import ConfigError
 from copilot.messages import msg
 
@@ -103,23 +103,15 @@ def voice_path(language: str) -> Path:
 
 def parse_voice(path: Path) -> Voice:
     """One voice file, strictly parsed; every problem names the file and the field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        voice = Voice.model_validate(data)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(
-            msg(f"无法读取模板语气文件: {exc}", f"cannot read voice file: {exc}"), where=str(path)
-        ) from exc
-    except ValidationError as exc:
-        raise ConfigError.from_validation(
-            exc,
-            msg("模板语气文件字段无效", "invalid voice file"),
-            where=str(path),
-            hint=msg(
-                "对照 prompts/template/zh.yaml 检查字段名",
-                "compare the field names with prompts/template/zh.yaml",
-            ),
-        ) from exc
+    voice = load_yaml(
+        path,
+        Voice,
+        msg("模板语气文件", "voice file"),
+        hint=msg(
+            "对照 prompts/template/zh.yaml 检查字段名",
+            "compare the field names with prompts/template/zh.yaml",
+        ),
+    )
     expected = path.stem
     if voice.language != expected:
         raise ConfigError(

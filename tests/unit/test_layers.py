@@ -20,7 +20,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "copilot"
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("copilot.errors", "copilot.messages", "copilot.config"),
+    ("copilot.errors", "copilot.messages", "copilot.config", "copilot.datafile"),
     ("copilot.store", "copilot.guardrails"),
     ("copilot.audit", "copilot.retrieval", "copilot.llm", "copilot.answering"),
     ("copilot.drafting",),
