@@ -355,6 +355,7 @@ def test_lexicon_names_the_broken_entry(broken: str, where: str) -> None:
         ("不能回复TD退订，好的", False),  # clause marks after the instruction do not start it
         ("好的，回复TD退订不能用", False),  # nor do clause marks before it end it
         ("回复TD退订，不支持货到付款。谢谢", True),  # the clause ends at the first mark after it
+        ("回复TD退订，不支持货到付款，谢谢", True),  # even when the same mark comes again
         ("好的，不能退款，回复TD退订", True),  # and starts after the last mark before it
     ],
 )
