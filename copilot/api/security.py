@@ -16,8 +16,8 @@ from starlette.responses import Response
 
 from copilot.access.keys import ApiKey, KeyRing, Scope
 from copilot.access.ratelimit import RateLimiter
-from copilot.api.problems import ApiError
-from copilot.messages import msg
+from copilot.api.problems import ApiError, request_language
+from copilot.messages import language, msg
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
@@ -99,10 +99,12 @@ class Gate:
 async def request_ids(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Take a sane ``X-Request-ID`` or make one; echo it on the response."""
+    """Take a sane ``X-Request-ID`` or make one and echo it on the response; messages in the
+    response (notes, findings, problems) render in the caller's language."""
     given = request.headers.get("x-request-id", "")
     request.state.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
-    response = await call_next(request)
+    with language(request_language(request)):
+        response = await call_next(request)
     response.headers["X-Request-ID"] = request.state.request_id
     return response
 

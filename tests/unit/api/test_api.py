@@ -206,3 +206,14 @@ def test_openapi_describes_every_route(local: TestClient) -> None:
         "/search",
         "/feedback",
     } <= set(spec["paths"])
+
+
+def test_messages_in_a_response_follow_the_callers_language(local: TestClient) -> None:
+    text = "请加微信 abc123 领券,限时抢购最后一天!"
+    en = local.post("/check?lang=en", json={"id": "d1", "task": "reply", "text": text}).json()
+    zh = local.post("/check", json={"id": "d1", "task": "reply", "text": text}).json()
+    assert en["findings"] and [f["rule"] for f in en["findings"]] == [
+        f["rule"] for f in zh["findings"]
+    ]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in en["findings"][0]["message"])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh["findings"][0]["message"])
