@@ -27,8 +27,8 @@ MARKERS: tuple[tuple[str, re.Pattern[str], Text], ...] = (
     (
         "prompt_markup",
         re.compile(
-            r"</?(?:evidence|customer_message|context|brief|customer_fields)\b|"
-            r"\$(?:customer_message|evidence|schema|brief|fields)\b"
+            r"</?(?:evidence|customer_message|context|thread|turn|brief|customer_fields)\b|"
+            r"\$(?:customer_message|evidence|schema|brief|fields|thread)\b"
         ),
         msg("提示词标记", "the prompt's markup"),
     ),
