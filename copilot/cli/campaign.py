@@ -15,7 +15,15 @@ from copilot.campaigns.batch import BatchBridge
 from copilot.campaigns.planning import plan_campaign
 from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.campaigns.results import campaign_status, export_results
-from copilot.cli.common import console, copilot, emit_json, handle_errors, progress_bar, tr
+from copilot.cli.common import (
+    JsonFlag,
+    console,
+    copilot,
+    emit_json,
+    handle_errors,
+    progress_bar,
+    tr,
+)
 from copilot.drafting import MessageRequest
 from copilot.drafting.message import plan_message
 from copilot.llm.backend import TEMPLATE_BACKEND
@@ -61,7 +69,7 @@ def plan(
     sample: Annotated[
         int | None, typer.Option(help=tr("样例草稿数", "number of sample drafts"))
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     app = copilot()
     spec = app.playbook(playbook)
@@ -137,7 +145,7 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help=tr("结果文件 .csv 或 .jsonl", "results file .csv or .jsonl"))
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     app = copilot()
     spec = app.playbook(playbook)
@@ -179,7 +187,7 @@ def run(
 @handle_errors
 def status(
     campaign: Annotated[str, typer.Argument(help=CAMPAIGN_ARG)],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     result = campaign_status(copilot().db, campaign)
     if as_json:

@@ -7,8 +7,9 @@ import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TextIO, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -34,6 +35,20 @@ def tr(zh: str, en: str) -> str:
     """A label, table header or help text in the CLI's language (SIYU_LANGUAGE, else the
     locale); help texts render when their module is imported, i.e. once per process."""
     return msg(zh, en).render()
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))]
+DryRunFlag = Annotated[
+    bool, typer.Option("--dry-run", help=tr("只报告将发生的变化", "only report the changes"))
+]
+ErrorsCsvOpt = Annotated[
+    Path | None, typer.Option(help=tr("错误明细 CSV", "CSV file for row errors"))
+]
+
+
+def errors_file(app: Copilot, given: Path | None, stem: str) -> Path:
+    """Where an import writes its row errors: `given`, else a timestamped file in SIYU_HOME."""
+    return given or app.settings.home / "imports" / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}.csv"
 
 
 def settings() -> Settings:

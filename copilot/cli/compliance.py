@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from copilot.audit.chain import ChainProblem, ChainReport, verify
-from copilot.cli.common import console, copilot, emit_json, handle_errors, tr
+from copilot.cli.common import JsonFlag, console, copilot, emit_json, handle_errors, tr
 from copilot.compliance.selfcheck import build_selfcheck, render_html, render_markdown
 from copilot.errors import InputError
 from copilot.messages import msg, render
@@ -125,7 +125,7 @@ def _print_chain(report: ChainReport) -> None:
     ),
 )
 @handle_errors
-def verify_log(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def verify_log(as_json: JsonFlag = False) -> None:
     report = verify(copilot().db)
     if as_json:
         emit_json(report)

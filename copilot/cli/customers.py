@@ -14,10 +14,14 @@ from rich.progress import (
 from rich.table import Table
 
 from copilot.cli.common import (
+    DryRunFlag,
+    ErrorsCsvOpt,
+    JsonFlag,
     console,
     copilot,
     emit_json,
     err_console,
+    errors_file,
     handle_errors,
     progress_bar,
     tr,
@@ -59,17 +63,13 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def import_files(
     files: Annotated[list[Path], typer.Argument(help="customers.csv orders.csv consents.csv")],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help=tr("只报告将发生的变化", "only report the changes"))
-    ] = False,
-    errors: Annotated[
-        Path | None, typer.Option(help=tr("错误明细 CSV", "CSV file for row errors"))
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    dry_run: DryRunFlag = False,
+    errors: ErrorsCsvOpt = None,
+    as_json: JsonFlag = False,
 ) -> None:
     app = copilot()
     s = app.settings
-    errors_path = errors or s.home / "imports" / f"errors-{datetime.now():%Y%m%d-%H%M%S}.csv"
+    errors_path = errors_file(app, errors, "errors")
     with progress_bar() as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -237,7 +237,7 @@ def withdraw(
     help=tr("查看客户当前授权与完整历史。", "Show a customer's current consents and full history."),
 )
 @handle_errors
-def show(customer_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def show(customer_id: str, as_json: JsonFlag = False) -> None:
     history = copilot().consent.history(customer_id)
     if as_json:
         emit_json([e.model_dump(mode="json") for e in history])
@@ -270,7 +270,7 @@ def segments(
     out: Annotated[
         Path | None, typer.Option(help=tr("逐客户结果 CSV", "CSV file with every customer"))
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     day = date.fromisoformat(as_of) if as_of else date.today()
     app = copilot()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copilot.cli.common import console, copilot, emit_json, err_console, handle_errors, tr
+from copilot.cli.common import JsonFlag, console, copilot, emit_json, err_console, handle_errors, tr
 from copilot.errors import InputError
 from copilot.guardrails.models import PostType
 from copilot.messages import msg
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from copilot.drafting.thread import Turn
 
 VERDICT_STYLE = {"pass": "green", "warn": "yellow", "block": "red"}
-JsonFlag = Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))]
+JsonFlag = JsonFlag
 
 
 def register(app: typer.Typer) -> None:

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from copilot.cli.common import (
+    JsonFlag,
     console,
     copilot,
     emit_json,
@@ -184,7 +185,7 @@ def search(
         Path | None,
         typer.Option("--queries", help=tr("每行一个查询的文件", "file of queries, one a line")),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=tr("JSON 输出", "JSON output"))] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     from copilot.retrieval import SearchFilters
 
@@ -246,7 +247,7 @@ def search(
     ),
 )
 @handle_errors
-def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def stats(as_json: JsonFlag = False) -> None:
     store = copilot().store
     _, _, metas = store.all_documents()
     by_type = Counter(str(m.get("doc_type", "")) for m in metas)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copilot.cli.common import console, copilot, emit_json, handle_errors, tr
+from copilot.cli.common import JsonFlag, console, copilot, emit_json, handle_errors, tr
 from copilot.messages import msg
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def create(
             help="draft,check,feedback,admin " + tr("(逗号分隔)", "(comma-separated)"),
         ),
     ],
-    as_json: Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     from copilot.access.keys import parse_scopes
 
@@ -67,7 +67,7 @@ def create(
 )
 @handle_errors
 def list_keys(
-    as_json: Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     from rich.table import Table
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from copilot.cli.common import console, copilot, emit_json, handle_errors, settings, tr
+from copilot.cli.common import JsonFlag, console, copilot, emit_json, handle_errors, settings, tr
 from copilot.drafting import ReplyRequest
 from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.errors import ConfigError
@@ -81,7 +81,7 @@ def check(
     budget: Annotated[
         float, typer.Option(help=tr("总时长上限(秒)", "overall time budget, s"))
     ] = 60.0,
-    as_json: Annotated[bool, typer.Option("--json", help=tr("输出 JSON", "print JSON"))] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     llm = settings().llm
     if not llm.base_url:

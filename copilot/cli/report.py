@@ -10,7 +10,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from copilot.cli.common import console, copilot, emit_json, err_console, handle_errors, tr
+from copilot.cli.common import (
+    DryRunFlag,
+    ErrorsCsvOpt,
+    JsonFlag,
+    console,
+    copilot,
+    emit_json,
+    err_console,
+    errors_file,
+    handle_errors,
+    tr,
+)
 from copilot.messages import render
 
 if TYPE_CHECKING:  # the embedder and the retrieval stack load only when `siyu gaps` runs
@@ -19,7 +30,6 @@ if TYPE_CHECKING:  # the embedder and the retrieval stack load only when `siyu g
 
 nps_app = typer.Typer(help=tr("NPS 调查", "NPS survey"), no_args_is_help=True)
 MONTH_HELP = tr("月份 YYYY-MM，默认本月", "month YYYY-MM, default this one")
-JSON_HELP = tr("输出 JSON", "print JSON")
 TRENDS = {"rising": "↑", "falling": "↓", "steady": "→"}
 
 
@@ -32,7 +42,7 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def report(
     month: Annotated[str | None, typer.Option("--month", help=MONTH_HELP)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
     out: Annotated[
         Path | None, typer.Option("--out", help=tr("另存为独立 HTML 页面", "write an HTML page"))
     ] = None,
@@ -100,7 +110,7 @@ def _print_gaps(result: GapReport) -> None:
 @handle_errors
 def gaps(
     month: Annotated[str | None, typer.Option("--month", help=MONTH_HELP)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
     threshold: Annotated[
         float | None, typer.Option(help=tr("聚类相似度阈值", "similarity threshold of a topic"))
     ] = None,
@@ -150,21 +160,15 @@ def nps_import(
             )
         ),
     ],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help=tr("只报告将发生的变化", "only report the changes"))
-    ] = False,
-    errors: Annotated[
-        Path | None, typer.Option(help=tr("错误明细 CSV", "CSV file for row errors"))
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    dry_run: DryRunFlag = False,
+    errors: ErrorsCsvOpt = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """导入 NPS 调查答卷（中英文表头、UTF-8/GBK 均可；重复导入不重复计数）。"""
     from copilot.analytics.nps_import import NpsImporter
 
     app = copilot()
-    errors_path = (
-        errors or app.settings.home / "imports" / f"nps-errors-{datetime.now():%Y%m%d-%H%M%S}.csv"
-    )
+    errors_path = errors_file(app, errors, "nps-errors")
     result = NpsImporter(app.db).run(file, dry_run=dry_run, errors_path=errors_path)
     if as_json:
         emit_json(result)
@@ -195,7 +199,7 @@ def nps_show(
     month: Annotated[
         str | None, typer.Option("--month", help=tr("只看某月 YYYY-MM", "one month YYYY-MM only"))
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """NPS：按月、社群、分层，及答卷前 30 天收到的群发帖与 1:1 消息数；评论主题。"""
     from copilot.analytics.nps import nps_report
