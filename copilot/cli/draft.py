@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from copilot.cli.common import JsonFlag, console, copilot, emit_json, err_console, handle_errors, tr
+from copilot.cli.common import (
+    JsonFlag,
+    console,
+    copilot,
+    emit_json,
+    err_console,
+    handle_errors,
+    read_jsonl,
+    tr,
+)
 from copilot.errors import InputError
 from copilot.guardrails.models import PostType
 from copilot.messages import msg
@@ -149,7 +158,7 @@ def _parse_turn(text: str) -> Turn:
 
 def _read_thread(path: Path) -> list[Turn]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = list(read_jsonl(str(path)))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(
             msg(f"无法读取对话文件: {exc}", f"cannot read the thread file: {exc}"),
@@ -157,9 +166,7 @@ def _read_thread(path: Path) -> list[Turn]:
             hint=msg("检查路径与 UTF-8 编码", "check the path and the UTF-8 encoding"),
         ) from None
     turns = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, line in lines:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
