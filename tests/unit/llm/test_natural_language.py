@@ -21,7 +21,7 @@ MACHINE = [
     ("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", "html"),
     ("def reply(message):\n    return '您好'", "code"),
     ("你的回复(JSON):<customer_message>满多少钱包邮", "prompt_markup"),
-    ("您好,<thread><turn role=\"customer\">满多少包邮</turn></thread>", "prompt_markup"),
+    ('您好,<thread><turn role="customer">满多少包邮</turn></thread>', "prompt_markup"),
     ("{[(<>)]} ;;; === \\\\ {{}} [[]] <<>>", "syntax"),
 ]
 
