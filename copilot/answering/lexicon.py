@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +86,17 @@ def key_terms(text: str) -> set[str]:
     """The meaningful words of a text, canonical: jieba words of two or more characters and
     Latin words or numbers, without stopwords (no character bigrams: across word boundaries
     they are noise, 好买 in 你好买)."""
+    return set(_key_terms(text))
+
+
+@lru_cache(maxsize=8192)
+def _key_terms(text: str) -> frozenset[str]:
+    """Cached: the same knowledge-base passages are read for every reply."""
     stop = _stopwords()
     words = (_singular(w.strip()) for w in _segmenter().lcut_for_search(canonical(text)))
-    return {
+    return frozenset(
         w for w in words if w and w not in stop and (len(w) > 1 or (w.isalnum() and w.isascii()))
-    }
+    )
 
 
 def _singular(word: str) -> str:

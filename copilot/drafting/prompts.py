@@ -111,7 +111,7 @@ class PromptSpec(BaseModel):
             system=system,
             user=user,
             context=context,
-            response_schema=self.schema_model.model_json_schema(),
+            response_schema=json.loads(schema_text(self.schema_model)),  # a fresh copy
         )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from copilot.guardrails.compliance import Hit, persona_switch, prompt_leak, unapproved_promise
 from copilot.guardrails.context import RuleContext
@@ -202,7 +203,18 @@ def scan_injection(text: str, model: NgramModel | None = None) -> InjectionScan:
 
     The regex signals run over every reading of the text (see `injection_views`); the reading
     that scores highest counts."""
-    model = model or shipped_model()
+    if model is None:
+        return _scan_shipped(text)
+    return _scan(text, model)
+
+
+@lru_cache(maxsize=8192)
+def _scan_shipped(text: str) -> InjectionScan:
+    """Cached: every reply's evidence is scanned, and the same passages come back often."""
+    return _scan(text, shipped_model())
+
+
+def _scan(text: str, model: NgramModel) -> InjectionScan:
     best, fired, strongest, span = 0.0, [], 0.0, (0, 0)
     readings = views(text)
     for view, reading in readings.items():
