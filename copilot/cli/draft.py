@@ -59,11 +59,13 @@ def _drafter(app: Copilot) -> Drafter:
 def _show(result: DraftResult, as_json: bool) -> None:
     from rich.panel import Panel
 
+    from copilot.drafting.engine import backend_label
+
     if as_json:
         emit_json(result)
         return
     console.print(
-        f"[bold]{result.task}[/] · {tr('后端', 'backend')}: [cyan]{result.backend}[/] · "
+        f"[bold]{result.task}[/] · {tr('后端', 'backend')}: [cyan]{backend_label(result.backend)}[/] · "
         f"{tr('提示词', 'prompt')} {result.prompt.id}@{result.prompt.version} · "
         f"{result.latency_ms:.0f} ms"
     )

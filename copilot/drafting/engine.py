@@ -54,12 +54,24 @@ from copilot.llm.cost import estimate_cost
 from copilot.llm.parsing import OutputParseError, parse_structured, strip_reasoning
 from copilot.llm.template import TemplateBackend
 from copilot.llm.tokens import TokenCounter
-from copilot.messages import Text, join, msg, render
+from copilot.messages import Msg, Text, join, msg, render
 from copilot.retrieval.models import Hit, SearchFilters
 from copilot.retrieval.text import keyword_tokens
 
 NO_EVIDENCE = {"zh": "(没有检索到相关资料)", "en": "(no relevant passage found)"}
-FALLBACK_LABEL = f"{TEMPLATE_BACKEND} · 模型输出无效 / template mode · invalid model output"
+FALLBACK_LABEL = f"{TEMPLATE_BACKEND} · 模型输出无效"
+# The template drafter's backend labels (stored as they are) as a face shows them.
+BACKEND_LABELS: dict[str, Msg] = {
+    TEMPLATE_BACKEND: msg(TEMPLATE_BACKEND, "template mode (built-in drafter)"),
+    FALLBACK_LABEL: msg(FALLBACK_LABEL, "template mode · the model's output was unusable"),
+}
+
+
+def backend_label(backend: str) -> Text:
+    """A draft's backend in the reader's language (a model name stays as it is)."""
+    return BACKEND_LABELS.get(backend, backend)
+
+
 # How much of a rejected answer is kept for debugging (after PII redaction).
 KEEP_RAW_CHARS = 4000
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from copilot.drafting import Citation, Draft, DraftResult
+from copilot.drafting.engine import backend_label
 from copilot.errors import CopilotError
 from copilot.guardrails import Verdict
+from copilot.messages import render
 from copilot.ui.i18n import Texts
 from copilot.ui.safe import h
 
@@ -61,7 +63,7 @@ def draft_html(index: int, draft: Draft, result: DraftResult, t: Texts) -> str:
     head = (
         f"{h(t('suggestion'))} {index} · {badge(draft.verdict.verdict, t)} · "
         f"{h(t('confidence'))} {draft.confidence:.2f} · "
-        f"{h(t('backend'))}: <b>{h(result.backend)}</b>{human}"
+        f"{h(t('backend'))}: <b>{h(render(backend_label(result.backend), t.lang))}</b>{human}"
     )
     return (
         f'<div class="siyu-card" data-index="{index}"><div class="siyu-head">{head}</div>'

@@ -14,6 +14,7 @@ from copilot.community.schedule import ScheduledPost
 from copilot.compliance.selfcheck import Section, SelfCheck
 from copilot.customers.profiles import CustomerProfile
 from copilot.drafting import Citation, Draft, DraftResult
+from copilot.drafting.engine import FALLBACK_LABEL
 from copilot.drafting.models import PromptRef
 from copilot.errors import InputError
 from copilot.evals import CaseResult, RunRecord, compare
@@ -129,3 +130,22 @@ def test_calendar_escapes_post_text() -> None:
     cell = tab._day_cell(day, day, [post])
     assert "<img" not in cell and "<script" not in cell
     assert "&lt;img" in cell
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [("zh", "模板模式 · 模型输出无效"), ("en", "the model&#x27;s output was unusable")],
+)
+def test_the_template_fallback_label_reads_in_the_page_language(lang: str, shown: str) -> None:
+    verdict = Verdict(verdict="pass", findings=[])
+    result = DraftResult(
+        task="reply",
+        drafts=[Draft(text="您好", verdict=verdict)],
+        backend=FALLBACK_LABEL,
+        prompt=PromptRef(id="reply", version="1", hash="0", language="zh"),
+        verdict=verdict,
+    )
+    html = result_html(result, Texts(lang))  # type: ignore[arg-type]
+    assert shown in html
+    if lang == "en":
+        assert "模型输出无效" not in html
