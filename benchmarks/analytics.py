@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import random
 import subprocess
 import sys
@@ -39,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.data_folder import data_dir
 from copilot.analytics.cluster import average_linkage
 from copilot.analytics.gaps import DEFAULT_THRESHOLD
 from copilot.analytics.similarity import question_similarity
@@ -241,16 +241,6 @@ def gaps(data: Path) -> None:
           f"({len(texts)} utterances embedded and clustered in {seconds:.1f} s)")  # fmt: skip
 
 
-def data_dir(given: Path | None) -> Path:
-    folder = given or (
-        Path(os.environ["SIYU_BENCH_DATA"]) if "SIYU_BENCH_DATA" in os.environ else None
-    )
-    if folder is None or not (folder / "dataclue_cic").is_dir():
-        raise SystemExit("CIC not found: pass --data FOLDER or set SIYU_BENCH_DATA to the folder "
-                         "holding dataclue_cic")  # fmt: skip
-    return folder
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--only", choices=("report", "gaps"))
@@ -264,7 +254,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.only != "report":
-        gaps(data_dir(args.data))
+        gaps(data_dir(args.data, "dataclue_cic"))
     if args.only != "gaps":
         report(args)
 

@@ -4,7 +4,6 @@ product retrieval, and the public CIC and AFQMC sets turned into candidate lists
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,17 +11,6 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 CANDIDATES = 8
-
-
-def data_dir(given: Path | None) -> Path:
-    """Where the public data sets are: --data, else SIYU_BENCH_DATA, else ../shared/data."""
-    folder = given or Path(os.environ.get("SIYU_BENCH_DATA", REPO.parent / "shared" / "data"))
-    if not (folder / "dataclue_cic").is_dir():
-        raise SystemExit(
-            f"CIC not found under {folder}: pass --data FOLDER or set SIYU_BENCH_DATA to the "
-            "folder holding dataclue_cic and dataclue_afqmc"
-        )
-    return folder
 
 
 Lists = list[tuple[str, list[str], list[int]]]

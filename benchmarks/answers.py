@@ -17,7 +17,7 @@ Figures, on the chosen split:
 - CIC selective accuracy: CIC's train utterances grouped by intent are the FAQ, test_public
   sentences the questions; the top passage's P(answers) from copilot.answering decides whether to
   answer; precision (top intent = query intent) and coverage at the product threshold. CIC is
-  read from DATA/dataclue_cic (default ../shared/data, or SIYU_BENCH_DATA).
+  read from DATA/dataclue_cic (--data FOLDER, or SIYU_BENCH_DATA).
 """
 
 from __future__ import annotations
@@ -230,10 +230,13 @@ def main() -> None:
     )
     report_replies(outcomes, args.show)
     if not args.no_cic:
-        from benchmarks.answer_data import cic_selective, data_dir
+        from benchmarks.answer_data import cic_selective
+        from benchmarks.data_folder import data_dir
 
         print("\n== CIC test_public, selective answering ==")
-        cic_selective(data_dir(args.data), "test_public", args.cic_limit, args.cache)
+        cic_selective(
+            data_dir(args.data, "dataclue_cic"), "test_public", args.cic_limit, args.cache
+        )
 
 
 if __name__ == "__main__":

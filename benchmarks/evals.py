@@ -1,6 +1,6 @@
 """Eval runner benchmark: 1,000 cases in template mode, concurrency and cache against a server.
 
-    python -m benchmarks.evals [--data ../shared/data] [--cases 1000] [--jobs 2]
+    python -m benchmarks.evals [--data FOLDER] [--cases 1000] [--jobs 2]
                                [--server-cases 48] [--delay 0.1]
 
 Cases: every case of the shipped suites (evals/), topped up to --cases with real Chinese
@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.data_folder import data_dir
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads; steadier on 2 cores
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,9 +39,7 @@ DEFAULT_ASSERT = [
 
 
 def utterances(data: Path, count: int) -> list[str]:
-    path = data / "dataclue_cic" / "test_public.json"
-    if not path.exists():
-        sys.exit(f"missing {path}: pass --data pointing at the shared data folder")
+    path = data_dir(data, "dataclue_cic/test_public.json") / "dataclue_cic" / "test_public.json"
     seen: dict[str, None] = {}
     if count <= 0:
         return []
@@ -205,7 +205,7 @@ def server_runs(home: Path, count: int, delay: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path)
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--server-cases", type=int, default=96)

@@ -158,7 +158,8 @@ def per_question(x: np.ndarray, y: np.ndarray) -> Lists:
 
 
 def main() -> None:
-    from benchmarks.answer_data import afqmc_lists, cached, cic_lists, data_dir
+    from benchmarks.answer_data import afqmc_lists, cached, cic_lists
+    from benchmarks.data_folder import data_dir
     from copilot.answering.calibration import MODEL_FILE
     from copilot.answering.features import NAMES
 
@@ -171,7 +172,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["SIYU_HOME"] = tempfile.mkdtemp(prefix="siyu-fit-answers-")
     os.environ.pop("SIYU_LLM_BASE_URL", None)
-    folder = data_dir(args.data)
+    folder = data_dir(args.data, "dataclue_cic", "dataclue_afqmc")
 
     kb_x, kb_y, kb_answers, case_accuracy = kb_examples()
     public = args.cache / f"public_{args.cic_limit}_{args.afqmc_limit}.npz" if args.cache else None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import random
 import sys
 from collections.abc import Callable
@@ -28,6 +27,7 @@ import yaml
 from faker import Faker
 from pypinyin import lazy_pinyin
 
+from benchmarks.data_folder import data_dir
 from benchmarks.injection_data import (
     ATTACK_TEMPLATES,
     REPO,
@@ -48,14 +48,6 @@ Split = tuple[list[Any], list[Any]]
 _S2T = opencc.OpenCC("s2t")
 _DIGITS = "零一二三四五六七八九"
 _ZW = "\u200b"
-
-
-def data_dir() -> Path:
-    """The public data folder: the first argument, else SIYU_BENCH_DATA."""
-    given = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SIYU_BENCH_DATA")
-    if not given or not Path(given).is_dir():
-        sys.exit("data folder not found: pass it as the first argument or set SIYU_BENCH_DATA")
-    return Path(given)
 
 
 # ---------------------------------------------------------------- transformations
@@ -451,7 +443,7 @@ def bench_compliance() -> None:
 
 
 def main() -> None:
-    data = data_dir()
+    data = data_dir(sys.argv[1] if len(sys.argv) > 1 else None)
     bench_marketing(data)
     bench_sensitive()
     bench_injection(data)

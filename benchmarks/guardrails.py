@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -26,6 +27,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from benchmarks import guardrail_attacks
+from benchmarks.data_folder import data_dir
 from copilot.guardrails import CheckInput, check, scan_pii
 from copilot.guardrails.marketing_classifier import score_post
 from copilot.guardrails.recognizer import luhn_digit
@@ -290,7 +292,7 @@ def bench_latency() -> None:
 
 def main() -> None:
     logging.disable(logging.CRITICAL)  # Presidio's tldextract logs its failed list download
-    data = guardrail_attacks.data_dir()
+    data = data_dir(sys.argv[1] if len(sys.argv) > 1 else None)
     bench_pii(data)
     guardrail_attacks.bench_injection(data)
     guardrail_attacks.bench_compliance()

@@ -28,23 +28,21 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import random
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.data_folder import data_dir
 from benchmarks.guardrails import presidio_scanner
 from copilot.guardrails import CheckInput, check, scan_pii
 from copilot.guardrails.normalize import normalize
 from copilot.guardrails.pii_cn import resident_id_check
 from copilot.guardrails.recognizer import gs1_digit, luhn_digit
 
-DATA_ENV = "SIYU_BENCH_DATA"
 SCORED = frozenset({"CN_MOBILE", "CN_RESIDENT_ID", "BANK_CARD", "EMAIL", "WECHAT_ID"})
 SEEDS = {"dev": 101, "test": 202}
 _REGIONS = ("110101", "110105", "310115", "440305", "330106", "510107", "420102", "320106")
@@ -381,13 +379,11 @@ def bench_adversarial() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=os.environ.get(DATA_ENV))
+    parser.add_argument("--data", type=Path)
     parser.add_argument("--split", choices=("dev", "test"), default="test")
     parser.add_argument("--errors", type=int, default=0, help="print up to N misses/false alarms")
     args = parser.parse_args()
-    if args.data is None or not (args.data / "cluener2020/dev.jsonl").is_file():
-        sys.exit(f"PII benchmark data not found: pass --data DIR or set {DATA_ENV}; DIR must hold "
-                 "cluener2020/dev.jsonl (CLUENER2020 dev, one JSON object per line)")  # fmt: skip
+    args.data = data_dir(args.data, "cluener2020/dev.jsonl")
     logging.disable(logging.CRITICAL)  # Presidio's tldextract logs its failed list download
     cases = build(args.data, args.split)
     print(f"== PII, {args.split} split: {sum(1 for c in cases if c.kind)} positives, "

