@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,39 +10,8 @@ from fastapi.testclient import TestClient
 from copilot.access.keys import KeyRing
 from copilot.api.routes import build_api
 from copilot.app import Copilot
-from copilot.config import Settings
-from copilot.customers.demo import DemoGenerator
-from copilot.customers.importer import Importer
 
 PHONE = "13812345678"
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copilot]:
-    home = tmp_path_factory.mktemp("siyu-api")
-    settings = Settings(home=home, embedding={"provider": "fake"}, api={"burst": 1000})
-    copilot = Copilot.from_settings(settings)
-    copilot.ingestor.ingest([settings.knowledge_dir])
-    copilot.written()
-    folder = home / "demo"
-    DemoGenerator(list(copilot.catalog.values())).write(folder, customers=30, orders=90)
-    Importer(copilot.db, purposes=settings.guardrails.purpose_fields).run(
-        [folder / f"{n}.csv" for n in ("customers", "orders", "consents")],
-        dry_run=False,
-        errors_path=folder / "errors.csv",
-    )
-    yield copilot
-    copilot.db.dispose()
-
-
-@pytest.fixture(scope="module")
-def local(app: Copilot) -> TestClient:
-    return TestClient(build_api(app, require_keys=False))
-
-
-@pytest.fixture(scope="module")
-def remote(app: Copilot) -> TestClient:
-    return TestClient(build_api(app, require_keys=True))
 
 
 def bearer(app: Copilot, name: str, scopes: tuple[str, ...]) -> dict[str, str]:

@@ -2,28 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
-from copilot.api.routes import build_api
-from copilot.app import Copilot
-from copilot.config import Settings
-
 PHONE = "13812345678"
-
-
-@pytest.fixture(scope="module")
-def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """The API over the demo knowledge base (fake embedder, template drafter), no keys."""
-    home = tmp_path_factory.mktemp("siyu-api-thread")
-    settings = Settings(home=home, embedding={"provider": "fake"}, api={"burst": 1000})
-    app = Copilot.from_settings(settings)
-    app.ingestor.ingest([settings.knowledge_dir])
-    app.written()
-    yield TestClient(build_api(app, require_keys=False))
-    app.db.dispose()
 
 
 def turns(n: int) -> list[dict[str, str]]:
