@@ -1,6 +1,10 @@
 """The `grounding` rule: every price, discount, percentage, quantity, date and coupon value in a
 draft is stated in the evidence, the operator brief or a field passed on purpose; absolute
-advertising terms (广告法极限词) are flagged."""
+advertising terms (广告法极限词) are flagged.
+
+One computed amount is grounded too: what is still missing to an amount of the evidence from the
+customer's own amount (满99元包邮, 我买了89元 → 再凑10元), where the customer's amount is a money
+amount in their message or a count in it times a price in the evidence (两包, 每包89元)."""
 
 from __future__ import annotations
 
@@ -19,11 +23,39 @@ ABSOLUTE_TERMS = re.compile(
     r"#1(?![0-9])",
     re.IGNORECASE,
 )
+# Units of things bought by the piece: two of them cost twice the price (两包, 3罐).
+PURCHASE_UNITS = frozenset({"罐", "瓶", "盒", "件", "包", "袋", "支", "套"})
 _KIND_ZH = {"full_reduce": "满减", "off": "折扣", "date": "日期", "money": "金额",
             "discount": "折扣", "pct": "百分比", "qty": "数量"}  # fmt: skip
 
 
-def _supported(claim: Claim, support: set[tuple[object, ...]]) -> bool:
+Key = tuple[object, ...]
+
+
+def _values(keys: set[Key], kind: str) -> list[tuple[float, object]]:
+    """(number, unit or None) of the keys of one kind."""
+    return [
+        (k[1], k[2] if len(k) > 2 else None)
+        for k in keys
+        if k[0] == kind and isinstance(k[1], float)
+    ]
+
+
+def gap_keys(support: set[Key], message: str) -> set[Key]:
+    """Money keys for (an evidence amount − a customer amount) when positive. The customer's
+    amounts: money they name, and each count they name (两包) times each evidence amount."""
+    if not message.strip():
+        return set()
+    evidence = {amount for amount, _ in _values(support, "money")}
+    said = supported_keys([message])
+    wanted = {amount for amount, _ in _values(said, "money")}
+    for count, unit in _values(said, "qty"):
+        if unit in PURCHASE_UNITS:
+            wanted |= {count * price for price in evidence}
+    return {("money", round(have - want, 2)) for have in evidence for want in wanted if have > want}
+
+
+def _supported(claim: Claim, support: set[Key]) -> bool:
     if claim.kind == "full_reduce":
         primary = {k for k in claim.keys if k[0] == "full_reduce"}
         return bool(primary & support) or all(k in support for k in claim.keys - primary)
@@ -37,6 +69,7 @@ class GroundingRule:
 
     def check(self, draft: CheckInput, ctx: RuleContext) -> list[Finding]:
         support = supported_keys([*draft.evidence, draft.brief, *draft.fields.values()])
+        support |= gap_keys(support, draft.customer_message)
         findings = [
             Finding(
                 rule="grounding",

@@ -131,3 +131,46 @@ def test_demo_knowledge_base_grounds_its_own_texts() -> None:
     assert len(lines) > 50
     verdict = run("\n".join(lines), "grounding", evidence=lines)
     assert [f.text for f in verdict.findings if f.severity == "block"] == []
+
+
+SHIPPING = ["单笔订单商品实付金额满99元包邮；不满99元收取运费10元。", "纸尿裤 价格：89元"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "severities"),
+    [
+        # 99 − 69: what the customer still needs for free shipping
+        ("按您说的金额，再凑30元就能包邮。", "我买了69元的东西 还差多少包邮", []),
+        ("再凑¥30就能包邮。", "买了69块 包邮不", []),
+        # a wrong subtraction, or a difference from no amount of the customer's, stays blocked
+        ("按您说的金额，再凑40元就能包邮。", "我买了69元的东西 还差多少包邮", ["block"]),
+        ("再凑30元就能包邮。", "还差多少包邮", ["block"]),
+        ("再凑30元就能包邮。", "", ["block"]),
+        # the customer's amount is not an evidence amount to subtract from
+        ("再凑59元。", "我买了69元的东西 还差多少包邮", ["block"]),
+        # two packs at 89元 = 178元: 199 − 178 = 21 with a 199 threshold, never from 99
+        ("再凑21元就能包邮。", "买两包纸尿裤 包邮吗", ["block"]),
+    ],
+)
+def test_free_shipping_gap_is_grounded_only_as_a_true_difference(
+    text: str, message: str, severities: list[str]
+) -> None:
+    verdict = run(text, "grounding", evidence=SHIPPING, customer_message=message)
+    assert rules_fired(verdict, "grounding") == severities
+
+
+@pytest.mark.parametrize(
+    ("message", "severities"),
+    [
+        ("买两包湿巾 包邮吗", []),  # 99 − 2 × 30
+        ("买两罐 包邮吗", []),
+        ("买两片湿巾 包邮吗", ["block"]),  # a count of pieces is no purchase
+        ("买三包湿巾 包邮吗", ["block"]),  # 99 − 90 is 9, not 39
+    ],
+)
+def test_gap_after_a_count_of_items_at_the_evidence_price(
+    message: str, severities: list[str]
+) -> None:
+    evidence = ["实付满99元包邮", "湿巾 价格：30元"]
+    verdict = run("再凑39元就能包邮。", "grounding", evidence=evidence, customer_message=message)
+    assert rules_fired(verdict, "grounding") == severities
