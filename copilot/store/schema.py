@@ -168,3 +168,22 @@ wecom_queue = Table(
     Column("sent_at", DateTime),
     Index("ix_wecom_queue_status", "status", "received_at"),
 )
+
+campaign_claims = Table(
+    "campaign_claims",
+    metadata,
+    Column("campaign_id", String(64), primary_key=True),
+    Column("customer_id", String(64), primary_key=True),
+    Column("worker", String(64), nullable=False, server_default=""),  # "" = never leased
+    Column("lease_until", DateTime),  # the database's clock (UTC); NULL = free
+    Column("done_at", DateTime),  # the result row was written (in the same transaction)
+    Index("ix_claims_open", "campaign_id", "done_at", "customer_id"),
+)
+
+campaign_versions = Table(
+    "campaign_versions",
+    metadata,
+    Column("campaign_id", String(64), primary_key=True),
+    Column("playbook_version", String(64), nullable=False),  # playbook id#content hash
+    Column("prompt_version", String(64), nullable=False),  # prompt id.language version#hash
+)

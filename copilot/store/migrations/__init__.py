@@ -23,6 +23,7 @@ from copilot.store.migrations.m006_analytics_indexes import m006_analytics_index
 from copilot.store.migrations.m007_api_keys import m007_api_keys
 from copilot.store.migrations.m008_wecom import m008_wecom
 from copilot.store.migrations.m009_analytics_messages import m009_analytics_messages
+from copilot.store.migrations.m010_campaign_claims import m010_campaign_claims
 
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [
@@ -35,6 +36,7 @@ MIGRATIONS: list[Migration] = [
     m007_api_keys,
     m008_wecom,
     m009_analytics_messages,
+    m010_campaign_claims,
 ]
 
 _version_meta = MetaData()
