@@ -83,7 +83,7 @@ class Copilot:
     def approved(self) -> ApprovedAnswers:
         from copilot.retrieval.approved import ApprovedAnswers
 
-        return ApprovedAnswers(self.settings.home / "approved", self.ingestor)
+        return ApprovedAnswers(self.db, self.settings.home / "approved", self.ingestor)
 
     def written(self) -> None:
         """The knowledge base changed here: the next search must see it."""

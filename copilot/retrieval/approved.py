@@ -3,7 +3,10 @@
 An agent proposes an edited, accepted reply; a reviewer approves or rejects it. An approved
 answer is written as a one-line JSONL file with doc type ``approved`` and ingested, so the
 retriever (which boosts that doc type) ranks it ahead of raw FAQ text for the same question.
-Proposals are kept as an append-only JSONL log; the latest line of an id is its state.
+Proposals live in the database (``answer_proposals``), so every server replica shows the same
+review queue; a review is one conditional UPDATE from pending, so two reviewers deciding the same
+proposal on two replicas at once cannot both ingest it. A proposals log from an earlier release
+(``proposals.jsonl`` in the folder) is imported once and renamed.
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import select, update
 
 from copilot.errors import InputError, StoreError
 from copilot.messages import msg
 from copilot.retrieval.ingest import Ingestor, IngestReport
+from copilot.store.engine import Database
+from copilot.store.schema import answer_proposals
 
 Status = Literal["pending", "approved", "rejected"]
 MAX_ANSWER_CHARS = 1500
@@ -43,26 +49,25 @@ class Proposal(BaseModel):
 
 
 class ApprovedAnswers:
-    """Propose, review and ingest approved answers; files live under `folder`."""
+    """Propose, review and ingest approved answers; proposals in `db`, answer files in `folder`."""
 
     def __init__(
-        self, folder: Path, ingestor: Ingestor, clock: Callable[[], datetime] = datetime.now
+        self,
+        db: Database,
+        folder: Path,
+        ingestor: Ingestor,
+        clock: Callable[[], datetime] = datetime.now,
     ) -> None:
-        self.folder, self.ingestor, self.clock = folder, ingestor, clock
-        self.log = folder / "proposals.jsonl"
+        self.db, self.folder, self.ingestor, self.clock = db, folder, ingestor, clock
+        self.legacy_log = folder / "proposals.jsonl"
+        self._import_legacy_log()
 
-    def _append(self, proposal: Proposal) -> Proposal:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with self.log.open("a", encoding="utf-8") as fh:
-            fh.write(proposal.model_dump_json() + "\n")
-        return proposal
-
-    def proposals(self) -> list[Proposal]:
-        """Every proposal in its latest state, newest first."""
-        if not self.log.is_file():
-            return []
+    def _import_legacy_log(self) -> None:
+        """Move the proposals of an earlier release's JSONL log into the database, once."""
+        if not self.legacy_log.is_file():
+            return
         latest: dict[str, Proposal] = {}
-        for number, line in enumerate(self.log.read_text(encoding="utf-8").splitlines(), 1):
+        for number, line in enumerate(self.legacy_log.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
             try:
@@ -71,11 +76,19 @@ class ApprovedAnswers:
                 raise StoreError.from_validation(
                     exc,
                     msg(f"话术记录第 {number} 行损坏", f"line {number} is corrupt"),
-                    where=str(self.log),
+                    where=str(self.legacy_log),
                     hint=msg("修复或删除该行后重试", "fix or delete that line, then retry"),
                 ) from None
             latest[proposal.id] = proposal
-        return sorted(latest.values(), key=lambda p: p.proposed_at, reverse=True)
+        with self.db.begin() as conn:
+            self.db.insert_ignore(conn, answer_proposals, [p.model_dump() for p in latest.values()])
+        self.legacy_log.rename(self.legacy_log.with_name("proposals.jsonl.imported"))
+
+    def proposals(self) -> list[Proposal]:
+        """Every proposal in its latest state, newest first."""
+        query = select(answer_proposals).order_by(answer_proposals.c.proposed_at.desc())
+        with self.db.begin() as conn:
+            return [Proposal.model_validate(dict(row)) for row in conn.execute(query).mappings()]
 
     def pending(self) -> list[Proposal]:
         return [p for p in self.proposals() if p.status == "pending"]
@@ -112,11 +125,15 @@ class ApprovedAnswers:
             proposed_at=self.clock(),
             draft_id=draft_id,
         )
-        return self._append(proposal)
+        with self.db.begin() as conn:
+            conn.execute(answer_proposals.insert().values(**proposal.model_dump()))
+        return proposal
 
     def _get(self, proposal_id: str) -> Proposal:
-        found = {p.id: p for p in self.proposals()}.get(proposal_id)
-        if found is None:
+        query = select(answer_proposals).where(answer_proposals.c.id == proposal_id)
+        with self.db.begin() as conn:
+            row = conn.execute(query).mappings().first()
+        if row is None:
             raise InputError(
                 msg(
                     f"没有编号为 {proposal_id!r} 的话术提议", f"no proposal with id {proposal_id!r}"
@@ -124,6 +141,7 @@ class ApprovedAnswers:
                 where="proposal",
                 hint=msg("刷新待审核列表后重选", "refresh the review list and choose again"),
             )
+        found = Proposal.model_validate(dict(row))
         if found.status != "pending":
             raise InputError(
                 msg(
@@ -136,41 +154,72 @@ class ApprovedAnswers:
         return found
 
     def approve(self, proposal_id: str, *, reviewer: str) -> IngestReport:
-        """Mark approved and ingest it as doc type ``approved``."""
+        """Mark approved and ingest it as doc type ``approved``; a failed ingest leaves the
+        proposal pending."""
         proposal = self._get(proposal_id)
+        self._review(proposal, status="approved", reviewed_by=reviewer, reviewed_at=self.clock())
         path = self.answer_path(proposal.id)
-        path.parent.mkdir(parents=True, exist_ok=True)
         record = {
             "question": proposal.question,
             "answer": proposal.answer,
             "doc_type": "approved",
             "title": proposal.question[:40],
         }
-        path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-        report = self.ingestor.ingest([path])
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+            report = self.ingestor.ingest([path])
+        except BaseException:
+            self._reopen(proposal.id)
+            raise
         if report.problems:
             path.unlink(missing_ok=True)
+            self._reopen(proposal.id)
             raise StoreError(
                 msg("话术导入失败", "ingest failed") + ": " + report.problems[0].message,
                 where=str(path),
                 hint=msg("提议保持待审核,可重试", "the proposal stays pending; retry"),
             )
-        self._append(
-            proposal.model_copy(
-                update={"status": "approved", "reviewed_by": reviewer, "reviewed_at": self.clock()}
-            )
-        )
         return report
 
     def reject(self, proposal_id: str, *, reviewer: str, reason: str) -> Proposal:
         proposal = self._get(proposal_id)
-        update = {
+        changes: dict[str, Any] = {
             "status": "rejected",
             "reviewed_by": reviewer,
             "reviewed_at": self.clock(),
             "reason": reason.strip(),
         }
-        return self._append(proposal.model_copy(update=update))
+        self._review(proposal, **changes)
+        return proposal.model_copy(update=changes)
+
+    def _review(self, proposal: Proposal, **changes: Any) -> None:
+        """Move a pending proposal on; refused when someone else decided it meanwhile."""
+        query = (
+            update(answer_proposals)
+            .where(answer_proposals.c.id == proposal.id, answer_proposals.c.status == "pending")
+            .values(**changes)
+        )
+        with self.db.begin() as conn:
+            moved = conn.execute(query).rowcount == 1
+        if not moved:  # decided meanwhile (on this replica or another)
+            self._get(proposal.id)  # names who decided what
+            raise InputError(
+                msg(
+                    f"话术 {proposal.id} 刚被他人处理", f"proposal {proposal.id} was just reviewed"
+                ),
+                where="proposal",
+                hint=msg("刷新待审核列表", "refresh the review list"),
+            )
+
+    def _reopen(self, proposal_id: str) -> None:
+        query = (
+            update(answer_proposals)
+            .where(answer_proposals.c.id == proposal_id, answer_proposals.c.status == "approved")
+            .values(status="pending", reviewed_by="", reviewed_at=None)
+        )
+        with self.db.begin() as conn:
+            conn.execute(query)
 
     def answer_path(self, proposal_id: str) -> Path:
         return self.folder / "approved" / f"approved-{proposal_id}.jsonl"

@@ -169,6 +169,24 @@ wecom_queue = Table(
     Index("ix_wecom_queue_status", "status", "received_at"),
 )
 
+answer_proposals = Table(
+    "answer_proposals",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("question", Text, nullable=False),  # PII-redacted customer question
+    Column("answer", Text, nullable=False),
+    Column("proposed_by", String(64), nullable=False),
+    Column("proposed_at", DateTime, nullable=False),
+    Column("draft_id", String(64), nullable=False, server_default=""),
+    Column(
+        "status", String(16), nullable=False, server_default="pending"
+    ),  # pending|approved|rejected
+    Column("reviewed_by", String(64), nullable=False, server_default=""),
+    Column("reviewed_at", DateTime),
+    Column("reason", Text, nullable=False, server_default=""),
+    Index("ix_answer_proposals_status", "status", "proposed_at"),
+)
+
 campaign_claims = Table(
     "campaign_claims",
     metadata,

@@ -3,7 +3,7 @@
 Each migration lives in its own module with its DDL frozen as it shipped (m001 describes the
 first release's tables itself instead of using ``copilot.store.schema``), so a database created
 by any release and one created today end up identical. Add a new module and append its function
-to ``MIGRATIONS``; never edit one that has shipped.
+to ``MIGRATIONS`` (its version is the number in its name); never edit one that has shipped.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from copilot.store.migrations.m007_api_keys import m007_api_keys
 from copilot.store.migrations.m008_wecom import m008_wecom
 from copilot.store.migrations.m009_analytics_messages import m009_analytics_messages
 from copilot.store.migrations.m010_campaign_claims import m010_campaign_claims
+from copilot.store.migrations.m011_answer_proposals import m011_answer_proposals
 
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [
@@ -37,6 +38,7 @@ MIGRATIONS: list[Migration] = [
     m008_wecom,
     m009_analytics_messages,
     m010_campaign_claims,
+    m011_answer_proposals,
 ]
 
 _version_meta = MetaData()
@@ -58,7 +60,8 @@ def migrate(conn: Connection) -> list[str]:
     """Apply pending migrations in order; returns the names applied (empty when up to date)."""
     done = applied_versions(conn)
     applied: list[str] = []
-    for version, fn in enumerate(MIGRATIONS, start=1):
+    for fn in MIGRATIONS:
+        version = int(fn.__name__[1:4])  # the module's number: m0NN_… is version NN
         if version in done:
             continue
         fn(conn)

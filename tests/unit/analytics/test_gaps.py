@@ -81,7 +81,7 @@ def test_gap_questions_grouped_with_counts_trend_and_answer(gaps_db: Database) -
 
 def test_a_gap_becomes_a_pending_proposal(gaps_db: Database, tmp_path: Path) -> None:
     report = find_gaps(gaps_db, "2026-11", _embed, threshold=0.5)
-    approved = ApprovedAnswers(tmp_path / "approved", ingestor=None)  # type: ignore[arg-type]
+    approved = ApprovedAnswers(gaps_db, tmp_path / "approved", ingestor=None)  # type: ignore[arg-type]
     proposal = propose_answer(approved, topic_of(report, 2), actor="小林")
     assert (proposal.question, proposal.answer, proposal.status) == (
         "能开发票吗",
