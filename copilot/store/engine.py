@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Column, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -117,6 +117,16 @@ class Database:
         stmt = self._insert(table).on_conflict_do_nothing()
         for start in range(0, len(rows), BATCH_ROWS):
             conn.execute(stmt, list(rows[start : start + BATCH_ROWS]))
+
+    def insert_new(
+        self, conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: Column[Any]
+    ) -> list[Any]:
+        """Insert rows, skipping those whose unique key already exists (also when another
+        process inserts them at the same moment); returns `key` of the rows inserted here."""
+        if not rows:
+            return []
+        stmt = self._insert(table).on_conflict_do_nothing().returning(key)
+        return list(conn.execute(stmt, list(rows)).scalars())
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -45,7 +45,9 @@ class WecomQueue:
     # items
 
     def add(self, messages: Sequence[KfMessage]) -> list[QueueItem]:
-        """Store customer texts not stored before (by msgid); returns the items added."""
+        """Store customer texts not stored before (by msgid); returns the items this call
+        added. Two processes syncing the same page at once (two server replicas) each get only
+        the rows their own insert created, so each message is announced and drafted once."""
         fresh = {m.msgid: m for m in messages if m.msgid and m.customer_text}
         if not fresh:
             return []
@@ -56,12 +58,11 @@ class WecomQueue:
                 ).scalars()
             )
             rows = [self._new_row(m) for msgid, m in fresh.items() if msgid not in known]
-            # insert-ignore: a callback handled elsewhere at the same moment may store it too
-            self.db.insert_ignore(conn, wecom_queue, rows)
+            if not rows:
+                return []
+            ids = self.db.insert_new(conn, wecom_queue, rows, wecom_queue.c.id)
             added = conn.execute(
-                select(wecom_queue)
-                .where(wecom_queue.c.msgid.in_([r["msgid"] for r in rows]))
-                .order_by(wecom_queue.c.id)
+                select(wecom_queue).where(wecom_queue.c.id.in_(ids)).order_by(wecom_queue.c.id)
             ).mappings()
             return [_item(row) for row in added]
 

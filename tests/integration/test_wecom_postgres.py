@@ -55,3 +55,28 @@ def test_queue_on_postgresql(pg_url: str) -> None:
     assert sorted(wins) == [False] * 5 + [True]
     assert queue.get(added[0].id).status == "approved"
     db.dispose()
+
+
+def test_two_processes_syncing_the_same_page_each_add_only_their_own_rows(pg_url: str) -> None:
+    """Two server replicas pull the same kf/sync_msg page at once: every message becomes one
+    item, returned (announced and drafted) by exactly one of them."""
+    url = _database(pg_url, "siyu_wecom_replicas")
+    replicas = [WecomQueue(Database(url)), WecomQueue(Database(url))]
+    page = [message(f"m{n:03d}") for n in range(40)]
+    added: list[list[str]] = [[], []]
+    barrier = threading.Barrier(2)
+
+    def pull(n: int) -> None:
+        barrier.wait()
+        for start in range(0, len(page), 5):  # small pages interleave the two writers
+            added[n] += [i.msgid for i in replicas[n].add(page[start : start + 5])]
+
+    threads = [threading.Thread(target=pull, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(added[0] + added[1]) == [m.msgid for m in page]
+    assert len(replicas[0].items(limit=100)) == 40
+    for queue in replicas:
+        queue.db.dispose()
