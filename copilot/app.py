@@ -184,11 +184,13 @@ class Copilot:
         campaign runner that uses it."""
         from copilot.campaigns.campaign import Campaigns
         from copilot.campaigns.searcher import MemoSearcher
+        from copilot.campaigns.versions import prompt_version
         from copilot.drafting import Drafter
 
         guardrails = spec.guardrail_settings(self.settings.guardrails)
         scoped = self.settings.model_copy(update={"guardrails": guardrails})
         drafter = Drafter.from_settings(scoped, retriever=MemoSearcher(self.retriever))
+        engine = drafter.engine
         runner = Campaigns(
             self.db,
             self.audit,
@@ -197,6 +199,7 @@ class Copilot:
             self.catalog,
             self.settings.customers,
             guardrails,
+            prompt_version=prompt_version(engine.prompts.get("message", engine.options.language)),
         )
         return drafter, runner
 

@@ -185,6 +185,9 @@ class CustomerSettings(Section):
     super_min_m: int = Field(4, ge=1, le=5, description="M score needed for super users")
     tag_min_orders: int = Field(3, ge=1, description="orders of a category for a 高频…购买者 tag")
     campaign_concurrency: int = Field(8, ge=1, le=64)
+    campaign_lease_seconds: int = Field(
+        60, ge=5, le=3600, description="how long a campaign worker holds a customer it drafts"
+    )
     campaign_sample: int = Field(3, ge=0, description="drafts shown by `siyu campaign plan`")
 
 

@@ -21,8 +21,11 @@ from sqlalchemy import select
 
 from copilot.audit.log import AuditLog, CampaignRun
 from copilot.campaigns.audience import Audience, consent_exclusion, select_audience
-from copilot.campaigns.outcomes import CheckpointWriter, Outcome, drafted, undrafted
+from copilot.campaigns.outcomes import FLUSH, CheckpointWriter, Outcome, drafted, undrafted
 from copilot.campaigns.playbooks import PlaybookSpec
+from copilot.campaigns.retrying import Notify, log_notice
+from copilot.campaigns.versions import CampaignVersions, check_versions, playbook_version
+from copilot.campaigns.workers import run_worker
 from copilot.config import CustomerSettings, GuardrailSettings
 from copilot.customers.catalog import Product
 from copilot.customers.consent import ConsentRegistry, permitted_fields
@@ -37,7 +40,6 @@ from copilot.store.schema import campaign_results, campaigns
 
 Progress = Callable[[int, int], None]  # done, total
 PREFETCH = 256  # customers whose profiles and consents are read in one go
-FLUSH = 32  # outcomes written per transaction
 
 
 class MessageDrafter(Protocol):
@@ -67,10 +69,11 @@ class Campaigns:
         settings: CustomerSettings,
         guardrails: GuardrailSettings,
         clock: Callable[[], datetime] = datetime.now,
+        prompt_version: str = "",
     ) -> None:
         self.db, self.audit, self.consent, self.drafter = db, audit, consent, drafter
         self.catalog, self.settings, self.guardrails = catalog, settings, guardrails
-        self.clock = clock
+        self.clock, self.prompt_version = clock, prompt_version
         self.writer = CheckpointWriter(db, audit, consent, clock)
 
     def audience(self, spec: PlaybookSpec, campaign_id: str) -> Audience:
@@ -82,7 +85,7 @@ class Campaigns:
                 campaign_id,
             )  # fmt: skip
 
-    def _prefetch(
+    def prefetch(
         self, ids: list[str]
     ) -> tuple[dict[str, CustomerProfile], dict[str, dict[str, ConsentEvent]], int]:
         with self.db.begin() as conn:
@@ -115,10 +118,10 @@ class Campaigns:
 
     def request(self, spec: PlaybookSpec, cid: str) -> MessageRequest | dict[str, str]:
         """The message request for one customer, or why they are excluded right now."""
-        profiles, states, _ = self._prefetch([cid])
+        profiles, states, _ = self.prefetch([cid])
         return self._request(spec, cid, profiles[cid], states.get(cid, {}))
 
-    def _draft(
+    def draft(
         self, spec: PlaybookSpec, campaign_id: str, cid: str, profile: CustomerProfile,
         state: Mapping[str, ConsentEvent],
     ) -> Outcome:  # fmt: skip
@@ -131,18 +134,22 @@ class Campaigns:
             return undrafted(campaign_id, cid, "error", {"reason": exc.render()})
 
     def draft_one(self, spec: PlaybookSpec, campaign_id: str, cid: str) -> Outcome:
-        profiles, states, _ = self._prefetch([cid])
-        return self._draft(spec, campaign_id, cid, profiles[cid], states.get(cid, {}))
+        profiles, states, _ = self.prefetch([cid])
+        return self.draft(spec, campaign_id, cid, profiles[cid], states.get(cid, {}))
 
     def store(self, spec: PlaybookSpec, outcome: Outcome) -> Outcome:
         with self.db.begin() as conn:
             watermark = self.consent.watermark(conn)
         return self.writer.write(spec, [outcome], watermark)[0]
 
+    def versions(self, spec: PlaybookSpec) -> CampaignVersions:
+        return CampaignVersions(playbook=playbook_version(spec), prompt=self.prompt_version)
+
     def start(
         self, spec: PlaybookSpec, campaign_id: str, resume: bool
     ) -> tuple[list[str], set[str]]:
-        """The stored audience and the customers already done; creates the campaign on first use."""
+        """The stored audience and the customers already done; creates the campaign on first use
+        (several workers may start it at once: the first one's audience counts)."""
         with self.db.begin() as conn:
             found = conn.execute(select(campaigns).where(campaigns.c.id == campaign_id)).first()
             if found is not None and found.playbook != spec.id:
@@ -167,6 +174,7 @@ class Campaigns:
                     ),
                 )
             if found is not None:
+                check_versions(self.db, conn, campaign_id, self.versions(spec))
                 done = conn.execute(
                     select(campaign_results.c.customer_id).where(
                         campaign_results.c.campaign_id == campaign_id,
@@ -176,30 +184,41 @@ class Campaigns:
                 return json.loads(found.audience), set(done)
         audience = self.audience(spec, campaign_id).eligible
         with self.db.begin() as conn:
-            conn.execute(
-                campaigns.insert().values(
-                    id=campaign_id, playbook=spec.id, created_at=self.clock(),
-                    audience=json.dumps(audience),
-                )
-            )  # fmt: skip
-        return audience, set()
+            row = {
+                "id": campaign_id, "playbook": spec.id, "created_at": self.clock(),
+                "audience": json.dumps(audience),
+            }  # fmt: skip
+            self.db.insert_ignore(conn, campaigns, [row])
+            check_versions(self.db, conn, campaign_id, self.versions(spec))
+            stored = conn.execute(
+                select(campaigns.c.audience).where(campaigns.c.id == campaign_id)
+            ).scalar_one()
+        return json.loads(stored), set()
 
     def run(
         self, spec: PlaybookSpec, campaign_id: str, *, resume: bool = False,
-        concurrency: int = 4, progress: Progress | None = None,
+        concurrency: int = 4, progress: Progress | None = None, notify: Notify = log_notice,
     ) -> RunSummary:  # fmt: skip
+        """Draft the campaign. On PostgreSQL this process is one of possibly several workers
+        sharing it through leases (`copilot.campaigns.workers`); elsewhere it drafts alone."""
+        if self.db.dialect == "postgresql":
+            share = run_worker(
+                self, spec, campaign_id, resume=resume, concurrency=concurrency,
+                progress=progress, notify=notify,
+            )  # fmt: skip
+            return self.finish(spec, campaign_id, *share, resume)
         audience, done = self.start(spec, campaign_id, resume)
         todo = [cid for cid in audience if cid not in done]
         counts: Counter[str] = Counter()
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             for start in range(0, len(todo), PREFETCH):
                 chunk = todo[start : start + PREFETCH]
-                profiles, states, watermark = self._prefetch(chunk)
+                profiles, states, watermark = self.prefetch(chunk)
                 pending: set[Future[Outcome]] = set()
                 buffer: list[Outcome] = []
                 for cid in chunk:
                     pending.add(pool.submit(
-                        self._draft, spec, campaign_id, cid, profiles[cid], states.get(cid, {})
+                        self.draft, spec, campaign_id, cid, profiles[cid], states.get(cid, {})
                     ))  # fmt: skip
                 while pending:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -211,14 +230,21 @@ class Campaigns:
                             progress(len(done) + counts.total(), len(audience))
         if progress:
             progress(len(done) + counts.total(), len(audience))
+        return self.finish(spec, campaign_id, len(audience), len(done), counts, resume)
+
+    def finish(
+        self, spec: PlaybookSpec, campaign_id: str, audience: int, skipped: int,
+        counts: Counter[str], resume: bool,
+    ) -> RunSummary:  # fmt: skip
+        """This run's summary, recorded in the audit log."""
         summary = RunSummary(
-            campaign_id=campaign_id, audience=len(audience), skipped=len(done),
-            counts=dict(counts), resumed=resume and bool(done),
+            campaign_id=campaign_id, audience=audience, skipped=skipped,
+            counts=dict(counts), resumed=resume and bool(skipped),
         )  # fmt: skip
         self.audit.record(
             CampaignRun(
                 campaign_id=campaign_id, playbook=spec.id, purpose=spec.purpose,
-                audience=len(audience), drafted=counts["pass"] + counts["warn"] + counts["block"],
+                audience=audience, drafted=counts["pass"] + counts["warn"] + counts["block"],
                 excluded=counts["excluded"], blocked=counts["block"], errors=counts["error"],
                 resumed=summary.resumed,
             )

@@ -2,7 +2,8 @@
 
 A group of outcomes is written in one transaction, after re-reading consent for any customer
 whose consent changed since the run read it, so a withdrawal that lands while a draft is being
-written still turns that row into an exclusion.
+written still turns that row into an exclusion. A campaign worker passes a `fence`: in the same
+transaction it keeps only the customers the worker still holds, so each result is written once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import Connection
 
 from copilot.audit.log import AuditLog, DraftCreated
 from copilot.campaigns.audience import consent_exclusion
@@ -24,6 +26,8 @@ from copilot.store.engine import Database
 from copilot.store.schema import campaign_results
 
 RESULT_KEY = ["campaign_id", "customer_id"]
+FLUSH = 32  # outcomes written per transaction
+Fence = Callable[[Connection, list[str]], set[str]]  # customers this writer may still write
 
 
 class Outcome(BaseModel):
@@ -105,11 +109,18 @@ class CheckpointWriter:
     ) -> None:
         self.db, self.audit, self.consent, self.clock = db, audit, consent, clock
 
-    def write(self, spec: PlaybookSpec, outcomes: list[Outcome], watermark: int) -> list[Outcome]:
-        """Store the outcomes (re-checking consent changed after `watermark`); returns them."""
+    def write(
+        self, spec: PlaybookSpec, outcomes: list[Outcome], watermark: int,
+        fence: Fence | None = None,
+    ) -> list[Outcome]:  # fmt: skip
+        """Store the outcomes (re-checking consent changed after `watermark`); returns those
+        stored — with a `fence`, only the ones it lets through."""
         if not outcomes:
             return []
         with self.db.begin() as conn:
+            if fence is not None:
+                kept = fence(conn, [o.customer_id for o in outcomes])
+                outcomes = [o for o in outcomes if o.customer_id in kept]
             ids = [o.customer_id for o in outcomes if o.draft is not None]
             changed = self.consent.changed_since(conn, watermark, ids) if ids else set()
             if changed:

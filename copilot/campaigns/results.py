@@ -1,4 +1,7 @@
-"""Campaign progress and result files (CSV for people, JSONL for tools), with verdicts."""
+"""Campaign progress and result files (CSV for people, JSONL for tools), with verdicts.
+
+Progress is read from the database, so every worker of a campaign (and the workbench) sees the
+same figures, including which workers hold live leases right now."""
 
 from __future__ import annotations
 
@@ -9,9 +12,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from copilot.campaigns.claims import live_leases
 from copilot.errors import InputError
 from copilot.messages import msg
 from copilot.store.engine import Database
@@ -49,6 +53,9 @@ class CampaignStatus(BaseModel):
     remaining: int
     by_status: dict[str, int]
     by_verdict: dict[str, int]
+    workers: dict[str, int] = Field(
+        default_factory=dict, description="worker -> customers it is drafting now (PostgreSQL)"
+    )
 
 
 def campaign_status(db: Database, campaign_id: str) -> CampaignStatus:
@@ -66,6 +73,7 @@ def campaign_status(db: Database, campaign_id: str) -> CampaignStatus:
                 campaign_results.c.campaign_id == campaign_id
             )
         ).all()
+        workers = live_leases(conn, campaign_id)
     audience = len(json.loads(found.audience))
     done = sum(1 for status, _ in rows if status != "error")
     return CampaignStatus(
@@ -77,6 +85,7 @@ def campaign_status(db: Database, campaign_id: str) -> CampaignStatus:
         remaining=audience - done,
         by_status=dict(Counter(status for status, _ in rows)),
         by_verdict=dict(Counter(v for s, v in rows if s == "drafted")),
+        workers=workers,
     )
 
 

@@ -1,0 +1,127 @@
+"""One worker of a campaign drafted by several processes sharing PostgreSQL.
+
+Each worker — a `siyu campaign run` on any machine — leases a few customers at a time
+(`copilot.campaigns.claims`), reads their profiles and consent just before drafting them, drafts
+with bounded concurrency and writes each group of results together with its claims, so a result
+is written once whichever worker drafted it. When nothing is left to lease but other workers
+still hold customers, it waits: a dead worker's customers come free when their lease expires and
+are drafted by whoever is left. Every database step retries through a restart (`Retry`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from functools import partial
+from typing import NamedTuple, Protocol
+
+from copilot.campaigns.claims import ClaimStore, LeaseKeeper, worker_name
+from copilot.campaigns.outcomes import FLUSH, CheckpointWriter, Outcome
+from copilot.campaigns.playbooks import PlaybookSpec
+from copilot.campaigns.retrying import Notify, Retry
+from copilot.config import CustomerSettings
+from copilot.customers.profiles import CustomerProfile
+from copilot.errors import CopilotError
+from copilot.guardrails.consent_state import ConsentEvent
+from copilot.messages import msg
+from copilot.store.engine import Database
+
+FLUSH_S = 1.0  # …or whatever is ready after this long, so progress and leases stay current
+POLL_S = 1.0  # wait between looks for customers freed by an expired lease
+
+
+class Runner(Protocol):
+    """What a worker uses of the campaign runner (`copilot.campaigns.campaign.Campaigns`)."""
+
+    db: Database
+    settings: CustomerSettings
+    writer: CheckpointWriter
+
+    def start(
+        self, spec: PlaybookSpec, campaign_id: str, resume: bool
+    ) -> tuple[list[str], set[str]]: ...
+
+    def prefetch(
+        self, ids: list[str]
+    ) -> tuple[dict[str, CustomerProfile], dict[str, dict[str, ConsentEvent]], int]: ...
+
+    def draft(
+        self, spec: PlaybookSpec, campaign_id: str, cid: str, profile: CustomerProfile,
+        state: Mapping[str, ConsentEvent],
+    ) -> Outcome: ...  # fmt: skip
+
+
+class Share(NamedTuple):
+    """A worker's share of a campaign: the audience, customers done before it started, and what
+    it wrote by label (pass/warn/block/excluded/error)."""
+
+    audience: int
+    skipped: int
+    counts: Counter[str]
+
+
+def run_worker(
+    campaigns: Runner, spec: PlaybookSpec, campaign_id: str, *, resume: bool,
+    concurrency: int, progress: Callable[[int, int], None] | None, notify: Notify,
+) -> Share:  # fmt: skip
+    """Draft the campaign's customers together with any other workers; returns this worker's
+    share. Joins a campaign still in progress; starts it when it does not exist."""
+    retry = Retry(notify)
+    lease_s = campaigns.settings.campaign_lease_seconds
+    store = ClaimStore(campaigns.db, campaign_id, worker_name(), lease_s)
+    joining = retry(store.remaining) > 0
+    audience, done = retry(lambda: campaigns.start(spec, campaign_id, resume or joining))
+    retry(lambda: store.seed(audience, done))
+    if resume:
+        retry(store.reopen_errors)
+    counts: Counter[str] = Counter()
+    pending: dict[Future[Outcome], int] = {}  # draft -> consent watermark of its batch
+    ready: list[tuple[Outcome, int]] = []
+
+    def report() -> None:
+        if progress:
+            progress(len(audience) - retry(store.remaining), len(audience))
+
+    def flush() -> None:
+        outcomes = [outcome for outcome, _ in ready]
+        watermark = min(mark for _, mark in ready)
+        written = retry(lambda: campaigns.writer.write(spec, outcomes, watermark, store.complete))
+        counts.update(o.label for o in written)
+        ready.clear()
+        report()
+
+    def renewal_failed(exc: CopilotError) -> None:
+        notify(msg("续租失败，稍后再试", "lease renewal failed; trying again") + ": " + exc.message)
+
+    keeper = LeaseKeeper(store, renewal_failed, every_s=lease_s / 3)
+    with keeper, ThreadPoolExecutor(max_workers=concurrency) as pool:
+        flushed_at = time.monotonic()
+        while True:
+            if len(pending) < concurrency:
+                ids = retry(partial(store.claim, 2 * concurrency - len(pending)))
+                if ids:
+                    profiles, states, watermark = retry(partial(campaigns.prefetch, ids))
+                    for cid in ids:
+                        future = pool.submit(
+                            campaigns.draft, spec, campaign_id, cid, profiles[cid],
+                            states.get(cid, {}),
+                        )  # fmt: skip
+                        pending[future] = watermark
+            if not pending:
+                if ready:
+                    flush()
+                if retry(store.remaining) == 0:
+                    break
+                time.sleep(POLL_S)  # the rest is leased by other workers, alive or not
+                continue
+            finished, _ = wait(pending, timeout=FLUSH_S, return_when=FIRST_COMPLETED)
+            ready.extend((f.result(), pending.pop(f)) for f in finished)
+            if ready and (
+                len(ready) >= FLUSH or not pending or time.monotonic() - flushed_at >= FLUSH_S
+            ):
+                flush()
+                flushed_at = time.monotonic()
+    report()
+    return Share(len(audience), len(done), counts)
