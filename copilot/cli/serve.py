@@ -71,6 +71,32 @@ def seed_demo_communities(s: Settings, schedule: PostSchedule) -> int:
     return seed_demo_week(schedule, load_demo_week(path), schedule.clock().date())
 
 
+def prepare(app: Copilot) -> None:
+    """First start: the knowledge folder ingested, demo customers, community posts and month."""
+    s = app.settings
+    if s.knowledge_dir.is_dir():
+        run_ingest(app, [s.knowledge_dir])
+    loaded = load_demo_customers(app)
+    if loaded:
+        err_console.print(
+            tr(f"已导入演示客户数据:{loaded} 行", f"demo customers imported: {loaded} rows")
+        )
+    seeded = seed_demo_communities(s, app.schedule)
+    if seeded:
+        err_console.print(
+            tr(
+                f"已导入演示社群近一周帖子:{seeded} 条",
+                f"demo community posts of the past week: {seeded}",
+            )
+        )
+    from copilot.analytics.demo import seed_demo_month
+
+    if s.ui.demo_customers and seed_demo_month(app.db, app.audit, datetime.now()):
+        err_console.print(
+            tr("已生成演示月度数据(看板)", "a demo month of copilot use was seeded (dashboard)")
+        )
+
+
 @handle_errors
 def serve(
     host: Annotated[
@@ -100,32 +126,13 @@ def serve(
     host, port = host or s.ui.host, port or s.ui.port
     auth = authenticator(host, load_users(s.ui))
     s.ensure_home()
-    if s.knowledge_dir.is_dir():
-        run_ingest(app, [s.knowledge_dir])
-    loaded = load_demo_customers(app)
-    if loaded:
-        err_console.print(
-            tr(f"已导入演示客户数据:{loaded} 行", f"demo customers imported: {loaded} rows")
-        )
+    with app.db.exclusive("serve-start"):  # replicas starting together prepare the data once
+        prepare(app)
 
     from copilot.ui.server import create_app, run
     from copilot.ui.workbench import Workbench
 
     workbench = Workbench(app)
-    seeded = seed_demo_communities(s, app.schedule)
-    if seeded:
-        err_console.print(
-            tr(
-                f"已导入演示社群近一周帖子:{seeded} 条",
-                f"demo community posts of the past week: {seeded}",
-            )
-        )
-    from copilot.analytics.demo import seed_demo_month
-
-    if s.ui.demo_customers and seed_demo_month(app.db, app.audit, datetime.now()):
-        err_console.print(
-            tr("已生成演示月度数据(看板)", "a demo month of copilot use was seeded (dashboard)")
-        )
     web = create_app(workbench, auth)
     # The embedder and keyword index load while the page opens, not before it is served.
     threading.Thread(target=workbench.warm_up, name="warm-up", daemon=True).start()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, Engine, Table, create_engine, event
+from sqlalchemy import Column, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,6 +32,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _database_error(exc: SQLAlchemyError) -> StoreError:
+    return StoreError(
+        msg("数据库操作失败", "database error") + f": {exc.__class__.__name__}: {exc.args[0]}",
+        hint=msg(
+            "检查数据库连接与磁盘空间后重试",
+            "check the database connection and disk space, then retry",
+        ),
+    )
 
 
 class Database:
@@ -60,8 +72,9 @@ class Database:
         return self.engine.dialect.name
 
     def migrate(self) -> list[str]:
+        """Apply pending migrations; replicas starting together apply them once, in turn."""
         try:
-            with self.engine.begin() as conn:
+            with self.exclusive("migrate"), self.engine.begin() as conn:
                 return migrate(conn)
         except SQLAlchemyError as exc:
             raise StoreError(
@@ -79,14 +92,7 @@ class Database:
             with self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(
-                msg("数据库操作失败", "database error")
-                + f": {exc.__class__.__name__}: {exc.args[0]}",
-                hint=msg(
-                    "检查数据库连接与磁盘空间后重试",
-                    "check the database connection and disk space, then retry",
-                ),
-            ) from exc
+            raise _database_error(exc) from exc
 
     def _insert(self, table: Table) -> Any:
         dialect = postgresql if self.dialect == "postgresql" else sqlite
@@ -127,6 +133,40 @@ class Database:
             return []
         stmt = self._insert(table).on_conflict_do_nothing().returning(key)
         return list(conn.execute(stmt, list(rows)).scalars())
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Run the block while holding the lock `name`, shared by every process on this
+        database (a PostgreSQL advisory lock; a file lock beside a SQLite file). A process that
+        dies releases it. Used where two server replicas must not do the same work at once."""
+        if self.dialect == "postgresql":
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            try:
+                conn = self.engine.connect()
+            except SQLAlchemyError as exc:
+                raise _database_error(exc) from exc
+            with conn:
+                try:
+                    conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                    conn.commit()
+                except SQLAlchemyError as exc:
+                    raise _database_error(exc) from exc
+                try:
+                    yield
+                finally:  # closing the session would release it too; the pool keeps it open
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    conn.commit()
+            return
+        path = self.url.removeprefix("sqlite:///")
+        if path in ("", ":memory:") or path == self.url:
+            yield  # one process owns an in-memory database
+            return
+        with open(f"{path}.{name}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def dispose(self) -> None:
         self.engine.dispose()
