@@ -18,6 +18,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from copilot.audit.log import AuditLog, CampaignRun
 from copilot.campaigns.audience import Audience, consent_exclusion, select_audience
@@ -39,6 +40,7 @@ from copilot.store.engine import Database
 from copilot.store.schema import campaign_results, campaigns
 
 Progress = Callable[[int, int], None]  # done, total
+Seed = Callable[[Connection, list[str], set[str]], None]  # audience, done: a worker's claims
 PREFETCH = 256  # customers whose profiles and consents are read in one go
 
 
@@ -146,10 +148,11 @@ class Campaigns:
         return CampaignVersions(playbook=playbook_version(spec), prompt=self.prompt_version)
 
     def start(
-        self, spec: PlaybookSpec, campaign_id: str, resume: bool
+        self, spec: PlaybookSpec, campaign_id: str, resume: bool, seed: Seed | None = None
     ) -> tuple[list[str], set[str]]:
         """The stored audience and the customers already done; creates the campaign on first use
-        (several workers may start it at once: the first one's audience counts)."""
+        (several workers may start it at once: the first one's audience counts). `seed` runs in
+        the same transaction, so a campaign is never seen without its workers' claims."""
         with self.db.begin() as conn:
             found = conn.execute(select(campaigns).where(campaigns.c.id == campaign_id)).first()
             if found is not None and found.playbook != spec.id:
@@ -175,13 +178,18 @@ class Campaigns:
                 )
             if found is not None:
                 check_versions(self.db, conn, campaign_id, self.versions(spec))
-                done = conn.execute(
-                    select(campaign_results.c.customer_id).where(
-                        campaign_results.c.campaign_id == campaign_id,
-                        campaign_results.c.status != "error",
-                    )
-                ).scalars()
-                return json.loads(found.audience), set(done)
+                audience = json.loads(found.audience)
+                done = set(
+                    conn.execute(
+                        select(campaign_results.c.customer_id).where(
+                            campaign_results.c.campaign_id == campaign_id,
+                            campaign_results.c.status != "error",
+                        )
+                    ).scalars()
+                )
+                if seed is not None:
+                    seed(conn, audience, done)
+                return audience, done
         audience = self.audience(spec, campaign_id).eligible
         with self.db.begin() as conn:
             row = {
@@ -190,10 +198,14 @@ class Campaigns:
             }  # fmt: skip
             self.db.insert_ignore(conn, campaigns, [row])
             check_versions(self.db, conn, campaign_id, self.versions(spec))
-            stored = conn.execute(
-                select(campaigns.c.audience).where(campaigns.c.id == campaign_id)
-            ).scalar_one()
-        return json.loads(stored), set()
+            stored = json.loads(
+                conn.execute(
+                    select(campaigns.c.audience).where(campaigns.c.id == campaign_id)
+                ).scalar_one()
+            )
+            if seed is not None:
+                seed(conn, stored, set())
+        return stored, set()
 
     def run(
         self, spec: PlaybookSpec, campaign_id: str, *, resume: bool = False,

@@ -17,7 +17,7 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, text, update
@@ -56,6 +56,23 @@ def live_leases(conn: Connection, campaign_id: str) -> dict[str, int]:
     return {worker: n for worker, n in conn.execute(query)}
 
 
+def seed_claims(
+    db: Database, campaign_id: str, conn: Connection, audience: list[str], done: Collection[str]
+) -> None:
+    """Within the transaction that creates or joins a campaign: one row per audience customer
+    in audience order, unless it has its rows already; customers with a result are done."""
+    count = select(func.count()).where(claims.c.campaign_id == campaign_id)
+    if conn.execute(count).scalar_one():
+        return
+    now = db_now(conn)
+    rows = [
+        {"campaign_id": campaign_id, "customer_id": cid, "position": position,
+         "done_at": now if cid in done else None}
+        for position, cid in enumerate(audience)
+    ]  # fmt: skip
+    db.insert_ignore(conn, claims, rows)
+
+
 class ClaimStore:
     """One worker's leases on one campaign."""
 
@@ -64,20 +81,8 @@ class ClaimStore:
         self.lease = timedelta(seconds=lease_s)
         self._mine = (claims.c.campaign_id == campaign_id) & (claims.c.worker == worker)
 
-    def seed(self, audience: Iterable[str], done: Collection[str]) -> None:
-        """One row per audience customer, unless the campaign has its rows already; customers
-        with a result are done. Safe when several workers seed at once."""
-        with self.db.begin() as conn:
-            count = select(func.count()).where(claims.c.campaign_id == self.campaign_id)
-            if conn.execute(count).scalar_one():
-                return
-            now = db_now(conn)
-            rows = [
-                {"campaign_id": self.campaign_id, "customer_id": cid,
-                 "done_at": now if cid in done else None}
-                for cid in audience
-            ]  # fmt: skip
-            self.db.insert_ignore(conn, claims, rows)
+    def seed(self, conn: Connection, audience: list[str], done: Collection[str]) -> None:
+        seed_claims(self.db, self.campaign_id, conn, audience, done)
 
     def reopen_errors(self) -> int:
         """Free the customers whose result is an error, so this run drafts them again."""
@@ -104,7 +109,7 @@ class ClaimStore:
                     claims.c.done_at.is_(None),
                     or_(claims.c.lease_until.is_(None), claims.c.lease_until < now),
                 )
-                .order_by(claims.c.customer_id)
+                .order_by(claims.c.position)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )

@@ -17,7 +17,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from functools import partial
 from typing import NamedTuple, Protocol
 
-from copilot.campaigns.claims import ClaimStore, LeaseKeeper, worker_name
+from sqlalchemy.engine import Connection
+
+from copilot.campaigns.claims import ClaimStore, LeaseKeeper, seed_claims, worker_name
 from copilot.campaigns.outcomes import FLUSH, CheckpointWriter, Outcome
 from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.campaigns.retrying import Notify, Retry
@@ -40,8 +42,9 @@ class Runner(Protocol):
     writer: CheckpointWriter
 
     def start(
-        self, spec: PlaybookSpec, campaign_id: str, resume: bool
-    ) -> tuple[list[str], set[str]]: ...
+        self, spec: PlaybookSpec, campaign_id: str, resume: bool,
+        seed: Callable[[Connection, list[str], set[str]], None] | None = None,
+    ) -> tuple[list[str], set[str]]: ...  # fmt: skip
 
     def prefetch(
         self, ids: list[str]
@@ -62,18 +65,26 @@ class Share(NamedTuple):
     counts: Counter[str]
 
 
+def open_campaign(campaigns: Runner, spec: PlaybookSpec, campaign_id: str) -> None:
+    """Create the campaign with its claims, or find it, so the workers started next join it."""
+    seed = partial(seed_claims, campaigns.db, campaign_id)
+    Retry()(lambda: campaigns.start(spec, campaign_id, True, seed=seed))
+
+
 def run_worker(
     campaigns: Runner, spec: PlaybookSpec, campaign_id: str, *, resume: bool,
     concurrency: int, progress: Callable[[int, int], None] | None, notify: Notify,
 ) -> Share:  # fmt: skip
     """Draft the campaign's customers together with any other workers; returns this worker's
-    share. Joins a campaign still in progress; starts it when it does not exist."""
+    share. Starts the campaign, or joins it while customers are left; a finished campaign needs
+    `resume`, which also drafts its errors again."""
     retry = Retry(notify)
     lease_s = campaigns.settings.campaign_lease_seconds
     store = ClaimStore(campaigns.db, campaign_id, worker_name(), lease_s)
-    joining = retry(store.remaining) > 0
-    audience, done = retry(lambda: campaigns.start(spec, campaign_id, resume or joining))
-    retry(lambda: store.seed(audience, done))
+    joining = retry(store.remaining) > 0  # a campaign still in progress is joined as it is
+    audience, done = retry(
+        lambda: campaigns.start(spec, campaign_id, resume or joining, seed=store.seed)
+    )
     if resume:
         retry(store.reopen_errors)
     counts: Counter[str] = Counter()

@@ -1,10 +1,19 @@
-"""`siyu campaign plan|run|status|export|import-batch`: 1:1 campaigns from playbooks."""
+"""`siyu campaign plan|run|status|export|import-batch`: 1:1 campaigns from playbooks.
+
+On PostgreSQL `run` is one worker of the campaign: start it on several machines, or ask for
+`--workers N` here (N-1 more `siyu campaign run` processes are started and waited for).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import sys
+import tempfile
+from collections import Counter
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,22 +21,26 @@ from rich.table import Table
 
 from copilot.app import Copilot
 from copilot.campaigns.batch import BatchBridge
+from copilot.campaigns.campaign import RunSummary
 from copilot.campaigns.planning import plan_campaign
 from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.campaigns.results import campaign_status, export_results
+from copilot.campaigns.workers import open_campaign
 from copilot.cli.common import (
     JsonFlag,
     console,
     copilot,
     emit_json,
+    err_console,
     handle_errors,
     progress_bar,
     tr,
 )
 from copilot.drafting import MessageRequest
 from copilot.drafting.message import plan_message
+from copilot.errors import CopilotError
 from copilot.llm.backend import TEMPLATE_BACKEND
-from copilot.messages import render
+from copilot.messages import msg, render
 
 campaign_app = typer.Typer(help=tr("1:1 触达活动", "1:1 campaigns"), no_args_is_help=True)
 
@@ -39,6 +52,13 @@ CampaignOpt = Annotated[
     ),
 ]
 CAMPAIGN_ARG = tr("活动 ID", "campaign id")
+SIYU = [sys.executable, "-c", "from copilot.cli import app; app()"]
+SQLITE_ONE_WORKER = msg(
+    "SQLite 只支持单进程起草：本次按 1 个 worker 运行。多个 worker 需要 PostgreSQL"
+    "（设置 SIYU_DATABASE_URL，见 README「Scaling out」）",
+    "SQLite drafts a campaign in one process only: running 1 worker. Several workers need "
+    "PostgreSQL (set SIYU_DATABASE_URL, see the README's Scaling out)",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -142,6 +162,17 @@ def run(
         typer.Option("--resume", help=tr("续跑被中断的活动", "resume an interrupted campaign")),
     ] = False,
     concurrency: Annotated[int | None, typer.Option(min=1, max=64)] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help=tr(
+                "本机 worker 进程数（PostgreSQL；每个 worker 各用 --concurrency 路并发）",
+                "worker processes on this machine (PostgreSQL; each drafts --concurrency at once)",
+            ),
+        ),
+    ] = 1,
     out: Annotated[
         Path | None, typer.Option(help=tr("结果文件 .csv 或 .jsonl", "results file .csv or .jsonl"))
     ] = None,
@@ -151,15 +182,27 @@ def run(
     spec = app.playbook(playbook)
     _, campaigns = app.campaigns(spec)
     campaign_id = _campaign_id(spec, campaign)
-    with progress_bar() as bar:
-        task = bar.add_task(f"{tr('起草', 'drafting')} {campaign_id}", total=None, detail="")
-        summary = campaigns.run(
-            spec,
-            campaign_id,
-            resume=resume,
-            concurrency=concurrency or app.settings.customers.campaign_concurrency,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    concurrency = concurrency or app.settings.customers.campaign_concurrency
+    if workers > 1 and app.db.dialect != "postgresql":
+        err_console.print(render(SQLITE_ONE_WORKER))
+        workers = 1
+    args = ["campaign", "run", "-p", spec.id, "--campaign", campaign_id, "--json"]
+    args += ["--concurrency", str(concurrency), *(["--resume"] if resume else [])]
+    if workers > 1:
+        open_campaign(campaigns, spec, campaign_id)  # the others join it, not race for it
+    with LocalWorkers(args, workers - 1) as others:
+        with progress_bar() as bar:
+            task = bar.add_task(f"{tr('起草', 'drafting')} {campaign_id}", total=None, detail="")
+            summary = campaigns.run(
+                spec,
+                campaign_id,
+                resume=resume,
+                concurrency=concurrency,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                notify=lambda note: bar.console.print(render(note)),
+            )
+        counts = others.counts() + Counter(summary.counts)
+        summary = summary.model_copy(update={"counts": dict(counts)})
     written = export_results(app.db, campaign_id, out) if out else 0
     if as_json:
         emit_json(summary)
@@ -175,6 +218,55 @@ def run(
     )
     if out:
         console.print(f"{tr('结果', 'results')}: {out} ({written})")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+
+
+class LocalWorkers:
+    """More `siyu campaign run` processes of one campaign on this machine: started on entry,
+    stopped on exit if still running; `counts` waits for them and adds up what they drafted."""
+
+    def __init__(self, args: list[str], count: int) -> None:
+        self.args, self.count = args, count
+        self.stack = contextlib.ExitStack()
+        self.processes: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
+
+    def __enter__(self) -> LocalWorkers:
+        for _ in range(self.count):
+            errors = self.stack.enter_context(tempfile.TemporaryFile())
+            process = self.stack.enter_context(
+                subprocess.Popen([*SIYU, *self.args], stdout=subprocess.PIPE, stderr=errors)
+            )
+            self.stack.callback(_stop, process)  # runs before the Popen's own exit waits
+            self.processes.append((process, errors))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stack.close()
+
+    def counts(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        failed: list[str] = []
+        for process, errors in self.processes:
+            out, _ = process.communicate()
+            if process.returncode == 0:
+                counts.update(RunSummary.model_validate_json(out).counts)
+                continue
+            errors.seek(0)
+            failed.append(f"pid {process.pid}: {errors.read().decode(errors='replace')[-2000:]}")
+        if failed:
+            raise CopilotError(
+                msg("有 worker 进程失败", "a worker process failed") + "\n" + "\n".join(failed),
+                hint=msg(
+                    "它领取的客户在租约到期后由其他 worker 起草；修复后重新运行同一命令即可续上",
+                    "the customers it held are drafted by the other workers once its lease "
+                    "expires; fix the cause and run the same command again to continue",
+                ),
+            )
+        return counts
 
 
 @campaign_app.command(
@@ -203,6 +295,7 @@ def status(
     ]
     rows += [(f"{tr('状态', 'status')} {k}", v) for k, v in sorted(result.by_status.items())]
     rows += [(f"{tr('结论', 'verdict')} {k}", v) for k, v in sorted(result.by_verdict.items())]
+    rows += [(f"{tr('起草中', 'drafting now')} {w}", n) for w, n in sorted(result.workers.items())]
     for label, value in rows:
         table.add_row(label, str(value))
     console.print(table)

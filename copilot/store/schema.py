@@ -192,10 +192,11 @@ campaign_claims = Table(
     metadata,
     Column("campaign_id", String(64), primary_key=True),
     Column("customer_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),  # order of the audience
     Column("worker", String(64), nullable=False, server_default=""),  # "" = never leased
     Column("lease_until", DateTime),  # the database's clock (UTC); NULL = free
     Column("done_at", DateTime),  # the result row was written (in the same transaction)
-    Index("ix_claims_open", "campaign_id", "done_at", "customer_id"),
+    Index("ix_claims_open", "campaign_id", "done_at", "position"),
 )
 
 campaign_versions = Table(
