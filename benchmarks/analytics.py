@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -153,12 +154,14 @@ def fill(db: Database, count: int) -> float:
 
 
 CHILD = """
-import resource, sys, time
+import os, resource, sys, time
 from copilot.analytics.report import build_report
 from copilot.analytics.sync import FactSync
 from copilot.store.engine import Database
+from benchmarks.analytics import server_cpu, waited
 db = Database(sys.argv[1])
-start, cpu = time.perf_counter(), time.process_time()
+server = server_cpu(db)
+start, cpu, queued = time.perf_counter(), time.process_time(), waited()
 if sys.argv[3] == "sync":
     figures = f"projected {FactSync(db).run()}"
 elif sys.argv[3] == "nps":
@@ -170,9 +173,46 @@ else:
     figures = f"shown {report.totals.shown} decided {report.totals.decided} " \\
         f"intact {report.integrity.ok}"
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+queued, server = waited() - queued, server_cpu(db) - server
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"wall {seconds:7.2f} s  CPU {cpu:6.2f} s  peak RSS {rss:5.0f} MB  {figures}")
+load = os.getloadavg()[0]
+print(f"wall {seconds:6.2f} s  CPU {cpu:5.2f} s  server CPU {server:5.2f} s  "
+      f"main thread waiting for a core {queued:5.2f} s  peak RSS {rss:4.0f} MB  load {load:4.1f}  {figures}")
 """
+
+
+def waited() -> float:
+    """Seconds the main thread has spent runnable but waiting for a core (Linux
+    schedstat; 0 elsewhere): on a shared machine, the part of the wall time other jobs took."""
+    try:
+        return int(Path("/proc/self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _process_cpu(pid: int, children: bool) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    ticks = sum(int(v) for v in fields[11 : 15 if children else 13])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(db: Database) -> float:
+    """CPU seconds used so far by a PostgreSQL server on this machine (the postmaster, its
+    exited children such as parallel workers, and its live processes); 0 for SQLite or a
+    server elsewhere. The client's CPU time does not include the queries the server ran."""
+    if db.dialect != "postgresql":
+        return 0.0
+    with db.begin() as conn:
+        backend = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+    try:
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rpartition(")")[2].split()[1])
+        live = [int(p) for p in Path(f"/proc/{postmaster}/task/{postmaster}/children")
+                .read_text().split()]  # fmt: skip
+        return _process_cpu(postmaster, True) + sum(_process_cpu(p, False) for p in live)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 STEPS = {
     "sync": "first projection of the log",
     "report": "report (log projected)",

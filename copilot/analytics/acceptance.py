@@ -4,7 +4,8 @@ The cohort is the drafts created in [start, end), each with the first decision a
 on it (accepted / edited / rejected), whenever that came. One grouped query returns a row per
 distinct (day, agent, draft fields, decision), read in the covering index's order so the
 database aggregates as it reads; the slices are summed from those rows with numpy (one
-``np.unique`` per dimension). Knowledge sources come from a second grouped query by day.
+``np.unique`` per dimension). Knowledge sources come from a second grouped query by day
+(``by_source``), read beside the first (``parallel.read_at_once``).
 """
 
 from __future__ import annotations
@@ -115,16 +116,6 @@ def acceptance(conn: Connection, start: datetime, end: datetime) -> AcceptanceFi
             reasons[_label(why)] += rows
     by = {dim: _rollup([_label(v) for v in values], measures)
           for dim, values in zip(DIMENSIONS, dims, strict=True)}  # fmt: skip
-    _, sources, s_needs_human, s_action, s_n, *s_rest = _columns(
-        conn, [f.day, f.sources, f.needs_human, f.action], start, end
-    )
-    s_measures = _measures(np.array(s_n, dtype=np.float64), s_action, s_needs_human, s_rest)
-    labels, picks = [], []
-    for row, joined in enumerate(sources):
-        for source in joined.split(SOURCE_SEPARATOR) if joined else []:
-            labels.append(source)
-            picks.append(row)
-    by["source"] = _rollup(labels, s_measures[picks].reshape(-1, len(FIELDS)))
     return AcceptanceFigures(
         totals=_model(measures.sum(axis=0) if len(measures) else np.zeros(len(FIELDS))),
         by_day=_rollup(day, measures),
@@ -133,6 +124,21 @@ def acceptance(conn: Connection, start: datetime, end: datetime) -> AcceptanceFi
         reject_reasons=reasons,
         verdicts=verdicts,
     )
+
+
+def by_source(conn: Connection, start: datetime, end: datetime) -> dict[str, Acceptance]:
+    """The drafts' figures per knowledge source they cited (a draft counts for each)."""
+    f = facts.c
+    _, sources, needs_human, action, n, *rest = _columns(
+        conn, [f.day, f.sources, f.needs_human, f.action], start, end
+    )
+    measures = _measures(np.array(n, dtype=np.float64), action, needs_human, rest)
+    labels, picks = [], []
+    for row, joined in enumerate(sources):
+        for source in joined.split(SOURCE_SEPARATOR) if joined else []:
+            labels.append(source)
+            picks.append(row)
+    return _rollup(labels, measures[picks].reshape(-1, len(FIELDS)))
 
 
 def largest_first(counts: Counter[str]) -> dict[str, int]:

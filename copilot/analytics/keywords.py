@@ -13,6 +13,8 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
 from copilot.retrieval.text import words
 
 # jieba.analyse's default stop words (it ranks Chinese words by IDF alone)
@@ -23,18 +25,15 @@ STOP_WORDS = frozenset(
 
 
 @cache
-def _idf_table() -> tuple[dict[str, float], float]:
-    """jieba's IDF table (word → IDF) and its median IDF."""
+def _idf_table() -> tuple[dict[str, str], float]:
+    """jieba's IDF table (word → IDF as written; its words hold no space) and its median IDF."""
     import jieba
 
     path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    table: dict[str, float] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word, _, value = line.partition(" ")
-        if value:
-            table[word] = float(value)
-    values = sorted(table.values())
-    return table, values[len(values) // 2] if values else 0.0
+    fields = path.read_text(encoding="utf-8").split()
+    table = dict(zip(fields[0::2], fields[1::2], strict=True))
+    values = np.sort(np.array(list(table.values()), dtype=np.float64))
+    return table, float(values[len(values) // 2]) if len(values) else 0.0
 
 
 def top_keywords(texts: dict[str, int], count: int) -> list[str]:
@@ -49,5 +48,6 @@ def top_keywords(texts: dict[str, int], count: int) -> list[str]:
         return []
     table, median = _idf_table()
     total = sum(freq.values())
-    score = {word: n / total * table.get(word, median) for word, n in freq.items()}
+    score = {word: n / total * (float(table[word]) if word in table else median)
+             for word, n in freq.items()}  # fmt: skip
     return sorted(score, key=lambda w: (-score[w], w))[:count]

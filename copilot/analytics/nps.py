@@ -7,7 +7,9 @@ NPS = % promoters (9–10) − % detractors (0–6), rounded to one decimal.
 
 The answers are read once as columns and tallied with numpy: the 30-day counts come from the
 events' running totals, sorted by (key, day) and searched for each answer's window; identical
-comments are grouped by the database, so each distinct comment is segmented once.
+comments are grouped by the database, so each distinct comment is segmented once. The answers,
+the events of their windows and the comment themes are read (and the themes found) at the same
+time on their own connections (``parallel.read_at_once``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from copilot.analytics.acceptance import NONE_LABEL
 from copilot.analytics.keywords import top_keywords
+from copilot.analytics.parallel import read_at_once
 from copilot.analytics.sync import FactSync
 from copilot.analytics.tables_db import facts, nps_answers
 from copilot.store.engine import Database
@@ -179,7 +182,7 @@ def _window_events(conn: Connection, first: str, last: str) -> tuple[Sequence[An
     messages = conn.execute(
         select(f.customer_id, f.day, func.count())
         .where(f.kind == "draft_created", f.task == "message", f.day >= first, f.day <= last)
-        .group_by(f.customer_id, f.day)
+        .group_by(f.day, f.customer_id)  # the covering index's order: no sort
     ).all()
     return posts, messages
 
@@ -211,17 +214,23 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
         by_posts_30d={}, by_messages_30d={}, themes=[],
     )  # fmt: skip
     with db.begin() as conn:
-        answers = conn.execute(query).all()
-        if not answers:
-            return report
-        customer, answered, score, channel, tier = (
-            list(column) for column in zip(*answers, strict=True)
-        )
-        days = _days(answered)
-        first = np.datetime64(int(days.min()) - WINDOW.days, "D")
-        last = np.datetime64(int(days.max()), "D")
-        posts, messages = _window_events(conn, str(first), str(last))
-        comments = _comments(conn, where)
+        earliest, latest = conn.execute(
+            select(type_coerce(func.min(a.answered_on), String),
+                   type_coerce(func.max(a.answered_on), String)).where(*where)
+        ).one()  # fmt: skip
+    if earliest is None:
+        return report
+    first = np.datetime64(str(earliest)[:10], "D") - WINDOW.days
+    answers, (posts, messages), themes = read_at_once(
+        db,
+        lambda conn: conn.execute(query).all(),
+        lambda conn: _window_events(conn, str(first), str(latest)[:10]),
+        lambda conn: _themes(_comments(conn, where)),
+    )
+    customer, answered, score, channel, tier = (
+        list(column) for column in zip(*answers, strict=True)
+    )
+    days = _days(answered)
     scores = np.array(score, dtype=np.int64)
     kinds = np.where(scores >= 9, 0, np.where(scores >= 7, 1, 2))
     months = np.datetime_as_string(days.astype("datetime64[D]").astype("datetime64[M]"))
@@ -234,5 +243,5 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
     report.by_posts_30d = _sliced(_tally(_bins(posts_seen), kinds), order)
     sent = _recent(messages, customer, days)
     report.by_messages_30d = _sliced(_tally(_bins(sent), kinds), order)
-    report.themes = _themes(comments)
+    report.themes = themes
     return report

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from copilot.analytics.acceptance import acceptance, largest_first
+from copilot.analytics.acceptance import acceptance, by_source, largest_first
 from copilot.analytics.cadence import messages_by_week, posts_by_community
 from copilot.analytics.integrity import unreadable, with_chain
 from copilot.analytics.models import MonthlyReport
+from copilot.analytics.parallel import read_at_once
 from copilot.analytics.sync import FactSync
 from copilot.analytics.verdicts import overrides, rules_fired
 from copilot.audit.log import chain as audit_chain
@@ -39,13 +40,18 @@ def build_report(db: Database, month: str, *, verify_chain: bool = False) -> Mon
     start, end = month_bounds(month)
     last_day: date = (end - timedelta(days=1)).date()
     FactSync(db).run()
-    with db.begin() as conn:
-        integrity = unreadable(conn, start, end)
-        figures = acceptance(conn, start, end)
-        rules = rules_fired(conn, start, end)
-        overridden = overrides(conn, start, end)
-        posts = posts_by_community(conn, start.date(), last_day)
-        messages = messages_by_week(conn, start, end)
+    figures, (integrity, sources, rules, overridden, posts, messages) = read_at_once(
+        db,
+        lambda conn: acceptance(conn, start, end),
+        lambda conn: (
+            unreadable(conn, start, end),
+            by_source(conn, start, end),
+            rules_fired(conn, start, end),
+            overrides(conn, start, end),
+            posts_by_community(conn, start.date(), last_day),
+            messages_by_week(conn, start, end),
+        ),
+    )
     if verify_chain:
         integrity = with_chain(integrity, audit_chain.verify(db))
     by = figures.by
@@ -62,7 +68,7 @@ def build_report(db: Database, month: str, *, verify_chain: bool = False) -> Mon
         by_backend=by["backend"],
         by_agent=by["actor"],
         by_community=by["community"],
-        by_source=by["source"],
+        by_source=sources,
         reject_reasons=largest_first(figures.reject_reasons),
         verdicts=largest_first(figures.verdicts),
         rules=rules,
