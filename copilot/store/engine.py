@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -161,7 +162,8 @@ class Database:
         if path in ("", ":memory:") or path == self.url:
             yield  # one process owns an in-memory database
             return
-        with open(f"{path}.{name}.lock", "a") as handle:
+        safe = re.sub(r"[^\w.-]", "_", name)
+        with open(f"{path}.{safe}.lock", "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield

@@ -68,7 +68,7 @@ class WecomConnector:
         self.audit = audit
         self.draft = draft
         self._drafting = ThreadPoolExecutor(workers, thread_name_prefix="wecom-draft")
-        self._sync_lock = threading.Lock()  # one sync per process: cursors advance in order
+        self._sync_lock = threading.Lock()
 
     # callbacks
 
@@ -96,7 +96,8 @@ class WecomConnector:
     def sync(self, open_kfid: str, token: str) -> list[QueueItem]:
         """Pull every page after the saved cursor; store items, then advance the cursor."""
         added: list[QueueItem] = []
-        with self._sync_lock:
+        # one sync at a time per process, and per account among replicas: cursors advance in order
+        with self._sync_lock, self.queue.db.exclusive(f"wecom-sync-{open_kfid}"):
             cursor = self.queue.cursor(open_kfid)
             while True:
                 page = self.client.sync_msg(cursor, token, open_kfid)
