@@ -167,6 +167,8 @@ class Campaigns:
                         "pick another campaign id, or resume with the same playbook",
                     ),
                 )
+            if found is not None:
+                check_versions(self.db, conn, campaign_id, self.versions(spec))
             if found is not None and not resume:
                 raise InputError(
                     msg(f"活动 {campaign_id} 已存在", f"campaign {campaign_id} already exists"),
@@ -177,7 +179,6 @@ class Campaigns:
                     ),
                 )
             if found is not None:
-                check_versions(self.db, conn, campaign_id, self.versions(spec))
                 audience = json.loads(found.audience)
                 done = set(
                     conn.execute(
