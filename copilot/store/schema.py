@@ -70,6 +70,14 @@ communities = Table(
     Column("daily_cap", Integer, nullable=False, server_default="2"),
 )
 
+community_members = Table(
+    "community_members",
+    metadata,
+    Column("community", String(128), ForeignKey("communities.name"), primary_key=True),
+    Column("nickname", String(64), primary_key=True),
+    Column("customer_id", String(64), nullable=False, server_default=""),  # "" = not linked
+)
+
 scheduled_posts = Table(
     "scheduled_posts",
     metadata,

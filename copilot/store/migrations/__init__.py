@@ -25,6 +25,7 @@ from copilot.store.migrations.m008_wecom import m008_wecom
 from copilot.store.migrations.m009_analytics_messages import m009_analytics_messages
 from copilot.store.migrations.m010_campaign_claims import m010_campaign_claims
 from copilot.store.migrations.m011_answer_proposals import m011_answer_proposals
+from copilot.store.migrations.m012_community_members import m012_community_members
 
 Migration = Callable[[Connection], None]
 MIGRATIONS: list[Migration] = [
@@ -39,6 +40,7 @@ MIGRATIONS: list[Migration] = [
     m009_analytics_messages,
     m010_campaign_claims,
     m011_answer_proposals,
+    m012_community_members,
 ]
 
 _version_meta = MetaData()
