@@ -91,27 +91,86 @@ def afqmc_lists(folder: Path, limit: int | None = None) -> list[tuple[str, list[
     ]
 
 
-def cic_selective(
-    folder: Path, split: str, limit: int | None = None, cache: Path | None = None
-) -> None:
-    """Print precision and coverage of answering CIC questions at the product threshold."""
+def _intents(folder: Path) -> dict[str, str]:
+    """CIC train utterance → its intent (the first, for the few utterances listed twice)."""
+    out: dict[str, str] = {}
+    for row in _lines(folder / "dataclue_cic" / "train.json"):
+        out.setdefault(row["sentence"], row["label"])
+    return out
+
+
+def cic_answers(lists: Lists, intents: dict[str, str]) -> list[tuple[float, bool]]:
+    """Per CIC question, (P of the most probable intent, whether it is the question's intent).
+
+    As the reply adds up candidates stating the same values, an intent's P is the sum over its
+    utterances among the candidates (8 candidates often hold 3–5 utterances of one intent)."""
     from copilot.answering.calibration import answer_model
     from copilot.answering.embedding import default_embed
     from copilot.answering.features import feature_matrix
 
     model, embed = answer_model(), default_embed()
-    answered = right = total = 0
-    lists = cached(cache, f"cic_{split}_{limit}", lambda: cic_lists(folder, split, limit))
+    out = []
     for query, candidates, labels in lists:
-        x = feature_matrix(query, candidates, candidates, embed)
-        p = model.probabilities(x)
-        best = int(np.argmax(p))
-        total += 1
-        if p[best] >= model.threshold:
-            answered += 1
-            right += labels[best]
-    precision = right / answered if answered else 0.0
+        p = model.probabilities(feature_matrix(query, candidates, candidates, embed))
+        groups: dict[str, list[int]] = {}
+        for i, candidate in enumerate(candidates):
+            groups.setdefault(intents[candidate], []).append(i)
+        best = max(groups.values(), key=lambda idx: float(p[idx].sum()))
+        out.append((float(p[best].sum()), bool(labels[best[0]])))
+    return out
+
+
+def selective(answers: list[tuple[float, bool]], threshold: float) -> tuple[int, int]:
+    """(answered, right) at a threshold."""
+    kept = [ok for p, ok in answers if p >= threshold]
+    return len(kept), sum(kept)
+
+
+def cic_threshold(answers: list[tuple[float, bool]], target: float = 0.95) -> tuple[float, bool]:
+    """The lowest threshold whose precision reaches `target` with at least 10 answers (True), or
+    else the one with the highest precision (False)."""
+    grid = [round(t, 2) for t in np.arange(0.30, 1.0, 0.01)]
+    rated = []
+    for t in grid:
+        answered, right = selective(answers, t)
+        if answered >= 10:
+            rated.append((right / answered, t))
+    reached = [t for precision, t in rated if precision >= target]
+    if reached:
+        return min(reached), True
+    return max(rated)[1], False
+
+
+def cic_selective(
+    folder: Path,
+    split: str,
+    limit: int | None = None,
+    cache: Path | None = None,
+    dev_limit: int | None = 400,
+) -> None:
+    """Print precision and coverage of answering CIC questions at the product's reply threshold
+    and at a threshold chosen on CIC dev for 0.95 precision."""
+    from copilot.answering.calibration import answer_model
+
+    intents = _intents(folder)
+    test = cic_answers(
+        cached(cache, f"cic_{split}_{limit}", lambda: cic_lists(folder, split, limit)), intents
+    )
+    dev = cic_answers(
+        cached(cache, f"cic_dev_{dev_limit}", lambda: cic_lists(folder, "dev", dev_limit)),
+        intents,
+    )
+    chosen, reached = cic_threshold(dev)
+    dev_answered, dev_right = selective(dev, chosen)
+    rows = [("reply threshold", answer_model().threshold), ("CIC dev threshold", chosen)]
+    for name, t in rows:
+        answered, right = selective(test, t)
+        precision = right / answered if answered else 0.0
+        print(
+            f"{name} {t:.2f}: precision {right}/{answered} = {precision:.3f}, "
+            f"coverage {answered}/{len(test)} = {answered / len(test):.3f}"
+        )
     print(
-        f"threshold {model.threshold:.2f}: precision {right}/{answered} = {precision:.3f}, "
-        f"coverage {answered}/{total} = {answered / total:.3f}"
+        f"  (chosen on CIC dev, {len(dev)} questions: precision {dev_right}/{dev_answered} = "
+        f"{dev_right / dev_answered:.3f}; 0.95 {'reached' if reached else 'not reached on dev'})"
     )

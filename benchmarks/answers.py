@@ -14,10 +14,15 @@ Figures, on the chosen split:
 - unanswerable: holding reply (needs_human, no citation) — overall and medical;
 - multi-question: each question of a multi-question message answered or handed over;
 - ECE: expected calibration error of the answers' confidence (10 equal-width bins);
+- holding replies: mean confidence (the chance that handing over is right) against the share
+  that were right to hold (the question needed a person or the knowledge base has no answer);
 - CIC selective accuracy: CIC's train utterances grouped by intent are the FAQ, test_public
-  sentences the questions; the top passage's P(answers) from copilot.answering decides whether to
-  answer; precision (top intent = query intent) and coverage at the product threshold. CIC is
-  read from DATA/dataclue_cic (--data FOLDER, or SIYU_BENCH_DATA).
+  sentences the questions; an intent's P is the sum of copilot.answering's P(answers) over its
+  utterances among the candidates (as the reply adds up agreeing passages) and the most probable
+  intent is answered when its P reaches the threshold; precision (answered intent = query
+  intent) and coverage at the reply threshold and at a threshold chosen on CIC dev (first
+  --cic-dev-limit questions) for 0.95 precision. CIC is read from DATA/dataclue_cic (--data
+  FOLDER, or SIYU_BENCH_DATA).
 """
 
 from __future__ import annotations
@@ -96,6 +101,11 @@ class Outcome:
     @property
     def holding(self) -> bool:
         return self.needs_human and not self.cited
+
+    @property
+    def held_rightly(self) -> bool:
+        """A holding reply to a message whose every question needed a person."""
+        return self.case.unanswerable
 
     @property
     def right(self) -> bool:
@@ -197,6 +207,14 @@ def report_replies(outcomes: list[Outcome], show: int) -> None:
     print(
         f"ECE of answers' confidence:            {ece([(o.confidence, o.right) for o in answers]):.3f} (n={len(answers)})"
     )
+    held = [o for o in outcomes if o.holding]
+    if held:
+        mean = sum(o.confidence for o in held) / len(held)
+        rightly = sum(o.held_rightly for o in held)
+        print(
+            f"holding replies: mean confidence {mean:.3f}, right to hold {share(rightly, len(held))}, "
+            f"ECE {ece([(o.confidence, o.held_rightly) for o in held]):.3f}"
+        )
     confidences = sorted({round(o.confidence, 2) for o in outcomes})
     print(f"distinct confidence values:            {len(confidences)}")
     failures = [o for o in outcomes if not (o.holding if o.case.unanswerable else o.right)]
@@ -213,6 +231,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="folder holding dataclue_cic")
     parser.add_argument("--no-cic", action="store_true", help="skip the CIC figure")
     parser.add_argument("--cic-limit", type=int, default=None, help="first N CIC questions")
+    parser.add_argument(
+        "--cic-dev-limit", type=int, default=400, help="first N CIC dev questions (threshold)"
+    )
     parser.add_argument("--cache", type=Path, default=None, help="folder for CIC candidate lists")
     parser.add_argument("--show", type=int, default=0, help="print up to N failing cases")
     args = parser.parse_args()
@@ -235,7 +256,11 @@ def main() -> None:
 
         print("\n== CIC test_public, selective answering ==")
         cic_selective(
-            data_dir(args.data, "dataclue_cic"), "test_public", args.cic_limit, args.cache
+            data_dir(args.data, "dataclue_cic"),
+            "test_public",
+            args.cic_limit,
+            args.cache,
+            args.cic_dev_limit,
         )
 
 

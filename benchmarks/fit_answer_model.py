@@ -19,6 +19,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,8 +33,24 @@ SHARES = (0.5, 0.25, 0.25)
 FOLDS = 5  # threshold and confidence mapping from out-of-fold probabilities
 
 
-def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[list[str]], float]:
-    """Feature rows, labels and candidates' answers per dev question; case-fact accuracy."""
+class ShopExamples(NamedTuple):
+    """Per dev question: candidates' feature rows, labels and answers; the share of case facts
+    right and of questions a hand-over rule held that needed a person."""
+
+    xs: list[np.ndarray]
+    ys: list[np.ndarray]
+    texts: list[list[str]]
+    case_accuracy: float
+    handover_accuracy: float
+
+
+def laplace(hits: int, total: int) -> float:
+    """A share that is never a flat 0 or 1 on few examples."""
+    return (hits + 1) / (total + 2)
+
+
+def kb_examples() -> ShopExamples:
+    """The shop's dev questions as the reply reads them (see ShopExamples)."""
     from benchmarks.answers import DEMO_NOW, demo_drafter, has_fact, load_cases
     from copilot.answering.cases import case_fact
     from copilot.answering.embedding import default_embed
@@ -47,7 +64,7 @@ def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[list[str]], 
     drafter = demo_drafter()
     embed = default_embed()
     xs, ys, texts = [], [], []
-    facts_right = facts_total = 0
+    facts_right = facts_total = held_right = held_total = 0
     for case in load_cases("dev"):
         questions = split_questions(case.message)
         if len(questions) != len(case.questions):
@@ -58,7 +75,11 @@ def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[list[str]], 
         passages = [passage_of(e) for e in prepared.chat.context["evidence"]]
         passages = [p for p in passages if p.language == language] or passages
         for question, want in zip(questions, case.questions, strict=True):
-            if handover_kind(question) or not passages:
+            if handover_kind(question):
+                held_total += 1
+                held_right += want.startswith("handover:")
+                continue
+            if not passages:
                 continue
             if want.startswith("handover:") and want != "handover:unknown":
                 continue
@@ -72,7 +93,9 @@ def kb_examples() -> tuple[list[np.ndarray], list[np.ndarray], list[list[str]], 
             xs.append(passage_features(question, passages, embed))
             ys.append(np.array([0 if unknown else int(has_fact(a, want)) for a in answers]))
             texts.append(answers)
-    return xs, ys, texts, (facts_right + 1) / (facts_total + 2)  # Laplace: never a flat 1.0
+    return ShopExamples(
+        xs, ys, texts, laplace(facts_right, facts_total), laplace(held_right, held_total)
+    )
 
 
 def public_examples(lists: list[tuple[str, list[str], list[int]]]) -> tuple[np.ndarray, np.ndarray]:
@@ -87,18 +110,16 @@ def public_examples(lists: list[tuple[str, list[str], list[int]]]) -> tuple[np.n
 def chosen(
     kb_x: list[np.ndarray], model_p: list[np.ndarray], ys: list[np.ndarray], texts: list[list[str]]
 ) -> list[tuple[float, bool]]:
-    """Per question, as the reply picks it: the most probable candidate among those naming every
-    matter the question names (else among all), its P with the candidates agreeing with it, and
-    whether its answer is right."""
+    """Per question, as the reply picks it (`specific_choice`): the chosen candidate's P with the
+    candidates agreeing with it, and whether its answer is right."""
     from copilot.answering.agreement import support
     from copilot.answering.features import NAMES
+    from copilot.answering.selection import SPECIFIC, specific_choice
 
-    missed = NAMES.index("topics_missed")
     out = []
     for x, p, y, answers in zip(kb_x, model_p, ys, texts, strict=True):
-        specific = x[:, missed] == 0
-        best = int(np.argmax(np.where(specific, p, -1.0) if specific.any() else p))
-        out.append((support(best, answers, list(p)), bool(y[best])))
+        best, given = specific_choice({n: x[:, NAMES.index(n)] for n in SPECIFIC}, p)
+        out.append((support(best, answers, list(given)), bool(y[best])))
     return out
 
 
@@ -174,7 +195,8 @@ def main() -> None:
     os.environ.pop("SIYU_LLM_BASE_URL", None)
     folder = data_dir(args.data, "dataclue_cic", "dataclue_afqmc")
 
-    kb_x, kb_y, kb_answers, case_accuracy = kb_examples()
+    shop = kb_examples()
+    kb_x, kb_y, kb_answers = shop.xs, shop.ys, shop.texts
     public = args.cache / f"public_{args.cic_limit}_{args.afqmc_limit}.npz" if args.cache else None
     if public and public.is_file() and tuple(np.load(public)["names"]) == NAMES:
         stored = np.load(public)
@@ -210,7 +232,8 @@ def main() -> None:
         "weights": [round(float(w), 4) for w in weights],
         "bias": round(bias, 4),
         "threshold": threshold,
-        "case_confidence": round(case_accuracy, 3),
+        "case_confidence": round(shop.case_accuracy, 3),
+        "handover_confidence": round(shop.handover_accuracy, 3),
         "answer_scale": round(scale, 4),
         "answer_shift": round(shift, 4),
         "fitted_on": {"shop_dev": len(kb), "cic_dev": len(public[0]), "afqmc_dev": len(public[1])},

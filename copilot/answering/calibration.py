@@ -26,6 +26,9 @@ class AnswerModel(BaseModel):
     bias: float
     threshold: float = Field(description="answer when P(answers) ≥ this, else hand over")
     case_confidence: float = Field(description="share of case facts right on the dev split")
+    handover_confidence: float = Field(
+        description="share of dev questions a hand-over rule (medical…) held that needed a person"
+    )
     answer_scale: float = Field(1.0, description="Platt scaling of the chosen passage's P…")
     answer_shift: float = Field(0.0, description="…to the chance the answer is right (dev)")
     fitted_on: dict[str, int] = Field(default_factory=dict, description="questions per data set")

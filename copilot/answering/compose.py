@@ -4,11 +4,13 @@ applied to the customer's case), with calibrated confidence."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from functools import cache
 from typing import Any
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict
 
@@ -20,7 +22,12 @@ from copilot.answering.features import Embed
 from copilot.answering.handover import handover_kind
 from copilot.answering.lexicon import DATA, HAN, variants
 from copilot.answering.passages import Passage, passage_of
-from copilot.answering.selection import ScoredPassage, score_passages
+from copilot.answering.selection import (
+    SPECIFIC,
+    ScoredPassage,
+    score_passages,
+    specific_choice,
+)
 from copilot.answering.splitting import split_questions
 
 # Nothing to answer: only emoji, punctuation or placeholders such as [图片] / [语音].
@@ -28,7 +35,8 @@ PLACEHOLDER = re.compile(r"\[[^\]]{1,6}\]")
 
 
 class Part(BaseModel):
-    """One question of the message and what the reply says about it."""
+    """One question of the message and what the reply says about it; `probability` is the
+    chance that this is right: the answer, or handing the question over."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -64,7 +72,7 @@ def answer_part(
 ) -> Part:
     kind = handover_kind(question)
     if kind:
-        return Part(question=question, handover=kind)
+        return Part(question=question, handover=kind, probability=model.handover_confidence)
     english = not HAN.search(question)
     asked = variants(question)
     if asked:  # nb码 is not answered from the L码 row
@@ -73,22 +81,21 @@ def answer_part(
         ]
     fact = case_fact(question, passages, today, english)
     scored = score_passages(question, passages, embed, model)
-    # The specific beats the general: when some passage names every matter the question names
-    # (推车 and 发货), one that does not (the general dispatch rule) is no answer.
-    specific = [s for s in scored if s.features["topics_missed"] == 0]
-    best = (specific or scored)[0] if scored else None
+    best, probability, index = None, 0.0, 0
     answers = [answer_text(s.passage, question) for s in scored]
-    probability = (
-        support(scored.index(best), answers, [s.probability for s in scored]) if best else 0.0
-    )
+    if scored:
+        columns = {n: np.array([s.features[n] for s in scored]) for n in SPECIFIC}
+        index, given = specific_choice(columns, np.array([s.probability for s in scored]))
+        best, probability = scored[index], support(index, answers, list(given))
     confidence = model.answer_confidence(probability) if best else 0.0
     if fact:
         return Part(
             question=question, text=fact.text, cites=fact.cites, probability=model.case_confidence
         )
     if best is None or probability < model.threshold or _uncovered(best):
-        return Part(question=question, handover="unknown", probability=confidence)
-    text = answers[scored.index(best)]
+        # holding is right when the best answer would have been wrong
+        return Part(question=question, handover="unknown", probability=1.0 - confidence)
+    text = answers[index]
     return Part(question=question, text=text, cites=[best.passage.id], probability=confidence)
 
 
@@ -120,11 +127,15 @@ def reply_items(
     passages = [x for x in passages if x.language == language] or passages
     parts = [answer_part(q, passages, today, embed, model) for q in split_questions(message)]
     answered = [x for x in parts if not x.handover]
+    # the chance that every part is right: each answer, and each hand-over
+    confidence = math.prod(x.probability for x in parts)
     if not answered:
         kind = next((x.handover for x in parts if x.handover != "unknown"), None)
-        best = max((x.probability for x in parts), default=0.0)
         holding = p.get(f"holding_{kind}", p["holding"])
-        return [_item(holding, [], best, True), _item(p["holding_short"], [], best, True)]
+        return [
+            _item(holding, [], confidence, True),
+            _item(p["holding_short"], [], confidence, True),
+        ]
     pieces = []
     for x in parts:
         if x.handover:
@@ -133,9 +144,6 @@ def reply_items(
             pieces.append(end_sentence(x.text))
     body = join(pieces)
     cites = list(dict.fromkeys(c for x in answered for c in x.cites))
-    confidence = 1.0
-    for x in answered:
-        confidence *= x.probability
     needs_human = len(answered) < len(parts)
     items = [
         _item(p["reply"].format(answer=body), cites, confidence, needs_human),

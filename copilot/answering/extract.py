@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from copilot.answering.lexicon import key_terms, product_asks
+from copilot.answering.lexicon import char_grams, key_terms, product_asks
 from copilot.answering.passages import Passage
 
 # A sentence ends at Chinese or Latin terminal punctuation; a Latin period only before a space or
@@ -35,11 +35,19 @@ def _score(sentence: str, terms: set[str]) -> float:
     return len(key_terms(sentence) & terms) / (1 + len(terms))
 
 
+def _pairs(text: str) -> set[str]:
+    return {g for g in char_grams(text) if len(g) == 2}
+
+
 def best_sentences(text: str, question: str, limit: int = MAX_SENTENCES) -> list[str]:
-    """Up to `limit` sentences sharing most key terms with the question, in text order."""
+    """Up to `limit` sentences sharing most key terms with the question, in text order; between
+    sentences sharing as many, the one sharing most character pairs (加糖 in 不额外添加糖)."""
     parts = split_sentences(text)
-    terms = key_terms(question)
-    ranked = sorted(range(len(parts)), key=lambda i: (-_score(parts[i], terms), i))[:limit]
+    terms, pairs = key_terms(question), _pairs(question)
+    ranked = sorted(
+        range(len(parts)),
+        key=lambda i: (-_score(parts[i], terms), -len(_pairs(parts[i]) & pairs), i),
+    )[:limit]
     keep = [i for i in ranked if _score(parts[i], terms) > 0] or ranked[:1]
     return [parts[i] for i in sorted(keep)]
 

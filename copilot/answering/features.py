@@ -7,15 +7,13 @@ and full texts, their order and an embedder.
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from copilot.answering.lexicon import (
     asked_types,
-    canonical,
+    char_grams,
     key_terms,
     product_asks,
     states_type,
@@ -33,18 +31,13 @@ NAMES = (
     "inverse_rank",
     "margin",
     "topics_missed",
+    "answer_topics_missed",
     "head_other_topics",
     "head_in_question",
     "product_field",
     "states_asked_value",
     "unseen_terms",
 )
-GRAM = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
-
-
-def _grams(text: str) -> set[str]:
-    units = GRAM.findall(canonical(text))
-    return {a + b for a, b in itertools.pairwise(units)} | set(units)
 
 
 def _share(part: set[str], whole: set[str]) -> float:
@@ -57,9 +50,11 @@ def feature_matrix(
     bodies: Sequence[str],
     embed: Embed,
     products: Sequence[bool] | None = None,
+    answers: Sequence[str] | None = None,
 ) -> np.ndarray:
     """One row of NAMES features per candidate (heads: question halves, bodies: full texts,
-    products: which candidates are product rows), candidates in retrieval order."""
+    products: which candidates are product rows, answers: answer halves, default the full
+    texts), candidates in retrieval order."""
     n = len(heads)
     if n == 0:
         return np.zeros((0, len(NAMES)), dtype=np.float64)
@@ -67,7 +62,8 @@ def feature_matrix(
     q = vectors[0]
     emb_q = vectors[1 : n + 1] @ q
     emb_p = vectors[n + 1 :] @ q
-    grams, terms, wanted = _grams(question), key_terms(question), topics(question)
+    answers = answers or bodies
+    grams, terms, wanted = char_grams(question), key_terms(question), topics(question)
     asked = bool(product_asks(question))
     kinds = asked_types(question)
     products = products or [False] * n
@@ -84,12 +80,14 @@ def feature_matrix(
                 emb_q[i],
                 emb_q[i] - (np.delete(emb_q, i).max() if n > 1 else 0.0),
                 emb_p[i],
-                _share(grams, _grams(heads[i])),
+                _share(grams, char_grams(heads[i])),
                 _share(terms, body_terms | head_terms),
                 _share(terms, head_terms),
                 1.0 / (i + 1),
                 0.0,
                 _share(wanted, wanted - head_topics - topics(bodies[i])),
+                # the answer speaks of another matter (发货后几天能到 answers 送达, not 发货)
+                _share(wanted, wanted - topics(answers[i])),
                 _share(head_topics, head_topics - wanted),
                 _share(head_terms, terms),
                 float(asked and products[i] and _share(head_terms, terms) > 0),

@@ -6,6 +6,7 @@ customer's words replaced by the knowledge base's (尿不湿 → 纸尿裤, 多�
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import cache, lru_cache
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 DATA = Path(__file__).with_name("data")
 HAN = re.compile(r"[\u4e00-\u9fff]")
+GRAM = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 
 
 class AnswerType(BaseModel):
@@ -39,6 +41,7 @@ class Lexicon(BaseModel):
     connectors: list[str]
     greetings: list[str]
     product_topics: list[str]
+    order_topics: list[str]
     variants: list[str]
     asks: dict[str, list[str]]
     answer_types: dict[str, AnswerType]
@@ -75,6 +78,12 @@ def canonical(text: str) -> str:
     """`plain` text with the customer's words replaced by the knowledge base's."""
     pattern, table = _synonym_pattern()
     return pattern.sub(lambda m: table[m.group(0)], plain(text))
+
+
+def char_grams(text: str) -> set[str]:
+    """Canonical Chinese characters and Latin words, and pairs of neighbours (加糖 in 添加糖)."""
+    units = GRAM.findall(canonical(text))
+    return {a + b for a, b in itertools.pairwise(units)} | set(units)
 
 
 @cache

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from copilot.answering.cases import AGE, AMOUNT, PROMO_WORDS, QUANTITY, SHIP_WORDS, WEIGHT
-from copilot.answering.lexicon import canonical, promotion_titles
+from copilot.answering.lexicon import canonical, promotion_titles, variants
 from copilot.answering.splitting import split_questions
 from copilot.retrieval.models import ExtraSearch, Language, SearchFilters
 
@@ -26,6 +26,8 @@ def extra_searches(message: str, language: Language, today: date) -> list[ExtraS
         if len(questions) > 1 or language == "en"
     ]
     products = SearchFilters(on=today, doc_types=["product"], language=language)
+    if variants(message):  # 2段奶粉适合几个月: the row of the variant named
+        searches.append(ExtraSearch(query=body, k=4, filters=products))
     if WEIGHT.search(body):
         searches.append(
             ExtraSearch(query=canonical("纸尿裤 尺码 体重 kg diapers"), k=8, filters=products)

@@ -14,6 +14,8 @@ from copilot.answering.handover import handover_kind
 from copilot.answering.lexicon import HAN, canonical, lexicon, topics
 
 MAX_QUESTIONS = 4
+# Items counted by their pack (两包, 3罐): a count of the product asked about before.
+COUNT = re.compile(r"\d+\s*(?:包|罐|瓶|盒|支|箱|袋|packs?|tins?)")
 HARD, SOFT = "\x00", "\x01"  # clause breaks: connector or sentence end / comma or space
 # After these, clauses not set apart by a connector or a sentence end are about the same matter
 # (乳腺炎了好疼 还能用乳垫吗): the whole goes to a person.
@@ -99,14 +101,15 @@ def _without_greeting(question: str) -> str:
 
 def _with_subjects(questions: list[str], joiner: str) -> list[str]:
     """A short question with no topic (多钱) or no product of its own (几天发货) takes the
-    previous question's subject words."""
+    previous question's subject words; one about the whole order (满多少包邮) does not, unless it
+    counts items of the product (买两包能包邮不)."""
     out: list[str] = []
+    products, orders = set(lexicon().product_topics), set(lexicon().order_topics)
     for question in questions:
         own = topics(question)
-        products = set(lexicon().product_topics)
-        borrow = bool(out) and (
-            not own or (not own & products and bool(topics(out[-1]) & products))
-        )
+        counted = bool(COUNT.search(canonical(question)))
+        apart = own & (products if counted else products | orders)
+        borrow = bool(out) and (not own or (not apart and bool(topics(out[-1]) & products)))
         if borrow and not handover_kind(question) and len(question) <= 8:
             product = topics(out[-1]) & products
             subject = (

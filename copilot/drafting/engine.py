@@ -40,6 +40,7 @@ from copilot.drafting.models import (
 )
 from copilot.drafting.outputs import Suggestion
 from copilot.drafting.prompts import PromptLibrary, schema_text
+from copilot.drafting.reply_evidence import Labels, answer_labels, cites_an_answer, rank_by_answer
 from copilot.drafting.screen import screen
 from copilot.drafting.stream import DraftStream
 from copilot.errors import GuardrailError
@@ -121,10 +122,14 @@ class DraftingEngine:
         hits = self.retriever.search(plan.query, k=plan.k, filters=plan.filters)
         for extra in plan.searches:
             hits = merge_hits(hits, self.retriever.search(extra.query, extra.k, extra.filters))
+        answers: Labels = {}
+        if plan.task == "reply" and not self.backend.is_template:
+            answers = answer_labels(str(plan.context["customer_message"]), hits)
+            hits = rank_by_answer(hits, answers)
         spec = self.prompts.get(plan.task, plan.language)
         budget = self.options.context_tokens - self.options.max_output_tokens
         system, user, kept, notes = build_within_budget(
-            spec, plan.variables, hits, self.counter, budget, NO_EVIDENCE[plan.language]
+            spec, plan.variables, hits, self.counter, budget, NO_EVIDENCE[plan.language], answers
         )
         query_tokens = set(keyword_tokens(plan.query))
         evidence = [
@@ -142,6 +147,7 @@ class DraftingEngine:
                     self.options.min_keyword_vector_score,
                     self.options.min_heading_coverage,
                 ),
+                **({"answers": answers[hit.id]} if hit.id in answers else {}),
             }
             for rank, hit in enumerate(kept, start=1)
         ]
@@ -240,6 +246,12 @@ class DraftingEngine:
                 + generation.rejected.message
             )
         sources = {cite_id(hit, rank): hit for rank, hit in enumerate(prepared.hits, start=1)}
+        # the model's own reply drafts: P(answers) of the passages they cite
+        answers: Labels = {
+            str(e["id"]): float(e["answers"])
+            for e in prepared.chat.context.get("evidence", [])
+            if "answers" in e and generation.rejected is None
+        }
         now = self.clock()
         drafts: list[Draft] = []
         for index, raw_item in enumerate(generation.data.get("suggestions", []), start=1):
@@ -252,7 +264,11 @@ class DraftingEngine:
                         f"draft {index} cited unknown evidence {unknown}, ignored",
                     )
                 )
-            needs_human = item.needs_human or (plan.task == "reply" and not citations)
+            needs_human = (
+                item.needs_human
+                or (plan.task == "reply" and not citations)
+                or (bool(answers) and not cites_an_answer([c.id for c in citations], answers))
+            )
             check = plan.check.model_copy(
                 update={
                     "id": f"{plan.task}-{index}",

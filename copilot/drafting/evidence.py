@@ -53,12 +53,17 @@ def resolve_citations(ids: list[str], sources: dict[str, Hit]) -> tuple[list[Cit
     return known, [cid for cid in wanted if cid not in sources]
 
 
-def render_evidence(hits: list[Hit], empty: str) -> str:
+def render_evidence(hits: list[Hit], empty: str, answers: dict[str, float] | None = None) -> str:
+    """The passages fenced as data; with `answers` (passage id → P(answers the question)) each
+    carries its probability as an attribute."""
     if not hits:
         return empty
+    answers = answers or {}
     return "\n".join(
         f'<evidence id="{cite_id(hit, rank)}" source="{fence_safe(hit.source)}" '
-        f'type="{hit.doc_type}">\n{fence_safe(hit.text.strip())}\n</evidence>'
+        f'type="{hit.doc_type}"'
+        + (f' answers="{answers[hit.id]:.2f}"' if hit.id in answers else "")
+        + f">\n{fence_safe(hit.text.strip())}\n</evidence>"
         for rank, hit in enumerate(hits, start=1)
     )
 
@@ -92,12 +97,14 @@ def build_within_budget(
     counter: TokenCounter,
     budget: int,
     empty: str,
+    answers: dict[str, float] | None = None,
 ) -> tuple[str, str, list[Hit], list[Text]]:
     """(system, user, hits kept, notes) for a prompt that fits `budget` tokens."""
     kept = list(hits)
     notes: list[Text] = []
     while True:
-        system, user = spec.render({**variables, "evidence": render_evidence(kept, empty)})
+        evidence = render_evidence(kept, empty, answers)
+        system, user = spec.render({**variables, "evidence": evidence})
         if counter.messages_fit(budget, system, user):
             return system, user, kept, notes
         used = counter.count_messages(system, user)

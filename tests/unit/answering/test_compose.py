@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from copilot.answering.compose import phrases, reply_items
@@ -70,3 +72,31 @@ def test_a_question_the_evidence_does_not_cover_goes_to_a_person(embed: Embed) -
     first = reply_items({**context("你们客服一个月工资多少？"), "evidence": [hotline]}, embed)[0]
     assert first["needs_human"] and not first["citations"]
     assert "400-000-0000" not in first["text"]
+
+
+def test_a_medical_hand_over_is_as_confident_as_hand_overs_were_right(embed: Embed) -> None:
+    from copilot.answering.calibration import answer_model
+
+    items = reply_items(context("宝宝拉肚子三天了 还有点发烧 要不要去医院"), embed)
+    assert items[0]["confidence"] == round(answer_model().handover_confidence, 3)
+
+
+def test_a_holding_reply_is_as_confident_as_the_best_answer_would_be_wrong(
+    embed: Embed,
+) -> None:
+    from copilot.answering.calibration import answer_model
+    from copilot.answering.compose import answer_part
+    from copilot.answering.passages import passage_of
+
+    model = answer_model().model_copy(update={"threshold": 0.999})  # nothing is answered
+    ctx = context("满多少包邮")
+    passages = [passage_of(e) for e in ctx["evidence"]]  # type: ignore[attr-defined]
+    part = answer_part("满多少包邮", passages, date(2026, 11, 26), embed, model)
+    held = reply_items(ctx, embed, model)[0]
+    answered = reply_items(ctx, embed)[0]
+    assert held["needs_human"] and not held["citations"]
+    assert not answered["needs_human"]
+    # holding is right when the answer would have been wrong: the two add up to one
+    assert held["confidence"] == pytest.approx(1.0 - answered["confidence"], abs=0.002)
+    assert part.handover == "unknown"
+    assert held["confidence"] == round(part.probability, 3)

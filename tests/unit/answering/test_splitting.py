@@ -22,6 +22,14 @@ from copilot.answering.splitting import split_questions
             ["do points expire", "how many points is 1 yuan"],
         ),
         ("满多少包邮", ["满多少包邮"]),
+        # a follow-up about the whole order borrows no product; one about the product does
+        ("推车下单后多久发出 另外满多少包邮", ["推车下单后多久发出", "满多少包邮"]),
+        ("推车多少钱 几天发货", ["推车多少钱", "推车几天发货"]),
+        (
+            "宝宝7公斤穿啥码的尿不湿 买两包能包邮不",
+            ["宝宝7公斤穿啥码的尿不湿", "纸尿裤买两包能包邮不"],
+        ),
+        ("奶粉一罐多少钱 几天发货", ["奶粉一罐多少钱", "奶粉几天发货"]),
     ],
 )
 def test_messages_split_into_their_questions(message: str, questions: list[str]) -> None:

@@ -91,7 +91,7 @@ def test_prompts_dir_setting_overrides_bundled_prompts(
     fake_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     for path in bundled_dir("prompts").glob("reply.*.yaml"):
-        text = path.read_text(encoding="utf-8").replace('version: "1.3.0"', 'version: "2.0.0-team"')
+        text = path.read_text(encoding="utf-8").replace('version: "1.4.0"', 'version: "2.0.0-team"')
         (tmp_path / path.name).write_text(text, encoding="utf-8")
     monkeypatch.setenv("SIYU_PROMPTS_DIR", str(tmp_path))
     get_settings.cache_clear()

@@ -87,4 +87,4 @@ def test_the_endpoint_gets_the_turns_redacted_and_fenced(
     assert '<turn role=\\"customer\\">我手机[手机号],纸尿裤M码多少钱</turn>' in sent
     assert '<turn role=\\"agent\\">89元一包</turn>' in sent
     assert "13812345678" not in sent and "13812345678" not in out
-    assert json.loads(out)["prompt"]["version"] == "1.3.0"
+    assert json.loads(out)["prompt"]["version"] == "1.4.0"

@@ -11,7 +11,7 @@ from copilot.llm.backend import TEMPLATE_BACKEND, Backend, ChatPrompt, Generatio
 from copilot.llm.fake import FakeBackend
 from copilot.llm.template import TemplateBackend
 from copilot.messages import render
-from tests.unit.drafting.conftest import FakeRetriever, MakeDrafter
+from tests.unit.drafting.conftest import PASSAGES, FakeRetriever, MakeDrafter
 
 
 def test_template_reply_quotes_the_faq_with_citation(make_drafter: MakeDrafter) -> None:
@@ -23,7 +23,7 @@ def test_template_reply_quotes_the_faq_with_citation(make_drafter: MakeDrafter) 
     assert first.citations[0].source == "knowledge/faq.csv"
     assert "退货运费谁承担" in first.citations[0].quote
     assert not first.needs_human
-    assert result.prompt.id == "reply" and result.prompt.version == "1.3.0"
+    assert result.prompt.id == "reply" and result.prompt.version == "1.4.0"
     assert len(result.prompt.hash) == 16
     assert result.verdict.verdict == "pass" and result.verdict.findings == []
     assert result.cost == 0.0
@@ -202,3 +202,46 @@ def test_template_hands_medical_questions_to_a_person(make_drafter: MakeDrafter)
     result = make_drafter().reply(ReplyRequest(message="宝宝拉肚子三天了 还有点发烧 要不要去医院"))
     assert all(d.needs_human and not d.citations for d in result.drafts)
     assert "医生" in result.drafts[0].text
+
+
+def _evidence_order(user: str) -> list[tuple[str, float]]:
+    import re
+
+    found = re.findall(r'<evidence id="(K\d+)"[^>]*answers="([\d.]+)">\n([^\n]+)', user)
+    return [(text[:8], float(p)) for _, p, text in found]
+
+
+@pytest.mark.parametrize(("cited", "needs_human"), [("K1", False), ("K3", True)])
+def test_model_sees_evidence_ranked_and_labelled_by_answer_probability(
+    make_drafter: MakeDrafter, cited: str, needs_human: bool
+) -> None:
+    fake = FakeBackend(
+        default={"suggestions": [{"text": "您好,运费由顾客承担。", "citations": [cited]}]}
+    )
+    drafter = make_drafter(backend=fake, retriever=FakeRetriever(list(reversed(PASSAGES))))
+    result = drafter.reply(ReplyRequest(message="七天无理由退货的运费谁承担?"))
+    order = _evidence_order(fake.calls[0].user)
+    # retrieved last, the FAQ that answers comes first, labelled with the highest probability
+    assert order[0][0] == "问:退货运费谁承担"[:8]
+    assert [p for _, p in order] == sorted((p for _, p in order), reverse=True)
+    assert order[0][1] > order[-1][1]
+    # citing only a passage that does not answer sends the draft to a person
+    assert result.drafts[0].needs_human is needs_human
+    assert result.drafts[0].citations[0].id == cited
+
+
+class SpyTemplate(TemplateBackend):
+    def __init__(self) -> None:
+        self.users: list[str] = []
+
+    def generate(self, prompt: ChatPrompt, schema: type[T]) -> Generation:
+        self.users.append(prompt.user)
+        return super().generate(prompt, schema)
+
+
+def test_template_drafter_reads_evidence_in_retrieval_order_unlabelled(
+    make_drafter: MakeDrafter,
+) -> None:
+    spy = SpyTemplate()
+    make_drafter(backend=spy).reply(ReplyRequest(message="退货运费谁承担?"))
+    assert "<evidence" in spy.users[0] and "answers=" not in spy.users[0]
