@@ -39,6 +39,7 @@ pytestmark = pytest.mark.integration
 SIYU = [sys.executable, "-c", "from copilot.cli import app; app()"]
 PLAYBOOK, PURPOSE = "member_day", "marketing_personalisation"
 LEASE_S = 5
+LEASE_TESTS = ["tests/unit/customers/test_claims.py"]
 ANSWER = {
     "suggestions": [
         {
@@ -171,6 +172,20 @@ def assert_drafted_exactly_once(url: str, campaign: str, withdrawn: set[str]) ->
     )
     assert open_claims == 0
     return audience
+
+
+def test_lease_tests_pass_on_postgresql(pg_url: str) -> None:
+    """The claim/lease unit tests again, on the real server (row locks included)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *LEASE_TESTS],
+        cwd=REPO,
+        env={**os.environ, "SIYU_TEST_DATABASE_URL": pg_url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout and "skipped" not in result.stdout
 
 
 def test_three_workers_one_killed_draft_every_customer_once(
