@@ -56,9 +56,7 @@ def prepared_copilot(home: Path, *, embedder: str | None = None) -> Copilot:
     if embedder:
         overrides["embedding"] = {"provider": embedder}
     app = Copilot.from_settings(Settings(home=home, **overrides))  # type: ignore[arg-type]
-    app.ingestor.ingest([app.settings.knowledge_dir])
-    app.written()
-    app.drafter.reply(ReplyRequest(message="退货运费谁出"))
+    app.ensure_knowledge()
     return app
 
 

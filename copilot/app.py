@@ -89,6 +89,26 @@ class Copilot:
         """The knowledge base changed here: the next search must see it."""
         self.retriever.refresh()
 
+    def ensure_knowledge(
+        self, ingest: Callable[[list[Path]], object] | None = None, *, warm: bool = True
+    ) -> None:
+        """The configured knowledge base ingested when the store is empty (by `ingest`, e.g.
+        with a progress bar; default the ingestor), then, when `warm`, the app warmed up."""
+        self.settings.ensure_home()
+        folder = self.settings.knowledge_dir
+        if self.store.count() == 0 and folder.is_dir():
+            (ingest or self.ingestor.ingest)([folder])
+            self.written()
+        if warm:
+            self.warm_up()
+
+    def warm_up(self) -> None:
+        """Draft one reply, so the embedder, the keyword index, the drafter and its caches are
+        loaded before the first real request."""
+        from copilot.drafting import ReplyRequest
+
+        self.drafter.reply(ReplyRequest(message="退货运费谁出"))
+
     # drafting and guardrails
 
     @cached_property

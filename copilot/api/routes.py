@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import select
 
 from copilot.access.keys import KeyRing
@@ -32,7 +32,7 @@ from copilot.api.models import (
 )
 from copilot.api.problems import ApiError, responses
 from copilot.api.queue import queue_router
-from copilot.api.security import Caller, Checking, Drafting, Feedback, Gate, request_ids
+from copilot.api.security import Caller, Checking, Drafting, Feedback, Gate, RequestContext
 from copilot.app import Copilot
 from copilot.drafting import DraftResult, MessageRequest, PostRequest, ReplyRequest
 from copilot.drafting.records import record_decision, record_drafts
@@ -61,7 +61,7 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
         "Drafting, checks, PII scanning, search and feedback; errors are problem+json.",
     )
     problems.install(api)
-    api.middleware("http")(request_ids)
+    api.add_middleware(RequestContext)
     api.add_middleware(BodyLimit, limit=s.max_body_kb * 1024)
     api.state.gate = Gate(
         lambda: KeyRing(app.db, app.audit),
@@ -71,8 +71,15 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
     api.include_router(queue_router(app))
 
     def drafts(result: DraftResult, who: Caller) -> Drafts:
+        """`result` recorded, with its draft ids (already valid: not validated again)."""
         ids = record_drafts(app.audit, result, actor=who.actor, request_id=who.request_id)
-        return Drafts(**result.model_dump(), draft_ids=ids, request_id=who.request_id)
+        fields = {name: getattr(result, name) for name in DraftResult.model_fields}
+        return Drafts.model_construct(**fields, draft_ids=ids, request_id=who.request_id)
+
+    def answer(result: DraftResult, who: Caller) -> Response:
+        """The recorded drafts as JSON, serialised once (a returned model would be validated
+        against the response model and serialised by FastAPI on top)."""
+        return Response(drafts(result, who).model_dump_json(), media_type="application/json")
 
     @api.post("/replies", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
     def replies(body: ReplyIn, request: Request, who: Drafting) -> Any:
@@ -82,7 +89,7 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
         if SSE in request.headers.get("accept", ""):
             return StreamingResponse(_stream(reply, who, problems.request_language(request)),
                                      media_type=SSE)  # fmt: skip
-        return drafts(app.drafter.reply(reply), who)
+        return answer(app.drafter.reply(reply), who)
 
     def _recent(thread: list[Turn], request: Request) -> list[Turn]:
         """The turns a reply is drafted from; a longer thread than allowed is a 422."""
@@ -110,12 +117,12 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
             yield _event("error", body)
 
     @api.post("/posts", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
-    def posts(body: PostIn, who: Drafting) -> Drafts:
+    def posts(body: PostIn, who: Drafting) -> Response:
         """A community post, checked against the community's cadence and marketing share."""
-        return drafts(app.drafter.post(PostRequest(**body.model_dump())), who)
+        return answer(app.drafter.post(PostRequest(**body.model_dump())), who)
 
     @api.post("/messages", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
-    def messages(body: MessageIn, who: Drafting) -> Drafts:
+    def messages(body: MessageIn, who: Drafting) -> Response:
         """A 1:1 message by a playbook; the customer's permitted fields come from the consent
         registry (409 when the customer is excluded right now, with the reason)."""
         books = app.playbooks()
@@ -138,7 +145,7 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
         update: dict[str, object] = {"language": body.language}
         if body.brief:
             update["brief"] = body.brief
-        return drafts(drafter.message(MessageRequest(**{**request.model_dump(), **update})), who)
+        return answer(drafter.message(MessageRequest(**{**request.model_dump(), **update})), who)
 
     @api.post("/check", response_model=Verdict, responses=COMMON, tags=["guardrails"])
     def check(body: CheckInput, who: Checking) -> Verdict:

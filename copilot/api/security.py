@@ -7,12 +7,14 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from starlette.responses import Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Send
+from starlette.types import Scope as AsgiScope
 
 from copilot.access.keys import ApiKey, KeyRing, Scope
 from copilot.access.ratelimit import RateLimiter
@@ -96,17 +98,32 @@ class Gate:
         return Caller(actor=actor, request_id=request.state.request_id, key=key)
 
 
-async def request_ids(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Take a sane ``X-Request-ID`` or make one and echo it on the response; messages in the
-    response (notes, findings, problems) render in the caller's language."""
-    given = request.headers.get("x-request-id", "")
-    request.state.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
-    with language(request_language(request)):
-        response = await call_next(request)
-    response.headers["X-Request-ID"] = request.state.request_id
-    return response
+class RequestContext:
+    """ASGI middleware: take a sane ``X-Request-ID`` or make one and echo it on the response;
+    messages in the response (notes, findings, problems) render in the caller's language.
+
+    Plain ASGI rather than ``BaseHTTPMiddleware``: no extra task and response wrapper per
+    request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        given = request.headers.get("x-request-id", "")
+        request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        request.state.request_id = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+            await send(message)
+
+        with language(request_language(request)):
+            await self.app(scope, receive, send_with_id)
 
 
 def needs(scope: Scope) -> Any:

@@ -40,19 +40,19 @@ def register(app: typer.Typer) -> None:
 
 def _drafter(app: Copilot) -> Drafter:
     """The app's drafter; an empty knowledge base gets the configured one ingested first."""
-    s = app.settings
-    s.ensure_home()
-    if app.store.count() == 0 and s.knowledge_dir.is_dir():
+
+    def ingest(paths: list[Path]) -> None:
         from copilot.cli.kb import run_ingest
 
         err_console.print(
             tr(
-                f"知识库为空,正在导入 {s.knowledge_dir}…",
-                f"the knowledge base is empty; ingesting {s.knowledge_dir}…",
+                f"知识库为空,正在导入 {paths[0]}…",
+                f"the knowledge base is empty; ingesting {paths[0]}…",
             )
         )
-        run_ingest(app, [s.knowledge_dir], quiet=True)
-        app.written()
+        run_ingest(app, paths, quiet=True)
+
+    app.ensure_knowledge(ingest, warm=False)
     return app.drafter
 
 

@@ -31,6 +31,14 @@ def register(app: typer.Typer) -> None:
             "Start the workbench (the first start ingests the demo knowledge base and demo customers).",
         ),
     )(serve)
+    app.command(
+        "api",
+        help=tr(
+            "只启动 HTTP API(/v1、微信客服回调与侧边栏,不含工作台),可用多个工作进程。",
+            "Serve the HTTP API only (/v1, the WeCom callback and sidebar, no workbench), "
+            "optionally in several worker processes.",
+        ),
+    )(api)
 
 
 def load_demo_customers(app: Copilot) -> int:
@@ -133,8 +141,57 @@ def serve(
     from copilot.ui.workbench import Workbench
 
     workbench = Workbench(app)
+    from copilot.api.server import limit_blas_threads
+
+    limit_blas_threads(s.embedding.threads)
     web = create_app(workbench, auth)
     # The embedder and keyword index load while the page opens, not before it is served.
     threading.Thread(target=workbench.warm_up, name="warm-up", daemon=True).start()
     console.print(f"{tr('工作台地址', 'workbench at')}: http://{host}:{port}", highlight=False)
     run(web, host, port)
+
+
+@handle_errors
+def api(
+    host: Annotated[
+        str | None,
+        typer.Option(help=tr("绑定地址,默认 127.0.0.1", "bind address, default 127.0.0.1")),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help=tr("端口,默认 7860", "port, default 7860"))
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar="SIYU_API_WORKERS",
+            help=tr(
+                "工作进程数(各占一个 CPU 核为宜)",
+                "worker processes (about one per CPU core)",
+            ),
+        ),
+    ] = 1,
+) -> None:
+    from copilot.api.server import api_app, limit_blas_threads, run_workers
+    from copilot.ui.auth import is_loopback
+
+    app = copilot()
+    s = app.settings
+    host, port = host or s.ui.host, port or s.ui.port
+    s.ensure_home()
+    if s.knowledge_dir.is_dir():  # once, here: the workers only read the knowledge base
+        run_ingest(app, [s.knowledge_dir])
+    limit_blas_threads(s.embedding.threads)
+    app.warm_up()  # builds and caches the keyword index before the workers load it
+    if s.wecom.configured:  # pending 微信客服 messages are drafted here, once, not per worker
+        app.wecom.resume()
+    console.print(
+        f"HTTP API: http://{host}:{port}/v1 ({tr('工作进程', 'workers')}: {workers})",
+        highlight=False,
+    )
+    if workers == 1:
+        from copilot.ui.server import run
+
+        run(api_app(app, require_keys=not is_loopback(host)), host, port)
+    else:
+        run_workers(host, port, workers, s.embedding.threads)

@@ -18,33 +18,33 @@ Decision = Literal["accepted", "edited", "rejected"]
 def record_drafts(
     audit: AuditLog, result: DraftResult, *, actor: str, request_id: str | None = None
 ) -> list[str]:
-    """Record every draft of `result`; returns their draft ids (``<task>-<random>-<n>``)."""
+    """Record every draft of `result` (one transaction: all or none); returns their draft ids
+    (``<task>-<random>-<n>``)."""
     base = uuid.uuid4().hex[:10]
-    ids = []
-    for index, draft in enumerate(result.drafts, start=1):
-        draft_id = f"{result.task}-{base}-{index}"
-        audit.record(
-            DraftCreated(
-                draft_id=draft_id,
-                task=result.task,
-                prompt_id=result.prompt.id,
-                prompt_version=result.prompt.version,
-                backend=result.backend,
-                model=result.backend,
-                sources=[c.source for c in draft.citations],
-                fields_used=result.fields_used,
-                verdict=draft.verdict.verdict,
-                rules=sorted({f.rule for f in draft.verdict.findings}),
-                text=draft.text,
-                question=result.customer_message,
-                needs_human=draft.needs_human,
-                model_output_reason=result.rejected_reason,
-                model_output=result.rejected_raw,
-                request_id=request_id,
-            ),
-            actor=actor,
+    ids = [f"{result.task}-{base}-{index}" for index in range(1, len(result.drafts) + 1)]
+    events = [
+        DraftCreated(
+            draft_id=draft_id,
+            task=result.task,
+            prompt_id=result.prompt.id,
+            prompt_version=result.prompt.version,
+            backend=result.backend,
+            model=result.backend,
+            sources=[c.source for c in draft.citations],
+            fields_used=result.fields_used,
+            verdict=draft.verdict.verdict,
+            rules=sorted({f.rule for f in draft.verdict.findings}),
+            text=draft.text,
+            question=result.customer_message,
+            needs_human=draft.needs_human,
+            model_output_reason=result.rejected_reason,
+            model_output=result.rejected_raw,
+            request_id=request_id,
         )
-        ids.append(draft_id)
+        for draft_id, draft in zip(ids, result.drafts, strict=True)
+    ]
+    with audit.db.begin() as conn:
+        audit.record_many(events, actor=actor, conn=conn)
     return ids
 
 

@@ -23,7 +23,6 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 from copilot.api.routes import build_api
 from copilot.app import Copilot
 from copilot.config import Settings
-from copilot.drafting import ReplyRequest
 
 pytestmark = pytest.mark.integration
 
@@ -38,9 +37,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", build_api(APP, require_
 
 @pytest.fixture(scope="module", autouse=True)
 def _knowledge_base() -> Iterator[None]:
-    APP.ingestor.ingest([APP.settings.knowledge_dir])
-    APP.written()
-    APP.drafter.reply(ReplyRequest(message="退货运费谁出"))  # load the drafter before timing starts
+    APP.ensure_knowledge()
     yield
     APP.db.dispose()
     shutil.rmtree(HOME, ignore_errors=True)

@@ -20,8 +20,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Copilot]:
     home = tmp_path_factory.mktemp("siyu-api")
     settings = Settings(home=home, embedding={"provider": "fake"}, api={"burst": 1000})
     copilot = Copilot.from_settings(settings)
-    copilot.ingestor.ingest([settings.knowledge_dir])
-    copilot.written()
+    copilot.ensure_knowledge()
     folder = home / "demo"
     DemoGenerator(list(copilot.catalog.values())).write(folder, customers=30, orders=90)
     Importer(copilot.db, purposes=settings.guardrails.purpose_fields).run(
