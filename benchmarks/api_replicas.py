@@ -49,20 +49,26 @@ class Phase:
     p50_ms: float
     p95_ms: float
     server_cpu_s: float
+    stores_cpu_s: float | None
     client_cpu_s: float
     load: float
 
-    @property
-    def cpu_per_reply_ms(self) -> float:
-        return 1000 * self.server_cpu_s / max(1, self.replies)
+    def per_reply_ms(self, cpu_s: float) -> float:
+        return 1000 * cpu_s / max(1, self.replies)
 
     def line(self) -> str:
+        stores = (
+            ""
+            if self.stores_cpu_s is None
+            else f"PostgreSQL + Chroma CPU {self.stores_cpu_s:.1f} s "
+            f"({self.per_reply_ms(self.stores_cpu_s):.1f} ms a reply), "
+        )
         return (
             f"{self.replicas} replica{'s' if self.replicas > 1 else ''}: {self.replies} replies, "
             f"{self.errors} errors, {self.rps:.1f} req/s, p50 {self.p50_ms:.0f} ms, "
             f"p95 {self.p95_ms:.0f} ms; server CPU {self.server_cpu_s:.1f} s "
-            f"({self.cpu_per_reply_ms:.1f} ms a reply), client CPU {self.client_cpu_s:.1f} s, "
-            f"load average {self.load:.1f}"
+            f"({self.per_reply_ms(self.server_cpu_s):.1f} ms a reply), {stores}"
+            f"client CPU {self.client_cpu_s:.1f} s, load average {self.load:.1f}"
         )
 
 
@@ -108,9 +114,26 @@ def client_main(urls: list[str], clients: int, seconds: float) -> None:
 # the servers
 
 
+def _stat(pid: int | str) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _tree_cpu_seconds(pid: int) -> float:
+    """CPU of `pid` and of its live children (PostgreSQL's backends, one per connection)."""
+    total = _cpu_seconds(pid)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(entry.name)[1]) == pid:
+                    total += _cpu_seconds(int(entry.name))
+            except (OSError, IndexError):
+                continue  # gone meanwhile
+    return total
 
 
 @contextmanager
@@ -132,17 +155,21 @@ def replica(home: Path, env: dict[str, str]) -> Iterator[tuple[str, int]]:
         stop_process(process)
 
 
-def run_phase(urls: list[str], pids: list[int], clients: int, seconds: float) -> Phase:
+def run_phase(
+    urls: list[str], pids: list[int], stores: list[int], clients: int, seconds: float
+) -> Phase:
     for n in range(WARM_UP_REPLIES):
         url = urls[n % len(urls)]
         httpx.post(f"{url}/v1/replies", json={"message": MESSAGES[n % len(MESSAGES)]}, timeout=60)
     cpu = sum(_cpu_seconds(pid) for pid in pids)
+    stores_cpu = sum(_tree_cpu_seconds(pid) for pid in stores)
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.api_replicas", "--client", *urls,
          "--clients", str(clients), "--seconds", str(seconds)],
         check=True, capture_output=True, text=True, timeout=seconds + 300,
     )  # fmt: skip
     server_cpu = sum(_cpu_seconds(pid) for pid in pids) - cpu
+    stores_cpu = sum(_tree_cpu_seconds(pid) for pid in stores) - stores_cpu
     result = json.loads(out.stdout)
     latencies = sorted(result["latencies_ms"])
     quantiles = statistics.quantiles(latencies, n=20)
@@ -154,6 +181,7 @@ def run_phase(urls: list[str], pids: list[int], clients: int, seconds: float) ->
         p50_ms=statistics.median(latencies),
         p95_ms=quantiles[18],
         server_cpu_s=server_cpu,
+        stores_cpu_s=stores_cpu if stores else None,
         client_cpu_s=result["cpu_s"],
         load=os.getloadavg()[0],
     )
@@ -165,6 +193,14 @@ def main() -> None:
     parser.add_argument("--chroma-url", default=os.environ.get("SIYU_CHROMA_URL"))
     parser.add_argument("--clients", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--store-pids",
+        type=int,
+        nargs="*",
+        default=[],
+        help="pids of the Chroma server and the PostgreSQL postmaster on this machine (their CPU "
+        "is reported too)",
+    )
     parser.add_argument("--client", nargs="+", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
@@ -188,16 +224,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="siyu-replicas-bench-") as tmp, ExitStack() as stack:
         started = [stack.enter_context(replica(Path(tmp) / name, env)) for name in ("a", "b")]
         urls, pids = [url for url, _ in started], [pid for _, pid in started]
-        one = run_phase(urls[:1], pids[:1], args.clients, args.seconds)
+        one = run_phase(urls[:1], pids[:1], args.store_pids, args.clients, args.seconds)
         print(one.line(), flush=True)
-        two = run_phase(urls, pids, args.clients, args.seconds)
+        two = run_phase(urls, pids, args.store_pids, args.clients, args.seconds)
         print(two.line(), flush=True)
     ratio = two.rps / one.rps
     print(
         f"two replicas vs one, {args.clients} concurrent clients: {ratio:.2f}× req/s "
         f"(target ≥ 1.6×: {'met' if ratio >= 1.6 else 'missed'}), p95 {two.p95_ms:.0f} ms vs "
         f"{one.p95_ms:.0f} ms ({'not worse' if two.p95_ms <= one.p95_ms else 'worse'}); "
-        f"server CPU a reply {two.cpu_per_reply_ms:.1f} vs {one.cpu_per_reply_ms:.1f} ms"
+        f"server CPU a reply {two.per_reply_ms(two.server_cpu_s):.1f} vs "
+        f"{one.per_reply_ms(one.server_cpu_s):.1f} ms"
     )
 
 
