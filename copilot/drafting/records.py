@@ -7,6 +7,8 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
+from sqlalchemy.engine import Connection
+
 from copilot.audit.log import AuditLog, DraftCreated, HumanAction
 from copilot.drafting.models import DraftResult
 from copilot.errors import InputError
@@ -16,10 +18,15 @@ Decision = Literal["accepted", "edited", "rejected"]
 
 
 def record_drafts(
-    audit: AuditLog, result: DraftResult, *, actor: str, request_id: str | None = None
+    audit: AuditLog,
+    result: DraftResult,
+    *,
+    actor: str,
+    request_id: str | None = None,
+    conn: Connection | None = None,
 ) -> list[str]:
-    """Record every draft of `result` (one transaction: all or none); returns their draft ids
-    (``<task>-<random>-<n>``)."""
+    """Record every draft of `result` (one transaction, `conn`'s when given: all or none);
+    returns their draft ids (``<task>-<random>-<n>``)."""
     base = uuid.uuid4().hex[:10]
     ids = [f"{result.task}-{base}-{index}" for index in range(1, len(result.drafts) + 1)]
     events = [
@@ -43,8 +50,11 @@ def record_drafts(
         )
         for draft_id, draft in zip(ids, result.drafts, strict=True)
     ]
-    with audit.db.begin() as conn:
+    if conn is not None:
         audit.record_many(events, actor=actor, conn=conn)
+        return ids
+    with audit.db.begin() as own:
+        audit.record_many(events, actor=actor, conn=own)
     return ids
 
 

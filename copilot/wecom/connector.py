@@ -139,12 +139,17 @@ class WecomConnector:
             log.exception("drafting WeCom item %s failed", item.id)
             self._draft_failed(item, exc.__class__.__name__)
             return
-        ids = record_drafts(self.audit, result, actor=SYSTEM_ACTOR)
-        self.queue.drafted(item.id, _suggestions(result, ids))
+        try:  # the drafts are recorded only together with the suggestions they become
+            with self.queue.db.begin() as conn:
+                ids = record_drafts(self.audit, result, actor=SYSTEM_ACTOR, conn=conn)
+                if not self.queue.drafted(item.id, _suggestions(result, ids), conn):
+                    raise _Superseded
+        except _Superseded:
+            pass  # a person acted first, or another replica or worker drafted it first
 
     def _draft_failed(self, item: QueueItem, error: str) -> None:
-        self.queue.draft_failed(item.id, error)
-        self._step(item, "draft_failed", error=error)
+        if self.queue.draft_failed(item.id, error):
+            self._step(item, "draft_failed", error=error)
 
     def close(self, wait: bool = True) -> None:
         """Stop the drafting worker (after the submitted drafts when `wait`)."""
@@ -227,6 +232,10 @@ class WecomConnector:
     ) -> None:
         event = WecomMessage(item=item.label, step=step, open_kfid=item.open_kfid, **fields)
         self.audit.record(event, actor=actor)
+
+
+class _Superseded(Exception):
+    """The item was no longer new when its suggestions were ready: record nothing."""
 
 
 def _secret(value: object) -> str:

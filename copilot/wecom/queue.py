@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 
 from copilot.errors import InputError
 from copilot.messages import msg
@@ -88,14 +89,18 @@ class WecomQueue:
         with self.db.begin() as conn:
             return [_item(row) for row in conn.execute(query).mappings()]
 
-    def drafted(self, item_id: int, suggestions: Sequence[Suggestion]) -> bool:
-        """Attach suggestions to a new item; False when a person already acted on it."""
+    def drafted(
+        self, item_id: int, suggestions: Sequence[Suggestion], conn: Connection | None = None
+    ) -> bool:
+        """Attach suggestions to a new item (inside `conn`'s transaction when given); False when
+        it is no longer new: a person acted on it, or another replica drafted it first."""
         payload = json.dumps([s.model_dump() for s in suggestions], ensure_ascii=False)
-        return self._move(item_id, ("new",), status="drafted", suggestions=payload)
+        return self._move(item_id, ("new",), conn, status="drafted", suggestions=payload)
 
-    def draft_failed(self, item_id: int, error: str) -> None:
-        """Drafting failed: the item stays new (a person can still answer) with the reason."""
-        self._move(item_id, ("new",), status="new", last_error=error)
+    def draft_failed(self, item_id: int, error: str) -> bool:
+        """Drafting failed: the item stays new (a person can still answer) with the reason;
+        False when it is no longer new."""
+        return self._move(item_id, ("new",), status="new", last_error=error)
 
     def claim(self, item_id: int, text: str, approver: str) -> bool:
         """Approve an open item for sending; False when it is not open (sent, being sent…)."""
@@ -123,14 +128,22 @@ class WecomQueue:
             "status": "new",
         }
 
-    def _move(self, item_id: int, current: Sequence[Status], **values: Any) -> bool:
+    def _move(
+        self,
+        item_id: int,
+        current: Sequence[Status],
+        conn: Connection | None = None,
+        **values: Any,
+    ) -> bool:
         query = (
             update(wecom_queue)
             .where(wecom_queue.c.id == item_id, wecom_queue.c.status.in_(list(current)))
             .values(**values)
         )
-        with self.db.begin() as conn:
+        if conn is not None:
             return conn.execute(query).rowcount == 1
+        with self.db.begin() as own:
+            return own.execute(query).rowcount == 1
 
 
 def _item(row: Any) -> QueueItem:
