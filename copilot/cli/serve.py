@@ -180,7 +180,8 @@ def api(
     host, port = host or s.ui.host, port or s.ui.port
     s.ensure_home()
     if s.knowledge_dir.is_dir():  # once, here: the workers only read the knowledge base
-        run_ingest(app, [s.knowledge_dir])
+        with app.db.exclusive("serve-start"):  # and in turn with replicas starting together
+            run_ingest(app, [s.knowledge_dir])
     limit_blas_threads(s.embedding.threads)
     app.warm_up()  # builds and caches the keyword index before the workers load it
     if s.wecom.configured:  # pending 微信客服 messages are drafted here, once, not per worker
