@@ -26,7 +26,7 @@ from copilot.campaigns.outcomes import FLUSH, CheckpointWriter, Outcome, drafted
 from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.campaigns.retrying import Notify, log_notice
 from copilot.campaigns.versions import CampaignVersions, check_versions, playbook_version
-from copilot.campaigns.workers import run_worker
+from copilot.campaigns.workers import CAMPAIGN_EXISTS, run_worker
 from copilot.config import CustomerSettings, GuardrailSettings
 from copilot.customers.catalog import Product
 from copilot.customers.consent import ConsentRegistry, permitted_fields
@@ -173,6 +173,7 @@ class Campaigns:
                 raise InputError(
                     msg(f"活动 {campaign_id} 已存在", f"campaign {campaign_id} already exists"),
                     where="--campaign",
+                    code=CAMPAIGN_EXISTS,
                     hint=msg(
                         "加 --resume 续跑，或用 --campaign 指定新的活动 ID",
                         "add --resume to continue it, or name a new one with --campaign",

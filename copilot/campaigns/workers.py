@@ -25,13 +25,14 @@ from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.campaigns.retrying import Notify, Retry
 from copilot.config import CustomerSettings
 from copilot.customers.profiles import CustomerProfile
-from copilot.errors import CopilotError
+from copilot.errors import CopilotError, InputError
 from copilot.guardrails.consent_state import ConsentEvent
 from copilot.messages import msg
 from copilot.store.engine import Database
 
 FLUSH_S = 1.0  # …or whatever is ready after this long, so progress and leases stay current
-POLL_S = 1.0  # wait between looks for customers freed by an expired lease
+POLL_S = 1.0
+CAMPAIGN_EXISTS = "campaign_exists"  # the error code of a finished campaign run without resume  # wait between looks for customers freed by an expired lease
 
 
 class Runner(Protocol):
@@ -71,6 +72,20 @@ def open_campaign(campaigns: Runner, spec: PlaybookSpec, campaign_id: str) -> No
     Retry()(lambda: campaigns.start(spec, campaign_id, True, seed=seed))
 
 
+def _start_or_join(
+    campaigns: Runner, spec: PlaybookSpec, store: ClaimStore, resume: bool
+) -> tuple[list[str], set[str]]:
+    """Start the campaign, or join it while customers are left (another worker may have
+    created it between our look and our start: then it is joined too)."""
+    joining = store.remaining() > 0
+    try:
+        return campaigns.start(spec, store.campaign_id, resume or joining, seed=store.seed)
+    except InputError as exc:
+        if exc.code != CAMPAIGN_EXISTS or joining or store.remaining() == 0:
+            raise
+    return campaigns.start(spec, store.campaign_id, True, seed=store.seed)
+
+
 def run_worker(
     campaigns: Runner, spec: PlaybookSpec, campaign_id: str, *, resume: bool,
     concurrency: int, progress: Callable[[int, int], None] | None, notify: Notify,
@@ -81,10 +96,7 @@ def run_worker(
     retry = Retry(notify)
     lease_s = campaigns.settings.campaign_lease_seconds
     store = ClaimStore(campaigns.db, campaign_id, worker_name(), lease_s)
-    joining = retry(store.remaining) > 0  # a campaign still in progress is joined as it is
-    audience, done = retry(
-        lambda: campaigns.start(spec, campaign_id, resume or joining, seed=store.seed)
-    )
+    audience, done = retry(lambda: _start_or_join(campaigns, spec, store, resume))
     if resume:
         retry(store.reopen_errors)
     counts: Counter[str] = Counter()
