@@ -1,4 +1,4 @@
-"""`siyu customers import|demo`, `siyu consent grant|withdraw|show`, `siyu segments`."""
+"""`siyu customers import|members|demo`, `siyu consent grant|withdraw|show`, `siyu segments`."""
 
 from __future__ import annotations
 
@@ -80,6 +80,36 @@ def import_files(
 
         importer = Importer(app.db, purposes=s.guardrails.purpose_fields, progress=on_progress)
         report = importer.run(files, dry_run=dry_run, errors_path=errors_path)
+    if as_json:
+        emit_json(report)
+    else:
+        _print_import(report)
+    if report.problems and not any(f.new or f.existing for f in report.files):
+        raise typer.Exit(1)
+
+
+@customers_app.command(
+    "members",
+    help=tr(
+        "导入社群成员 CSV：社群、群昵称、可选客户编号（可重复导入）；点名成员的敏感帖子会被拦截。",
+        "Import community members (community, nickname, optional customer_id; safe to repeat); "
+        "a post naming a member with sensitive data is blocked.",
+    ),
+)
+@handle_errors
+def import_members(
+    file: Annotated[Path, typer.Argument(help="members.csv")],
+    dry_run: DryRunFlag = False,
+    errors: ErrorsCsvOpt = None,
+    as_json: JsonFlag = False,
+) -> None:
+    from copilot.community.members import CommunityMembers
+
+    app = copilot()
+    members = CommunityMembers(app.schedule)
+    report = members.import_csv(
+        file, dry_run=dry_run, errors_path=errors_file(app, errors, "member-errors")
+    )
     if as_json:
         emit_json(report)
     else:

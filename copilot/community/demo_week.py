@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from copilot.community.members import CommunityMembers
 from copilot.community.schedule import PostSchedule
 from copilot.datafile import load_yaml
 from copilot.guardrails.models import PostType
@@ -32,6 +33,7 @@ class DemoCommunity(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1)
+    members: list[str] = Field(default_factory=list, description="members' group nicknames")
     posts: list[DemoPost]
 
 
@@ -58,14 +60,20 @@ def load_demo_week(path: Path) -> DemoWeek:
         DemoWeek,
         msg("演示社群周计划", "demo week"),
         hint=msg(
-            "每条帖子需要 day(1–6)、at(HH:MM)、type(tips/seeding/ugc/promo)和 text",
-            "each post needs day (1–6), at (HH:MM), type (tips/seeding/ugc/promo) and text",
+            "每个社群需要 name、members(群昵称列表)和 posts;每条帖子需要 day(1–6)、"
+            "at(HH:MM)、type(tips/seeding/ugc/promo)和 text",
+            "each community needs a name, members (group nicknames) and posts; each post needs "
+            "day (1–6), at (HH:MM), type (tips/seeding/ugc/promo) and text",
         ),
     )
 
 
 def seed_demo_week(schedule: PostSchedule, week: DemoWeek, today: date) -> int:
-    """Seed every demo community that has no posts yet; returns the posts added."""
+    """Seed every demo community that has no posts yet, and its members if it has none;
+    returns the posts added."""
+    members = CommunityMembers(schedule)
+    for community in week.communities:
+        members.add(community.name, community.members)
     return sum(
         schedule.seed(c.name, week.dated(c, today, schedule.tz), actor=SEED_ACTOR)
         for c in week.communities

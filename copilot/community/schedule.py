@@ -1,5 +1,5 @@
 """Community post schedule: the week plan a community manager fills, and what the guardrails
-need from it (the rolling window of earlier posts, today's count).
+need from it (the rolling window of earlier posts, today's count, the members a post may name).
 
 Times are stored naive in the community's timezone; the guardrails get them timezone-aware.
 """
@@ -20,7 +20,7 @@ from copilot.guardrails.marketing_classifier import score_post
 from copilot.guardrails.models import PostType, Verdict
 from copilot.messages import msg
 from copilot.store.engine import Database
-from copilot.store.schema import communities, scheduled_posts
+from copilot.store.schema import communities, community_members, customers, scheduled_posts
 
 MAX_NAME = 60
 
@@ -103,6 +103,23 @@ class PostSchedule:
             )
             for p in self.posts(community, local - span, local + span)
         ]
+
+    def members(self, community: str, conn: Connection | None = None) -> list[str]:
+        """The community's members as a post may name them (`CheckInput.members`): each
+        nickname, and for a member linked to a customer record its name and nickname too."""
+        query = (
+            select(community_members.c.nickname, customers.c.name, customers.c.nickname)
+            .select_from(
+                community_members.outerjoin(
+                    customers, customers.c.id == community_members.c.customer_id
+                )
+            )
+            .where(community_members.c.community == community)
+        )
+        if conn is None:
+            with self.db.begin() as own:
+                return self.members(community, own)
+        return sorted({name for row in conn.execute(query) for name in row if name})
 
     def window_share(self, community: str, days: int) -> tuple[int, int]:
         """(marketing posts, all posts) in the rolling window ending now."""

@@ -13,7 +13,7 @@ from charset_normalizer import from_bytes
 from copilot.errors import InputError
 from copilot.messages import msg
 
-Kind = Literal["customers", "orders", "consents"]
+Kind = Literal["customers", "orders", "consents", "members"]
 SAMPLE_BYTES = 256 * 1024
 
 # canonical column -> accepted headers (compared case-insensitively, spaces/underscores ignored)
@@ -43,11 +43,18 @@ HEADERS: dict[Kind, dict[str, tuple[str, ...]]] = {
         "at": ("time", "at", "授权时间", "时间"),
         "source": ("source", "来源", "授权来源"),
     },
+    # community members (copilot.community.members); never detected, imported on their own
+    "members": {
+        "community": ("community", "社群", "社群名", "群名", "群"),
+        "nickname": ("nickname", "群昵称", "昵称", "成员", "member"),
+        "customer_id": ("customer_id", "客户id", "客户编号", "会员id", "会员编号"),
+    },
 }
 REQUIRED: dict[Kind, tuple[str, ...]] = {
     "customers": ("id", "name"),
     "orders": ("id", "customer_id", "ordered_at", "amount"),
     "consents": ("customer_id", "purpose", "action", "at"),
+    "members": ("community", "nickname"),
 }
 DETECT_ORDER: tuple[Kind, ...] = ("orders", "consents", "customers")
 

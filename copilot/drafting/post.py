@@ -33,6 +33,11 @@ class PostRequest(BaseModel):
     community: str = "默认社群"
     planned_at: datetime | None = None
     history: list[HistoryPost] = Field(default_factory=list, description="posts already planned")
+    members: list[str] = Field(
+        default_factory=list,
+        description="the community's members (names, nicknames): a post naming one with "
+        "sensitive data is blocked",
+    )
     language: Language | None = None
     k: int = Field(5, ge=1, le=10)
 
@@ -88,5 +93,6 @@ def plan_post(request: PostRequest, default_language: Language, today: date) -> 
             post_type=request.post_type,
             scheduled_at=request.planned_at,
             history=request.history,
+            members=request.members,
         ),
     )

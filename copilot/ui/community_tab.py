@@ -112,6 +112,7 @@ class CommunityTab:
                     "community": name,
                     "planned_at": planned,
                     "history": self.app.schedule.history(name, planned, window),
+                    "members": self.app.schedule.members(name),
                 }
             )
             result = self.app.drafter.post(request)
