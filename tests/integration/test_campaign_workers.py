@@ -250,6 +250,34 @@ def test_three_workers_one_killed_draft_every_customer_once(
     assert json.loads(str(excluded[0][0]))["code"] == "withdrawn"
 
 
+def readme_block(heading: str) -> str:
+    """The first fenced shell block under a README heading, as written."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split(f"\n{heading}\n", 1)[1]
+    return section.split("```bash\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_campaign_workers_commands_run_as_written(
+    pg_url: str, stub: StubServer, tmp_path: Path
+) -> None:
+    url = customer_store(pg_url, "siyu_readme_workers", tmp_path / "demo", customers=200)
+    env = worker_env(url, stub, tmp_path / "home", CAMPAIGN="md-readme")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # `siyu`
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", readme_block("### Campaign workers")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    audience = assert_drafted_exactly_once(url, "md-readme", withdrawn=set())
+    assert "剩余" in done.stdout and f"受众 {len(audience)}" in " ".join(done.stdout.split())
+    exported = (tmp_path / "md-readme.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(exported) == len(audience) + 1
+
+
 def test_a_worker_with_another_prompt_version_is_refused(
     pg_url: str, stub: StubServer, tmp_path: Path
 ) -> None:
