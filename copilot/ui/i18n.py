@@ -140,6 +140,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "progress and result; nothing was drafted twice.",
     ),
     "rows_exported": ("导出行数 ", "rows exported "),
+    "workers_now": ("起草中的 worker", "workers drafting now"),
     # community tab
     "community": ("社群", "Community"),
     "share": ("近 7 天营销占比", "Marketing share, last 7 days"),

@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from copilot.campaigns.claims import live_leases
 from copilot.campaigns.planning import CampaignPlan, plan_campaign
 from copilot.campaigns.results import campaign_status, export_results
 from copilot.customers.consent import permitted_fields
@@ -126,7 +127,9 @@ class OutreachTab:
                     campaign_id,
                     resume=self._exists(campaign_id),
                     concurrency=self.app.settings.customers.campaign_concurrency,
-                    progress=lambda done, total: progress((done, total), desc=campaign_id),
+                    progress=lambda done, total: progress(
+                        (done, total), desc=self._label(campaign_id)
+                    ),
                 )
             finally:
                 lock.release()
@@ -140,9 +143,17 @@ class OutreachTab:
             if self._exists(campaign_id):
                 status = campaign_status(self.app.db, campaign_id)
                 progress(
-                    (status.done, status.audience), desc=f"{campaign_id} · {self.t('followed')}"
+                    (status.done, status.audience),
+                    desc=f"{self._label(campaign_id)} · {self.t('followed')}",
                 )
         lock.release()
+
+    def _label(self, campaign_id: str) -> str:
+        """The progress label; on PostgreSQL it counts the workers drafting the campaign now
+        (this process and `siyu campaign run` on any machine)."""
+        with self.app.db.begin() as conn:
+            workers = live_leases(conn, campaign_id)
+        return f"{campaign_id} · {self.t('workers_now')} {len(workers)}" if workers else campaign_id
 
     def _finished(self, campaign_id: str, note: str) -> tuple[str, str]:
         """Export the results and summarise them from the database (the one source of truth)."""
