@@ -8,6 +8,7 @@ customer message and the schema are never trimmed.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from copilot.drafting.models import Citation
@@ -86,8 +87,14 @@ def is_relevant(
         return True
     if hit.keyword_rank is None or len(query_tokens) < 2:
         return False
-    covered = query_tokens & set(keyword_tokens(hit.heading or hit.text))
+    covered = query_tokens & _passage_tokens(hit.heading or hit.text)
     return len(covered) / len(query_tokens) >= min_coverage
+
+
+@functools.lru_cache(maxsize=4096)
+def _passage_tokens(text: str) -> frozenset[str]:
+    """The keyword tokens of a passage's heading or text, tokenised once per process."""
+    return frozenset(keyword_tokens(text))
 
 
 def build_within_budget(

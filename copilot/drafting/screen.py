@@ -8,6 +8,7 @@ wrong language is kept but flagged for a person. The guardrail rule
 
 from __future__ import annotations
 
+import functools
 import re
 from difflib import SequenceMatcher
 from typing import Any, NamedTuple
@@ -39,13 +40,19 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+@functools.lru_cache(maxsize=64)
+def _instruction_letters(source: str) -> str:
+    """`_letters` of a prompt's instructions: the same few texts for every reply."""
+    return _letters(source)
+
+
 def _echoes(text: str, instructions: list[str], customer_message: str) -> bool:
     """Whether a suggestion is copied from the instructions (rules, schema descriptions) or
     is (nearly) the customer's own message."""
     core = _letters(text)
     if len(core) < MIN_ECHO_CHARS:
         return False
-    if any(core in _letters(source) for source in instructions):
+    if any(core in _instruction_letters(source) for source in instructions):
         return True
     asked = _letters(customer_message)
     return bool(asked) and SequenceMatcher(None, core, asked).ratio() >= ECHO_SIMILARITY

@@ -6,6 +6,7 @@ equal; the `grounding` rule looks the draft's keys up in the evidence's.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -15,9 +16,10 @@ _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
              "七": 7, "八": 8, "九": 9}  # fmt: skip
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
 # A number: 1,299 / 199.9 / 一百九十九 / 八五. Digits start and end a digit run (never the tail
-# of a longer number), which also keeps long digit runs linear.
+# of a longer number), which also keeps long digit runs linear. Each alternative opens with the
+# character it needs and only then looks behind it, so the engine skips other text quickly.
 NUM = (
-    r"(?:(?<![\d.])(?<!\d,)(?:\d{1,3}(?:,\d{3})+|\d{1,9}(?:\.\d{1,4})?)(?![\d])"
+    r"(?:\d(?<![\d.].)(?<!\d,.)(?:\d{0,2}(?:,\d{3})+|\d{0,8}(?:\.\d{1,4})?)(?![\d])"
     r"|[零〇一二两三四五六七八九十百千万]{1,12})"
 )
 _UNITS = {"g": ("g", 1), "克": ("g", 1), "kg": ("g", 1000), "千克": ("g", 1000),
@@ -162,4 +164,10 @@ def extract_claims(text: str) -> list[Claim]:
 
 def supported_keys(texts: list[str]) -> set[tuple[object, ...]]:
     """Every claim key stated in the given texts."""
-    return {key for text in texts for claim in extract_claims(text) for key in claim.keys}
+    return {key for text in texts for key in _stated_keys(text)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _stated_keys(text: str) -> frozenset[tuple[object, ...]]:
+    """The claim keys of one text (evidence passages recur: extracted once per process)."""
+    return frozenset(key for claim in extract_claims(text) for key in claim.keys)
