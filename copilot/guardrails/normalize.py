@@ -228,9 +228,6 @@ def _fold_edits(text: str) -> Iterable[Edit]:
 def _fold_same_length(text: str) -> str | None:
     """`text` folded when every run folds to as many characters (the usual case: ，→ ,), so the
     offsets stay as they are; None when a run holds a character that folds to none or several."""
-    table, unusual = _common_folds()
-    if unusual.search(text) is None:  # only characters of the table: one C-level pass
-        return text.translate(table)
     uneven = False
 
     def fold(run: re.Match[str]) -> str:
@@ -243,47 +240,6 @@ def _fold_same_length(text: str) -> str | None:
 
     folded = _SPECIAL.sub(fold, text)
     return None if uneven else folded
-
-
-# Blocks whose characters are usual in chat text: Latin-1 and Latin Extended, general
-# punctuation and symbols, enclosed digits (①), dingbats (❶), CJK punctuation, half- and
-# full-width forms.
-_COMMON_BLOCKS = (
-    (0x80, 0x24F),
-    (0x2000, 0x2BFF),
-    (0x3000, 0x303F),
-    (0xFE10, 0xFE6F),
-    (0xFF00, 0xFFEF),
-)
-
-
-@cache
-def _common_folds() -> tuple[dict[int, str], re.Pattern[str]]:
-    """A `str.translate` table for the characters of the common blocks that fold to exactly one
-    character, and a regex for any character that is neither one of those, ASCII nor a common
-    CJK ideograph (a text with none folds with the table alone)."""
-    one = {
-        code: _fold_char.__wrapped__(chr(code))
-        for a, b in _COMMON_BLOCKS
-        for code in range(a, b + 1)
-    }
-    one = {code: folded for code, folded in one.items() if len(folded) == 1}
-    table = {code: folded for code, folded in one.items() if folded != chr(code)}
-    return table, re.compile(f"[^\\x00-\\x7f\\u4e00-\\u9fff{_char_class(one)}]")
-
-
-def _char_class(codes: Iterable[int]) -> str:
-    """The inside of a regex character class holding `codes` (sorted), as ranges."""
-    ranges: list[list[int]] = []
-    for code in codes:
-        if ranges and ranges[-1][1] == code - 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    return "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
-        for a, b in ranges
-    )
 
 
 @lru_cache(maxsize=8192)
@@ -333,20 +289,11 @@ _NUMERAL = re.compile(
     rf"|(?:[{_NUM_CHARS}]|{_SEP_IN_RUN}{{1,2}}[{_NUM_CHARS}])[{_NUM_CHARS}]*"
     rf"(?:{_SEP_IN_RUN}{{1,2}}[{_NUM_CHARS}]+)*)"
 )
-# Every rewrite above holds a Chinese numeral next to another numeral character (separators
-# allowed between), or a 块: a text without either keeps its numerals as they are.
-_CN_NUM_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS)
-_NUMERAL_HINT = re.compile(
-    rf"[{_CN_NUM_CHARS}]{_SEP_IN_RUN}{{0,2}}[{_NUM_CHARS}]"
-    rf"|[{_NUM_CHARS}]{_SEP_IN_RUN}{{0,2}}[{_CN_NUM_CHARS}]|块"
-)
 _SPLIT_SEP = re.compile(rf"({_SEP_IN_RUN}+)")
 _MIN_SEQUENCE = 3  # 一三八 is a digit sequence; 七八 (乱七八糟) and 三五 (三五天) stay words
 
 
 def _numeral_edits(text: str) -> Iterable[Edit]:
-    if _NUMERAL_HINT.search(text) is None:
-        return
     for match in _NUMERAL.finditer(text):
         if match.group().isascii():
             continue
