@@ -108,17 +108,19 @@ def public_examples(lists: list[tuple[str, list[str], list[int]]]) -> tuple[np.n
 
 
 def chosen(
-    kb_x: list[np.ndarray], model_p: list[np.ndarray], ys: list[np.ndarray], texts: list[list[str]]
+    kb_x: list[np.ndarray],
+    models: list[tuple[np.ndarray, float]],
+    ys: list[np.ndarray],
+    texts: list[list[str]],
 ) -> list[tuple[float, bool]]:
-    """Per question, as the reply picks it (`specific_choice`): the chosen candidate's P with the
-    candidates agreeing with it, and whether its answer is right."""
+    """Per question, as the reply picks it (`specific_choice`, with the question's model): the
+    chosen candidate's P with the candidates agreeing with it, and whether its answer is right."""
     from copilot.answering.agreement import support
-    from copilot.answering.features import NAMES
-    from copilot.answering.selection import SPECIFIC, specific_choice
+    from copilot.answering.selection import specific_choice
 
     out = []
-    for x, p, y, answers in zip(kb_x, model_p, ys, texts, strict=True):
-        best, given = specific_choice({n: x[:, NAMES.index(n)] for n in SPECIFIC}, p)
+    for x, (weights, bias), y, answers in zip(kb_x, models, ys, texts, strict=True):
+        best, given = specific_choice(x, weights, bias)
         out.append((support(best, answers, list(given)), bool(y[best])))
     return out
 
@@ -159,15 +161,13 @@ def fit(kb: Lists, public: list[Lists], l2: float) -> tuple[np.ndarray, float]:
     return fit_choice([q for s in sets for q in s], weight, l2=l2)
 
 
-def out_of_fold(kb: Lists, public: list[Lists], l2: float) -> list[np.ndarray]:
-    """P(answers) of every shop question's candidates from a model fitted without its fold."""
-    from copilot.answering.calibration import choice_probabilities
-
-    out: list[np.ndarray] = [np.zeros(0)] * len(kb)
+def out_of_fold(kb: Lists, public: list[Lists], l2: float) -> list[tuple[np.ndarray, float]]:
+    """For every shop question, the model (weights, bias) fitted without its fold."""
+    out: list[tuple[np.ndarray, float]] = [(np.zeros(0), 0.0)] * len(kb)
     for fold in range(FOLDS):
-        weights, bias = fit([q for i, q in enumerate(kb) if i % FOLDS != fold], public, l2)
+        model = fit([q for i, q in enumerate(kb) if i % FOLDS != fold], public, l2)
         for i in range(fold, len(kb), FOLDS):
-            out[i] = choice_probabilities(kb[i][0], weights, bias)
+            out[i] = model
     return out
 
 

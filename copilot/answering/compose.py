@@ -18,16 +18,11 @@ from copilot.answering.agreement import support
 from copilot.answering.calibration import AnswerModel, answer_model
 from copilot.answering.cases import case_fact
 from copilot.answering.extract import answer_text, join
-from copilot.answering.features import Embed
+from copilot.answering.features import NAMES, Embed
 from copilot.answering.handover import handover_kind
 from copilot.answering.lexicon import DATA, HAN, variants
 from copilot.answering.passages import Passage, passage_of
-from copilot.answering.selection import (
-    SPECIFIC,
-    ScoredPassage,
-    score_passages,
-    specific_choice,
-)
+from copilot.answering.selection import ScoredPassage, score_passages, specific_choice
 from copilot.answering.splitting import split_questions
 
 # Nothing to answer: only emoji, punctuation or placeholders such as [图片] / [语音].
@@ -84,8 +79,8 @@ def answer_part(
     best, probability, index = None, 0.0, 0
     answers = [answer_text(s.passage, question) for s in scored]
     if scored:
-        columns = {n: np.array([s.features[n] for s in scored]) for n in SPECIFIC}
-        index, given = specific_choice(columns, np.array([s.probability for s in scored]))
+        x = np.array([[s.features[n] for n in NAMES] for s in scored])
+        index, given = specific_choice(x, np.asarray(model.weights), model.bias)
         best, probability = scored[index], support(index, answers, list(given))
     confidence = model.answer_confidence(probability) if best else 0.0
     if fact:

@@ -78,7 +78,7 @@ def feature_matrix(
         rows.append(
             [
                 emb_q[i],
-                emb_q[i] - (np.delete(emb_q, i).max() if n > 1 else 0.0),
+                0.0,  # emb_question_gap, see with_relative
                 emb_p[i],
                 _share(grams, char_grams(heads[i])),
                 _share(terms, body_terms | head_terms),
@@ -95,10 +95,29 @@ def feature_matrix(
                 unseen,
             ]
         )
-    out = np.asarray(rows, dtype=np.float64)
-    pre = out[:, NAMES.index("emb_question")] + out[:, NAMES.index("cover_passage")]
-    margin = NAMES.index("margin")
-    for i in range(n):
-        others = np.delete(pre, i)
-        out[i, margin] = pre[i] - (others.max() if others.size else 0.0)
+    return with_relative(np.asarray(rows, dtype=np.float64))
+
+
+def _gap(values: np.ndarray) -> np.ndarray:
+    """Each value minus the largest other one (0 when it is alone)."""
+    if len(values) < 2:
+        return np.zeros(len(values))
+    top = np.sort(values)[::-1]
+    return values - np.where(values == top[0], top[1], top[0])
+
+
+def with_relative(x: np.ndarray) -> np.ndarray:
+    """The feature rows with the features that compare a candidate with the others (gap to the
+    best other question half, margin, rank) computed among these rows only, in retrieval order
+    (read back from inverse_rank): a choice among some of the candidates compares them alone."""
+    out = x.copy()
+    if not len(out):
+        return out
+    column = NAMES.index
+    order = np.argsort(-out[:, column("inverse_rank")], kind="stable")
+    out[order, column("inverse_rank")] = 1.0 / np.arange(1, len(out) + 1)
+    out[:, column("emb_question_gap")] = _gap(out[:, column("emb_question")])
+    out[:, column("margin")] = _gap(
+        out[:, column("emb_question")] + out[:, column("cover_passage")]
+    )
     return out

@@ -3,13 +3,13 @@ question. `score_passages` is the public entry point (also for labelling evidenc
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from copilot.answering.calibration import AnswerModel, answer_model
-from copilot.answering.features import NAMES, Embed, feature_matrix
+from copilot.answering.calibration import AnswerModel, answer_model, choice_probabilities
+from copilot.answering.features import NAMES, Embed, feature_matrix, with_relative
 from copilot.answering.passages import Passage
 
 
@@ -57,25 +57,21 @@ def score_passages(
     ]
 
 
-SPECIFIC = ("topics_missed", "answer_topics_missed", "head_other_topics")
-
-
-def specific_choice(
-    features: Mapping[str, np.ndarray], probabilities: np.ndarray
-) -> tuple[int, np.ndarray]:
-    """(the chosen candidate, P(answers) given the choice is among the specific ones).
+def specific_choice(x: np.ndarray, weights: np.ndarray, bias: float) -> tuple[int, np.ndarray]:
+    """(the chosen candidate, P(answers) of each candidate given the choice is among the
+    specific ones; rows of x in retrieval order).
 
     The specific beats the general: when some passage names every matter the question names
     (推车 and 发货), one that does not (the general dispatch rule) is no answer; nor is one whose
     question names another matter too and whose answer speaks of none of the asked ones
-    (发货后几天能到 answers 送达, not 发货). `features` holds the SPECIFIC columns; the
-    probabilities are the choice model's over the kept candidates and "none"."""
-    names = features["topics_missed"] == 0
-    elsewhere = (features["answer_topics_missed"] == 1) & (features["head_other_topics"] > 0)
-    keep = next(
-        (k for k in (names & ~elsewhere, names) if k.any()), np.ones_like(names, dtype=bool)
+    (发货后几天能到 answers 送达, not 发货). The kept candidates are compared among themselves
+    (`with_relative`) in the choice model with "none"."""
+    column = NAMES.index
+    names = x[:, column("topics_missed")] == 0
+    elsewhere = (x[:, column("answer_topics_missed")] == 1) & (
+        x[:, column("head_other_topics")] > 0
     )
-    kept = np.where(keep, probabilities, 0.0)
-    total = kept.sum() + max(1.0 - float(probabilities.sum()), 0.0)
-    given = kept / total if total > 0 else kept
+    keep = next((k for k in (names & ~elsewhere, names) if k.any()), np.ones(len(x), dtype=bool))
+    given = np.zeros(len(x))
+    given[keep] = choice_probabilities(with_relative(x[keep]), weights, bias)
     return int(np.argmax(given)), given

@@ -90,3 +90,38 @@ def test_candidates_stating_the_same_values_support_one_answer() -> None:
     assert (
         support(0, ["不支持指定快递。", "暂不支持。"], [0.4, 0.3]) == 0.4
     )  # no values to agree on
+
+
+def test_candidates_kept_apart_are_compared_among_themselves(
+    passages: list[Passage], embed: Embed
+) -> None:
+    from copilot.answering.features import NAMES, with_relative
+    from copilot.answering.selection import passage_features
+
+    question = "冲奶粉水温多少度合适"
+    full = passage_features(question, passages, embed)
+    keep = [1, 3, 4]  # retrieval ranks 2, 4, 5 become 1, 2, 3
+    alone = passage_features(question, [passages[i] for i in keep], embed)
+    # every feature as if only these had been retrieved, but the words no retrieved passage
+    # mentions: that is about what the knowledge base covers, so it stays
+    compared = [i for i, name in enumerate(NAMES) if name != "unseen_terms"]
+    assert np.allclose(with_relative(full[keep])[:, compared], alone[:, compared])
+    assert not np.allclose(full[keep][:, compared], alone[:, compared])
+
+
+def test_the_specific_passage_is_chosen_with_its_chance_among_the_specific(embed: Embed) -> None:
+    from copilot.answering.passages import passage_of
+    from copilot.answering.selection import passage_features, specific_choice
+    from tests.unit.answering.conftest import evidence
+
+    general = passage_of(evidence("K1", "问:下单后多久发货？\n答:每天16:00前付款的订单当天发货。"))
+    stroller = passage_of(
+        evidence("K2", "问:婴儿推车什么时候发货？\n答:婴儿推车由工厂直发，付款后3个工作日内发货。")
+    )
+    model = answer_model()
+    x = passage_features("推车下单后多久发出", [general, stroller], embed)
+    weights = np.asarray(model.weights)
+    best, given = specific_choice(x, weights, model.bias)
+    everyone = choice_probabilities(x, weights, model.bias)
+    assert best == 1 and given[0] == 0.0
+    assert given[1] > everyone[1]
