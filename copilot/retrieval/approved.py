@@ -84,14 +84,16 @@ class ApprovedAnswers:
             self.db.insert_ignore(conn, answer_proposals, [p.model_dump() for p in latest.values()])
         self.legacy_log.rename(self.legacy_log.with_name("proposals.jsonl.imported"))
 
-    def proposals(self) -> list[Proposal]:
-        """Every proposal in its latest state, newest first."""
+    def proposals(self, status: Status | None = None) -> list[Proposal]:
+        """Every proposal in its latest state (or those in `status`), newest first."""
         query = select(answer_proposals).order_by(answer_proposals.c.proposed_at.desc())
+        if status is not None:
+            query = query.where(answer_proposals.c.status == status)
         with self.db.begin() as conn:
             return [Proposal.model_validate(dict(row)) for row in conn.execute(query).mappings()]
 
     def pending(self) -> list[Proposal]:
-        return [p for p in self.proposals() if p.status == "pending"]
+        return self.proposals("pending")
 
     def propose(self, question: str, answer: str, *, actor: str, draft_id: str = "") -> Proposal:
         """Queue an answer for review; the question should already be PII-redacted."""
