@@ -238,7 +238,7 @@ def test_an_ingest_beside_one_replica_reaches_the_keyword_index_of_both(
     )
     assert ingest.returncode == 0, ingest.stderr
     for url in replicas.urls:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # the index follows within 2 s; slack for busy CI
         while True:
             hits = httpx.get(f"{url}/v1/search", params={"q": term, "k": 3}).json()["hits"]
             if (hits and hits[0].get("keyword_rank") == 1) or time.monotonic() > deadline:
