@@ -200,10 +200,16 @@ def post(
     from copilot.drafting import PostRequest
 
     planned = _parse_time(at) if at else None
+    app = copilot()
     request = PostRequest(
-        post_type=post_type, topic=topic, brief=brief, community=community, planned_at=planned
+        post_type=post_type,
+        topic=topic,
+        brief=brief,
+        community=community,
+        planned_at=planned,
+        members=app.schedule.members(community),  # a post naming one with sensitive data blocks
     )
-    _show(_drafter(copilot()).post(request), as_json)
+    _show(_drafter(app).post(request), as_json)
 
 
 @handle_errors

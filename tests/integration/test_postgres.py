@@ -39,6 +39,7 @@ STORE_TESTS = [
     "tests/unit/customers/test_consent_rules.py",
     "tests/unit/customers/test_campaign.py",
     "tests/unit/customers/test_selfcheck.py",
+    "tests/unit/customers/test_community_members.py",
 ]
 
 
