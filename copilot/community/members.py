@@ -34,7 +34,8 @@ class CommunityMembers:
         """Add members to a community that has none yet (idempotent: a community with members
         is left alone). Returns the members added."""
         name = self.schedule.ensure(community)
-        rows = [{"community": name, "nickname": n.strip()} for n in dict.fromkeys(nicknames)]
+        names = dict.fromkeys(n.strip() for n in nicknames if n.strip())
+        rows = [{"community": name, "nickname": nickname} for nickname in names]
         with self.db.begin() as conn:
             if self.schedule.members(name, conn):
                 return 0
