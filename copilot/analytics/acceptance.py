@@ -5,7 +5,7 @@ on it (accepted / edited / rejected), whenever that came. One grouped query retu
 distinct (day, agent, draft fields, decision), read in the covering index's order so the
 database aggregates as it reads; the slices are summed from those rows with numpy (one
 ``np.unique`` per dimension). Knowledge sources come from a second grouped query by day
-(``by_source``), read beside the first (``parallel.read_at_once``).
+(``by_source``), on PostgreSQL read beside the first (``parallel.read_at_once``).
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ NPS = % promoters (9–10) − % detractors (0–6), rounded to one decimal.
 
 The answers are read once as columns and tallied with numpy: the 30-day counts come from the
 events' running totals, sorted by (key, day) and searched for each answer's window; identical
-comments are grouped by the database, so each distinct comment is segmented once. The answers,
-the events of their windows and the comment themes are read (and the themes found) at the same
-time on their own connections (``parallel.read_at_once``).
+comments are grouped by the database, so each distinct comment is segmented once. On
+PostgreSQL the answers, the events of their windows and the comment themes are read (and the
+themes found) at the same time on their own connections (``parallel.read_at_once``).
 """
 
 from __future__ import annotations
@@ -212,6 +212,18 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
     if month:
         start, end = month_bounds(month)
         where = [a.answered_on >= start.date(), a.answered_on < end.date()]
+    report = NpsReport(
+        month=month, overall=NpsSlice(), by_month={}, by_community={}, by_segment={},
+        by_posts_30d={}, by_messages_30d={}, themes=[],
+    )  # fmt: skip
+    with db.begin() as conn:
+        earliest, latest = conn.execute(
+            select(func.min(a.answered_on), func.max(a.answered_on)).where(*where)
+        ).one()
+    if earliest is None:
+        return report
+    # answers imported after this point wait for the next report (their windows are not read)
+    where += [a.answered_on >= earliest, a.answered_on <= latest]
     query = (
         select(
             a.customer_id, type_coerce(a.answered_on, String), a.score, a.channel, customers.c.tier
@@ -219,22 +231,10 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
         .select_from(nps_answers.outerjoin(customers, customers.c.id == a.customer_id))
         .where(*where)
     )
-    report = NpsReport(
-        month=month, overall=NpsSlice(), by_month={}, by_community={}, by_segment={},
-        by_posts_30d={}, by_messages_30d={}, themes=[],
-    )  # fmt: skip
-    with db.begin() as conn:
-        earliest, latest = conn.execute(
-            select(type_coerce(func.min(a.answered_on), String),
-                   type_coerce(func.max(a.answered_on), String)).where(*where)
-        ).one()  # fmt: skip
-    if earliest is None:
-        return report
-    first = np.datetime64(str(earliest)[:10], "D") - WINDOW.days
     answers, (posts, messages), themes = read_at_once(
         db,
         lambda conn: conn.execute(query).all(),
-        lambda conn: _window_events(conn, str(first), str(latest)[:10]),
+        lambda conn: _window_events(conn, (earliest - WINDOW).isoformat(), latest.isoformat()),
         lambda conn: _themes(_comments(conn, where)),
     )
     customer, answered, score, channel, tier = (
