@@ -188,6 +188,17 @@ def test_reply_plan_searches_each_question_and_the_rows_a_case_needs() -> None:
     assert "纸尿裤" in plan.query  # the customer's 尿不湿 searched as the shop's word
 
 
+def test_a_shipping_question_counting_packs_searches_the_rows_pricing_them() -> None:
+    message = "买了两包湿巾 还差多少包邮"
+    plan = plan_reply(ReplyRequest(message=message), message, "zh", date(2026, 11, 26))
+    rows = [s.query for s in plan.searches if s.filters.doc_types == ["product"]]
+    assert rows == ["湿巾"]
+    plain = plan_reply(
+        ReplyRequest(message="还差多少包邮"), "还差多少包邮", "zh", date(2026, 11, 26)
+    )
+    assert not [s for s in plain.searches if s.filters.doc_types == ["product"]]
+
+
 def test_promotion_questions_also_search_ended_promotions() -> None:
     plan = plan_reply(
         ReplyRequest(message="双11活动还有吗"), "双11活动还有吗", "zh", date(2026, 11, 26)
