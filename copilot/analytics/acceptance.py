@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.engine import Connection
 
 from copilot.analytics.models import Acceptance
+from copilot.analytics.rows import columns
 from copilot.analytics.sync import SOURCE_SEPARATOR
 from copilot.analytics.tables_db import facts
 
@@ -93,9 +94,7 @@ def _columns(conn: Connection, keys: list[Any], start: datetime, end: datetime) 
     index's order (day first), so the database aggregates while it reads."""
     query = select(*keys, *_figures()).where(*drafts_in(start, end)).group_by(*keys)
     rows = conn.execute(query).all()
-    return [list(column) for column in zip(*rows, strict=True)] or [
-        [] for _ in range(len(keys) + 4)
-    ]
+    return columns(rows, len(keys) + 4)
 
 
 def acceptance(conn: Connection, start: datetime, end: datetime) -> AcceptanceFigures:

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from copilot.analytics.acceptance import NONE_LABEL
 from copilot.analytics.keywords import top_keywords
 from copilot.analytics.parallel import read_at_once
+from copilot.analytics.rows import columns
 from copilot.analytics.sync import FactSync
 from copilot.analytics.tables_db import facts, nps_answers
 from copilot.store.engine import Database
@@ -98,7 +99,7 @@ def _codes(values: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
     than sorting 100,000 strings)."""
     names = sorted(set(values))
     index = {name: code for code, name in enumerate(names)}
-    return names, np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
+    return names, np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
 
 
 def _days(values: Sequence[Any]) -> np.ndarray:
@@ -110,7 +111,7 @@ def _days(values: Sequence[Any]) -> np.ndarray:
 
 def _tally(labels: Sequence[str] | np.ndarray, kinds: np.ndarray) -> dict[str, list[int]]:
     """label → [promoters, passives, detractors] of the answers with that label."""
-    names, codes = _codes([str(label) for label in labels])
+    names, codes = _codes(labels.tolist() if isinstance(labels, np.ndarray) else labels)
     counts = np.bincount(codes * 3 + kinds, minlength=3 * len(names)).reshape(-1, 3)
     return {str(name): counts[code].tolist() for code, name in enumerate(names)}
 
@@ -121,7 +122,7 @@ def _recent(events: Sequence[Any], keys: Sequence[str], days: np.ndarray) -> np.
     rows = [row for row in events if row[1]]
     if not rows:
         return np.zeros(len(keys), dtype=np.int64)
-    event_key, event_day, event_n = zip(*rows, strict=True)
+    event_key, event_day, event_n = columns(rows, 3)
     _, codes = _codes([*event_key, *keys])
     stamped = (codes[: len(rows)] << DAY_BITS) | _days(event_day)
     order = np.argsort(stamped, kind="stable")
@@ -181,17 +182,24 @@ def _comments(conn: Connection, where: list[ColumnElement[bool]]) -> list[_Comme
     return [comment for _, comment in sorted(rows, key=lambda r: (r[0], r[1].text))]
 
 
-def _window_events(conn: Connection, first: str, last: str) -> tuple[Sequence[Any], Sequence[Any]]:
-    """(community, day, posts) and (customer, day, 1:1 messages) of days first..last."""
+def _window_events(
+    conn: Connection, first: str | None, last: str | None
+) -> tuple[Sequence[Any], Sequence[Any]]:
+    """(community, day, posts) and (customer, day, 1:1 messages) of days first..last (None:
+    unbounded)."""
     f = facts.c
+
+    def within(column: Any) -> list[ColumnElement[bool]]:
+        return [*([column >= first] if first else []), *([column <= last] if last else [])]
+
     posts = conn.execute(
         select(f.community, f.scheduled_day, func.count())
-        .where(f.kind == "post_scheduled", f.scheduled_day >= first, f.scheduled_day <= last)
+        .where(f.kind == "post_scheduled", *within(f.scheduled_day))
         .group_by(f.community, f.scheduled_day)
     ).all()
     messages = conn.execute(
         select(f.customer_id, f.day, func.count())
-        .where(f.kind == "draft_created", f.task == "message", f.day >= first, f.day <= last)
+        .where(f.kind == "draft_created", f.task == "message", *within(f.day))
         .group_by(f.day, f.customer_id)  # the covering index's order: no sort
     ).all()
     return posts, messages
@@ -209,21 +217,18 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
     FactSync(db).run()
     a = nps_answers.c
     where: list[ColumnElement[bool]] = []
+    first = last = None  # the days whose events count in some answer's 30-day window
     if month:
         start, end = month_bounds(month)
         where = [a.answered_on >= start.date(), a.answered_on < end.date()]
+        first, last = (
+            (start - WINDOW).date().isoformat(),
+            (end - timedelta(days=1)).date().isoformat(),
+        )
     report = NpsReport(
         month=month, overall=NpsSlice(), by_month={}, by_community={}, by_segment={},
         by_posts_30d={}, by_messages_30d={}, themes=[],
     )  # fmt: skip
-    with db.begin() as conn:
-        earliest, latest = conn.execute(
-            select(func.min(a.answered_on), func.max(a.answered_on)).where(*where)
-        ).one()
-    if earliest is None:
-        return report
-    # answers imported after this point wait for the next report (their windows are not read)
-    where += [a.answered_on >= earliest, a.answered_on <= latest]
     query = (
         select(
             a.customer_id, type_coerce(a.answered_on, String), a.score, a.channel, customers.c.tier
@@ -234,12 +239,12 @@ def nps_report(db: Database, month: str | None = None) -> NpsReport:
     answers, (posts, messages), themes = read_at_once(
         db,
         lambda conn: conn.execute(query).all(),
-        lambda conn: _window_events(conn, (earliest - WINDOW).isoformat(), latest.isoformat()),
+        lambda conn: _window_events(conn, first, last),
         lambda conn: _themes(_comments(conn, where)),
     )
-    customer, answered, score, channel, tier = (
-        list(column) for column in zip(*answers, strict=True)
-    )
+    if not answers:
+        return report
+    customer, answered, score, channel, tier = columns(answers, 5)
     days = _days(answered)
     scores = np.array(score, dtype=np.int64)
     kinds = np.where(scores >= 9, 0, np.where(scores >= 7, 1, 2))
