@@ -7,7 +7,10 @@
 Fills a fresh database with a month of synthetic but plausible events through the real hash
 chain (reply suggestions and the decisions on them, edited replies with diffs, 1:1 message
 drafts, scheduled posts), all in one month so the report reads every one of them. Then, each in
-a fresh process printing its wall time, CPU time and peak RSS (imports excluded): the first
+a fresh process printing (imports excluded) its wall time, its CPU time, the CPU time of a
+PostgreSQL server on this machine (``--url postgresql+psycopg://…``; the client's CPU time does
+not include the queries the server ran), the seconds its main thread waited for a core (on a
+shared machine, what other jobs took of the wall time), peak RSS and the load average: the first
 projection of the log (what the first report after an upgrade pays once), the report on the
 projected log (every later report: only new events are projected), the report with the
 whole-chain verification, and NPS over every survey answer. ``--steps`` picks some of them
