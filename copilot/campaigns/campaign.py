@@ -4,7 +4,8 @@ The audience is fixed at the first run and stored. Each group of results is writ
 transaction with its audit events (``CheckpointWriter``), so a run killed at any point resumes
 with ``resume=True`` without duplicates or gaps. Consent is read in bulk just before drafting
 and re-checked when results are written, so a withdrawal between plan and run — or during a
-run — excludes the customer.
+run — excludes the customer. On PostgreSQL a run is one worker among any number sharing the
+campaign through leases (``copilot.campaigns.workers``); on SQLite it drafts alone.
 """
 
 from __future__ import annotations
