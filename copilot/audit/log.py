@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import difflib
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from copilot.store.event_hash import canonical_at
 from copilot.store.schema import audit_events
 
 Redactor = Callable[[str], str]
+_APPENDING = threading.Lock()
 Clock = Callable[[], datetime]
 
 
@@ -231,19 +233,24 @@ class AuditLog:
         self, event: _Event, *, actor: str = "system", conn: Connection | None = None
     ) -> None:
         """Append one event; inside `conn`'s transaction when given (atomic with its cause)."""
-        row = self._row(event, actor)
-        if conn is not None:
-            chain.append(conn, [row])
-            return
-        with self.db.begin() as own:
-            chain.append(own, [row])
+        self.record_many([event], actor=actor, conn=conn)
 
     def record_many(
-        self, events: Sequence[_Event], *, actor: str = "system", conn: Connection
+        self, events: Sequence[_Event], *, actor: str = "system", conn: Connection | None = None
     ) -> None:
-        """Append several events inside `conn`'s transaction (one statement)."""
-        if events:
-            chain.append(conn, [self._row(e, actor) for e in events])
+        """Append several events (one statement) inside `conn`'s transaction, or in a
+        transaction of their own: all or none."""
+        if not events:
+            return
+        rows = [self._row(e, actor) for e in events]
+        if conn is not None:
+            chain.append(conn, rows)
+            return
+        # Appends wait for each other on the chain head anyway; threads of this process queue
+        # here first, where a finished append wakes the next at once, rather than in SQLite's
+        # busy handler, which sleeps up to 100 ms between tries (a long tail under load).
+        with _APPENDING, self.db.begin() as own:
+            chain.append(own, rows)
 
     def scan(
         self,

@@ -50,11 +50,7 @@ def record_drafts(
         )
         for draft_id, draft in zip(ids, result.drafts, strict=True)
     ]
-    if conn is not None:
-        audit.record_many(events, actor=actor, conn=conn)
-        return ids
-    with audit.db.begin() as own:
-        audit.record_many(events, actor=actor, conn=own)
+    audit.record_many(events, actor=actor, conn=conn)
     return ids
 
 
