@@ -56,23 +56,6 @@ def live_leases(conn: Connection, campaign_id: str) -> dict[str, int]:
     return {worker: n for worker, n in conn.execute(query)}
 
 
-def seed_claims(
-    db: Database, campaign_id: str, conn: Connection, audience: list[str], done: Collection[str]
-) -> None:
-    """Within the transaction that creates or joins a campaign: one row per audience customer
-    in audience order, unless it has its rows already; customers with a result are done."""
-    count = select(func.count()).where(claims.c.campaign_id == campaign_id)
-    if conn.execute(count).scalar_one():
-        return
-    now = db_now(conn)
-    rows = [
-        {"campaign_id": campaign_id, "customer_id": cid, "position": position,
-         "done_at": now if cid in done else None}
-        for position, cid in enumerate(audience)
-    ]  # fmt: skip
-    db.insert_ignore(conn, claims, rows)
-
-
 class ClaimStore:
     """One worker's leases on one campaign."""
 
@@ -82,7 +65,19 @@ class ClaimStore:
         self._mine = (claims.c.campaign_id == campaign_id) & (claims.c.worker == worker)
 
     def seed(self, conn: Connection, audience: list[str], done: Collection[str]) -> None:
-        seed_claims(self.db, self.campaign_id, conn, audience, done)
+        """Within the transaction that creates or joins the campaign: one row per audience
+        customer in audience order, unless it has its rows already; customers with a result
+        are done."""
+        count = select(func.count()).where(claims.c.campaign_id == self.campaign_id)
+        if conn.execute(count).scalar_one():
+            return
+        now = db_now(conn)
+        rows = [
+            {"campaign_id": self.campaign_id, "customer_id": cid, "position": position,
+             "done_at": now if cid in done else None}
+            for position, cid in enumerate(audience)
+        ]  # fmt: skip
+        self.db.insert_ignore(conn, claims, rows)
 
     def reopen_errors(self) -> int:
         """Free the customers whose result is an error, so this run drafts them again."""

@@ -19,7 +19,7 @@ from typing import NamedTuple, Protocol
 
 from sqlalchemy.engine import Connection
 
-from copilot.campaigns.claims import ClaimStore, LeaseKeeper, seed_claims, worker_name
+from copilot.campaigns.claims import ClaimStore, LeaseKeeper, worker_name
 from copilot.campaigns.outcomes import FLUSH, CheckpointWriter, Outcome
 from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.campaigns.retrying import Notify, Retry
@@ -66,10 +66,11 @@ class Share(NamedTuple):
     counts: Counter[str]
 
 
-def open_campaign(campaigns: Runner, spec: PlaybookSpec, campaign_id: str) -> None:
-    """Create the campaign with its claims, or find it, so the workers started next join it."""
-    seed = partial(seed_claims, campaigns.db, campaign_id)
-    Retry()(lambda: campaigns.start(spec, campaign_id, True, seed=seed))
+def open_campaign(campaigns: Runner, spec: PlaybookSpec, campaign_id: str, resume: bool) -> None:
+    """Start the campaign with its claims, or check it may be joined (a finished one needs
+    `resume`), so the workers started next join it instead of racing to create it."""
+    store = ClaimStore(campaigns.db, campaign_id, "", campaigns.settings.campaign_lease_seconds)
+    Retry()(lambda: _start_or_join(campaigns, spec, store, resume))
 
 
 def _start_or_join(

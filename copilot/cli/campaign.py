@@ -186,10 +186,11 @@ def run(
     if workers > 1 and app.db.dialect != "postgresql":
         err_console.print(render(SQLITE_ONE_WORKER))
         workers = 1
-    args = ["campaign", "run", "-p", spec.id, "--campaign", campaign_id, "--json"]
-    args += ["--concurrency", str(concurrency), *(["--resume"] if resume else [])]
+    # the others join the campaign opened here even if it is done before they start
+    args = ["campaign", "run", "-p", spec.id, "--campaign", campaign_id, "--json", "--resume"]
+    args += ["--concurrency", str(concurrency)]
     if workers > 1:
-        open_campaign(campaigns, spec, campaign_id)  # the others join it, not race for it
+        open_campaign(campaigns, spec, campaign_id, resume)
     with LocalWorkers(args, workers - 1) as others:
         with progress_bar() as bar:
             task = bar.add_task(f"{tr('起草', 'drafting')} {campaign_id}", total=None, detail="")
@@ -256,7 +257,8 @@ class LocalWorkers:
                 counts.update(RunSummary.model_validate_json(out).counts)
                 continue
             errors.seek(0)
-            failed.append(f"pid {process.pid}: {errors.read().decode(errors='replace')[-2000:]}")
+            said = out.decode(errors="replace").strip()  # --json: the error is on stdout
+            failed.append(f"pid {process.pid}: {said or errors.read().decode(errors='replace')}")
         if failed:
             raise CopilotError(
                 msg("有 worker 进程失败", "a worker process failed") + "\n" + "\n".join(failed),
