@@ -98,7 +98,7 @@ def api_process(
     group; yields its base URL and process id once /healthz answers."""
     port = _free_port()
     env = {**os.environ, "SIYU_HOME": str(home), "SIYU_API_RATE_PER_MINUTE": "1000000",
-           "SIYU_API_BURST": "1000000", "SIYU_LANGUAGE": "en"}  # fmt: skip
+           "SIYU_API_BURST": "1000000"}  # fmt: skip
     if embedder:
         env["SIYU_EMBEDDING_PROVIDER"] = embedder
     command = [sys.executable, "-c", "from copilot.cli import app; app()", "api",
