@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def test_a_new_process_reuses_the_vectors_and_gets_the_same_ones(
     fresh_embed: None, fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = embedding.default_embed()(TEXTS)
+    embedding.default_embed().flush()  # as the process does when it exits
     embedding.default_embed.cache_clear()  # as a new process would start
     calls: list[list[str]] = []
     real = FakeEmbedding.embed_documents
@@ -71,3 +73,46 @@ def test_a_file_holding_python_objects_is_never_unpickled(tmp_path: Path) -> Non
     with path.open("wb") as out:
         np.savez(out, keys=objects, vectors=objects, probe=probe)
     assert len(VectorCache(path, probe)) == 0
+
+
+def test_the_file_is_rewritten_every_batch_of_new_vectors_not_every_call(
+    fresh_embed: None, fake_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedding, "SAVE_EVERY", 4)
+    saves: list[int] = []
+    real = VectorCache.save
+    monkeypatch.setattr(VectorCache, "save", lambda self: (saves.append(len(self)), real(self)))
+    embed = embedding.default_embed()
+    for i in range(9):
+        embed([f"客户问题{i}"])
+    assert saves == [4, 8]
+    embed.flush()
+    embed.flush()  # nothing new: no second write
+    assert saves == [4, 8, 9]
+
+
+def test_replies_on_many_threads_get_their_own_vectors(
+    fresh_embed: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embedding, "CACHE_TEXTS", 16)  # clears while other threads read
+    monkeypatch.setattr(embedding, "SAVE_EVERY", 8)
+    embed = embedding.default_embed()
+    expected = {t: embed([t])[0] for t in (f"问题{i}" for i in range(40))}
+    problems: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for round_ in range(30):
+                texts = [f"问题{(offset + round_ + k) % 40}" for k in range(3)]
+                got = embed(texts)
+                for text, vector in zip(texts, got, strict=True):
+                    assert np.allclose(vector, expected[text])
+        except BaseException as exc:  # reported by the main thread
+            problems.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n * 7,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []
