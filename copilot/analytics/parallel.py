@@ -8,7 +8,7 @@ transaction: a projection step committed by another process between them can sho
 and not yet in the other (the log is append-only; nothing is counted twice).
 
 SQLite runs in this process: two threads hand Python's lock back and forth at every row stepped,
-which cost 0.1–0.4 s more CPU per report than the second core saved on a busy machine, so its
+which cost up to 0.4 s more CPU per report than the second core saved on a busy machine, so its
 reads run in turn in one transaction.
 """
 
