@@ -119,7 +119,8 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
     @api.post("/posts", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
     def posts(body: PostIn, who: Drafting) -> Response:
         """A community post, checked against the community's cadence and marketing share."""
-        return answer(app.drafter.post(PostRequest(**body.model_dump())), who)
+        members = app.schedule.members(body.community)  # a post naming one with sensitive data
+        return answer(app.drafter.post(PostRequest(**body.model_dump(), members=members)), who)
 
     @api.post("/messages", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
     def messages(body: MessageIn, who: Drafting) -> Response:

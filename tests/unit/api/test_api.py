@@ -10,6 +10,9 @@ from fastapi.testclient import TestClient
 from copilot.access.keys import KeyRing
 from copilot.api.routes import build_api
 from copilot.app import Copilot
+from copilot.community.members import CommunityMembers
+from copilot.drafting import DraftResult, PostRequest
+from copilot.drafting.drafter import Drafter
 
 PHONE = "13812345678"
 
@@ -185,3 +188,20 @@ def test_messages_in_a_response_follow_the_callers_language(local: TestClient) -
     ]
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in en["findings"][0]["message"])
     assert any("\u4e00" <= ch <= "\u9fff" for ch in zh["findings"][0]["message"])
+
+
+def test_a_post_is_checked_against_the_members_of_its_community(
+    app: Copilot, local: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    CommunityMembers(app.schedule).add("宝妈交流1群", ["李静怡", "豆豆妈"])
+    seen: list[list[str]] = []
+    original = Drafter.post
+
+    def spy(self: Drafter, request: PostRequest) -> DraftResult:
+        seen.append(request.members)
+        return original(self, request)
+
+    monkeypatch.setattr(Drafter, "post", spy)
+    body = {"post_type": "tips", "topic": "奶粉冲调", "community": "宝妈交流1群"}
+    assert local.post("/posts", json=body).status_code == 200
+    assert seen == [sorted(["李静怡", "豆豆妈"])]
