@@ -80,12 +80,7 @@ def import_files(
 
         importer = Importer(app.db, purposes=s.guardrails.purpose_fields, progress=on_progress)
         report = importer.run(files, dry_run=dry_run, errors_path=errors_path)
-    if as_json:
-        emit_json(report)
-    else:
-        _print_import(report)
-    if report.problems and not any(f.new or f.existing for f in report.files):
-        raise typer.Exit(1)
+    _finish_import(report, as_json)
 
 
 @customers_app.command(
@@ -110,6 +105,11 @@ def import_members(
     report = members.import_csv(
         file, dry_run=dry_run, errors_path=errors_file(app, errors, "member-errors")
     )
+    _finish_import(report, as_json)
+
+
+def _finish_import(report: ImportReport, as_json: bool) -> None:
+    """Print an import's report; exit 1 when no file could be imported at all."""
     if as_json:
         emit_json(report)
     else:

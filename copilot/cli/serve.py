@@ -105,15 +105,17 @@ def prepare(app: Copilot) -> None:
         )
 
 
+HostOpt = Annotated[
+    str | None,
+    typer.Option(help=tr("绑定地址,默认 127.0.0.1", "bind address, default 127.0.0.1")),
+]
+PortOpt = Annotated[int | None, typer.Option(help=tr("端口,默认 7860", "port, default 7860"))]
+
+
 @handle_errors
 def serve(
-    host: Annotated[
-        str | None,
-        typer.Option(help=tr("绑定地址,默认 127.0.0.1", "bind address, default 127.0.0.1")),
-    ] = None,
-    port: Annotated[
-        int | None, typer.Option(help=tr("端口,默认 7860", "port, default 7860"))
-    ] = None,
+    host: HostOpt = None,
+    port: PortOpt = None,
     hash_password: Annotated[
         bool,
         typer.Option(
@@ -153,13 +155,8 @@ def serve(
 
 @handle_errors
 def api(
-    host: Annotated[
-        str | None,
-        typer.Option(help=tr("绑定地址,默认 127.0.0.1", "bind address, default 127.0.0.1")),
-    ] = None,
-    port: Annotated[
-        int | None, typer.Option(help=tr("端口,默认 7860", "port, default 7860"))
-    ] = None,
+    host: HostOpt = None,
+    port: PortOpt = None,
     workers: Annotated[
         int,
         typer.Option(
