@@ -74,8 +74,10 @@ def plain(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+@lru_cache(maxsize=8192)
 def canonical(text: str) -> str:
-    """`plain` text with the customer's words replaced by the knowledge base's."""
+    """`plain` text with the customer's words replaced by the knowledge base's (cached: the
+    same passages are read for every reply)."""
     pattern, table = _synonym_pattern()
     return pattern.sub(lambda m: table[m.group(0)], plain(text))
 
@@ -131,8 +133,17 @@ def _segmenter() -> Any:
 
 
 def topics(text: str) -> set[str]:
+    """The shop's topics a text speaks of (by their cue words)."""
+    return set(_topics(text))
+
+
+@lru_cache(maxsize=8192)
+def _topics(text: str) -> frozenset[str]:
+    """Cached: every reply reads the topics of the same knowledge-base passages."""
     body = canonical(text)
-    return {name for name, words in lexicon().topics.items() if any(w in body for w in words)}
+    return frozenset(
+        name for name, words in lexicon().topics.items() if any(w in body for w in words)
+    )
 
 
 def promotion_titles(text: str) -> list[str]:
