@@ -1,4 +1,5 @@
-"""The README's Python API example runs as written (fresh SIYU_HOME, fast embedder)."""
+"""The README's Python API example runs as written (fresh SIYU_HOME, the bundled embedder: the
+answerer's choice leans on real vectors, so a fake embedder would only give holding replies)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def readme_example() -> str:
 
 
 def test_python_api_example_runs(tmp_path: Path) -> None:
-    env = {"SIYU_HOME": str(tmp_path), "SIYU_EMBEDDING_PROVIDER": "fake", "PATH": "/usr/bin:/bin"}
+    env = {"SIYU_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
         [sys.executable, "-c", readme_example()],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
