@@ -21,6 +21,7 @@ from chromadb.api.models.Collection import Collection
 
 from copilot.config import Settings
 from copilot.errors import StoreError
+from copilot.filelock import file_lock
 from copilot.messages import msg
 from copilot.retrieval.embedder import SiyuEmbedding, embedder_from_settings
 from copilot.retrieval.models import Chunk
@@ -86,14 +87,17 @@ def open_store(settings: Settings) -> VectorStore:
     name = settings.retrieval.collection
     if settings.chroma_url:
         return VectorStore(make_client(settings.chroma_url, settings.chroma_dir), name, embedder)
-    client, repaired = readable_client(
-        lambda: make_client(None, settings.chroma_dir),
-        settings.chroma_dir,
-        name,
-        embedder,
-        lambda c, n: new_collection(c, n, embedder),
-    )
-    store = VectorStore(client, name, embedder)
+    # Processes sharing a home (campaign workers, two commands at once) open it in turn: Chroma
+    # creating its files or the collection for two of them at once fails for one.
+    with file_lock(settings.chroma_dir.with_name(f"{settings.chroma_dir.name}.lock")):
+        client, repaired = readable_client(
+            lambda: make_client(None, settings.chroma_dir),
+            settings.chroma_dir,
+            name,
+            embedder,
+            lambda c, n: new_collection(c, n, embedder),
+        )
+        store = VectorStore(client, name, embedder)
     store.repaired = repaired
     return store
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -16,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from copilot.errors import StoreError
+from copilot.filelock import file_lock
 from copilot.messages import msg
 from copilot.store.migrations import migrate
 
@@ -163,12 +163,8 @@ class Database:
             yield  # one process owns an in-memory database
             return
         safe = re.sub(r"[^\w.-]", "_", name)
-        with open(f"{path}.{safe}.lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with file_lock(Path(f"{path}.{safe}.lock")):
+            yield
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -20,7 +20,13 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "copilot"
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("copilot.errors", "copilot.messages", "copilot.config", "copilot.datafile"),
+    (
+        "copilot.errors",
+        "copilot.messages",
+        "copilot.config",
+        "copilot.datafile",
+        "copilot.filelock",
+    ),
     ("copilot.store", "copilot.guardrails"),
     ("copilot.audit", "copilot.retrieval", "copilot.llm", "copilot.answering"),
     ("copilot.drafting",),
