@@ -244,6 +244,17 @@ class ApiSettings(Section):
     max_body_kb: int = Field(1024, ge=1, description="larger request bodies get 413")
     thread_turns: int = Field(6, ge=0, le=50, description="earlier turns a reply is drafted from")
     max_thread_turns: int = Field(200, ge=1, description="longer threads are refused (422)")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="requests drafted at once per process by `siyu api`; default 2 in 模板模式 "
+        "(drafting is CPU-bound: more threads only queue on the interpreter lock and stretch "
+        "the slowest replies), 40 with a model endpoint (drafting waits on the model)",
+    )
+
+    def drafting_threads(self, llm_configured: bool) -> int:
+        return self.threads or (40 if llm_configured else 2)
 
 
 class Settings(BaseSettings):
