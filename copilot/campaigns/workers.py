@@ -31,8 +31,8 @@ from copilot.messages import msg
 from copilot.store.engine import Database
 
 FLUSH_S = 1.0  # …or whatever is ready after this long, so progress and leases stay current
-POLL_S = 1.0
-CAMPAIGN_EXISTS = "campaign_exists"  # the error code of a finished campaign run without resume  # wait between looks for customers freed by an expired lease
+POLL_S = 1.0  # wait between looks for customers freed by an expired lease
+CAMPAIGN_EXISTS = "campaign_exists"  # the error code of a finished campaign run without resume
 
 
 class Runner(Protocol):
