@@ -244,6 +244,7 @@ class ApiSettings(Section):
     max_body_kb: int = Field(1024, ge=1, description="larger request bodies get 413")
     thread_turns: int = Field(6, ge=0, le=50, description="earlier turns a reply is drafted from")
     max_thread_turns: int = Field(200, ge=1, description="longer threads are refused (422)")
+    workers: int = Field(1, ge=1, le=64, description="worker processes of `siyu api`")
     threads: int | None = Field(
         None,
         ge=1,

@@ -158,16 +158,15 @@ def api(
     host: HostOpt = None,
     port: PortOpt = None,
     workers: Annotated[
-        int,
+        int | None,
         typer.Option(
             min=1,
-            envvar="SIYU_API_WORKERS",
             help=tr(
-                "工作进程数(各占一个 CPU 核为宜)",
-                "worker processes (about one per CPU core)",
+                "工作进程数(各占一个 CPU 核为宜),默认 SIYU_API_WORKERS 或 1",
+                "worker processes (about one per CPU core), default SIYU_API_WORKERS or 1",
             ),
         ),
-    ] = 1,
+    ] = None,
 ) -> None:
     from copilot.api.server import api_app, limit_blas_threads, run_workers
     from copilot.ui.auth import is_loopback
@@ -175,6 +174,7 @@ def api(
     app = copilot()
     s = app.settings
     host, port = host or s.ui.host, port or s.ui.port
+    workers = workers or s.api.workers
     s.ensure_home()
     if s.knowledge_dir.is_dir():  # once, here: the workers only read the knowledge base
         with app.db.exclusive("serve-start"):  # and in turn with replicas starting together

@@ -3,6 +3,7 @@ loopback only to this machine's host names, keys required beyond it."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from copilot.api.server import api_app
@@ -51,8 +52,6 @@ def test_the_server_applies_its_drafting_thread_limit(app: Copilot) -> None:
 def test_workers_refuse_a_port_another_server_listens_on() -> None:
     import socket
 
-    import pytest
-
     from copilot.api.server import run_workers
     from copilot.errors import InputError
 
@@ -63,3 +62,10 @@ def test_workers_refuse_a_port_another_server_listens_on() -> None:
         with pytest.raises(InputError) as caught:
             run_workers("127.0.0.1", port, workers=2, threads=1)
     assert f"127.0.0.1:{port}" in caught.value.render("en")
+
+
+def test_siyu_api_workers_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from copilot.config import Settings
+
+    monkeypatch.setenv("SIYU_API_WORKERS", "3")
+    assert Settings().api.workers == 3
