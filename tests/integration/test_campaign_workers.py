@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from benchmarks.campaign_workers import ANSWER  # the canned model answer the benchmark uses too
 from copilot.audit.log import AuditLog
 from copilot.config import Settings
 from copilot.customers.catalog import load_catalog
@@ -40,16 +41,6 @@ SIYU = [sys.executable, "-c", "from copilot.cli import app; app()"]
 PLAYBOOK, PURPOSE = "member_day", "marketing_personalisation"
 LEASE_S = 5
 LEASE_TESTS = ["tests/unit/customers/test_claims.py"]
-ANSWER = {
-    "suggestions": [
-        {
-            "text": "会员日到啦，本周会员专享好物等你来挑，欢迎来店里看看。回复TD退订",
-            "citations": [],
-            "confidence": 0.8,
-            "needs_human": False,
-        }
-    ]
-}
 
 
 @pytest.fixture(scope="module")
