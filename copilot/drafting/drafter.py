@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from copilot.config import Settings
@@ -57,6 +58,25 @@ class Drafter:
 
     def _language(self) -> Language:
         return self.engine.options.language
+
+    def on(self, day: date | None) -> Drafter:
+        """This drafter with its calendar on `day` (the time of day stays the clock's): dated
+        promotions, coupons and birthdays are read as on that day. None: this drafter."""
+        if day is None:
+            return self
+        engine = copy.copy(self.engine)
+        clock = self.engine.clock
+        engine.clock = lambda: datetime.combine(day, clock().timetz())
+        return Drafter(engine)
+
+    def plan(self, request: ReplyRequest | PostRequest | MessageRequest) -> TaskPlan:
+        """How the request will be retrieved, rendered and checked, without drafting."""
+        today = self.engine.today()
+        if isinstance(request, ReplyRequest):
+            return self.plan_reply(request)
+        if isinstance(request, PostRequest):
+            return plan_post(request, self._language(), today)
+        return plan_message(request, self._language(), today)
 
     def plan_reply(self, request: ReplyRequest) -> TaskPlan:
         redacted = guard.redact(request.message)

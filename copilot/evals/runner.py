@@ -114,7 +114,7 @@ class Runner:
         def work() -> None:
             try:
                 request = REQUESTS[case.task].model_validate(case.request)
-                box["result"] = getattr(self.drafter, case.task)(request)
+                box["result"] = getattr(self.drafter.on(case.today), case.task)(request)
             except BaseException as exc:  # handed to the caller's thread
                 box["error"] = exc
 

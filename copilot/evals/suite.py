@@ -9,6 +9,7 @@ JSONL file next to the suite (``cases_file: cases.csv`` or promptfoo's ``tests: 
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -52,6 +53,7 @@ class CaseSpec(BaseModel):
     id: str | None = None
     description: str = ""
     task: SuiteTask | None = None
+    today: date | None = Field(None, description="the day the case happens on; default: suite's")
     vars: dict[str, Any] = Field(default_factory=dict)
     assertions: list[AssertionSpec] = Field(default_factory=list, alias="assert")
     threshold: float | None = Field(None, ge=0, le=1, description="weighted score to pass")
@@ -65,6 +67,9 @@ class SuiteSpec(BaseModel):
     description: str = ""
     task: SuiteTask = "reply"
     knowledge: str | None = Field(None, description="knowledge folder, relative to the suite")
+    today: date | None = Field(
+        None, description="the day the cases happen on (dated promotions); default: the clock's"
+    )
     defaults: Defaults = Field(default_factory=Defaults)
     cases: list[CaseSpec] = Field(default_factory=list)
     cases_file: str | None = Field(None, description="CSV/JSONL cases, relative to the suite")
@@ -82,6 +87,7 @@ class Case(BaseModel):
     description: str
     task: SuiteTask
     request: dict[str, Any]
+    today: date | None = None
     assertions: list[AssertionSpec]
     threshold: float | None = None
     where: str = Field(description="file:line of the case, for messages and reports")
@@ -199,6 +205,7 @@ def _build_case(suite: str, spec: SuiteSpec, case: CaseSpec, number: int, where:
         description=case.description,
         task=task,
         request=validated.model_dump(mode="json", exclude_unset=True),
+        today=case.today or spec.today,
         assertions=assertions,
         threshold=case.threshold,
         where=where,

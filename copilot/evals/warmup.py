@@ -12,9 +12,7 @@ import threading
 
 import numpy as np
 
-from copilot.drafting import Drafter, MessageRequest, PostRequest, ReplyRequest
-from copilot.drafting.message import plan_message
-from copilot.drafting.post import plan_post
+from copilot.drafting import Drafter
 from copilot.errors import CopilotError
 from copilot.evals.suite import REQUESTS, Case
 from copilot.retrieval.embedder import SiyuEmbedding
@@ -59,19 +57,11 @@ class PrimedEmbedder(SiyuEmbedding):
 
 def case_queries(drafter: Drafter, cases: list[Case]) -> list[str]:
     """The retrieval query each case will send, as the retriever normalises it."""
-    language, today = drafter.engine.options.language, drafter.engine.today()
     queries = []
     for case in cases:
         try:
             request = REQUESTS[case.task].model_validate(case.request)
-            if isinstance(request, ReplyRequest):
-                plan = drafter.plan_reply(request)
-            elif isinstance(request, PostRequest):
-                plan = plan_post(request, language, today)
-            elif isinstance(request, MessageRequest):
-                plan = plan_message(request, language, today)
-            else:
-                continue
+            plan = drafter.on(case.today).plan(request)  # type: ignore[arg-type]
         except CopilotError:
             continue  # the run reports the bad input; priming just skips it
         queries.append(normalise_query(plan.query))

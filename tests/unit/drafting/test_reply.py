@@ -256,3 +256,16 @@ def test_template_drafter_reads_evidence_in_retrieval_order_unlabelled(
     spy = SpyTemplate()
     make_drafter(backend=spy).reply(ReplyRequest(message="退货运费谁承担?"))
     assert "<evidence" in spy.users[0] and "answers=" not in spy.users[0]
+
+
+def test_a_drafter_on_another_day_reads_that_calendar_and_keeps_the_time(
+    make_drafter: MakeDrafter,
+) -> None:
+    drafter = make_drafter()
+    moved = drafter.on(date(2026, 12, 5))
+    plan = moved.plan(ReplyRequest(message="双十二有什么活动"))
+    assert plan.context["today"] == "2026-12-05"
+    assert plan.filters.on == date(2026, 12, 5)  # dated promotions are filtered on that day
+    assert moved.engine.clock().timetz() == drafter.engine.clock().timetz()
+    assert drafter.engine.today() != date(2026, 12, 5)  # the original drafter is untouched
+    assert drafter.on(None) is drafter

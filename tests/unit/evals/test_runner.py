@@ -42,6 +42,11 @@ class ScriptedDrafter:
 
     def __init__(self, answers: dict[str, Any]) -> None:
         self.answers = answers
+        self.days: list[Any] = []
+
+    def on(self, day: Any) -> ScriptedDrafter:
+        self.days.append(day)
+        return self
 
     def reply(self, request: Any) -> Any:
         answer = self.answers[request.message]
@@ -102,6 +107,20 @@ def test_crashing_case_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
     results = Runner(drafter, FakeTools(), RunOptions()).run(_suite(tmp_path, text).cases)  # type: ignore[arg-type]
     assert [r.status for r in results] == ["pass", "error", "pass", "skipped"]
     assert results[1].error == "ZeroDivisionError: x"
+
+
+def test_each_case_is_drafted_on_the_day_it_happens(tmp_path: Path) -> None:
+    text = SUITE.replace("task: reply\n", "task: reply\ntoday: 2026-11-26\n").replace(
+        "  - id: fails\n", "  - id: fails\n    today: 2026-12-05\n"
+    )
+    drafter = ScriptedDrafter({"退货运费谁承担？": make_result(make_draft("运费"))})
+    Runner(drafter, FakeTools(), RunOptions(concurrency=1)).run(_suite(tmp_path, text).cases)  # type: ignore[arg-type]
+    assert [str(day) for day in drafter.days] == [
+        "2026-11-26",
+        "2026-12-05",
+        "2026-11-26",
+        "2026-11-26",
+    ]
 
 
 def test_slow_case_times_out(tmp_path: Path) -> None:

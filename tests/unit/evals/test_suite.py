@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,21 @@ def test_native_suite_merges_defaults(tmp_path: Path) -> None:
     assert case.request == {"message": "满多少包邮？", "language": "zh"}
     assert [a.type for a in case.assertions] == ["grounded", "contains"]
     assert case.where.endswith("s.yaml:8")
+
+
+def test_a_suite_pins_the_day_its_cases_happen_on_and_a_case_can_move_it(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "suite: dated\ntoday: 2026-11-26\ncases:\n"
+        "  - id: suite-day\n    vars: {message: 双十二有活动吗}\n    assert: [{type: grounded}]\n"
+        "  - id: own-day\n    today: 2026-12-05\n    vars: {message: 双十二有活动吗}\n"
+        "    assert: [{type: grounded}]\n"
+    )
+    suite_day, own_day = load_suite(write(tmp_path, "s.yaml", text)).cases
+    assert (suite_day.today, own_day.today) == (date(2026, 11, 26), date(2026, 12, 5))
+    undated = load_suite(write(tmp_path, "u.yaml", GOOD)).cases[0]
+    assert undated.today is None  # the clock's day
 
 
 @pytest.mark.parametrize(("text", "expected"), BROKEN)
