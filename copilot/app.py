@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from copilot.retrieval.store import VectorStore
     from copilot.store.engine import Database
     from copilot.wecom import WecomConnector
+    from copilot.wecom.jsapi import AgentSigner
 
 
 class Copilot:
@@ -237,6 +238,13 @@ class Copilot:
             self.audit,
             lambda text: self.drafter.reply(ReplyRequest(message=text)),
         )
+
+    @cached_property
+    def wecom_agent(self) -> AgentSigner:
+        """Signs the sidebar's wx.agentConfig (SIYU_WECOM_AGENT_ID and the app's secret)."""
+        from copilot.wecom.jsapi import AgentSigner
+
+        return AgentSigner(self.settings.wecom)
 
     # evals
 

@@ -11,6 +11,7 @@ from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, get_args
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -218,8 +219,16 @@ class EvalSettings(Section):
     judge_api_key: SecretStr | None = None
 
 
+# WeCom's JS-SDK as its documentation loads it: the sidebar adds these scripts inside WeCom only.
+WECOM_JSSDK = (
+    "https://res.wx.qq.com/open/js/jweixin-1.2.0.js",
+    "https://open.work.weixin.qq.com/wwopen/js/jwxwork-1.0.0.js",
+)
+
+
 class WecomSettings(Section):
-    """The WeChat Customer Service (微信客服) connector; active once all four credentials are set."""
+    """The WeChat Customer Service (微信客服) connector, active once all four credentials are
+    set; and the sidebar's WeCom app, active once the corp id, a secret and its AgentId are."""
 
     corp_id: str | None = Field(None, description="企业ID (CorpID) of the WeCom organisation")
     secret: SecretStr | None = Field(None, description="the 微信客服 Secret (API access)")
@@ -230,10 +239,38 @@ class WecomSettings(Section):
     max_retries: int = Field(3, ge=0, description="retries on network errors, 5xx and -1 busy")
     retry_backoff_s: float = Field(0.5, ge=0, description="first backoff; doubles per retry")
     replay_window_s: int = Field(300, ge=1, description="callbacks older than this are refused")
+    agent_id: int | None = Field(
+        None, ge=1, description="AgentId of the self-built app whose chat toolbar shows the sidebar"
+    )
+    agent_secret: SecretStr | None = Field(
+        None, description="that app's Secret, when it is not SIYU_WECOM_SECRET"
+    )
+    jssdk: list[str] = Field(
+        default_factory=lambda: list(WECOM_JSSDK),
+        description="WeCom JS-SDK scripts the sidebar loads inside WeCom (https URLs)",
+    )
 
     @property
     def configured(self) -> bool:
         return bool(self.corp_id and self.secret and self.token and self.aes_key)
+
+    @field_validator("jssdk")
+    @classmethod
+    def _script_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"not an http(s) script URL: {url!r}")
+        return urls
+
+    @property
+    def agent_configured(self) -> bool:
+        """The sidebar can sign wx.agentConfig and so put a reply straight into the chat."""
+        return bool(self.corp_id and (self.agent_secret or self.secret) and self.agent_id)
+
+    def for_agent(self) -> WecomSettings:
+        """These settings with the sidebar app's secret, for its own client."""
+        return self.model_copy(update={"secret": self.agent_secret or self.secret})
 
 
 class ApiSettings(Section):

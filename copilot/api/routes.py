@@ -33,6 +33,7 @@ from copilot.api.models import (
 from copilot.api.problems import ApiError, responses
 from copilot.api.queue import queue_router
 from copilot.api.security import Caller, Checking, Drafting, Feedback, Gate, RequestContext
+from copilot.api.wecom_agent import wecom_agent_router
 from copilot.app import Copilot
 from copilot.drafting import DraftResult, MessageRequest, PostRequest, ReplyRequest
 from copilot.drafting.records import record_decision, record_drafts
@@ -69,6 +70,7 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
         required=require_keys,
     )
     api.include_router(queue_router(app))
+    api.include_router(wecom_agent_router(app))
 
     def drafts(result: DraftResult, who: Caller) -> Drafts:
         """`result` recorded, with its draft ids (already valid: not validated again)."""

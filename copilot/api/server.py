@@ -63,7 +63,7 @@ def api_app(app: Copilot, *, require_keys: bool) -> FastAPI:
 
     web = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     web.mount("/v1", build_api(app, require_keys=require_keys))
-    web.include_router(sidebar_router())
+    web.include_router(sidebar_router(app.settings.wecom))
     if app.settings.wecom.configured:
         from copilot.wecom import callback_router
 

@@ -24,7 +24,9 @@ def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAP
     (always when binding beyond loopback)."""
     app = FastAPI()
     app.mount("/v1", build_api(wb.copilot, require_keys=auth is not None))
-    app.include_router(sidebar_router())  # /wecom/sidebar, for WeCom's chat toolbar
+    app.include_router(
+        sidebar_router(wb.copilot.settings.wecom)
+    )  # /wecom/sidebar, for WeCom's chat toolbar
     if wb.copilot.settings.wecom.configured:  # WeCom calls back; the signature is its login
         from copilot.wecom import callback_router
 

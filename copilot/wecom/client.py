@@ -1,7 +1,8 @@
-"""The WeCom API calls the connector makes: ``gettoken``, ``kf/sync_msg`` and ``kf/send_msg``.
+"""The WeCom API calls the copilot makes: ``gettoken``, ``kf/sync_msg`` and ``kf/send_msg`` for
+the 微信客服 connector, ``ticket/get?type=agent_config`` for the sidebar's JS-SDK signature.
 
-The access_token is cached until shortly before it expires and fetched again when WeCom says it
-is invalid or expired (40014, 42001). Network errors, 5xx answers and "system busy" (-1) are
+The access_token and the app's ticket are cached until shortly before they expire; the token is
+fetched again when WeCom says it is invalid or expired (40014, 42001). Network errors, 5xx answers and "system busy" (-1) are
 retried with doubling backoff; any other errcode raises a BackendError naming the endpoint. The
 secret and the token travel only in query strings and never appear in errors or logs.
 """
@@ -72,14 +73,17 @@ class WecomClient:
         self.clock, self.sleep = clock, sleep
         self._token = ""
         self._expires = 0.0
+        self._ticket = ""
+        self._ticket_expires = 0.0
         self._lock = threading.Lock()
+        self._ticket_lock = threading.Lock()
 
     # public calls
 
     def sync_msg(self, cursor: str, token: str, open_kfid: str) -> SyncPage:
         """One page of messages after `cursor`, with the callback's `token`."""
         body = {"cursor": cursor, "token": token, "limit": SYNC_LIMIT, "open_kfid": open_kfid}
-        return SyncPage.model_validate(self._call("/cgi-bin/kf/sync_msg", body)[0])
+        return SyncPage.model_validate(self._call("POST", "/cgi-bin/kf/sync_msg", json=body)[0])
 
     def send_text(self, touser: str, open_kfid: str, content: str, msgid: str) -> int:
         """Send `content` to a customer; `msgid` makes a repeated request the same message.
@@ -91,7 +95,17 @@ class WecomClient:
             "msgtype": "text",
             "text": {"content": content},
         }
-        return self._call("/cgi-bin/kf/send_msg", body)[1]
+        return self._call("POST", "/cgi-bin/kf/send_msg", json=body)[1]
+
+    def agent_ticket(self) -> str:
+        """The app's JS-SDK ticket (wx.agentConfig signs with it), cached like the token:
+        WeCom limits how often it may be fetched."""
+        with self._ticket_lock:
+            if not self._ticket or self.clock() >= self._ticket_expires:
+                data, _ = self._call("GET", "/cgi-bin/ticket/get", params={"type": "agent_config"})
+                self._ticket = str(data.get("ticket", ""))
+                self._ticket_expires = self._expiry(data)
+            return self._ticket
 
     def access_token(self) -> str:
         """The cached access_token, fetched when missing or about to expire."""
@@ -106,9 +120,13 @@ class WecomClient:
                     },
                 )
                 self._token = str(data.get("access_token", ""))
-                lifetime = float(data.get("expires_in", 7200))
-                self._expires = self.clock() + max(lifetime - TOKEN_MARGIN_S, lifetime / 2)
+                self._expires = self._expiry(data)
             return self._token
+
+    def _expiry(self, data: dict[str, Any]) -> float:
+        """When a token or ticket WeCom just gave must be fetched again."""
+        lifetime = float(data.get("expires_in", 7200))
+        return self.clock() + max(lifetime - TOKEN_MARGIN_S, lifetime / 2)
 
     def invalidate(self, token: str) -> None:
         """Drop `token` from the cache (WeCom said it is invalid or expired)."""
@@ -121,20 +139,28 @@ class WecomClient:
 
     # transport
 
-    def _call(self, path: str, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
-        """POST with the access_token; one fresh token when WeCom rejects the cached one.
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, Any], int]:
+        """A call with the access_token; one fresh token when WeCom rejects the cached one.
         Returns the answer and how many requests were made."""
         token = self.access_token()
         try:
-            return self._request("POST", path, params={"access_token": token}, json=body)
+            return self._request(
+                method, path, params={**(params or {}), "access_token": token}, json=json
+            )
         except WecomApiError as exc:
             if exc.errcode not in TOKEN_ERRORS:
                 raise
             spent = exc.attempts
         self.invalidate(token)
-        data, attempts = self._request(
-            "POST", path, params={"access_token": self.access_token()}, json=body
-        )
+        fresh = {**(params or {}), "access_token": self.access_token()}
+        data, attempts = self._request(method, path, params=fresh, json=json)
         return data, spent + attempts
 
     def _request(

@@ -54,14 +54,18 @@ def _wechatpy() -> tuple[Any, type[Exception], type[Exception]]:
         from wechatpy.enterprise.exceptions import InvalidCorpIdException
         from wechatpy.exceptions import InvalidSignatureException
     except ImportError as exc:
-        raise ConfigError(
-            msg("微信客服连接需要 wechatpy", "the WeCom connector needs wechatpy"),
-            hint=msg(
-                "安装 siyu-copilot[wecom] 或去掉 SIYU_WECOM_* 设置",
-                "install siyu-copilot[wecom] or unset the SIYU_WECOM_* settings",
-            ),
-        ) from exc
+        raise missing_wechatpy() from exc
     return WeChatCrypto, InvalidSignatureException, InvalidCorpIdException
+
+
+def missing_wechatpy() -> ConfigError:
+    return ConfigError(
+        msg("企业微信连接需要 wechatpy", "the WeCom connection needs wechatpy"),
+        hint=msg(
+            "安装 siyu-copilot[wecom] 或去掉 SIYU_WECOM_* 设置",
+            "install siyu-copilot[wecom] or unset the SIYU_WECOM_* settings",
+        ),
+    )
 
 
 # what wechatpy raises on a body that is not the XML, base64 or padding it expects

@@ -1,5 +1,6 @@
-"""A loopback WeCom API for the connector's tests and benchmark: ``gettoken``, ``kf/sync_msg``
-and ``kf/send_msg`` as WeCom documents them, served by a real HTTP server thread.
+"""A loopback WeCom API for the connector's and the sidebar's tests and benchmark: ``gettoken``,
+``kf/sync_msg``, ``kf/send_msg`` and ``ticket/get`` as WeCom documents them, and a stand-in for
+WeCom's JS-SDK, served by a real HTTP server thread.
 
 - gettoken: ``GET /cgi-bin/gettoken?corpid=&corpsecret=`` → access_token, expires_in (7200);
   a wrong corp id or secret is errcode 40013 / 40001.
@@ -8,9 +9,15 @@ and ``kf/send_msg`` as WeCom documents them, served by a real HTTP server thread
 - kf/send_msg: ``POST ?access_token=`` with touser, open_kfid, msgid (≤ 32 bytes of
   ``[0-9a-zA-Z_-]``), msgtype text, text.content (≤ 2048 bytes) → msgid. A msgid already
   delivered is answered as sent without delivering it again.
+- ticket/get: ``GET ?access_token=&type=agent_config`` → the app's ticket, expires_in (7200).
+- ``/jssdk.js``: a ``wx`` object as WeCom's client gives a page. ``wx.agentConfig`` checks the
+  signature (SHA-1 of the current ticket, nonce, timestamp and the page URL without fragment) and
+  the corp id, as WeCom does; ``wx.invoke('sendChatMessage', …)`` is recorded in ``wx.calls`` and
+  answers ``:ok`` only after a successful agentConfig.
 - an unknown access_token is 40014, an expired one 42001.
 
-Failure knobs: ``expire_tokens()`` makes every issued token expired, ``fail_sends`` answers that
+Failure knobs: ``rotate_ticket()`` issues a new app ticket (signatures made with the old one
+fail), ``expire_tokens()`` makes every issued token expired, ``fail_sends`` answers that
 many send_msg calls with HTTP 502 first, ``busy_syncs`` answers sync_msg with errcode -1.
 """
 
@@ -28,6 +35,7 @@ from urllib.parse import parse_qs, urlsplit
 
 CORP_ID = "ww0123456789abcdef"
 SECRET = "kf-secret-for-tests"
+AGENT_ID = 1000002
 OPEN_KFID = "wkAJ2GCAAASSm4_FhToWMFea0xAFfd3Q"
 MSGID = re.compile(r"[0-9a-zA-Z_-]{1,32}")
 
@@ -40,7 +48,12 @@ class WecomState:
     calls: list[str] = field(default_factory=list)
     fail_sends: int = 0
     busy_syncs: int = 0
+    ticket: str = "agent-ticket-1"
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def rotate_ticket(self) -> None:
+        with self.lock:
+            self.ticket = f"agent-ticket-{int(self.ticket.rsplit('-', 1)[1]) + 1}"
 
     def customer_says(self, msgid: str, text: str, user: str = "wmCustomer01") -> None:
         """A customer writes to the account (as WeCom would record it)."""
@@ -76,6 +89,32 @@ class WecomState:
             self.tokens = dict.fromkeys(self.tokens, False)
 
 
+# What WeCom's client does for a page that loaded its JS-SDK (the parts the sidebar uses).
+JSSDK = """(() => {
+  const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const sha1 = async (text) => hex(await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text)));
+  window.wx = {
+    calls: [],
+    configured: false,
+    agentConfig(c) {
+      const url = location.href.split("#")[0];
+      sha1(`jsapi_ticket=$TICKET&noncestr=${c.nonceStr}&timestamp=${c.timestamp}&url=${url}`)
+        .then((signature) => {
+          this.configured = signature === c.signature && c.corpid === "$CORP"
+            && (c.jsApiList || []).includes("sendChatMessage");
+          if (this.configured) c.success({ errMsg: "agentConfig:ok" });
+          else c.fail({ errMsg: "agentConfig:fail invalid signature" });
+        });
+    },
+    invoke(name, args, done) {
+      this.calls.push([name, args]);
+      done({ err_msg: this.configured ? `${name}:ok` : `${name}:fail_nopermission` });
+    },
+  };
+})();
+"""
+
+
 class _Handler(BaseHTTPRequestHandler):
     state: WecomState
 
@@ -86,7 +125,11 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         self.state.calls.append(url.path)
-        if url.path != "/cgi-bin/gettoken":
+        if url.path == "/jssdk.js":
+            self._script(JSSDK.replace("$TICKET", self.state.ticket).replace("$CORP", CORP_ID))
+        elif url.path == "/cgi-bin/ticket/get":
+            self._ticket(query)
+        elif url.path != "/cgi-bin/gettoken":
             self._send(404, {"errcode": 404, "errmsg": "not found"})
         elif query.get("corpid") != CORP_ID:
             self._send(200, {"errcode": 40013, "errmsg": "invalid corpid"})
@@ -100,18 +143,33 @@ class _Handler(BaseHTTPRequestHandler):
                 200, {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
             )
 
+    def _token_refused(self, query: dict[str, str]) -> bool:
+        """Answer an unknown or expired access_token as WeCom does; True when it was one."""
+        valid = self.state.tokens.get(query.get("access_token", ""))
+        if valid is None:
+            self._send(200, {"errcode": 40014, "errmsg": "invalid access_token"})
+        elif not valid:
+            self._send(200, {"errcode": 42001, "errmsg": "access_token expired"})
+        return not valid
+
+    def _ticket(self, query: dict[str, str]) -> None:
+        if self._token_refused(query):
+            return
+        if query.get("type") != "agent_config":
+            self._send(200, {"errcode": 40097, "errmsg": "invalid args"})
+            return
+        ticket = {"errcode": 0, "errmsg": "ok", "ticket": self.state.ticket, "expires_in": 7200}
+        self._send(200, ticket)
+
     def do_POST(self) -> None:
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         length = int(self.headers.get("content-length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
         self.state.calls.append(url.path)
-        valid = self.state.tokens.get(query.get("access_token", ""))
-        if valid is None:
-            self._send(200, {"errcode": 40014, "errmsg": "invalid access_token"})
-        elif not valid:
-            self._send(200, {"errcode": 42001, "errmsg": "access_token expired"})
-        elif url.path == "/cgi-bin/kf/sync_msg":
+        if self._token_refused(query):
+            return
+        if url.path == "/cgi-bin/kf/sync_msg":
             self._sync(body)
         elif url.path == "/cgi-bin/kf/send_msg":
             self._deliver(body)
@@ -165,6 +223,14 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             state.delivered.setdefault(msgid, body)
         self._send(200, {"errcode": 0, "errmsg": "ok", "msgid": msgid})
+
+    def _script(self, text: str) -> None:
+        data = text.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/javascript; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _send(self, status: int, payload: dict[str, Any]) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode()

@@ -7,6 +7,7 @@ do not depend on each other's order.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from tests.conftest import REPO
 from tests.integration.servers import free_port, start, stop
+from tests.integration.wecom_fake import AGENT_ID, CORP_ID, SECRET, WecomState, fake_wecom
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,9 +38,24 @@ def app_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(app_home: Path) -> Iterator[str]:
-    """The workbench on a free loopback port with a fresh SIYU_HOME; stopped by PID."""
+def wecom_api() -> Iterator[tuple[str, WecomState]]:
+    """A loopback WeCom API and JS-SDK for the sidebar app the workbench is configured with."""
+    with fake_wecom() as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def app_url(app_home: Path, wecom_api: tuple[str, WecomState]) -> Iterator[str]:
+    """The workbench on a free loopback port with a fresh SIYU_HOME, its sidebar app on the
+    loopback WeCom API (not the 微信客服 connector: no callback token); stopped by PID."""
     home = app_home
+    wecom = {
+        "SIYU_WECOM_CORP_ID": CORP_ID,
+        "SIYU_WECOM_SECRET": SECRET,
+        "SIYU_WECOM_AGENT_ID": str(AGENT_ID),
+        "SIYU_WECOM_API_BASE": wecom_api[0],
+        "SIYU_WECOM_JSSDK": json.dumps([wecom_api[0] + "/jssdk.js"]),
+    }
     port = free_port()
     with pytest.MonkeyPatch.context() as patch:
         for name in ("SIYU_LLM_BASE_URL", "SIYU_CHROMA_URL", "SIYU_DATABASE_URL"):
@@ -50,7 +67,7 @@ def app_url(app_home: Path) -> Iterator[str]:
             timeout_s=180,
             # Enough customers that a campaign runs for seconds: long enough to close the browser
             # or click twice while it runs.
-            env={"SIYU_HOME": str(home), "SIYU_UI_DEMO_CUSTOMERS": "1500"},
+            env={"SIYU_HOME": str(home), "SIYU_UI_DEMO_CUSTOMERS": "1500", **wecom},
         )
     try:
         yield f"http://127.0.0.1:{port}"

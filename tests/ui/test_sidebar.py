@@ -1,6 +1,8 @@
 """The WeCom chat-toolbar page in headless Chromium at 360×640 against the real server: paste a
-message, read the suggestions with their sources, insert one through a stub JS-SDK ``wx``, reject
-another with a reason, and check what the audit log recorded."""
+message, read the suggestions with their sources, insert one into the chat through WeCom's JS-SDK
+(the loopback stand-in, which checks the server's wx.agentConfig signature as WeCom does), reject
+another with a reason, and check what the audit log recorded; outside WeCom, or when WeCom
+refuses the signature, 插入 copies."""
 
 from __future__ import annotations
 
@@ -15,31 +17,38 @@ from playwright.sync_api import Browser, Page, Route, expect
 from copilot.audit.log import AuditLog, HumanAction
 from copilot.config import Settings
 from copilot.store.engine import Database
+from tests.integration.wecom_fake import WecomState
 from tests.ui.conftest import screenshot
 from tests.unit.ui.hostile import IMG
 
 pytestmark = pytest.mark.integration
 
-# Records what the page asks WeCom's JS-SDK to do, and answers like WeCom does.
-STUB_WX = """window.wx = { calls: [], invoke(name, args, done) {
-  this.calls.push([name, args]); done({ err_msg: name + ":ok" }); } };"""
+# WeCom's desktop client names itself in the user agent; the page loads the JS-SDK only there.
+WECOM_UA = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36 wxwork/4.1.22 MicroMessenger/7.0.1 Language/zh"
+)
 INJECTED = """() => [...document.querySelectorAll('img, [onerror]')].length
   + (window.__xss ? 1 : 0)"""
+SEND = "sendChatMessage"
 
 
-def open_sidebar(browser: Browser, url: str, *, wx: bool = False) -> Page:
-    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="zh-CN")
+def open_sidebar(browser: Browser, url: str, *, in_wecom: bool = False) -> Page:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640},
+        locale="zh-CN",
+        user_agent=WECOM_UA if in_wecom else None,
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     page = context.new_page()
     page.set_default_timeout(20_000)
-    if wx:
-        page.add_init_script(STUB_WX)
     page.goto(url)
     return page
 
 
 @pytest.fixture
 def sidebar(browser: Browser, app_url: str) -> Iterator[Page]:
-    page = open_sidebar(browser, app_url + "/wecom/sidebar", wx=True)
+    page = open_sidebar(browser, app_url + "/wecom/sidebar", in_wecom=True)
     yield page
     page.context.close()
 
@@ -74,9 +83,7 @@ def test_paste_insert_and_reject_are_recorded(sidebar: Page, app_home: Path) -> 
     first.get_by_role("button", name="插入").click()
     expect(first.locator(".card-status")).to_have_text("已插入聊天,已记录为采纳。")
     calls = sidebar.evaluate("window.wx.calls")
-    assert calls == [
-        ["sendChatMessage", {"msgtype": "text", "enterChat": True, "text": {"content": text}}]
-    ]
+    assert calls == [[SEND, {"msgtype": "text", "enterChat": True, "text": {"content": text}}]]
     (accepted,) = human_actions(app_home, first.get_attribute("data-draft-id") or "")
     assert accepted.action == "accepted"
 
@@ -171,6 +178,46 @@ def test_a_message_picked_from_the_queue_is_sent_through_the_connector(sidebar: 
     assert approvals == [{"text": "您好,可以退货,运费我们出。", "draft_id": "reply-q-1"}]
     assert sidebar.evaluate("window.wx.calls") == []  # not put into the open chat
     expect(sidebar.locator("#queue option")).to_have_text(["暂无待处理消息"])
+
+
+def test_outside_wecom_insert_copies_and_no_wecom_script_is_loaded(
+    browser: Browser, app_url: str, wecom_api: tuple[str, WecomState]
+) -> None:
+    before = wecom_api[1].calls.count("/jssdk.js")
+    page = open_sidebar(browser, app_url + "/wecom/sidebar")
+    try:
+        suggest(page, "奶粉保质期多久")
+        first = page.locator("li.card").nth(0)
+        text = first.locator("textarea.draft-text").input_value()
+        first.get_by_role("button", name="插入").click()
+        expect(first.locator(".card-status")).to_have_text("已复制,请粘贴到聊天中;已记录为采纳。")
+        assert page.evaluate("navigator.clipboard.readText()") == text
+        assert page.evaluate("typeof window.wx") == "undefined"
+        assert wecom_api[1].calls.count("/jssdk.js") == before
+    finally:
+        page.context.close()
+
+
+def test_when_wecom_refuses_the_signature_the_agent_is_told_and_insert_copies(
+    browser: Browser, app_url: str, wecom_api: tuple[str, WecomState]
+) -> None:
+    """The server signed with a ticket WeCom no longer accepts (rotated since it was cached)."""
+    state = wecom_api[1]
+    ticket = state.ticket
+    signed = httpx.get(app_url + "/v1/wecom/agent-config", params={"url": app_url + "/x"})
+    assert signed.status_code == 200, signed.text  # the server now holds this ticket
+    state.rotate_ticket()
+    page = open_sidebar(browser, app_url + "/wecom/sidebar", in_wecom=True)
+    try:
+        expect(page.locator("#status")).to_contain_text("无法直接插入聊天,插入将改为复制")
+        suggest(page, "退货运费谁出?")
+        first = page.locator("li.card").nth(0)
+        first.get_by_role("button", name="插入").click()
+        expect(first.locator(".card-status")).to_have_text("已复制,请粘贴到聊天中;已记录为采纳。")
+        assert page.evaluate("window.wx.calls") == []  # never asked WeCom to send unsigned
+    finally:
+        state.ticket = ticket
+        page.context.close()
 
 
 def test_english_page_and_security_headers(browser: Browser, app_url: str) -> None:

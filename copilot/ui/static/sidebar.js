@@ -40,6 +40,7 @@ const TEXTS = {
     copied: "已复制,请粘贴到聊天中;已记录为采纳。",
     copied_edited: "已复制,请粘贴到聊天中;已记录为编辑后发送。",
     copy_failed: "无法自动插入或复制,请手动复制文本。",
+    chat_unavailable: "无法直接插入聊天,插入将改为复制:",
     rejected: "已记录为不采纳。",
     record_failed: "已插入,但记录反馈失败:",
     send: "发送给客户",
@@ -82,6 +83,7 @@ const TEXTS = {
     copied: "Copied: paste it into the chat; recorded as accepted.",
     copied_edited: "Copied: paste it into the chat; recorded as edited.",
     copy_failed: "Could not insert or copy; copy the text by hand.",
+    chat_unavailable: "Cannot insert into the chat directly, Insert copies instead: ",
     rejected: "Recorded as rejected.",
     record_failed: "Inserted, but recording the feedback failed: ",
     send: "Send to the customer",
@@ -316,16 +318,51 @@ function sources(citations) {
   return box;
 }
 
-// Inside WeCom the JS-SDK puts the text into the chat's input box; elsewhere it is copied.
+// Inside WeCom (its client says "wxwork" in the user agent) the page asks the server for a signed
+// wx.agentConfig, loads WeCom's JS-SDK and configures it; 插入 then puts the text into the chat's
+// input box. Outside WeCom, without the sidebar app configured, or when WeCom refuses, it copies.
+let chat = null; // a promise of whether sendChatMessage may be used
 
-function deliver(text) {
-  if (window.wx && typeof window.wx.invoke === "function") {
-    return new Promise((resolve) => {
+function connectChat() {
+  if (chat || !/wxwork/i.test(navigator.userAgent)) return;
+  chat = configureChat().catch((error) => {
+    if (error instanceof NeedKey) chat = null; // asked again once a key is saved
+    else if (error.code !== "wecom_agent_not_configured") say(t("chat_unavailable") + error.message, "error");
+    return false;
+  });
+}
+
+async function configureChat() {
+  const page = location.href.split("#")[0];
+  const { sdk, ...signed } = await api("GET", `/v1/wecom/agent-config?url=${encodeURIComponent(page)}`);
+  for (const src of sdk) await loadScript(src);
+  if (!window.wx || typeof window.wx.agentConfig !== "function") throw new Error("wx.agentConfig");
+  return new Promise((resolve, reject) => {
+    window.wx.agentConfig({
+      ...signed,
+      success: () => resolve(true),
+      fail: (res) => reject(new Error((res && res.errMsg) || "agentConfig")),
+    });
+  });
+}
+
+function loadScript(src) {
+  return new Promise((resolve, reject) => {
+    const script = el("script", { src, async: false });
+    script.addEventListener("load", resolve);
+    script.addEventListener("error", () => reject(new Error(src)));
+    document.head.append(script);
+  });
+}
+
+async function deliver(text) {
+  if (chat && (await chat)) {
+    const inserted = await new Promise((resolve) => {
       window.wx.invoke("sendChatMessage", { msgtype: "text", enterChat: true, text: { content: text } }, (res) => {
-        const ok = !res || !res.err_msg || res.err_msg.endsWith(":ok");
-        resolve(ok ? "inserted" : copy(text));
+        resolve(!res || !res.err_msg || res.err_msg.endsWith(":ok"));
       });
     });
+    if (inserted) return "inserted";
   }
   return copy(text);
 }
@@ -358,11 +395,13 @@ function start() {
     $("key-form").hidden = true;
     say("");
     loadQueue();
+    connectChat();
   });
   $("queue").addEventListener("change", pickFromQueue);
   $("message").addEventListener("input", () => { picked = null; $("queue").value = ""; });
   $("queue-refresh").addEventListener("click", loadQueue);
   loadQueue();
+  connectChat();
 }
 
 document.addEventListener("DOMContentLoaded", start);

@@ -7,12 +7,17 @@ import re
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from pydantic import SecretStr
+
+from copilot.config import WecomSettings
 from copilot.ui.sidebar import sidebar_router
 
+AGENT = WecomSettings(corp_id="ww1", secret=SecretStr("s"), agent_id=1000002)
 
-def client() -> TestClient:
+
+def client(wecom: WecomSettings | None = None) -> TestClient:
     app = FastAPI()
-    app.include_router(sidebar_router())
+    app.include_router(sidebar_router(wecom or WecomSettings()))
     return TestClient(app)
 
 
@@ -30,6 +35,21 @@ def test_the_page_and_its_files_carry_the_security_headers() -> None:
         policy = response.headers["content-security-policy"]
         assert "default-src 'none'" in policy and "script-src 'self';" in policy
         assert "unsafe" not in policy
+
+
+def test_with_the_sidebar_app_configured_only_the_js_sdk_origins_are_added() -> None:
+    policy = client(AGENT).get("/wecom/sidebar").headers["content-security-policy"]
+    scripts = re.search(r"script-src ([^;]+);", policy)
+    assert scripts is not None
+    assert scripts.group(1).split() == [
+        "'self'",
+        "https://res.wx.qq.com",
+        "https://open.work.weixin.qq.com",
+    ]
+    assert "connect-src 'self';" in policy  # the page still talks to this origin only
+    unsigned = AGENT.model_copy(update={"agent_id": None})
+    policy = client(unsigned).get("/wecom/sidebar").headers["content-security-policy"]
+    assert "script-src 'self';" in policy
 
 
 def test_the_page_has_no_inline_script_or_handler_and_the_script_no_markup_sink() -> None:

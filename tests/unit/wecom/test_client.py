@@ -90,6 +90,22 @@ def test_a_rejected_token_is_fetched_again_once(errcode: int) -> None:
     ]
 
 
+def test_the_app_ticket_is_a_get_cached_like_the_token_and_survives_a_rejected_token() -> None:
+    tickets = iter(["t-1", "t-2"])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.method == "GET" and request.url.params["type"] == "agent_config"
+        if request.url.params["access_token"] == "token-1":
+            return httpx.Response(200, json={"errcode": 42001, "errmsg": "expired"})
+        return httpx.Response(200, json={"errcode": 0, "ticket": next(tickets), "expires_in": 7200})
+
+    now = [0.0]
+    wecom = client(Api(answer), clock=lambda: now[0])
+    assert [wecom.agent_ticket() for _ in range(3)] == ["t-1"] * 3
+    now[0] = 7200 - 299
+    assert wecom.agent_ticket() == "t-2"
+
+
 def test_network_errors_5xx_and_busy_are_retried_with_doubling_backoff() -> None:
     answers = iter(["connect", 502, -1])
 
