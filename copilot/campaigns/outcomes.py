@@ -21,6 +21,7 @@ from copilot.campaigns.audience import consent_exclusion
 from copilot.campaigns.playbooks import PlaybookSpec
 from copilot.customers.consent import ConsentRegistry
 from copilot.drafting import DraftResult
+from copilot.drafting.records import draft_created
 from copilot.messages import render
 from copilot.store.engine import Database
 from copilot.store.schema import campaign_results
@@ -76,24 +77,14 @@ def audit_event(spec: PlaybookSpec, outcome: Outcome) -> DraftCreated | None:
     result = outcome.draft
     if result is None:
         return None
-    draft = result.drafts[0]
-    return DraftCreated(
-        draft_id=f"{outcome.row['campaign_id']}:{outcome.customer_id}",
-        task="message",
-        prompt_id=result.prompt.id,
-        prompt_version=result.prompt.version,
-        backend=result.backend,
-        model=result.backend,
+    return draft_created(
+        f"{outcome.row['campaign_id']}:{outcome.customer_id}",
+        result,
+        result.drafts[0],
         sources=[c.source for c in result.sources],
-        fields_used=result.fields_used,
         purpose=spec.purpose,
         customer_id=outcome.customer_id,
         campaign_id=str(outcome.row["campaign_id"]),
-        verdict=draft.verdict.verdict,
-        rules=sorted({f.rule for f in draft.verdict.findings}),
-        text=draft.text,
-        model_output_reason=result.rejected_reason,
-        model_output=result.rejected_raw,
     )
 
 

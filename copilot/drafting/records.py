@@ -5,12 +5,12 @@ its draft id when the decision arrives (from this process or another replica).""
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.engine import Connection
 
 from copilot.audit.log import AuditLog, DraftCreated, HumanAction
-from copilot.drafting.models import DraftResult
+from copilot.drafting.models import Draft, DraftResult
 from copilot.errors import InputError
 from copilot.messages import msg
 
@@ -30,28 +30,42 @@ def record_drafts(
     base = uuid.uuid4().hex[:10]
     ids = [f"{result.task}-{base}-{index}" for index in range(1, len(result.drafts) + 1)]
     events = [
-        DraftCreated(
-            draft_id=draft_id,
-            task=result.task,
-            prompt_id=result.prompt.id,
-            prompt_version=result.prompt.version,
-            backend=result.backend,
-            model=result.backend,
+        draft_created(
+            draft_id,
+            result,
+            draft,
             sources=[c.source for c in draft.citations],
-            fields_used=result.fields_used,
-            verdict=draft.verdict.verdict,
-            rules=sorted({f.rule for f in draft.verdict.findings}),
-            text=draft.text,
             question=result.customer_message,
             needs_human=draft.needs_human,
-            model_output_reason=result.rejected_reason,
-            model_output=result.rejected_raw,
             request_id=request_id,
         )
         for draft_id, draft in zip(ids, result.drafts, strict=True)
     ]
     audit.record_many(events, actor=actor, conn=conn)
     return ids
+
+
+def draft_created(
+    draft_id: str, result: DraftResult, draft: Draft, *, sources: list[str], **context: Any
+) -> DraftCreated:
+    """The audit event of one draft of `result`: how it was made, its verdict and text, and
+    the face's `context` (question, customer, campaign, request id…)."""
+    return DraftCreated(
+        draft_id=draft_id,
+        task=result.task,
+        prompt_id=result.prompt.id,
+        prompt_version=result.prompt.version,
+        backend=result.backend,
+        model=result.backend,
+        sources=sources,
+        fields_used=result.fields_used,
+        verdict=draft.verdict.verdict,
+        rules=sorted({f.rule for f in draft.verdict.findings}),
+        text=draft.text,
+        model_output_reason=result.rejected_reason,
+        model_output=result.rejected_raw,
+        **context,
+    )
 
 
 def find_draft(audit: AuditLog, draft_id: str) -> DraftCreated:

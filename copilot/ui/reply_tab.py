@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 from pydantic import BaseModel, ConfigDict
 
-from copilot.audit.log import HumanAction
 from copilot.drafting import DraftResult, ReplyRequest
-from copilot.drafting.records import record_drafts
+from copilot.drafting.records import Decision, record_decision, record_drafts
 from copilot.errors import CopilotError, InputError
 from copilot.messages import msg
 from copilot.ui.auth import actor_of
@@ -87,7 +85,7 @@ class ReplyTab:
 
     def act(
         self,
-        action: str,
+        action: Decision,
         session: ReplySession | None,
         index: int | None,
         edited: str,
@@ -103,26 +101,11 @@ class ReplyTab:
         actor = actor_of(request)
         if action == "rejected" and not (reason or "").strip():
             return message_html(self.t("need_reason"))
-        diff = ""
-        if action == "edited":
-            if edited.strip() == draft.text.strip():
-                return message_html(self.t("same_text"))
-            diff = "\n".join(
-                difflib.unified_diff(
-                    draft.text.splitlines(), edited.splitlines(), "draft", "edited", lineterm=""
-                )
-            )
-        overrode = sorted({f.rule for f in draft.verdict.findings if f.severity == "block"})
+        if action == "edited" and edited.strip() == draft.text.strip():
+            return message_html(self.t("same_text"))
         try:
-            self.app.audit.record(
-                HumanAction(
-                    draft_id=draft_id,
-                    action=action,
-                    diff=diff,
-                    reason=reason if action == "rejected" else "",
-                    overrode=overrode if action != "rejected" else [],
-                ),
-                actor=actor,
+            record_decision(
+                self.app.audit, draft_id, action, actor=actor, text=edited, reason=reason or ""
             )
             note = f"{self.t('recorded')}{draft_id} · {action}"
             if action == "edited" and propose:
