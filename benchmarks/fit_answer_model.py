@@ -40,6 +40,7 @@ class ShopExamples(NamedTuple):
     xs: list[np.ndarray]
     ys: list[np.ndarray]
     texts: list[list[str]]
+    questions: list[str]
     case_accuracy: float
     handover_accuracy: float
 
@@ -53,6 +54,7 @@ def kb_examples() -> ShopExamples:
     """The shop's dev questions as the reply reads them (see ShopExamples)."""
     from benchmarks.answers import DEMO_NOW, demo_drafter, has_fact, load_cases
     from copilot.answering.cases import case_fact
+    from copilot.answering.compose import of_variant
     from copilot.answering.embedding import default_embed
     from copilot.answering.extract import answer_text
     from copilot.answering.handover import handover_kind
@@ -63,7 +65,7 @@ def kb_examples() -> ShopExamples:
 
     drafter = demo_drafter()
     embed = default_embed()
-    xs, ys, texts = [], [], []
+    xs, ys, texts, asked = [], [], [], []
     facts_right = facts_total = held_right = held_total = 0
     for case in load_cases("dev"):
         questions = split_questions(case.message)
@@ -83,18 +85,22 @@ def kb_examples() -> ShopExamples:
                 continue
             if want.startswith("handover:") and want != "handover:unknown":
                 continue
-            fact = case_fact(question, passages, DEMO_NOW.date(), language == "en")
+            fact = case_fact(
+                question, of_variant(question, passages), DEMO_NOW.date(), language == "en"
+            )
             if fact and not want.startswith("handover:"):
                 facts_total += 1
                 facts_right += has_fact(fact.text, want)
                 continue  # answered by the case fact, not by passage selection
+            candidates = of_variant(question, passages)
             unknown = want.startswith("handover:")
-            answers = [answer_text(p, question) for p in passages]
-            xs.append(passage_features(question, passages, embed))
+            answers = [answer_text(p, question) for p in candidates]
+            xs.append(passage_features(question, candidates, embed))
             ys.append(np.array([0 if unknown else int(has_fact(a, want)) for a in answers]))
             texts.append(answers)
+            asked.append(question)
     return ShopExamples(
-        xs, ys, texts, laplace(facts_right, facts_total), laplace(held_right, held_total)
+        xs, ys, texts, asked, laplace(facts_right, facts_total), laplace(held_right, held_total)
     )
 
 
@@ -107,41 +113,82 @@ def public_examples(lists: list[tuple[str, list[str], list[int]]]) -> tuple[np.n
     return np.vstack(xs), np.concatenate([np.array(labels) for _, _, labels in lists])
 
 
+class Chosen(NamedTuple):
+    """One question's answer as the reply picks it: P with the agreeing candidates, whether it
+    is right, and its text."""
+
+    probability: float
+    right: bool
+    answer: str
+
+
 def chosen(
     kb_x: list[np.ndarray],
     models: list[tuple[np.ndarray, float]],
     ys: list[np.ndarray],
     texts: list[list[str]],
-) -> list[tuple[float, bool]]:
-    """Per question, as the reply picks it (`specific_choice`, with the question's model): the
-    chosen candidate's P with the candidates agreeing with it, and whether its answer is right."""
+) -> list[Chosen]:
+    """Per question, as the reply picks it (`specific_choice`, with the question's model)."""
     from copilot.answering.agreement import support
     from copilot.answering.selection import specific_choice
 
     out = []
     for x, (weights, bias), y, answers in zip(kb_x, models, ys, texts, strict=True):
         best, given = specific_choice(x, weights, bias)
-        out.append((support(best, answers, list(given)), bool(y[best])))
+        # a product row saying nothing asked is handed over, as in the reply (P 0)
+        probability = support(best, answers, list(given)) if answers[best] else 0.0
+        out.append(Chosen(probability, bool(y[best]), answers[best]))
     return out
 
 
-def platt(best: list[tuple[float, bool]]) -> tuple[float, float]:
+def report_out_of_fold(
+    best: list[Chosen], questions: list[str], threshold: float, scale: float, shift: float
+) -> None:
+    """The dev questions answered by the passage choice, each scored by a model fitted without
+    it: how many were answered, right, and wrong with confidence ≥ 0.7; the wrong ones listed."""
+    from benchmarks.answers import CONFIDENT
+    from copilot.answering.calibration import AnswerModel
+
+    mapping = AnswerModel(
+        features=[],
+        weights=[],
+        bias=0.0,
+        threshold=threshold,
+        case_confidence=0.0,
+        handover_confidence=0.0,
+        answer_scale=scale,
+        answer_shift=shift,
+    )
+    answered = [(q, c) for q, c in zip(questions, best, strict=True) if c.probability >= threshold]
+    wrong = [(q, c) for q, c in answered if not c.right]
+    confident = [(q, c) for q, c in wrong if mapping.answer_confidence(c.probability) >= CONFIDENT]
+    print(
+        f"out of fold on dev: {len(best)} questions, answered {len(answered)}, "
+        f"right {len(answered) - len(wrong)}, wrong {len(wrong)} "
+        f"(confidence ≥ {CONFIDENT}: {len(confident)})"
+    )
+    for question, c in wrong:
+        confidence = mapping.answer_confidence(c.probability)
+        print(f"  ✗ {question!r} P={c.probability:.2f} conf={confidence:.2f} {c.answer[:60]!r}")
+
+
+def platt(best: list[Chosen]) -> tuple[float, float]:
     """Scale and shift mapping the chosen answer's logit P to the chance it is right."""
     from copilot.answering.calibration import fit_logistic
 
-    probability = np.array([p for p, _ in best]).clip(1e-6, 1 - 1e-6)
-    right = np.array([float(ok) for _, ok in best])
+    probability = np.array([c.probability for c in best]).clip(1e-6, 1 - 1e-6)
+    right = np.array([float(c.right) for c in best])
     logit = np.log(probability / (1 - probability))[:, None]
     weights, shift = fit_logistic(logit, right, np.ones(len(right)), l2=1e-3)
     return float(weights[0]), shift
 
 
-def choose_threshold(best: list[tuple[float, bool]]) -> float:
+def choose_threshold(best: list[Chosen]) -> float:
     """The threshold with the most right minus WRONG_COST × wrong answers on dev (the chosen
     candidate per question; a question the knowledge base cannot answer is wrong if answered)."""
 
     def utility(t: float) -> float:
-        return sum(1 if ok else -WRONG_COST for p, ok in best if p >= t)
+        return sum(1 if c.right else -WRONG_COST for c in best if c.probability >= t)
 
     return round(float(max(np.arange(0.30, 0.96, 0.01), key=utility)), 2)
 
@@ -227,6 +274,7 @@ def main() -> None:
     best = chosen(kb_x, held_out, kb_y, kb_answers)
     threshold = choose_threshold(best)
     scale, shift = platt(best)
+    report_out_of_fold(best, shop.questions, threshold, scale, shift)
     model = {
         "features": list(NAMES),
         "weights": [round(float(w), 4) for w in weights],

@@ -69,11 +69,7 @@ def answer_part(
     if kind:
         return Part(question=question, handover=kind, probability=model.handover_confidence)
     english = not HAN.search(question)
-    asked = variants(question)
-    if asked:  # nb码 is not answered from the L码 row
-        passages = [
-            p for p in passages if p.doc_type != "product" or not variants(p.question) - asked
-        ]
+    passages = of_variant(question, passages)
     fact = case_fact(question, passages, today, english)
     scored = score_passages(question, passages, embed, model)
     best, probability, index = None, 0.0, 0
@@ -87,11 +83,21 @@ def answer_part(
         return Part(
             question=question, text=fact.text, cites=fact.cites, probability=model.case_confidence
         )
-    if best is None or probability < model.threshold or _uncovered(best):
+    # a product row chosen that says nothing asked (推车有粉色的吗) is no answer
+    if best is None or probability < model.threshold or not answers[index] or _uncovered(best):
         # holding is right when the best answer would have been wrong
         return Part(question=question, handover="unknown", probability=1.0 - confidence)
     text = answers[index]
     return Part(question=question, text=text, cites=[best.passage.id], probability=confidence)
+
+
+def of_variant(question: str, passages: list[Passage]) -> list[Passage]:
+    """The passages without product rows of another variant than the one asked (nb码 is not
+    answered from the L码 row)."""
+    asked = variants(question)
+    if not asked:
+        return passages
+    return [p for p in passages if p.doc_type != "product" or not variants(p.question) - asked]
 
 
 def _uncovered(best: ScoredPassage) -> bool:

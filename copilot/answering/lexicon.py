@@ -89,7 +89,7 @@ def char_grams(text: str) -> set[str]:
 
 
 @cache
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
     return frozenset(w.lower() for w in lexicon().stopwords)
 
 
@@ -103,7 +103,7 @@ def key_terms(text: str) -> set[str]:
 @lru_cache(maxsize=8192)
 def _key_terms(text: str) -> frozenset[str]:
     """Cached: the same knowledge-base passages are read for every reply."""
-    stop = _stopwords()
+    stop = stopwords()
     words = (_singular(w.strip()) for w in _segmenter().lcut_for_search(canonical(text)))
     return frozenset(
         w for w in words if w and w not in stop and (len(w) > 1 or (w.isalnum() and w.isascii()))

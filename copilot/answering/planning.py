@@ -1,7 +1,7 @@
 """Which searches a reply needs besides the whole message: one per question (in the customer's
 language), product rows when a size or stage depends on the baby's weight or age, the shipping
-rule (and the rows pricing the packs counted) when an amount is given, and every promotion
-(also ended ones) when one is asked about."""
+rule (and the rows pricing the packs counted) when an amount is given, every promotion (also
+ended ones) when one is asked about, and otherwise the rows of the products named."""
 
 from __future__ import annotations
 
@@ -48,4 +48,8 @@ def extra_searches(message: str, language: Language, today: date) -> list[ExtraS
     if promotion_titles(message) or any(w in body for w in PROMO_WORDS):
         everything = SearchFilters(on=today, doc_types=["promotion"], include_expired=True)
         searches.append(ExtraSearch(query=body, k=PROMOTIONS_K, filters=everything))
+    named = topics(body) & set(lexicon().product_topics)
+    if named and not any(s.filters.doc_types == ["product"] for s in searches):
+        # 果泥打开了能放多久: the rows of the product named, when no other search brings them
+        searches.append(ExtraSearch(query=body, k=4, filters=products))
     return searches

@@ -74,6 +74,18 @@ def test_a_question_the_evidence_does_not_cover_goes_to_a_person(embed: Embed) -
     assert "400-000-0000" not in first["text"]
 
 
+def test_a_product_row_that_says_nothing_asked_is_handed_over(embed: Embed) -> None:
+    stroller = evidence(
+        "K1",
+        "商品:小禾家轻便婴儿推车\n价格:1299元\n注意事项:宝宝乘坐时必须系好五点式安全带。",
+        "product",
+        row=23,
+    )
+    first = reply_items({**context("推车有粉色的吗"), "evidence": [stroller]}, embed)[0]
+    assert first["needs_human"] and not first["citations"]
+    assert "安全带" not in first["text"]
+
+
 def test_a_medical_hand_over_is_as_confident_as_hand_overs_were_right(embed: Embed) -> None:
     from copilot.answering.calibration import answer_model
 

@@ -60,3 +60,25 @@ def test_an_english_answer_as_long_as_a_whole_chinese_one_stays_whole() -> None:
     faq = passage_of(evidence("K1", f"Q: Can I choose the courier?\nA: {answer}"))
     assert len(answer) > 200
     assert answer_text(faq, "can i choose my courier") == answer
+
+
+STROLLER = evidence(
+    "K9",
+    "商品:小禾家轻便婴儿推车\nSKU:XH-TC-01\n价格:1299元\n规格:整车约6.8kg\n"
+    "注意事项:宝宝乘坐时必须系好五点式安全带；上下楼梯请勿推车载人。\n"
+    "介绍:可坐可躺，一键收车，配遮阳篷与雨罩。",
+    "product",
+    row=23,
+)
+
+
+def test_a_product_row_gives_the_note_on_what_is_asked_beyond_its_name() -> None:
+    stroller = passage_of(STROLLER)
+    assert "雨罩" in answer_text(stroller, "推车带雨罩吗")
+    assert "安全带" not in answer_text(stroller, "推车带雨罩吗")
+
+
+def test_a_product_row_saying_nothing_asked_gives_no_answer() -> None:
+    stroller = passage_of(STROLLER)
+    assert answer_text(stroller, "推车有粉色的吗") == ""
+    assert answer_text(stroller, "推车多少钱") == "小禾家轻便婴儿推车：价格1299元"

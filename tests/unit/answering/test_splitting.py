@@ -30,6 +30,8 @@ from copilot.answering.splitting import split_questions
             ["宝宝7公斤穿啥码的尿不湿", "纸尿裤买两包能包邮不"],
         ),
         ("奶粉一罐多少钱 几天发货", ["奶粉一罐多少钱", "奶粉几天发货"]),
+        # 谁 asks: the first clause is a question, not context for the second
+        ("退货运费谁出？另外退款多久到", ["退货运费谁出", "退款多久到"]),
     ],
 )
 def test_messages_split_into_their_questions(message: str, questions: list[str]) -> None:
