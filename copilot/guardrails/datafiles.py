@@ -7,16 +7,14 @@ import re
 from pathlib import Path
 from typing import TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from copilot.datafile import load_yaml
 from copilot.errors import ConfigError
 from copilot.messages import msg
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 Model = TypeVar("Model", bound=BaseModel)
-# libyaml's safe loader when PyYAML was built with it (same documents, several times faster)
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class DataFile(BaseModel):
@@ -27,27 +25,12 @@ class DataFile(BaseModel):
 
 def load(name: str, model: type[Model]) -> Model:
     """Parse `data/<name>` into `model`; a missing, malformed or invalid file raises ConfigError."""
-    path = DATA_DIR / name
-    hint = msg("修正该文件或重新安装", "fix the file or reinstall the package")
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
-        return model.model_validate(raw)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(
-            msg(
-                f"护栏数据文件 {path.name} 无法读取: {exc}",
-                f"cannot read the guardrail data file {path.name}: {exc}",
-            ),
-            where=str(path),
-            hint=hint,
-        ) from exc
-    except ValidationError as exc:
-        raise ConfigError.from_validation(
-            exc,
-            msg(f"护栏数据文件 {path.name} 无效", f"invalid guardrail data file {path.name}"),
-            where=str(path),
-            hint=hint,
-        ) from exc
+    return load_yaml(
+        DATA_DIR / name,
+        model,
+        msg("护栏数据文件", "guardrail data file"),
+        hint=msg("修正该文件或重新安装", "fix the file or reinstall the package"),
+    )
 
 
 def alternation(terms: list[str]) -> str:

@@ -85,9 +85,9 @@ def test_broken_data_file_raises_config_error(
     with pytest.raises(ConfigError, match=r"sensitive\.yaml") as caught:
         datafiles.load("sensitive.yaml", SensitiveData)
     english = caught.value.render("en")
-    assert english.startswith(f"{tmp_path / 'sensitive.yaml'}: invalid guardrail data file ")
+    assert english.startswith(f"{tmp_path / 'sensitive.yaml'}: invalid guardrail data file")
     assert "categories.0." in english and "Field required" in english
-    assert "护栏数据文件 sensitive.yaml 无效: categories.0." in caught.value.render("zh")
+    assert "护栏数据文件字段无效: categories.0." in caught.value.render("zh")
 
 
 @pytest.mark.parametrize(
