@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from copilot.guardrails.context import RuleContext
 from copilot.guardrails.models import CheckInput, Finding, PiiEntity, RedactionResult
-from copilot.guardrails.normalize import normalize
+from copilot.guardrails.normalize import Normalized, normalize
 from copilot.guardrails.pii_cn import (
     AddressRecognizer,
     BankCardRecognizer,
@@ -21,7 +24,13 @@ from copilot.guardrails.pii_cn import (
     WeChatRecognizer,
 )
 from copilot.guardrails.pii_en import EmailRecognizer, IpRecognizer, PhoneRecognizer, SsnRecognizer
-from copilot.guardrails.recognizer import PatternRecognizer, digit_count, digits_of
+from copilot.guardrails.recognizer import (
+    PatternRecognizer,
+    PatternSet,
+    digit_count,
+    digits_of,
+    opens_after_non_digit,
+)
 from copilot.messages import msg
 
 # Order is priority when two equally scored matches overlap (an ID beats a card number).
@@ -47,34 +56,117 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _PRIORITY = {r.entity: index for index, r in enumerate(RECOGNIZERS)}
 
 
+# Recognizers read in one pass per view (`PatternSet`): every pattern opens after a non-digit and
+# no trigger gates them. The others read the text pattern by pattern.
+_JOINT = frozenset(
+    index
+    for index, r in enumerate(RECOGNIZERS)
+    if r.trigger is None and all(opens_after_non_digit(p.regex) for p in r.patterns)
+)
+_MIN_DIGITS = sorted({r.min_digits for r in RECOGNIZERS})
+_TRIGGERS = tuple(dict.fromkeys(r.trigger for r in RECOGNIZERS if r.trigger is not None))
+_TRIGGER_REGEXES = tuple(re.compile(trigger) for trigger in _TRIGGERS)
+# A candidate sorts by start, score (high first), length (long first), recognizer priority, then
+# as one pass per recognizer, view and pattern would have found it: (recognizer, view, pattern or
+# position in the recognizer's list, match start). The entity comes last and is never compared.
+_Candidate = tuple[int, float, int, int, tuple[int, int, int, int], PiiEntity]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a text is read with; it depends only on how many digits the text holds, which
+    triggers occur in it and whether its digit view differs from the plain one."""
+
+    joint: tuple[tuple[PatternSet, tuple[tuple[int, int], ...]] | None, ...]  # per view
+    single: tuple[tuple[int, int], ...]  # (recognizer, view) read pattern by pattern
+
+
 def scan_pii(text: str) -> list[PiiEntity]:
     """Personal data in `text`, non-overlapping, in reading order."""
     plain = normalize(text)
     digits = plain.join_digits()
-    views = {"plain": plain, "digits": digits}
-    # A trigger shared by several recognizers (a digit) is looked for once; joining digit groups
-    # removes only separators, so the plain text answers for both views.
-    triggered: dict[str | None, bool] = {}
-    candidates: list[PiiEntity] = []
-    digits_in_text = digit_count(plain.text)  # the digit view holds no more
-    for r in RECOGNIZERS:
-        if digits_in_text < r.min_digits:
-            continue
-        if r.trigger not in triggered:
-            triggered[r.trigger] = r.triggered(plain.text)
-        if triggered[r.trigger]:
-            # one pass per recognizer when joining digit groups changed nothing
-            for name in r.views if digits is not plain else r.views[:1]:
-                candidates += r.find(views[name])
-    candidates.sort(key=lambda e: (e.start, -e.score, -(e.end - e.start), _PRIORITY[e.type]))
+    # The digit view holds no more digits, and joining digit groups removes only separators, so
+    # the plain text answers the digit count and the triggers for both views.
+    plan = _plan(
+        bisect_right(_MIN_DIGITS, digit_count(plain.text)),
+        tuple(regex.search(plain.text) is not None for regex in _TRIGGER_REGEXES),
+        digits is not plain,
+    )
+    views = (plain, digits)
+    candidates: list[_Candidate] = []
+    for view, joint in enumerate(plan.joint):
+        if joint is not None:
+            candidates += _joint_candidates(views[view], view, *joint)
+    for index, view in plan.single:
+        candidates += (
+            _candidate(entity, (index, view, position, 0))
+            for position, entity in enumerate(RECOGNIZERS[index].find(views[view]))
+        )
+    candidates.sort()
     kept: list[PiiEntity] = []
-    for entity in candidates:
+    for *_, entity in candidates:
         if kept and entity.start < kept[-1].end:
             if _better(entity, kept[-1]):
                 kept[-1] = entity
             continue
         kept.append(entity)
     return kept
+
+
+def _candidate(entity: PiiEntity, order: tuple[int, int, int, int]) -> _Candidate:
+    return (
+        entity.start,
+        -entity.score,
+        entity.start - entity.end,
+        _PRIORITY[entity.type],
+        order,
+        entity,
+    )
+
+
+@lru_cache(maxsize=256)
+def _plan(level: int, fired: tuple[bool, ...], split: bool) -> _Plan:
+    """The plan for a text holding at least _MIN_DIGITS[level - 1] digits (and fewer than
+    _MIN_DIGITS[level]), in which the triggers `fired`, whose digit view differs (`split`)."""
+    views = {"plain": 0, "digits": int(split)}
+    joint: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
+    single: list[tuple[int, int]] = []
+    for index, r in enumerate(RECOGNIZERS):
+        if _MIN_DIGITS.index(r.min_digits) >= level:
+            continue
+        if r.trigger is not None and not fired[_TRIGGERS.index(r.trigger)]:
+            continue
+        for view in dict.fromkeys(views[name] for name in r.views):
+            if index in _JOINT:
+                joint[view].extend((index, position) for position in range(len(r.patterns)))
+            else:
+                single.append((index, view))
+    return _Plan(
+        joint=tuple(
+            (_pattern_set(tuple(members)), tuple(members)) if members else None for members in joint
+        ),
+        single=tuple(single),
+    )
+
+
+def _joint_candidates(
+    norm: Normalized, view: int, patterns: PatternSet, members: tuple[tuple[int, int], ...]
+) -> list[_Candidate]:
+    """Candidates of the (recognizer, pattern) `members` in one view, read in one pass."""
+    found: list[_Candidate] = []
+    for member, start, value_start, value_end in patterns.find(norm.text):
+        index, position = members[member]
+        r = RECOGNIZERS[index]
+        entity = r.judge(norm, r.patterns[position], value_start, value_end)
+        if entity is not None:
+            found.append(_candidate(entity, (index, view, position, start)))
+    return found
+
+
+@lru_cache(maxsize=64)
+def _pattern_set(members: tuple[tuple[int, int], ...]) -> PatternSet:
+    """One regex for the patterns of these (recognizer, pattern) pairs."""
+    return PatternSet([RECOGNIZERS[index].patterns[position] for index, position in members])
 
 
 def _better(new: PiiEntity, old: PiiEntity) -> bool:

@@ -105,7 +105,7 @@ class SsnRecognizer(PatternRecognizer):
     placeholder_en = "SSN"
     min_digits = 9
     patterns = (
-        Pattern("ssn_dashed", r"\d(?<![0-9].)\d{2}([- .])\d{2}\1\d{4}(?![0-9])", 0.6),
+        Pattern("ssn_dashed", r"\d(?<![0-9].)\d{2}(?P<sep>[- .])\d{2}(?P=sep)\d{4}(?![0-9])", 0.6),
         Pattern("ssn_bare", r"\d(?<![0-9].)\d{8}(?![0-9])", 0.2),
     )
     context = ("ssn", "social security", "social sec")
