@@ -8,8 +8,9 @@ benchmarks/data/reply_cases.yaml (positive when its answer states the expected f
 questions against CIC train utterances (positive: same intent) and AFQMC dev paraphrase pairs
 (positive: the pair's own sentence). The shop's questions weigh as much as both public sets
 together. The threshold is the P(answers) with the most right minus WRONG_COST × wrong dev answers
-of the shop's cases, and the confidence mapping is fitted there too, both on out-of-fold
-probabilities (each question scored by a model fitted without it).
+of the shop's cases (at a tie, the one with fewer wrong), and the confidence mapping is fitted
+there too, both on out-of-fold probabilities (each question scored by a model fitted without
+it). The dev questions answered wrongly out of fold are printed.
 """
 
 from __future__ import annotations
@@ -185,10 +186,13 @@ def platt(best: list[Chosen]) -> tuple[float, float]:
 
 def choose_threshold(best: list[Chosen]) -> float:
     """The threshold with the most right minus WRONG_COST × wrong answers on dev (the chosen
-    candidate per question; a question the knowledge base cannot answer is wrong if answered)."""
+    candidate per question; a question the knowledge base cannot answer is wrong if answered);
+    between thresholds doing as well, the one answering fewer questions wrongly."""
 
-    def utility(t: float) -> float:
-        return sum(1 if c.right else -WRONG_COST for c in best if c.probability >= t)
+    def utility(t: float) -> tuple[float, int]:
+        answered = [c.right for c in best if c.probability >= t]
+        wrong = answered.count(False)
+        return len(answered) - wrong - WRONG_COST * wrong, -wrong
 
     return round(float(max(np.arange(0.30, 0.96, 0.01), key=utility)), 2)
 
@@ -237,6 +241,7 @@ def main() -> None:
     parser.add_argument("--afqmc-limit", type=int, default=600)
     parser.add_argument("--cache", type=Path, default=None, help="folder for CIC/AFQMC lists")
     parser.add_argument("--l2", type=float, default=L2, help="ridge penalty of the fit")
+    parser.add_argument("--out", type=Path, default=MODEL_FILE, help="where to write the model")
     args = parser.parse_args()
     os.environ["SIYU_HOME"] = tempfile.mkdtemp(prefix="siyu-fit-answers-")
     os.environ.pop("SIYU_LLM_BASE_URL", None)
@@ -286,7 +291,7 @@ def main() -> None:
         "answer_shift": round(shift, 4),
         "fitted_on": {"shop_dev": len(kb), "cic_dev": len(public[0]), "afqmc_dev": len(public[1])},
     }
-    MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    args.out.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(model, ensure_ascii=False))
 
 

@@ -13,11 +13,13 @@ import numpy as np
 
 from copilot.answering.lexicon import (
     asked_types,
+    canonical,
     char_grams,
     key_terms,
     product_asks,
     states_type,
     topics,
+    without_asks,
 )
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -69,8 +71,13 @@ def feature_matrix(
     products = products or [False] * n
     head_sets = [key_terms(h) for h in heads]
     body_sets = [key_terms(b) for b in bodies]
-    # words of the question no candidate mentions at all (羊奶, 花呗, paypal): likely unanswerable
-    unseen = _share(terms, terms - set().union(*head_sets, *body_sets))
+    # words of the question no candidate mentions at all (羊奶, 花呗, paypal): likely unanswerable;
+    # a word inside another is mentioned (加糖 in 不额外添加糖, whatever the segmentation)
+    # (the words asking for the value, 多大 容量 in 奶瓶多大容量, are no matter to mention)
+    texts = [canonical(t) for t in (*heads, *bodies)]
+    matter = key_terms(without_asks(question))
+    unseen = _share(matter, {t for t in matter if not any(t in text for text in texts)})
+    stated = [not kinds or states_type(body, kinds) for body in bodies]
     rows = []
     for i in range(n):
         head_terms, body_terms = head_sets[i], body_sets[i]
@@ -90,8 +97,10 @@ def feature_matrix(
                 _share(wanted, wanted - topics(answers[i])),
                 _share(head_topics, head_topics - wanted),
                 _share(head_terms, terms),
-                float(asked and products[i] and _share(head_terms, terms) > 0),
-                float(bool(kinds) and states_type(bodies[i], kinds)),
+                # a product row's field asked for, stating the kind of value asked if one is
+                # (按摩油怀孕几个月开始用: 适用孕期 states no age)
+                float(asked and products[i] and _share(head_terms, terms) > 0 and stated[i]),
+                float(bool(kinds) and stated[i]),
                 unseen,
             ]
         )

@@ -27,6 +27,7 @@ class AnswerType(BaseModel):
 
     asks: list[str]
     units: list[str]
+    prefixes: list[str] = []  # units written before the number (¥1299)
 
 
 class Lexicon(BaseModel):
@@ -104,9 +105,11 @@ def key_terms(text: str) -> set[str]:
 def _key_terms(text: str) -> frozenset[str]:
     """Cached: the same knowledge-base passages are read for every reply."""
     stop = stopwords()
-    words = (_singular(w.strip()) for w in _segmenter().lcut_for_search(canonical(text)))
+    words = (w.strip() for w in _segmenter().lcut_for_search(canonical(text)))
+    # a stopword is dropped before folding a plural (does is not the word doe)
+    words = (_singular(w) for w in words if w and w not in stop)
     return frozenset(
-        w for w in words if w and w not in stop and (len(w) > 1 or (w.isalnum() and w.isascii()))
+        w for w in words if w not in stop and (len(w) > 1 or (w.isalnum() and w.isascii()))
     )
 
 
@@ -164,6 +167,19 @@ def product_asks(text: str) -> set[str]:
     return {field for field, words in lexicon().asks.items() if any(w in body for w in words)}
 
 
+@cache
+def _asks_pattern() -> re.Pattern[str]:
+    words = {w.lower() for kind in lexicon().answer_types.values() for w in kind.asks}
+    words |= {w.lower() for field in lexicon().asks.values() for w in field}
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def without_asks(text: str) -> str:
+    """The canonical text without the words that ask for a product field or a kind of value
+    (多大, 容量, how much): what remains names the matter asked about."""
+    return _asks_pattern().sub(" ", canonical(text))
+
+
 def asked_types(text: str) -> set[str]:
     """The kinds of value a question asks for (temperature, duration, money…)."""
     body = canonical(text)
@@ -177,8 +193,13 @@ def states_type(text: str, kinds: set[str]) -> bool:
     measure word: 3个工作日, 6个月)."""
     body = plain(text)
     for name in kinds:
-        units = "|".join(re.escape(u.lower()) for u in lexicon().answer_types[name].units)
+        kind = lexicon().answer_types[name]
+        units = "|".join(re.escape(u.lower()) for u in kind.units)
         if re.search(rf"\d\s*个?(?:{units})", body):
+            return True
+        if kind.prefixes and re.search(
+            rf"(?:{'|'.join(re.escape(p) for p in kind.prefixes)})\s*\d", body
+        ):
             return True
     return False
 

@@ -3,7 +3,7 @@ topic cue phrases not counted as content words, values stated with a measure wor
 
 from __future__ import annotations
 
-from copilot.answering.lexicon import canonical, key_terms, states_type, topics
+from copilot.answering.lexicon import canonical, key_terms, states_type, topics, without_asks
 
 
 def test_customer_words_become_the_knowledge_base_words() -> None:
@@ -42,3 +42,16 @@ def test_dispatch_and_delivery_are_different_matters() -> None:
     assert topics("发货一般要几天") == {"发货"}
     assert topics("发上海几天能到") == {"送达"}
     assert topics("发货后几天能到？") == {"发货", "送达"}
+
+
+def test_a_price_written_after_the_currency_sign_states_money() -> None:
+    assert states_type("Price: ¥1299", {"money"})
+    assert not states_type("Price: on request", {"money"})
+
+
+def test_a_stopword_is_not_folded_into_another_word() -> None:
+    assert key_terms("how much does the stroller cost") == {"stroller", "cost"}
+
+
+def test_the_words_asking_for_a_value_are_not_the_matter_asked_about() -> None:
+    assert key_terms(without_asks("奶瓶多大容量")) == {"奶瓶"}
