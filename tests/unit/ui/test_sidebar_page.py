@@ -6,7 +6,6 @@ import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-
 from pydantic import SecretStr
 
 from copilot.config import WecomSettings
