@@ -228,18 +228,21 @@ def _fold_edits(text: str) -> Iterable[Edit]:
 def _fold_same_length(text: str) -> str | None:
     """`text` folded when every run folds to as many characters (the usual case: ，→ ,), so the
     offsets stay as they are; None when a run holds a character that folds to none or several."""
-    uneven = False
+    try:
+        return _SPECIAL.sub(_fold_run_or_stop, text)
+    except _UnevenRun:
+        return None
 
-    def fold(run: re.Match[str]) -> str:
-        nonlocal uneven
-        folded = _fold_run(run.group())
-        if folded is None:
-            uneven = True
-            return run.group()
-        return folded
 
-    folded = _SPECIAL.sub(fold, text)
-    return None if uneven else folded
+class _UnevenRun(Exception):
+    """A run folds to more or fewer characters: `_fold_same_length` gives up."""
+
+
+def _fold_run_or_stop(run: re.Match[str]) -> str:
+    folded = _fold_run(run.group())
+    if folded is None:
+        raise _UnevenRun
+    return folded
 
 
 @lru_cache(maxsize=8192)

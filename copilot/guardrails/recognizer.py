@@ -50,6 +50,8 @@ class PatternRecognizer:
     # "digits": also read the view where separators between digit groups are gone.
     views: ClassVar[tuple[Literal["plain", "digits"], ...]] = ("plain",)
     _compiled: ClassVar[tuple[tuple[Pattern, re.Pattern[str]], ...]] = ()
+    _any_context: ClassVar[re.Pattern[str]]
+    _any_negative: ClassVar[re.Pattern[str]]
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -57,6 +59,9 @@ class PatternRecognizer:
             cls._compiled = tuple((p, re.compile(p.regex)) for p in cls.patterns)
         if "trigger" in cls.__dict__:
             cls._trigger = re.compile(cls.trigger) if cls.trigger else None
+        # one search says whether any context word is near at all (most values have none)
+        cls._any_context = _any_word(cls.context)
+        cls._any_negative = _any_word(cls.negative_context)
 
     def validate(self, value: str) -> bool | None:
         """True: checksum holds (score 1.0); False: reject; None: no checksum for this type."""
@@ -120,12 +125,12 @@ class PatternRecognizer:
         """The context word nearest the value: (positive word or None, whether a negative word
         is nearer). 快递…电话138… is a phone: 电话 is nearer than 快递. A negative word that
         overlaps the positive one (订单号码) wins."""
-        positive = max(
-            ((before.rfind(w) + len(w), w) for w in self.context if w in before), default=None
-        )
-        negative = max(
-            (before.rfind(w) + len(w) for w in self.negative_context if w in before), default=-1
-        )
+        positive: tuple[int, str] | None = None
+        negative = -1
+        if self._any_context.search(before) is not None:
+            positive = max((before.rfind(w) + len(w), w) for w in self.context if w in before)
+        if self._any_negative.search(before) is not None:
+            negative = max(before.rfind(w) + len(w) for w in self.negative_context if w in before)
         if positive is None:
             return None, negative >= 0
         end, word = positive
@@ -191,6 +196,11 @@ class PatternSet:
                 found.append((index, start, *(spans[value] if value else (start, end))))
         found.sort()
         return found
+
+
+def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A regex finding any of `words` (one that never matches for none)."""
+    return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
 
 
 def digit_count(text: str) -> int:
