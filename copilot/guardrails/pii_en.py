@@ -24,7 +24,7 @@ class EmailRecognizer(PatternRecognizer):
     placeholder_en = "EMAIL"
     # Local part ≤ 64 chars, domain labels ≤ 63 chars, 2-24 letter TLD. Bounded repeats and a
     # start look-behind keep this linear on long runs of letters.
-    trigger = "[@aA艾圈]"  # a character of @, at, 艾特, 圈a
+    trigger = "@|(?i:at)|艾特|圈[aA]"  # every spelling of the at sign that `_AT` reads
     patterns = (
         Pattern(
             "email",
@@ -124,7 +124,7 @@ class IpRecognizer(PatternRecognizer):
     entity = "IP_ADDRESS"
     placeholder = "IP地址"
     placeholder_en = "IP_ADDRESS"
-    trigger = r"[0-9A-Fa-f][.:]"
+    trigger = r"[0-9]\.|[0-9A-Fa-f]:"  # a digit then a dot (v4), a hex digit then a colon (v6)
     patterns = (
         Pattern("ipv4", r"\d(?<![0-9.].)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?!\.?[0-9])", 0.6),
         Pattern(
