@@ -98,9 +98,9 @@ def to_number(token: str) -> float:
 
 
 def _discount_pct(token: str) -> float:
-    """Share paid for N折: 8 → 80, 8.5 → 85, 85 → 85, 八五 → 85."""
+    """Share paid for N折: 8 → 80, 8.5 → 85, 10 → 100 (no discount), 85 → 85, 八五 → 85."""
     value = to_number(token)
-    return value * 10 if value < 10 else value
+    return value * 10 if value <= 10 else value
 
 
 def _keys(kind: str, g: dict[str, str | None]) -> set[tuple[object, ...]]:
