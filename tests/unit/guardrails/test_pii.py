@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Literal
 
@@ -8,7 +9,14 @@ import pytest
 from copilot.guardrails import redact, scan_pii
 from copilot.guardrails.pii import RECOGNIZERS
 from copilot.guardrails.pii_cn import resident_id_check
-from copilot.guardrails.recognizer import digit_count, gs1_digit, luhn_digit
+from copilot.guardrails.recognizer import (
+    Pattern,
+    PatternSet,
+    digit_count,
+    gs1_digit,
+    luhn_digit,
+    opens_after_non_digit,
+)
 from tests.unit.guardrails.conftest import run
 
 
@@ -220,3 +228,41 @@ def test_a_recognizer_reads_texts_with_its_fewest_digits(
 def test_digit_count_counts_ascii_digits_only() -> None:
     assert digit_count("电话138 1234-5678，一三八") == 11
     assert digit_count("") == 0
+
+
+_JOINT_PATTERNS = [p for r in RECOGNIZERS for p in r.patterns if opens_after_non_digit(p.regex)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "身份证110105 19491231 002X，手机+86 138-1234-5678，卡号6222 0212 3456 7890 128",
+        "call (555) 123-4567 or +44 20 7946 0958, ssn 123-45-6789, 555.123.4567 x12",
+        "座机(010)62345678转-12，护照E12345678，0755 1234 5678，123456789 1234567890",
+        "2026-11-30 12:00 订单13812345678901234567 138 1234 5678 12",
+        "",
+    ],
+)
+def test_pattern_set_finds_what_each_pattern_finds_alone(text: str) -> None:
+    """One pass of the combined regex gives every pattern the matches its own `finditer` gives:
+    same starts, ends and value spans, in pattern order."""
+    alone = [
+        (index, match.start(), *match.span("v" if "v" in match.re.groupindex else 0))
+        for index, pattern in enumerate(_JOINT_PATTERNS)
+        for match in re.finditer(pattern.regex, text)
+    ]
+    assert PatternSet(_JOINT_PATTERNS).find(text) == alone
+
+
+def test_the_number_patterns_are_read_together() -> None:
+    """Every pattern of the number recognizers opens after a non-digit (else it would need a
+    pass of its own), and a pattern that does not is refused."""
+    numbers = {"CN_RESIDENT_ID", "BANK_CARD", "CN_MOBILE", "CN_LANDLINE", "US_SSN", "PHONE"}
+    assert all(
+        opens_after_non_digit(p.regex)
+        for r in RECOGNIZERS
+        if r.entity in numbers
+        for p in r.patterns
+    )
+    with pytest.raises(ValueError, match="does not open after a non-digit"):
+        PatternSet([Pattern("plain", r"[0-9]{3}", 0.5)])
