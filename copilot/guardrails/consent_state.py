@@ -20,6 +20,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from copilot.messages import Msg, msg
+
 Action = Literal["granted", "withdrawn"]
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -33,14 +35,15 @@ class ConsentEvent(BaseModel):
     source: str
 
 
-def future_reason(at: datetime, now: datetime) -> str | None:
+def future_reason(at: datetime, now: datetime) -> Msg | None:
     """Why an effective time cannot be recorded now (None when it can)."""
     if at <= now + CLOCK_SKEW:
         return None
     minutes = int(CLOCK_SKEW.total_seconds() // 60)
-    return (
-        f"生效时间在未来（{at:%Y-%m-%d %H:%M}，超过当前时间 {minutes} 分钟以上），不能预先登记 / "
-        "effective time is in the future"
+    return msg(
+        f"生效时间在未来（{at:%Y-%m-%d %H:%M}，超过当前时间 {minutes} 分钟以上），不能预先登记",
+        f"the effective time is in the future ({at:%Y-%m-%d %H:%M}, more than {minutes} minutes "
+        "ahead of now) and cannot be recorded in advance",
     )
 
 

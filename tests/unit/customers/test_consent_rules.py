@@ -19,6 +19,7 @@ from copilot.customers.importer import Importer
 from copilot.drafting import Drafter, DraftResult, MessageRequest
 from copilot.errors import InputError
 from copilot.guardrails.consent_state import CLOCK_SKEW, ConsentEvent, current_state
+from copilot.messages import render
 from copilot.store.engine import Database
 from copilot.store.schema import campaign_results, consents
 from tests.conftest import REPO
@@ -61,11 +62,13 @@ def test_state_rule(recorded: list[tuple[str, timedelta]], expected: str | None)
 def test_a_future_effective_time_is_refused_by_the_api(registry: ConsentRegistry) -> None:
     cid = next(iter(registry.states()))
     before = registry.history(cid)
-    with pytest.raises(InputError, match="future") as caught:
+    with pytest.raises(InputError) as caught:
         registry.change(
             cid, PURPOSE, "granted", source="x", actor="op", at=NOW + CLOCK_SKEW + timedelta(1)
         )
     assert caught.value.where == "at"
+    assert "in the future" in caught.value.render("en")
+    assert "生效时间在未来" in caught.value.render("zh")
     assert registry.history(cid) == before
     event = registry.change(cid, PURPOSE, "granted", source="x", actor="op", at=NOW + CLOCK_SKEW)
     assert event.at == NOW + CLOCK_SKEW
@@ -92,7 +95,7 @@ def test_a_future_consent_row_is_a_row_error(
     report = _import(demo_db, path, tmp_path)
     (problem,) = report.problems
     assert (problem.row, problem.column, problem.value) == (2, "at", "2099-01-01")
-    assert "未来" in problem.reason
+    assert "未来" in render(problem.reason, "zh") and "future" in render(problem.reason, "en")
     with demo_db.begin() as conn:
         stored = conn.execute(select(consents.c.at).where(consents.c.customer_id == cid))
         assert datetime(2099, 1, 1) not in set(stored.scalars())

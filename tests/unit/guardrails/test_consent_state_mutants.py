@@ -39,8 +39,10 @@ def test_on_a_tie_the_grant_recorded_last_decides() -> None:
 
 def test_future_effective_time_is_refused_with_the_allowed_lead() -> None:
     reason = future_reason(NOW + 10 * timedelta(minutes=1), NOW)
-    assert reason == (
-        "生效时间在未来（2026-11-10 12:10，超过当前时间 5 分钟以上），不能预先登记 / "
-        "effective time is in the future"
+    assert reason is not None
+    assert reason.zh == "生效时间在未来（2026-11-10 12:10，超过当前时间 5 分钟以上），不能预先登记"
+    assert reason.en == (
+        "the effective time is in the future (2026-11-10 12:10, more than 5 minutes ahead of "
+        "now) and cannot be recorded in advance"
     )
     assert future_reason(NOW + timedelta(minutes=5), NOW) is None
