@@ -54,7 +54,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "money",
             rf"[¥￥]\s?(?P<a>{NUM})|(?P<b>{NUM})\s?(?:元|块钱|块|RMB)|RMB\s?(?P<c>{NUM})"
-            rf"|(?:立减|直降|减|返|省)\s?(?P<d>{NUM})",
+            rf"|(?:立减|直降|减|返|省)\s?(?P<d>{NUM})(?!\s?%)",  # 立减15% is a share
         ),
         ("discount", rf"(?P<a>{NUM})\s?折"),
         ("pct", rf"(?P<a>{NUM})\s?%|百分之(?P<b>{NUM})"),

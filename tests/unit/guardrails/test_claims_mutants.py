@@ -35,6 +35,7 @@ def test_round_chinese_numbers_end_on_their_unit(token: str, value: float) -> No
         ("百分之二十", {("pct", 20.0)}),
         ("RMB 199", {("money", 199.0)}),
         ("立减30", {("money", 30.0)}),
+        ("立减15%", {("pct", 85.0), ("pct", 15.0)}),  # a share off, not 15 yuan
         ("满299减50", {("full_reduce", 299.0, 50.0), ("money", 299.0), ("money", 50.0)}),
         ("1月1日", {("date", 1.0, 1.0)}),
         ("12月31日", {("date", 12.0, 31.0)}),
