@@ -2,8 +2,8 @@
 the 微信客服 connector, ``ticket/get?type=agent_config`` for the sidebar's JS-SDK signature.
 
 The access_token and the app's ticket are cached until shortly before they expire; the token is
-fetched again when WeCom says it is invalid or expired (40014, 42001). Network errors, 5xx answers and "system busy" (-1) are
-retried with doubling backoff; any other errcode raises a BackendError naming the endpoint. The
+fetched again when WeCom says it is invalid or expired (40014, 42001). Network errors, 5xx
+answers and "system busy" (-1) are retried with doubling backoff; any other errcode raises a BackendError naming the endpoint. The
 secret and the token travel only in query strings and never appear in errors or logs.
 """
 
@@ -56,6 +56,33 @@ class WecomApiError(BackendError):
         )
 
 
+class _Expiring:
+    """One value WeCom hands out with an ``expires_in`` (the access_token, the app's ticket),
+    kept until shortly before it expires; safe to share between threads."""
+
+    def __init__(self, key: str, clock: Callable[[], float]) -> None:
+        self.key, self.clock = key, clock
+        self._value = ""
+        self._expires = 0.0
+        self._lock = threading.Lock()
+
+    def get(self, fetch: Callable[[], dict[str, Any]]) -> str:
+        """The kept value, or a fresh one from `fetch` when missing or about to expire."""
+        with self._lock:
+            if not self._value or self.clock() >= self._expires:
+                data = fetch()
+                self._value = str(data.get(self.key, ""))
+                lifetime = float(data.get("expires_in", 7200))
+                self._expires = self.clock() + max(lifetime - TOKEN_MARGIN_S, lifetime / 2)
+            return self._value
+
+    def drop(self, value: str) -> None:
+        """Forget `value` if it is still the kept one."""
+        with self._lock:
+            if self._value == value:
+                self._value = ""
+
+
 class WecomClient:
     """Blocking client over httpx; one instance per account, safe to share between threads."""
 
@@ -71,12 +98,8 @@ class WecomClient:
         self.base = settings.api_base.rstrip("/")
         self.http = http or httpx.Client(timeout=settings.timeout_s)
         self.clock, self.sleep = clock, sleep
-        self._token = ""
-        self._expires = 0.0
-        self._ticket = ""
-        self._ticket_expires = 0.0
-        self._lock = threading.Lock()
-        self._ticket_lock = threading.Lock()
+        self._token = _Expiring("access_token", clock)
+        self._ticket = _Expiring("ticket", clock)
 
     # public calls
 
@@ -100,39 +123,18 @@ class WecomClient:
     def agent_ticket(self) -> str:
         """The app's JS-SDK ticket (wx.agentConfig signs with it), cached like the token:
         WeCom limits how often it may be fetched."""
-        with self._ticket_lock:
-            if not self._ticket or self.clock() >= self._ticket_expires:
-                data, _ = self._call("GET", "/cgi-bin/ticket/get", params={"type": "agent_config"})
-                self._ticket = str(data.get("ticket", ""))
-                self._ticket_expires = self._expiry(data)
-            return self._ticket
+        return self._ticket.get(
+            lambda: self._call("GET", "/cgi-bin/ticket/get", params={"type": "agent_config"})[0]
+        )
 
     def access_token(self) -> str:
         """The cached access_token, fetched when missing or about to expire."""
-        with self._lock:
-            if not self._token or self.clock() >= self._expires:
-                data, _ = self._request(
-                    "GET",
-                    "/cgi-bin/gettoken",
-                    params={
-                        "corpid": self.settings.corp_id or "",
-                        "corpsecret": _secret(self.settings),
-                    },
-                )
-                self._token = str(data.get("access_token", ""))
-                self._expires = self._expiry(data)
-            return self._token
-
-    def _expiry(self, data: dict[str, Any]) -> float:
-        """When a token or ticket WeCom just gave must be fetched again."""
-        lifetime = float(data.get("expires_in", 7200))
-        return self.clock() + max(lifetime - TOKEN_MARGIN_S, lifetime / 2)
+        params = {"corpid": self.settings.corp_id or "", "corpsecret": _secret(self.settings)}
+        return self._token.get(lambda: self._request("GET", "/cgi-bin/gettoken", params=params)[0])
 
     def invalidate(self, token: str) -> None:
         """Drop `token` from the cache (WeCom said it is invalid or expired)."""
-        with self._lock:
-            if self._token == token:
-                self._token = ""
+        self._token.drop(token)
 
     def close(self) -> None:
         self.http.close()
