@@ -33,3 +33,20 @@ def fake_settings(siyu_home: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("SIYU_EMBEDDING_PROVIDER", "fake")
     get_settings.cache_clear()
     return get_settings()
+
+
+@pytest.fixture
+def post_members(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The `members` of every post request drafted during the test, in order (the posts are
+    still drafted)."""
+    from copilot.drafting import Drafter, DraftResult, PostRequest
+
+    seen: list[list[str]] = []
+    original = Drafter.post
+
+    def spy(self: Drafter, request: PostRequest) -> DraftResult:
+        seen.append(request.members)
+        return original(self, request)
+
+    monkeypatch.setattr(Drafter, "post", spy)
+    return seen

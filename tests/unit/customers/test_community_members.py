@@ -19,7 +19,6 @@ from copilot.community.members import CommunityMembers
 from copilot.community.schedule import PostSchedule
 from copilot.config import Settings
 from copilot.customers.importer import Importer
-from copilot.drafting import Drafter, DraftResult
 from copilot.drafting.post import PostRequest, plan_post
 from copilot.guardrails import check
 from copilot.messages import language, render
@@ -107,21 +106,13 @@ def test_a_post_naming_a_member_with_sensitive_data_is_blocked_only_when_she_is_
 
 
 def test_the_cli_imports_members_and_drafts_posts_with_them(
-    fake_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fake_settings: Settings, tmp_path: Path, post_members: list[list[str]]
 ) -> None:
     members = _write(tmp_path / "members.csv", f"社群,群昵称\n{GROUP},李静怡\n")
     runner = CliRunner()
     result = runner.invoke(app, ["customers", "members", str(members), "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["files"][0]["new"] == 1
-    seen: list[list[str]] = []
-    original = Drafter.post
-
-    def spy(self: Drafter, request: PostRequest) -> DraftResult:
-        seen.append(request.members)
-        return original(self, request)
-
-    monkeypatch.setattr(Drafter, "post", spy)
     args = ["post", "--type", "tips", "--topic", "奶粉冲调", "--community", GROUP, "--json"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.stdout
-    assert seen == [["李静怡"]]
+    assert post_members == [["李静怡"]]
