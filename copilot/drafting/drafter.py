@@ -71,12 +71,11 @@ class Drafter:
 
     def plan(self, request: ReplyRequest | PostRequest | MessageRequest) -> TaskPlan:
         """How the request will be retrieved, rendered and checked, without drafting."""
-        today = self.engine.today()
         if isinstance(request, ReplyRequest):
             return self.plan_reply(request)
         if isinstance(request, PostRequest):
-            return plan_post(request, self._language(), today)
-        return plan_message(request, self._language(), today)
+            return plan_post(request, self._language(), self.engine.today())
+        return plan_message(request, self._language(), self.engine.today())
 
     def plan_reply(self, request: ReplyRequest) -> TaskPlan:
         redacted = guard.redact(request.message)
@@ -89,7 +88,7 @@ class Drafter:
         return self.engine.stream(self.plan_reply(request))
 
     def post(self, request: PostRequest) -> DraftResult:
-        return self.engine.run(plan_post(request, self._language(), self.engine.today()))
+        return self.engine.run(self.plan(request))
 
     def message(self, request: MessageRequest) -> DraftResult:
-        return self.engine.run(plan_message(request, self._language(), self.engine.today()))
+        return self.engine.run(self.plan(request))
