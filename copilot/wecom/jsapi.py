@@ -79,9 +79,6 @@ class AgentSigner:
             sdk=self.settings.jssdk,
         )
 
-    def close(self) -> None:
-        self.client.close()
-
 
 def sign(ticket: str, nonce: str, timestamp: int, url: str) -> str:
     """WeCom's JS-SDK signature, by wechatpy's signer (it sorts the fields, joins them with &
