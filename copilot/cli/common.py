@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from copilot.config import Settings, get_settings
-from copilot.errors import CopilotError
+from copilot.errors import CopilotError, InputError
 from copilot.messages import msg
 
 if TYPE_CHECKING:  # the app is imported by the command that uses it, not by `siyu --help`
@@ -114,3 +114,15 @@ def read_jsonl(path: str) -> Iterator[tuple[int, str]]:
         for number, line in enumerate(stream, start=1):
             if line.strip():
                 yield number, line
+
+
+def parse_at(text: str) -> datetime:
+    """The time given to an `--at` option (ISO format)."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            msg(f"无法解析时间 {text!r}", f"cannot parse time {text!r}"),
+            where="--at",
+            hint=msg("使用 ISO 格式,如 2026-06-01T10:00", "use ISO format, e.g. 2026-06-01T10:00"),
+        ) from None

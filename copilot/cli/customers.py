@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -23,15 +23,15 @@ from copilot.cli.common import (
     err_console,
     errors_file,
     handle_errors,
+    parse_at,
     progress_bar,
     tr,
 )
 from copilot.customers.demo import DemoGenerator
 from copilot.customers.importer import Importer, ImportReport
 from copilot.customers.rfm import SEGMENT_NAMES, SEGMENTS, Segmenter
-from copilot.errors import InputError
 from copilot.guardrails.consent_state import Action, current_state
-from copilot.messages import msg, render
+from copilot.messages import render
 
 customers_app = typer.Typer(
     help=tr("客户数据", "customers, orders, consents"), no_args_is_help=True
@@ -184,25 +184,12 @@ def demo(
     console.print(f"{tr('导入', 'import')}: siyu customers import {files}")
 
 
-def _effective(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(
-            msg(f"时间无法识别 {value!r}", f"bad time {value!r}"),
-            where="--at",
-            hint=msg("使用 YYYY-MM-DD HH:MM", "use YYYY-MM-DD HH:MM"),
-        ) from None
-
-
 def _consent_change(
     customer_id: str, purpose: str, action: Action, source: str, actor: str, at: str | None
 ) -> None:
     registry = copilot().consent
     event = registry.change(
-        customer_id, purpose, action, source=source, actor=actor, at=_effective(at)
+        customer_id, purpose, action, source=source, actor=actor, at=parse_at(at) if at else None
     )
     now = current_state(registry.history(customer_id)).get(purpose)
     state = now.action if now else tr("无授权", "none")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,6 +15,7 @@ from copilot.cli.common import (
     emit_json,
     err_console,
     handle_errors,
+    parse_at,
     read_jsonl,
     tr,
 )
@@ -199,7 +199,7 @@ def post(
     """起草一条社群帖子(干货、种草、互动、促销)。"""
     from copilot.drafting import PostRequest
 
-    planned = _parse_time(at) if at else None
+    planned = parse_at(at) if at else None
     app = copilot()
     request = PostRequest(
         post_type=post_type,
@@ -294,14 +294,3 @@ def _parse_fields(pairs: list[str]) -> dict[str, str]:
                 )
             fields[name.strip()] = value.strip()
     return fields
-
-
-def _parse_time(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            msg(f"无法解析时间 {text!r}", f"cannot parse time {text!r}"),
-            where="--at",
-            hint=msg("使用 ISO 格式,如 2026-06-01T10:00", "use ISO format, e.g. 2026-06-01T10:00"),
-        ) from None

@@ -204,5 +204,9 @@ def test_cli_withdrawal_beats_a_future_grant_already_stored(
         app, ["consent", "grant", cid, PURPOSE, "--at", "2099-01-01"], env={"SIYU_LANGUAGE": "zh"}
     )
     assert future.exit_code == 1 and "未来" in future.output
+    garbled = runner.invoke(
+        app, ["consent", "grant", cid, PURPOSE, "--at", "下周一"], env={"SIYU_LANGUAGE": "zh"}
+    )
+    assert garbled.exit_code == 1 and "--at" in garbled.output and "ISO" in garbled.output
     outcome = campaigns.draft_one(spec, "c-cli", cid)
     assert (outcome.row["status"], outcome.row["detail"]["code"]) == ("excluded", "withdrawn")
