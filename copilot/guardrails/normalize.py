@@ -294,18 +294,29 @@ _NUMERAL = re.compile(
 )
 _SPLIT_SEP = re.compile(rf"({_SEP_IN_RUN}+)")
 _MIN_SEQUENCE = 3  # 一三八 is a digit sequence; 七八 (乱七八糟) and 三五 (三五天) stay words
+# Numerals right before 折, a lone 成 or 成新 state a share (八折, 九五折, 七成, 八成新), never more
+# digits of the number before them: ¥199八折 is 199 at 80 %, not 1998. Two numerals when a digit
+# or separator precedes them (199九五折), one after a Chinese number (九十九八折: 99 at 80 %).
+_CN_DIGIT_CHARS = "".join(_CN_DIGITS)
+_DISCOUNT_TAIL = re.compile(
+    rf"(?<=[^{_CN_DIGIT_CHARS}{''.join(_CN_UNITS)}])[{_CN_DIGIT_CHARS}]{{1,2}}$|(?<=.)[{_CN_DIGIT_CHARS}]$"
+)
+_DISCOUNT_WORD = re.compile(r"折|成新|成(?![\u4e00-\u9fff])")
 
 
 def _numeral_edits(text: str) -> Iterable[Edit]:
     for match in _NUMERAL.finditer(text):
-        if match.group().isascii():
+        run = match.group()
+        if run.isascii():
             continue
         if match.group("jiao") is not None:
             yuan = _number(text[match.start() : match.end("yuan")])
             if yuan is not None:
                 yield match.start(), match.end(), f"{yuan}.{_digit(match.group('jiao'))}元"
             continue
-        yield from _run_edits(match.group(), match.start())
+        if _DISCOUNT_WORD.match(text, match.end()) and (tail := _DISCOUNT_TAIL.search(run)):
+            run = run[: tail.start()]  # the discount stays a word, as it would standing alone
+        yield from _run_edits(run, match.start())
 
 
 def _run_edits(run: str, offset: int) -> Iterable[Edit]:

@@ -41,6 +41,24 @@ def test_claim_keys_table(text: str, keys: set[tuple[object, ...]]) -> None:
 @pytest.mark.parametrize(
     ("text", "claims"),
     [
+        ("¥199八折", [("¥199", {("money", 199.0)}), ("八折", {("pct", 80.0)})]),
+        ("¥199 八折", [("¥199", {("money", 199.0)}), ("八折", {("pct", 80.0)})]),
+        ("¥199九五折", [("¥199", {("money", 199.0)}), ("九五折", {("pct", 95.0)})]),
+        ("¥19.9八折", [("¥19.9", {("money", 19.9)}), ("八折", {("pct", 80.0)})]),
+        ("￥２９９八折", [("￥２９９", {("money", 299.0)}), ("八折", {("pct", 80.0)})]),
+        ("九十九元八折", [("九十九元", {("money", 99.0)}), ("八折", {("pct", 80.0)})]),
+        ("¥199七成", [("¥199", {("money", 199.0)})]),
+    ],
+)
+def test_discount_after_a_price_is_not_more_digits(
+    text: str, claims: list[tuple[str, set[tuple[object, ...]]]]
+) -> None:
+    assert [(c.text, set(c.keys)) for c in extract_claims(text)] == claims
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
         # everyday phrases with 一 + a time unit are not quantities
         ("忙碌的一天结束，给自己一点认真的照顾", []),
         ("每一天都值得好好照顾", []),

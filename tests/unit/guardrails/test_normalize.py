@@ -35,6 +35,12 @@ from copilot.guardrails.normalize import normalize
         ("電話號碼", "电话号码"),
         ("兩萬", "20000"),
         ("壹叁捌", "138"),
+        # numerals before 折/成 are a share, not more digits of the price before them
+        ("¥199八折", "¥199八折"),
+        ("¥199九五折", "¥199九五折"),
+        ("九十九八折", "99八折"),
+        ("199八成新", "199八成新"),
+        ("1三8成都", "138成都"),
         # lone numerals and idioms stay words
         ("一张券", "一张券"),
         ("十分感谢", "十分感谢"),
