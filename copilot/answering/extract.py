@@ -3,14 +3,22 @@
 FAQ answers are short and kept whole; longer passages give their best-matching sentences in
 their own order; product rows give the fields the question asks for (price, spec, suitability)
 or the sentence of their notes speaking of what the question asks beyond the product's name,
-and nothing when they have neither (推车有粉色的吗: no sentence of the stroller's row says).
+and nothing when they have neither (推车有粉色的吗: no sentence of the stroller's row says) or
+state no value of the kind or unit asked (怀孕几个月开始用: 适用孕期及产后女性 names no month).
 """
 
 from __future__ import annotations
 
 import re
 
-from copilot.answering.lexicon import HAN, char_grams, key_terms, product_asks, stopwords
+from copilot.answering.lexicon import (
+    HAN,
+    char_grams,
+    key_terms,
+    product_asks,
+    states_asked,
+    stopwords,
+)
 from copilot.answering.passages import Passage
 
 # A sentence ends at Chinese or Latin terminal punctuation; a Latin period only before a space or
@@ -99,6 +107,10 @@ def _product(passage: Passage, question: str) -> str:
     if not parts or (extra and _score(extra[0], key_terms(question)) > 0.3):
         parts.extend(extra)
     joined = "; ".join(parts) if english else "，".join(p.rstrip("。；;") for p in parts)
+    if not states_asked(
+        question, joined
+    ):  # 按摩油怀孕几个月开始用: 适用孕期及产后女性 says no month
+        return ""
     return f"{name}: {joined}" if english else f"{name}：{joined}"
 
 

@@ -13,11 +13,13 @@ import numpy as np
 
 from copilot.answering.lexicon import (
     asked_types,
+    asked_units,
     canonical,
     char_grams,
     key_terms,
     product_asks,
     states_type,
+    states_unit,
     topics,
     without_asks,
 )
@@ -39,6 +41,7 @@ NAMES = (
     "product_field",
     "states_asked_value",
     "unseen_terms",
+    "states_asked_unit",
 )
 
 
@@ -78,6 +81,9 @@ def feature_matrix(
     matter = key_terms(without_asks(question))
     unseen = _share(matter, {t for t in matter if not any(t in text for text in texts)})
     stated = [not kinds or states_type(body, kinds) for body in bodies]
+    # the unit asked (几倍, 几袋): +1 when the answer states a number in it, -1 when it does not
+    units = asked_units(question)
+    in_unit = [(1.0 if states_unit(a, units) else -1.0) if units else 0.0 for a in answers]
     rows = []
     for i in range(n):
         head_terms, body_terms = head_sets[i], body_sets[i]
@@ -102,6 +108,7 @@ def feature_matrix(
                 float(asked and products[i] and _share(head_terms, terms) > 0 and stated[i]),
                 float(bool(kinds) and stated[i]),
                 unseen,
+                in_unit[i],
             ]
         )
     return with_relative(np.asarray(rows, dtype=np.float64))

@@ -30,6 +30,13 @@ class AnswerType(BaseModel):
     prefixes: list[str] = []  # units written before the number (¥1299)
 
 
+class AskedUnits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    units: list[str]
+    written: dict[str, list[str]]
+
+
 class Lexicon(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +53,7 @@ class Lexicon(BaseModel):
     variants: list[str]
     asks: dict[str, list[str]]
     answer_types: dict[str, AnswerType]
+    asked_units: AskedUnits
 
 
 @cache
@@ -202,6 +210,40 @@ def states_type(text: str, kinds: set[str]) -> bool:
         ):
             return True
     return False
+
+
+ASKERS = ("几个", "多少个", "几", "多少")
+
+
+def asked_units(text: str) -> set[str]:
+    """How an answer states the unit a question asks a count or amount in (几倍 → 倍, 多少度 →
+    ℃ or 度, 几袋 → 袋); empty when it asks for none. The unit is a word of its own after 几 or
+    多少 (满多少包邮 asks for no 包), also when 几倍 is segmented as one word."""
+    table = lexicon().asked_units
+    words = [w for w in _segmenter().lcut(plain(text)) if w.strip()]
+    found: set[str] = set()
+    for word, after in itertools.zip_longest(words, words[1:], fillvalue=""):
+        asker = next((a for a in ASKERS if word.startswith(a)), None)
+        unit = (word[len(asker) :] or after) if asker else ""
+        if unit in table.units:
+            found.update(table.written.get(unit, [unit]))
+    return found
+
+
+def states_unit(text: str, units: set[str]) -> bool:
+    """Whether a text states a number in one of the units (6袋, 1.5倍, 40–50℃)."""
+    if not units:
+        return False
+    written = {plain(u) for u in units}  # as the text is read: ℃ is °c after NFKC
+    pattern = "|".join(re.escape(u) for u in sorted(written, key=len, reverse=True))
+    return bool(re.search(rf"\d\s*(?:{pattern})", plain(text)))
+
+
+def states_asked(question: str, answer: str) -> bool:
+    """Whether an answer states a value of each sort the question asks for: the kind (duration,
+    age…) and the unit (几袋); True when the question asks for none."""
+    kinds, units = asked_types(question), asked_units(question)
+    return (not kinds or states_type(answer, kinds)) and (not units or states_unit(answer, units))
 
 
 def variants(text: str) -> set[str]:

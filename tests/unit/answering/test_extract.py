@@ -82,3 +82,17 @@ def test_a_product_row_saying_nothing_asked_gives_no_answer() -> None:
     stroller = passage_of(STROLLER)
     assert answer_text(stroller, "推车有粉色的吗") == ""
     assert answer_text(stroller, "推车多少钱") == "小禾家轻便婴儿推车：价格1299元"
+
+
+def test_a_product_row_not_stating_the_value_asked_gives_no_answer() -> None:
+    oil = passage_of(
+        evidence(
+            "K7",
+            "商品:小禾家孕期舒纹按摩油\n价格:198元\n适用:孕期及产后女性\n"
+            "注意事项:请勿用于破损皮肤。",
+            "product",
+            row=20,
+        )
+    )
+    assert answer_text(oil, "按摩油怀孕几个月开始用") == ""
+    assert answer_text(oil, "按摩油适合什么人用") == "小禾家孕期舒纹按摩油：适用孕期及产后女性"

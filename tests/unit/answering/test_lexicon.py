@@ -3,7 +3,16 @@ topic cue phrases not counted as content words, values stated with a measure wor
 
 from __future__ import annotations
 
-from copilot.answering.lexicon import canonical, key_terms, states_type, topics, without_asks
+from copilot.answering.lexicon import (
+    asked_units,
+    canonical,
+    key_terms,
+    states_asked,
+    states_type,
+    states_unit,
+    topics,
+    without_asks,
+)
 
 
 def test_customer_words_become_the_knowledge_base_words() -> None:
@@ -55,3 +64,25 @@ def test_a_stopword_is_not_folded_into_another_word() -> None:
 
 def test_the_words_asking_for_a_value_are_not_the_matter_asked_about() -> None:
     assert key_terms(without_asks("奶瓶多大容量")) == {"奶瓶"}
+
+
+def test_the_unit_asked_is_the_measure_word_after_ji_or_duoshao() -> None:
+    assert asked_units("金禾积分是几倍的") == {"倍"}
+    assert asked_units("果泥一盒几袋") == {"袋"}
+    assert asked_units("冲奶粉水多少度") == {"℃", "度"}
+    assert asked_units("满多少包邮啊") == set()  # 包邮 is a word, not a pack
+    assert asked_units("几天发货") == set()  # a duration: read by answer_types
+
+
+def test_an_answer_states_the_unit_after_a_number() -> None:
+    assert states_unit("禾穗会员1.2倍、金禾会员1.5倍", {"倍"})
+    assert not states_unit("积分在等级倍率基础上再乘2", {"倍"})
+    assert states_unit("冲调水温40–50℃", asked_units("水温多少度"))  # ℃ read as °c
+    assert not states_unit("100g×6袋", set())
+
+
+def test_an_answer_states_each_sort_of_value_asked() -> None:
+    assert not states_asked("按摩油怀孕几个月开始用", "适用孕期及产后女性")
+    assert states_asked("奶粉几点前下单当天发", "每天16:00前付款的订单当天发货")
+    assert not states_asked("奶粉几点发货", "奶粉保质期为24个月")  # a clock time, not a duration
+    assert states_asked("推车能登机吗", "收车后可登机")  # asks for no value

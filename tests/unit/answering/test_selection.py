@@ -92,6 +92,14 @@ def test_candidates_stating_the_same_values_support_one_answer() -> None:
     )  # no values to agree on
 
 
+def test_answers_without_values_agree_when_they_say_the_same_words() -> None:
+    faq = "订单由合作快递配送，暂不支持指定快递公司。"
+    policy = "订单由合作快递配送，系统根据收货地址自动匹配，暂不支持指定快递公司。"
+    assert support(0, [faq, policy, "目前仅支持中国大陆地址配送。"], [0.4, 0.2, 0.1]) == (
+        pytest.approx(0.6)
+    )
+
+
 def test_candidates_kept_apart_are_compared_among_themselves(
     passages: list[Passage], embed: Embed
 ) -> None:
