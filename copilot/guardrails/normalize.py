@@ -34,11 +34,16 @@ reads 电话. Every step is linear in the text length (no nested unbounded regex
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from pathlib import Path
 
 import opencc
 
@@ -49,22 +54,28 @@ Edit = tuple[int, int, str]  # replace text[start:end] with the string
 class Normalized:
     """`text` derived from `original`; output character i came from original[starts[i]:ends[i]].
 
-    `starts`/`ends` are None when `text` is `original` unchanged.
+    The map is built only when an offset is asked for: most views are read and dropped without
+    one. `source` is the view whose map this one derives from by applying `edits` (None: the
+    same map as `source`); without a source, `text` is `original` character for character.
     """
 
     text: str
     original: str
-    starts: list[int] | None = None
-    ends: list[int] | None = None
+    source: Normalized | None = field(default=None, repr=False, compare=False)
+    edits: tuple[Edit, ...] | None = field(default=None, repr=False, compare=False)
+    _built: list[tuple[list[int], list[int]]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets of the span [start, end) of `text`."""
-        if self.starts is None or self.ends is None:
+        if self.source is None:
             return start, end
+        starts, ends = self._maps()
         if start >= end:
-            point = self.starts[start] if start < len(self.text) else len(self.original)
+            point = starts[start] if start < len(self.text) else len(self.original)
             return point, point
-        return self.starts[start], self.ends[end - 1]
+        return starts[start], ends[end - 1]
 
     span = to_original  # the name the rules used before; same function
 
@@ -119,30 +130,41 @@ class Normalized:
         return len(gap) <= _MAX_GAP and _ANNOUNCED.fullmatch(gap) is not None
 
     def _maps(self) -> tuple[list[int], list[int]]:
-        if self.starts is None or self.ends is None:
+        if self.source is None:
             return list(range(len(self.text))), list(range(1, len(self.text) + 1))
-        return self.starts, self.ends
+        if not self._built:
+            maps = self.source._maps()
+            self._built.append(
+                maps if self.edits is None else self.source._mapped(*maps, self.edits)
+            )
+        return self._built[0]
 
     def _apply(self, edits: Iterable[Edit]) -> Normalized:
         """`text` with the sorted, non-overlapping edits applied. A same-length replacement maps
         character by character; any other maps each new character to the whole replaced span;
         a deletion right after a kept character widens that character's span."""
-        edits = list(edits)
+        edits = tuple(edits)
         if not edits:
             return self
         pieces: list[str] = []
         position = 0
+        for start, end, new in edits:
+            pieces += (self.text[position:start], new)
+            position = end
+        pieces.append(self.text[position:])
+        text = "".join(pieces)
         if all(len(new) == end - start for start, end, new in edits):  # the map stays as it is
-            for start, end, new in edits:
-                pieces += (self.text[position:start], new)
-                position = end
-            pieces.append(self.text[position:])
-            return Normalized("".join(pieces), self.original, self.starts, self.ends)
-        src_starts, src_ends = self._maps()
+            return Normalized(text, self.original, None if self.source is None else self)
+        return Normalized(text, self.original, self, edits)
+
+    def _mapped(
+        self, src_starts: list[int], src_ends: list[int], edits: tuple[Edit, ...]
+    ) -> tuple[list[int], list[int]]:
+        """The map of `text` after `edits`, from this view's map (`src_starts`, `src_ends`)."""
         starts: list[int] = []
         ends: list[int] = []
+        position = 0
         for start, end, new in edits:
-            pieces.append(self.text[position:start])
             starts.extend(src_starts[position:start])
             ends.extend(src_ends[position:start])
             if len(new) == end - start:
@@ -155,12 +177,10 @@ class Normalized:
             elif ends and ends[-1] == src_starts[start]:
                 # a deleted run (1️⃣'s keycap mark) belongs to the character before it
                 ends[-1] = src_ends[end - 1]
-            pieces.append(new)
             position = end
-        pieces.append(self.text[position:])
         starts.extend(src_starts[position:])
         ends.extend(src_ends[position:])
-        return Normalized("".join(pieces), self.original, starts, ends)
+        return starts, ends
 
 
 def normalize(text: str) -> Normalized:
@@ -264,13 +284,73 @@ def _t2s_char(char: str) -> str:
     return converted if len(converted) == 1 else char
 
 
+@cache
+def _t2s_trigger() -> re.Pattern[str] | None:
+    """A regex finding a character without which t2s leaves a text as it is (OpenCC converts
+    only where an entry's key occurs): the key of every character entry that changes; for every
+    phrase entry that changes but holds none of those, one of its characters; and any character
+    beyond the BMP. None (convert every text) when the dictionaries cannot be read."""
+    entries = _t2s_entries()
+    if entries is None:
+        return None
+    changing = [key for key, _, values in (e.partition("\t") for e in entries)
+                if values.split(" ")[0] != key]  # fmt: skip
+    chars = {key for key in changing if len(key) == 1}
+    phrases = [key for key in changing if not chars.intersection(key)]
+    while phrases:  # add the character most of the uncovered phrases hold
+        chars.add(Counter(char for key in phrases for char in set(key)).most_common(1)[0][0])
+        phrases = [key for key in phrases if not chars.intersection(key)]
+    # Characters beyond the BMP are left to OpenCC: with them in the class, the regex engine
+    # would test each character against a list instead of a bitmap (a hundred times slower).
+    bmp = "".join(sorted(re.escape(char) for char in chars if ord(char) <= 0xFFFF))
+    return re.compile(f"[{bmp}\U00010000-\U0010ffff]")
+
+
+def _t2s_entries() -> list[str] | None:
+    """The "key<TAB>values" lines of every dictionary t2s uses, read from the installed OpenCC
+    with the dictionary tool it ships; None when that fails."""
+    config = Path(_t2s().config)
+    tool = config.parents[2] / "bin" / "opencc_dict"
+    entries: list[str] = []
+    try:
+        names = sorted(set(_dict_files(json.loads(config.read_text(encoding="utf-8")))))
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in names:
+                out = Path(tmp) / f"{name}.txt"
+                subprocess.run(
+                    [tool, "-i", config.parent / name, "-o", out, "-f", "ocd2", "-t", "text"],
+                    check=True,
+                    capture_output=True,
+                    timeout=60,
+                )
+                entries += out.read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+    return entries
+
+
+def _dict_files(node: object) -> Iterator[str]:
+    """The dictionary files an OpenCC configuration names, at any depth."""
+    if isinstance(node, dict):
+        if node.get("type") == "ocd2":
+            yield str(node["file"])
+        for value in node.values():
+            yield from _dict_files(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _dict_files(value)
+
+
 def _to_simplified(norm: Normalized) -> Normalized:
+    trigger = _t2s_trigger()
+    if trigger is not None and trigger.search(norm.text) is None:
+        return norm
     converted = _t2s().convert(norm.text)
     if len(converted) != len(norm.text):  # a phrase rule changed the length: go char by char
         converted = "".join(_t2s_char(char) for char in norm.text)
     if converted == norm.text:
         return norm
-    return Normalized(converted, norm.original, *norm._maps())
+    return Normalized(converted, norm.original, norm)
 
 
 # ---------------------------------------------------------------- step 3: Chinese numerals

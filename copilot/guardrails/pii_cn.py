@@ -183,6 +183,9 @@ class QQRecognizer(PatternRecognizer):
     )
 
 
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+
+
 class PlateRecognizer(PatternRecognizer):
     """Licence plates: province character, letter, 5-6 letters/digits (粤B·12345, 沪AD12345)."""
 
@@ -190,11 +193,11 @@ class PlateRecognizer(PatternRecognizer):
     placeholder = "车牌号"
     placeholder_en = "PLATE"
     min_digits = 3  # `validate` wants three
+    trigger = f"[{_PROVINCES}][A-HJ-NP-Z]"  # a province, then its city letter
     patterns = (
         Pattern(
             "cn_plate",
-            r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z]"
-            r"[·• -]?[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])",
+            rf"[{_PROVINCES}][A-HJ-NP-Z][·• -]?[A-HJ-NP-Z0-9]{{5,6}}(?![A-Za-z0-9])",
             0.7,
         ),
     )
@@ -253,6 +256,7 @@ _SURNAMES = (
 _DOUBLE_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|令狐|夏侯|宇文|司徒"
 # Words that introduce the speaker's or a recipient's name.
 _INTRO = "我叫|我是|我的名字是|名字叫|名叫|姓名|收件人|收货人|联系人|签收人|持卡人|本人"
+_INTRO_EN = "My name is|my name is|Name:|name:|I am|I'm|This is|this is"
 # A given-name character: Chinese, but never a function word, verb, title or noun that turns
 # 我是金卡会员 / 我叫车来取 / 我是高级会员 / 王小姐 into a "name".
 _NAME_CHAR = (
@@ -271,6 +275,7 @@ class PersonRecognizer(PatternRecognizer):
     entity = "PERSON"
     placeholder = "姓名"
     placeholder_en = "NAME"
+    trigger = f"{_INTRO}|{_INTRO_EN}"  # a name is read only after its introduction
     patterns = (
         Pattern(
             "cn_name_after_intro",
@@ -280,7 +285,7 @@ class PersonRecognizer(PatternRecognizer):
         ),
         Pattern(
             "en_name_after_intro",
-            r"(?:My name is|my name is|Name:|name:|I am|I'm|This is|this is)[ ](?P<v>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){1,2})",
+            rf"(?:{_INTRO_EN})[ ](?P<v>[A-Z][a-z]+(?:[ ][A-Z][a-z]+){{1,2}})",
             0.6,
         ),
     )

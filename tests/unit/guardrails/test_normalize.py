@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from copilot.guardrails.normalize import normalize
+from copilot.guardrails.normalize import _t2s, _t2s_trigger, normalize
 
 
 @pytest.mark.parametrize(
@@ -121,3 +121,22 @@ _NUMERAL_SOUP = (
 def test_numeral_soup_normalises_and_maps_back(text: str) -> None:
     for norm in (normalize(text), normalize(text).join_digits()):
         assert all(0 <= norm.to_original(i, i + 1)[0] < len(text) for i in range(len(norm.text)))
+
+
+def test_texts_without_a_t2s_trigger_character_are_left_as_they_are() -> None:
+    """The characters that let the script step skip OpenCC: any other character, alone or in
+    any company, converts to itself, so skipping loses nothing."""
+    trigger = _t2s_trigger()
+    assert trigger is not None
+    others = [
+        chr(code)
+        for code in range(0x80, 0x30000)
+        if not 0xD800 <= code < 0xE000 and trigger.match(chr(code)) is None
+    ]
+    text = "\n".join(others)
+    assert _t2s().convert(text) == text
+    # phrase entries that change although none of their characters does alone
+    for phrase, simplified in (("深沈", "深沉"), ("回覆", "回复"), ("捏坏", "捏坯")):
+        assert trigger.search(phrase) is not None
+        assert normalize(f"他{phrase}了").text == f"他{simplified}了"
+    assert normalize("電話號碼").text == "电话号码"
