@@ -2,7 +2,9 @@
 
 Keys hash (prompt id, version, content hash, backend name, schema name, messages); values are
 the backend's `Generation`. Stored in one SQLite file under SIYU_HOME/cache so eval reruns and
-resumed campaigns skip the backend entirely.
+resumed campaigns skip the backend entirely. The file is written ahead-logged without a disk sync
+per answer: a power cut may lose the last answers (they are asked again), never the file, and a
+campaign's drafting threads do not queue on a sync of every answer stored.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from copilot.llm.backend import Backend, ChatPrompt, Generation, T
 from copilot.messages import msg
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
 
 
 def cache_key(prompt: ChatPrompt, backend: str, schema: str) -> str:
@@ -45,7 +48,8 @@ class ResponseCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False)
-            self._db.execute(SCHEMA)
+            for statement in (*PRAGMAS, SCHEMA):
+                self._db.execute(statement)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 msg(f"无法打开回复缓存: {exc}", f"cannot open the response cache: {exc}"),

@@ -1,6 +1,9 @@
 """OpenAI-compatible chat backend (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama, llama.cpp).
 
-The client runs with `max_retries=0`; this module owns the retry policy (bounded, exponential
+A structured answer is one Chat Completions request built here and sent through the backend's
+one pooled openai client (its errors, timeouts and connection handling), its body read once as
+JSON; streaming goes through langchain-openai on the same client. The client runs with
+`max_retries=0`; this module owns the retry policy (bounded, exponential
 backoff, on 429 and 5xx only) so a dead endpoint fails fast with a message naming it. Structured
 output asks for a JSON schema (or a tool call; llama.cpp's JSON mode takes the schema as a
 grammar); whatever comes back goes through the fallback parser, because many servers answer with
@@ -13,13 +16,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import httpx
 import openai
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
@@ -44,6 +48,11 @@ RETRYABLE = (openai.RateLimitError, openai.InternalServerError)
 # Models whose chat template has no system role: llama-cpp-python's gemma format silently drops
 # a system message, so the instructions go at the top of the user message instead.
 NO_SYSTEM_ROLE = ("gemma",)
+# Reasoning models: the token limit is `max_completion_tokens`; gpt-5 (but gpt-5-chat) takes no
+# temperature but 1; o-series models take the instructions as a "developer" message.
+REASONING_MODELS = ("o1", "o3", "o4", "gpt-5")
+JSON_MODES = ("json_schema", "json_object")  # modes whose answer is JSON by request
+O_SERIES = re.compile(r"^o\d")
 MAX_BACKOFF_S = 8.0
 
 
@@ -66,12 +75,69 @@ def _response_format(mode: StructuredMode, schema: dict[str, Any]) -> dict[str, 
     return None
 
 
+def _is_reasoning(model: str) -> bool:
+    return model.lower().startswith(REASONING_MODELS)
+
+
 def _token_limit(model: str, limit: int) -> dict[str, Any]:
-    """Reasoning models take `max_completion_tokens` (langchain maps max_tokens to it); most
-    compatible servers (llama.cpp, older vLLM) only read `max_tokens`, so send that as is."""
-    if model.lower().startswith(("o1", "o3", "o4", "gpt-5")):
+    """The streaming client's token limit: reasoning models take `max_completion_tokens`
+    (langchain maps max_tokens to it); most compatible servers (llama.cpp, older vLLM) only read
+    `max_tokens`, so send that as is."""
+    if _is_reasoning(model):
         return {"max_tokens": limit}
     return {"extra_body": {"max_tokens": limit}}
+
+
+def _temperature(model: str, temperature: float) -> dict[str, float]:
+    """gpt-5 models other than gpt-5-chat accept only their default temperature."""
+    lower = model.lower()
+    if lower.startswith("gpt-5") and "chat" not in lower and temperature != 1:
+        return {}
+    return {"temperature": temperature}
+
+
+@functools.lru_cache(maxsize=32)
+def _tool(schema: type[BaseModel]) -> dict[str, Any]:
+    return convert_to_openai_tool(schema)
+
+
+class Answer(NamedTuple):
+    """The parts of a chat completion a draft needs, read once from its JSON body."""
+
+    content: str
+    tool_args: dict[str, Any] | None  # the first tool call's arguments, when there is one
+    finish_reason: str | None
+    usage: Usage
+
+
+def _answer(body: bytes) -> Answer:
+    """Read a chat completion's body; anything that is not one raises ValueError, LookupError
+    or TypeError (a proxy's HTML page, bytes that are not UTF-8, a body without choices)."""
+    data = json.loads(body)
+    if data.get("error"):
+        raise ValueError(data["error"])
+    choice = data["choices"][0]
+    message = choice["message"]
+    content = message.get("content") or ""
+    return Answer(
+        content=content if isinstance(content, str) else str(content),
+        tool_args=_tool_args(message.get("tool_calls") or []),
+        finish_reason=choice.get("finish_reason"),
+        usage=_usage(data.get("usage") or {}),
+    )
+
+
+def _tool_args(calls: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The arguments of the first tool call that carries valid JSON ones."""
+    for call in calls:
+        if "function" not in call:
+            continue
+        arguments = call["function"].get("arguments")
+        try:
+            return json.loads(arguments, strict=False) if arguments else {}
+        except json.JSONDecodeError:
+            continue
+    return None
 
 
 class UnsupportedModeError(Exception):
@@ -117,6 +183,7 @@ class OpenAIBackend:
         self.max_output_tokens = max_output_tokens
         self.structured: StructuredMode = structured
         self._sleep = sleep
+        self._temperature = _temperature(model, temperature)
         self.client = ChatOpenAI(
             base_url=base_url,
             api_key=api_key or "sk-no-key",
@@ -126,6 +193,8 @@ class OpenAIBackend:
             temperature=temperature,
             stream_usage=False,
         )
+        # one pooled HTTP client for every request of this backend, streamed or not
+        self.http: openai.OpenAI = self.client.root_client
 
     @property
     def name(self) -> str:
@@ -154,13 +223,11 @@ class OpenAIBackend:
                 if not isinstance(exc, RETRYABLE) or attempt == self.max_retries:
                     raise self._error(exc, attempt + 1) from exc
                 self._sleep(self._delay(attempt, exc))
-            except openai.LengthFinishReasonError as exc:
-                raise self._cut_off(exc) from exc
             except openai.OpenAIError as exc:
                 raise self._error(exc, attempt + 1) from exc
-            except (ValueError, AttributeError, TypeError) as exc:
+            except (ValueError, LookupError, AttributeError, TypeError) as exc:
                 # The client could not read the body as a chat completion: a proxy's HTML page
-                # sent with status 200, an empty body, bytes that are not UTF-8.
+                # sent with status 200, an empty body, bytes that are not UTF-8, no choices.
                 raise self._not_a_completion(exc) from exc
         raise AssertionError("unreachable")
 
@@ -179,10 +246,8 @@ class OpenAIBackend:
             ),
         )
 
-    def _cut_off(self, exc: openai.LengthFinishReasonError) -> OutputParseError:
+    def _cut_off(self, raw: str) -> OutputParseError:
         """The answer hit the output-token limit before its JSON closed."""
-        choices = exc.completion.choices
-        raw = (choices[0].message.content or "") if choices else ""
         error = OutputParseError(
             msg(
                 "模型输出达到长度上限,JSON 不完整",
@@ -202,13 +267,30 @@ class OpenAIBackend:
             return [("user", f"{prompt.system}\n\n{prompt.user}")]
         return prompt.messages()
 
-    def _bound(self, schema: type[BaseModel], mode: StructuredMode, limit: int) -> Any:
-        """The client with the output mode and token limit of one request."""
-        model: Any = self.client.bind(**_token_limit(self.model, limit))
+    def _body(
+        self, prompt: ChatPrompt, schema: type[BaseModel], mode: StructuredMode, limit: int
+    ) -> bytes:
+        """The request of one structured answer in `mode` with `limit` output tokens."""
+        developer = O_SERIES.match(self.model.lower()) is not None
+        messages = [
+            {"role": "developer" if developer and role == "system" else role, "content": text}
+            for role, text in self._messages(prompt)
+        ]
+        token_field = "max_completion_tokens" if _is_reasoning(self.model) else "max_tokens"
+        body: dict[str, Any] = {
+            "model": self.model, "stream": False, "messages": messages, **self._temperature,
+            token_field: limit,
+        }  # fmt: skip
         if mode == "tool":
-            return model.bind_tools([schema], tool_choice=schema.__name__)
-        response_format = _response_format(mode, _json_schema(schema))
-        return model.bind(response_format=response_format) if response_format else model
+            body["tools"] = [_tool(schema)]
+            body["tool_choice"] = {"type": "function", "function": {"name": schema.__name__}}
+        elif response_format := _response_format(mode, _json_schema(schema)):
+            body["response_format"] = response_format
+        return json.dumps(body, ensure_ascii=False).encode()
+
+    def _complete(self, body: bytes) -> Answer:
+        response = self.http.post("/chat/completions", cast_to=httpx.Response, content=body)
+        return _answer(response.content)
 
     def _stepping_down(self, fn: Callable[[StructuredMode], R]) -> R:
         """Call with the current output mode; a server that rejects it gets the next one."""
@@ -233,28 +315,30 @@ class OpenAIBackend:
                 limit *= 2
         raise AssertionError("unreachable")
 
-    def _ask(self, prompt: ChatPrompt, schema: type[BaseModel], limit: int) -> BaseMessage:
-        return self._stepping_down(
-            lambda mode: self._call(
-                lambda: self._bound(schema, mode, limit).invoke(self._messages(prompt))
-            )
-        )
+    def _ask(self, prompt: ChatPrompt, schema: type[BaseModel], limit: int) -> Answer:
+        def ask(mode: StructuredMode) -> Answer:
+            answer = self._call(lambda: self._complete(self._body(prompt, schema, mode, limit)))
+            if mode in JSON_MODES:  # a cut-off answer cannot be the JSON asked for
+                if answer.finish_reason == "length":
+                    raise self._cut_off(answer.content)
+                if answer.finish_reason == "content_filter":
+                    raise self._error(openai.ContentFilterFinishReasonError())
+            return answer
 
-    def _generation(self, message: BaseMessage, schema: type[BaseModel]) -> Generation:
-        usage = _usage(message)
-        if isinstance(message, AIMessage) and message.tool_calls:
-            args = message.tool_calls[0]["args"]
-            raw = json.dumps(args, ensure_ascii=False)
+        return self._stepping_down(ask)
+
+    def _generation(self, answer: Answer, schema: type[BaseModel]) -> Generation:
+        if answer.tool_args is not None:
+            raw = json.dumps(answer.tool_args, ensure_ascii=False)
             data, repaired = parse_structured(raw, schema, endpoint=self.where)
-            return Generation(raw=raw, data=data, usage=usage, repaired=repaired)
-        raw = message.content if isinstance(message.content, str) else str(message.content)
+            return Generation(raw=raw, data=data, usage=answer.usage, repaired=repaired)
         try:
-            data, repaired = parse_structured(raw, schema, endpoint=self.where)
+            data, repaired = parse_structured(answer.content, schema, endpoint=self.where)
         except OutputParseError as exc:
-            if message.response_metadata.get("finish_reason") == "length":
+            if answer.finish_reason == "length":
                 exc.reason, exc.limit_hit = "truncated", True
             raise
-        return Generation(raw=raw, data=data, usage=usage, repaired=repaired)
+        return Generation(raw=answer.content, data=data, usage=answer.usage, repaired=repaired)
 
     def stream(self, prompt: ChatPrompt) -> Iterator[str]:
         """Deltas as they arrive; retries only before the first one, errors name the endpoint.
@@ -330,15 +414,13 @@ def _json_schema(schema: type[BaseModel]) -> dict[str, Any]:
     return schema.model_json_schema()
 
 
-def _usage(message: BaseMessage) -> Usage:
+def _usage(usage: dict[str, Any]) -> Usage:
     """Tokens the server reports; reasoning tokens it counts apart stay out of output_tokens."""
-    if not isinstance(message, AIMessage) or not message.usage_metadata:
-        return Usage()
-    meta = message.usage_metadata
-    reasoning = int((meta.get("output_token_details") or {}).get("reasoning") or 0)
+    details = usage.get("completion_tokens_details") or {}
+    reasoning = int(details.get("reasoning_tokens") or 0)
     return Usage(
-        input_tokens=meta["input_tokens"],
-        output_tokens=max(0, meta["output_tokens"] - reasoning),
+        input_tokens=int(usage.get("prompt_tokens") or 0),
+        output_tokens=max(0, int(usage.get("completion_tokens") or 0) - reasoning),
         reasoning_tokens=reasoning,
     )
 

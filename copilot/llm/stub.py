@@ -126,6 +126,9 @@ class StubServer:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: clients reuse their connections
+            disable_nagle_algorithm = True  # headers and body leave at once, not 40 ms apart
+
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: tests read `requests` instead of a log."""
 
@@ -184,6 +187,8 @@ class StubServer:
                 self.send_response(200)
                 self.send_header("content-type", "text/event-stream")
                 self.send_header("cache-control", "no-cache")
+                self.send_header("connection", "close")  # the stream ends with the connection
+                self.close_connection = True
                 self.end_headers()
                 for index, delta in enumerate(answer.chunks or []):
                     if index == answer.drop_after:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,14 @@ def test_unwritable_cache_is_a_store_error(tmp_path: Path) -> None:
         ResponseCache(blocker / "c.sqlite")
     with language("zh"), pytest.raises(StoreError, match="无法打开回复缓存"):
         ResponseCache(blocker / "c.sqlite")
+
+
+def test_the_cache_is_write_ahead_logged_and_stores_without_a_sync_per_answer(
+    tmp_path: Path,
+) -> None:
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    CachedBackend(FakeBackend(default=ANSWER), cache).generate(prompt(), JudgeOutput)
+    assert cache._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL, not FULL
+    with sqlite3.connect(tmp_path / "c.sqlite") as other:  # another process's view
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert other.execute("SELECT count(*) FROM responses").fetchone()[0] == 1

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import http.client
+import json
 import socket
 import time
 
@@ -190,3 +192,65 @@ def test_models_without_a_system_role_get_the_instructions_in_the_user_message()
         gemma, other = (request["messages"] for request in server.requests)
     assert gemma == [{"role": "user", "content": "系统\n\n用户"}]
     assert [m["role"] for m in other] == ["system", "user"]
+
+
+@pytest.mark.parametrize(
+    ("model", "role", "limit", "temperature"),
+    [
+        ("stub-model", "system", "max_tokens", 0.3),
+        ("o3-mini", "developer", "max_completion_tokens", 0.3),
+        ("gpt-5-mini", "system", "max_completion_tokens", None),
+        ("gpt-5-chat-latest", "system", "max_completion_tokens", 0.3),
+    ],
+)
+def test_each_model_family_gets_its_token_limit_role_and_temperature(
+    model: str, role: str, limit: str, temperature: float | None
+) -> None:
+    with stub_server([StubResponse(content=GOOD)]) as server:
+        OpenAIBackend(base_url=server.base_url, model=model).generate(PROMPT, ReplyOutput)
+        sent = server.requests[0]
+    assert sent["model"] == model and sent["stream"] is False
+    assert sent["messages"] == [
+        {"role": role, "content": "系统"},
+        {"role": "user", "content": "用户"},
+    ]
+    other = ({"max_tokens", "max_completion_tokens"} - {limit}).pop()
+    assert sent[limit] == 800 and other not in sent
+    assert sent.get("temperature") == temperature
+
+
+def test_tool_mode_asks_for_that_tool_within_the_token_limit() -> None:
+    with stub_server([StubResponse(content=GOOD)]) as server:
+        backend(server.base_url, [], structured="tool").generate(PROMPT, ReplyOutput)
+        sent = server.requests[0]
+    assert sent["tool_choice"] == {"type": "function", "function": {"name": "ReplyOutput"}}
+    assert sent["max_tokens"] == 800 and "response_format" not in sent
+
+
+def test_an_answer_stopped_by_the_content_filter_is_a_backend_error() -> None:
+    answer = StubResponse(content=GOOD, finish_reason="content_filter")
+    with stub_server([answer]) as server, pytest.raises(BackendError) as caught:
+        backend(server.base_url, []).generate(PROMPT, ReplyOutput)
+    assert "content filter" in render(caught.value.message, "en")
+    assert not isinstance(caught.value, OutputParseError)
+
+
+@pytest.mark.parametrize("body", ['{"object": "chat.completion"}', '{"choices": []}', "[1]"])
+def test_a_json_body_that_is_no_chat_completion_is_named_so(body: str) -> None:
+    with stub_server([StubResponse(body=body)]) as server, pytest.raises(OutputParseError) as e:
+        backend(server.base_url, []).generate(PROMPT, ReplyOutput)
+    assert e.value.reason == "not_a_completion"
+    assert "SIYU_LLM_BASE_URL" in render(e.value.hint, "en")
+
+
+def test_the_stub_answers_several_requests_on_one_kept_alive_connection() -> None:
+    with stub_server([StubResponse(content=GOOD)] * 3) as server:
+        host, port = server.base_url.removeprefix("http://").split("/")[0].split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=5)
+        for _ in range(3):
+            connection.request("POST", "/v1/chat/completions", body=b"{}")
+            response = connection.getresponse()
+            assert response.status == 200
+            assert json.loads(response.read())["choices"][0]["message"]["content"] == GOOD
+        connection.close()
+    assert len(server.requests) == 3
