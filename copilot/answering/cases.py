@@ -12,7 +12,15 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from copilot.answering.lexicon import canonical, key_terms, promotion_titles
+from copilot.answering.extract import split_sentences
+from copilot.answering.lexicon import (
+    canonical,
+    key_terms,
+    lexicon,
+    product_asks,
+    promotion_titles,
+    topics,
+)
 from copilot.answering.passages import Passage
 from copilot.retrieval.models import date_key
 
@@ -38,7 +46,19 @@ NUMERAL = {
 }
 REGIONAL = ("偏远", "remote")  # a rule for remote regions is not the general one
 SHIP_WORDS = ("包邮", "运费", "shipping", "free ship")
-PROMO_WORDS = ("活动", "优惠吗", "有优惠", "啥优惠", "什么优惠", "还有吗", "打折", "offer", "sale")
+PROMO_WORDS = (
+    "活动",
+    "优惠吗",
+    "有优惠",
+    "啥优惠",
+    "什么优惠",
+    "还有吗",
+    "打折",
+    "折扣",
+    "offer",
+    "sale",
+)
+OFFER_CLAUSES = 2  # clauses of a promotion about the product named, at most
 
 
 class CaseFact(BaseModel):
@@ -180,6 +200,38 @@ def _free_shipping(text: str) -> tuple[float, float] | None:
     return None
 
 
+def asks_offer(question: str) -> bool:
+    """Whether a question naming a product asks for its current offer or for what some packs of
+    it cost now (尿不湿现在有优惠吗, 买2罐1段奶粉现在多少钱), not for a promotion by its name."""
+    body = canonical(question)
+    named = topics(body) & set(lexicon().product_topics)
+    counted_price = "price" in product_asks(question) and QUANTITY.search(body)
+    offer = any(w in body for w in PROMO_WORDS) or counted_price
+    return bool(named and offer and not promotion_titles(question))
+
+
+def product_offer(question: str, passages: list[Passage], today: date, en: bool) -> CaseFact | None:
+    """The clauses of today's promotions about the product a question names (the pack price of
+    纸尿裤 in 冬季囤货节), not the list of every running promotion."""
+    if en or not asks_offer(question):
+        return None
+    words = [
+        w.lower()
+        for t in topics(canonical(question)) & set(lexicon().product_topics)
+        for w in lexicon().topics[t]
+    ]
+    day = date_key(today)
+    current = [
+        p for p in passages if p.doc_type == "promotion" and p.valid_from <= day <= p.valid_to
+    ]
+    for promo in sorted(current, key=lambda p: p.valid_to - p.valid_from):  # the season's first
+        about = [s for s in split_sentences(promo.answer) if any(w in canonical(s) for w in words)]
+        if about:
+            clauses = "".join(about[:OFFER_CLAUSES])
+            return CaseFact(text=f"{promo.question}：{clauses}", cites=[promo.id])
+    return None
+
+
 def promotion_status(
     question: str, passages: list[Passage], today: date, en: bool
 ) -> CaseFact | None:
@@ -213,5 +265,6 @@ def case_fact(question: str, passages: list[Passage], today: date, en: bool) -> 
         diaper_size(question, passages, en)
         or formula_stage(question, passages, en)
         or shipping_gap(question, passages, en)
+        or product_offer(question, passages, today, en)
         or promotion_status(question, passages, today, en)
     )

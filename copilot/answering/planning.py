@@ -1,13 +1,22 @@
 """Which searches a reply needs besides the whole message: one per question (in the customer's
 language), product rows when a size or stage depends on the baby's weight or age, the shipping
 rule (and the rows pricing the packs counted) when an amount is given, every promotion (also
-ended ones) when one is asked about, and otherwise the rows of the products named."""
+ended ones) when one or a product's offer or the price of some packs now is asked about, and
+otherwise the rows of the products named."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from copilot.answering.cases import AGE, AMOUNT, PROMO_WORDS, QUANTITY, SHIP_WORDS, WEIGHT
+from copilot.answering.cases import (
+    AGE,
+    AMOUNT,
+    PROMO_WORDS,
+    QUANTITY,
+    SHIP_WORDS,
+    WEIGHT,
+    asks_offer,
+)
 from copilot.answering.lexicon import canonical, lexicon, promotion_titles, topics, variants
 from copilot.answering.splitting import split_questions
 from copilot.retrieval.models import ExtraSearch, Language, SearchFilters
@@ -45,7 +54,7 @@ def extra_searches(message: str, language: Language, today: date) -> list[ExtraS
         counted = " ".join(sorted(topics(body) & set(lexicon().product_topics)))
         if QUANTITY.search(body) and counted:  # 买了两包湿巾: the rows pricing what is counted
             searches.append(ExtraSearch(query=counted, k=3, filters=products))
-    if promotion_titles(message) or any(w in body for w in PROMO_WORDS):
+    if promotion_titles(message) or any(w in body for w in PROMO_WORDS) or asks_offer(message):
         everything = SearchFilters(on=today, doc_types=["promotion"], include_expired=True)
         searches.append(ExtraSearch(query=body, k=PROMOTIONS_K, filters=everything))
     named = topics(body) & set(lexicon().product_topics)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from copilot.answering.cases import case_fact, diaper_size, shipping_gap
+from copilot.answering.cases import case_fact, diaper_size, product_offer, shipping_gap
 from copilot.answering.passages import Passage, passage_of
 from tests.unit.answering.conftest import FAQ_SHIPPING, evidence
 
@@ -93,3 +93,30 @@ def test_promotion_by_colloquial_name_and_status_on_the_date() -> None:
         and upcoming.text.startswith("双十二年终盛典")
         and "8折" in upcoming.text
     )
+
+
+WINTER = evidence(
+    "K2",
+    "2026年11月20日至11月30日冬季囤货节：全场实付满299减40；纸尿裤NB/S/M/L码任选2包158元；"
+    "婴儿配方奶粉任选2罐及以上享9.5折。",
+    "promotion",
+    heading="冬季囤货节",
+    valid_from=20261120,
+    valid_to=20261130,
+)
+
+
+def test_a_products_offer_is_the_clause_of_the_running_promotion_about_it() -> None:
+    promos = [passage_of(WINTER)]
+    fact = case_fact("尿不湿现在有优惠吗", promos, TODAY, en=False)
+    assert fact is not None and fact.cites == ["K2"]
+    assert fact.text == "冬季囤货节：纸尿裤NB/S/M/L码任选2包158元；"
+    counted = case_fact("买2罐1段奶粉现在多少钱", promos, TODAY, en=False)
+    assert counted is not None and "9.5折" in counted.text and "158元" not in counted.text
+
+
+def test_no_running_offer_on_the_product_is_no_offer_fact() -> None:
+    assert product_offer("推车现在有优惠吗", [passage_of(WINTER)], TODAY, en=False) is None
+    ended = product_offer("尿不湿现在有优惠吗", [passage_of(WINTER)], date(2026, 12, 2), en=False)
+    assert ended is None
+    assert product_offer("双十二奶粉有活动吗", [passage_of(WINTER)], TODAY, en=False) is None
