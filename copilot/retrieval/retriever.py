@@ -1,4 +1,10 @@
-"""Hybrid retrieval: Chroma vectors + BM25 keywords, fused by weighted reciprocal rank fusion."""
+"""Hybrid retrieval: vectors + BM25 keywords, fused by weighted reciprocal rank fusion.
+
+Both searches run on the knowledge snapshot of the store's current revision (see snapshot): the
+vector search is exact over the snapshot's vectors, and goes to Chroma only for a store too big
+to keep them or while a write is uncommitted. The store itself is read for its revision (every
+2 s at most; from a marker file for an embedded store) and for chunks written after the snapshot.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from copilot.config import RetrievalSettings, Settings
-from copilot.retrieval.keyword import KeywordIndex
 from copilot.retrieval.models import OPEN_END, OPEN_START, Hit, SearchFilters, date_key
+from copilot.retrieval.snapshot import MAX_VECTOR_BYTES, Snapshot
 from copilot.retrieval.store import VectorStore, open_store
 from copilot.retrieval.text import normalise_query
 
@@ -24,24 +30,30 @@ class Retriever:
     """Search the knowledge base; safe to share between threads."""
 
     def __init__(
-        self, store: VectorStore, settings: RetrievalSettings, cache_dir: Any = None
+        self,
+        store: VectorStore,
+        settings: RetrievalSettings,
+        cache_dir: Any = None,
+        max_vector_bytes: int = MAX_VECTOR_BYTES,
     ) -> None:
         self.store, self.settings, self.cache_dir = store, settings, cache_dir
-        self._index = KeywordIndex()
+        self.max_vector_bytes = max_vector_bytes  # a bigger store's searches go to Chroma
+        self._index = Snapshot()
+        self._settled = False  # no write since the snapshot's revision: its vectors are current
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Retriever:
-        return cls(open_store(settings), settings.retrieval, settings.cache_dir / "keyword")
+        return cls(open_store(settings), settings.retrieval, settings.cache_dir / "snapshot")
 
-    def keyword_index(self) -> KeywordIndex:
-        """The BM25 index for the store's current revision (rebuilt or loaded when stale)."""
+    def snapshot(self) -> Snapshot:
+        """The snapshot of the store's current revision (loaded or rebuilt when stale)."""
         now = time.monotonic()
         if self._index.revision and now - self._checked_at < _FRESHNESS_TTL_S:
             return self._index
         with self._lock:
-            revision = self.store.revision()
+            revision, self._settled = self.store.head()
             self._checked_at = now
             if revision != self._index.revision:
                 self._index = self._load_or_build(revision)
@@ -51,15 +63,17 @@ class Retriever:
         """Re-read the store revision on the next search (after a write by this process)."""
         self._checked_at = 0.0
 
-    def _load_or_build(self, revision: str) -> KeywordIndex:
+    def _load_or_build(self, revision: str) -> Snapshot:
+        """The snapshot of `revision` from disk, else built from the store — and kept on disk
+        only when no write moved the store on while it was read (a snapshot never changes)."""
         path = self.cache_dir / self.store.name if self.cache_dir else None
-        cached = KeywordIndex.load(path, revision) if path else None
+        cached = Snapshot.load(path, revision) if path else None
         if cached is not None:
             return cached
-        index = KeywordIndex.build(revision, *self.store.all_documents())
-        if path:
-            index.save(path)
-        return index
+        built = Snapshot.build(revision, self.store.documents(self.max_vector_bytes))
+        if path and self.store.head() == (revision, True):
+            built.save(path)
+        return built
 
     def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
         """The `k` best passages for `query`, each with score, source and a citation id."""
@@ -67,30 +81,45 @@ class Retriever:
         query = normalise_query(query)
         if k <= 0 or not any(ch.isalnum() for ch in query):
             return []  # punctuation or invisible characters only: nothing to look for
-        index = self.keyword_index()
+        index = self.snapshot()
         day = date_key(filters.on) if filters.on else date_key(date.today())
         mask = index.mask(filters, day)
         n = max(self.settings.candidates, k)
         vector = self.store.embedder.embed_query([query])[0]
-        # The snapshot holds every chunk's metadata. Chroma's metadata pre-filter costs 5-50x the
-        # search, so when the filters exclude few chunks (a few expired promotions) the vector
-        # query runs unfiltered for n + excluded results — which must contain the n best admitted
-        # ones — and the excluded are dropped here, before ranks are counted.
-        excluded = int(mask.size - np.count_nonzero(mask))
-        if excluded <= UNFILTERED_EXCLUDED_FACTOR * n:
-            raw = self.store.query(vector, n + excluded, None)
-            position = index.position
-            vector_hits = [h for h in raw if h[0] not in position or mask[position[h[0]]]][:n]
+        if index.vectors is not None and self._settled:
+            vector_hits = index.nearest(vector, n, mask)
         else:
-            vector_hits = self.store.query(vector, n, _chroma_where(filters, day))
+            vector_hits = self._query_store(vector, n, index, mask, filters, day)
         keyword_hits = index.search(query, n, mask)
         return self._fuse(vector_hits, keyword_hits, index, mask, filters, day, k)
+
+    def _query_store(
+        self,
+        vector: np.ndarray,
+        n: int,
+        index: Snapshot,
+        mask: np.ndarray,
+        filters: SearchFilters,
+        day: int,
+    ) -> list[tuple[str, float]]:
+        """The vector search on Chroma: for a store too big to keep vectors in its snapshot, and
+        while a write is under way or was stopped midway (its chunks are searched as stored).
+        Chroma's metadata pre-filter costs 5-50x the search, so when the filters exclude few
+        chunks (a few expired promotions) the query runs unfiltered for n + excluded results —
+        which must contain the n best admitted ones — and the excluded are dropped here, before
+        ranks are counted."""
+        excluded = int(mask.size - np.count_nonzero(mask))
+        if excluded > UNFILTERED_EXCLUDED_FACTOR * n:
+            return self.store.query(vector, n, _chroma_where(filters, day))
+        raw = self.store.query(vector, n + excluded, None)
+        position = index.position
+        return [h for h in raw if h[0] not in position or mask[position[h[0]]]][:n]
 
     def _fuse(
         self,
         vector_hits: list[tuple[str, float]],
         keyword_hits: list[tuple[str, float]],
-        index: KeywordIndex,
+        index: Snapshot,
         mask: np.ndarray,
         filters: SearchFilters,
         day: int,
@@ -112,10 +141,10 @@ class Retriever:
             pos = index.position.get(chunk_id)
             if pos is not None:
                 if not mask[pos]:
-                    continue  # the vector query ran unfiltered on a field Chroma cannot filter
+                    continue  # Chroma's query ran unfiltered on a field it cannot filter
                 text, meta = index.texts[pos], index.metas[pos]
             elif chunk_id in fetched:
-                text, meta = fetched[chunk_id]  # written after the keyword snapshot
+                text, meta = fetched[chunk_id]  # written after the snapshot
                 if not _admits(meta, filters, day):
                     continue
             else:
@@ -140,7 +169,7 @@ class Retriever:
 
 
 def _admits(meta: dict[str, Any], filters: SearchFilters, day: int) -> bool:
-    """The filters applied to one chunk's metadata (for chunks outside the keyword snapshot)."""
+    """The filters applied to one chunk's metadata (for chunks outside the snapshot)."""
     if filters.doc_types and meta.get("doc_type") not in filters.doc_types:
         return False
     if filters.sku and filters.sku not in str(meta.get("sku", "")).split(","):

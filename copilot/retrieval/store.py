@@ -2,58 +2,44 @@
 
 The collection is the source of truth for chunks. Its metadata records which embedder built
 it (a store refuses to be used with another) and a `revision` that every write bumps, so the
-keyword index, a derived cache, can tell when it is stale — in server mode too.
+knowledge snapshot, a derived copy, can tell when it is stale — in server mode too.
+
+The collection opens on first use. An embedded store also keeps a revision marker beside its
+data (inside the Chroma folder, so deleting that folder drops it too): `commit` writes the
+revision it committed, with the chunk count and the embedder, and every change removes the marker
+before it touches the collection. A marker therefore only ever names a revision the data still
+matches, and while one is there the revision and the count are read from it without loading
+Chroma at all: a reader whose snapshot of that revision is on disk never opens the collection.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlparse
+from typing import TYPE_CHECKING, Any
 
-import chromadb
 import numpy as np
-from chromadb.api import ClientAPI
-from chromadb.api.models.Collection import Collection
+from pydantic import BaseModel, ConfigDict
 
 from copilot.config import Settings
-from copilot.errors import StoreError
 from copilot.filelock import file_lock
-from copilot.messages import msg
 from copilot.retrieval.embedder import SiyuEmbedding, embedder_from_settings
 from copilot.retrieval.models import Chunk
-from copilot.retrieval.repair import readable_client
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
 
 BATCH = 256
+PAGE = 5000
 
-
-def make_client(chroma_url: str | None, chroma_dir: Path) -> ClientAPI:
-    """HttpClient for a server URL, else a PersistentClient under the home directory."""
-    settings = chromadb.Settings(anonymized_telemetry=False)
-    if chroma_url:
-        parsed = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
-        try:
-            return chromadb.HttpClient(
-                host=parsed.hostname or "127.0.0.1",
-                port=parsed.port or 8000,
-                ssl=parsed.scheme == "https",
-                settings=settings,
-            )
-        except Exception as exc:  # chromadb raises bare exceptions on connect
-            raise StoreError(
-                msg(f"连不上 Chroma 服务: {exc}", f"cannot reach the Chroma server: {exc}"),
-                where=chroma_url,
-                hint=msg(
-                    "确认 `chroma run` 已启动且地址正确,或删除 SIYU_CHROMA_URL 使用本地存储",
-                    "check that `chroma run` is up at that address, or unset SIYU_CHROMA_URL to "
-                    "use the local store",
-                ),
-            ) from None
-    chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(chroma_dir), settings=settings)
+# A client on which the collection reads, and how many chunks opening it re-embedded.
+Connect = Callable[[], "tuple[ClientAPI, int]"]
 
 
 @dataclass
@@ -80,75 +66,184 @@ class StoredFile:
         return file_hash if count == len(self.stamps) else ""
 
 
+@dataclass
+class Documents:
+    """Every chunk of a store: ids, texts, metadata and their vectors (None when not read)."""
+
+    ids: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    metas: list[dict[str, Any]] = field(default_factory=list)
+    vectors: np.ndarray | None = None
+
+
+class _Marker(BaseModel):
+    """The last committed revision of an embedded collection, as its marker file records it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    revision: str
+    embedder: str
+    count: int
+
+
 def open_store(settings: Settings) -> VectorStore:
-    """The knowledge collection the settings point at, with their embedder. An embedded store
-    whose vector index an interrupted write left unreadable is rebuilt first (see repair)."""
+    """The knowledge collection the settings point at, with their embedder. A server store
+    connects at once (a wrong address fails at start-up); an embedded one on first use, when an
+    embedded store whose vector index an interrupted write left unreadable is rebuilt first (see
+    repair)."""
     embedder = embedder_from_settings(settings.embedding)
-    name = settings.retrieval.collection
-    if settings.chroma_url:
-        return VectorStore(make_client(settings.chroma_url, settings.chroma_dir), name, embedder)
-    # Processes sharing a home (campaign workers, two commands at once) open it in turn: Chroma
-    # creating its files or the collection for two of them at once fails for one.
-    with file_lock(settings.chroma_dir.with_name(f"{settings.chroma_dir.name}.lock")):
-        client, repaired = readable_client(
-            lambda: make_client(None, settings.chroma_dir),
-            settings.chroma_dir,
+    name, chroma_dir, url = settings.retrieval.collection, settings.chroma_dir, settings.chroma_url
+    if url:
+
+        def connect_server() -> tuple[ClientAPI, int]:
+            from copilot.retrieval.chroma import make_client
+
+            return make_client(url, chroma_dir), 0
+
+        store = VectorStore(connect_server, name, embedder)
+        store.open()
+        return store
+
+    def connect_embedded() -> tuple[ClientAPI, int]:
+        from copilot.retrieval.chroma import make_client, new_collection
+        from copilot.retrieval.repair import readable_client
+
+        return readable_client(
+            lambda: make_client(None, chroma_dir),
+            chroma_dir,
             name,
             embedder,
             lambda c, n: new_collection(c, n, embedder),
         )
-        store = VectorStore(client, name, embedder)
-    store.repaired = repaired
-    return store
+
+    return VectorStore(connect_embedded, name, embedder, chroma_dir)
 
 
-def new_collection(client: ClientAPI, name: str, embedder: SiyuEmbedding) -> Collection:
-    """An empty collection recording the embedder that fills it and a fresh revision."""
-    return client.create_collection(
-        name,
-        embedding_function=embedder,  # type: ignore[arg-type]
-        configuration={"hnsw": {"space": "cosine"}},
-        metadata={"embedder": embedder.name(), "revision": uuid.uuid4().hex},
-    )
+@dataclass
+class _Opened:
+    client: ClientAPI
+    collection: Collection
+    repaired: int  # chunks re-embedded when opening rebuilt a damaged vector index
 
 
 class VectorStore:
-    """One collection plus the embedder it was built with."""
+    """One collection plus the embedder it was built with; `home` is the folder of an embedded
+    store (None for a server or a client given as is)."""
 
-    def __init__(self, client: ClientAPI, name: str, embedder: SiyuEmbedding) -> None:
-        self.client, self.name, self.embedder = client, name, embedder
-        self.collection = self._open()
-        self.repaired = 0  # chunks re-embedded when opening rebuilt a damaged vector index
+    def __init__(
+        self, connect: Connect, name: str, embedder: SiyuEmbedding, home: Path | None = None
+    ) -> None:
+        self.name, self.embedder, self.home = name, embedder, home
+        self._connect = connect
+        self._opened: _Opened | None = None
+        self._open_lock = threading.Lock()
         self._writing = False
 
-    def _open(self) -> Collection:
-        wanted = self.embedder.name()
-        existing = {c.name for c in self.client.list_collections()}
-        if self.name in existing:
-            collection = self.client.get_collection(self.name)
-            built_with = (collection.metadata or {}).get("embedder")
-            if built_with and built_with != wanted:
-                provider = built_with.removeprefix("siyu-")
-                raise StoreError(
-                    msg(
-                        f"知识库「{self.name}」由嵌入模型 {built_with} 构建,不能用 {wanted} 查询",
-                        f"knowledge base {self.name!r} was built with {built_with}, so it cannot "
-                        f"be searched with {wanted}",
-                    ),
-                    hint=msg(
-                        f"把 SIYU_EMBEDDING_PROVIDER 改回 {provider},"
-                        "或换一个 SIYU_RETRIEVAL_COLLECTION 后重新导入",
-                        f"set SIYU_EMBEDDING_PROVIDER back to {provider}, or pick another "
-                        "SIYU_RETRIEVAL_COLLECTION and ingest again",
-                    ),
-                )
-            return collection
-        return new_collection(self.client, self.name, self.embedder)
+    @classmethod
+    def on_client(cls, client: ClientAPI, name: str, embedder: SiyuEmbedding) -> VectorStore:
+        """The collection `name` on an open client."""
+        return cls(lambda: (client, 0), name, embedder)
+
+    def with_embedder(self, embedder: SiyuEmbedding) -> VectorStore:
+        """This collection with another embedder of the same model (e.g. one primed with the
+        queries to come), on this store's client (opened now: the two share one lock)."""
+        client = self.client
+        return VectorStore(lambda: (client, 0), self.name, embedder, self.home)
+
+    def open(self) -> _Opened:
+        """The client and collection, opened now if they are not yet. Processes sharing a home
+        (campaign workers, two commands at once) open it in turn: Chroma creating its files or
+        the collection for two of them at once fails for one."""
+        with self._open_lock:
+            if self._opened is None:
+                from copilot.retrieval.chroma import open_collection
+
+                with self._guard():
+                    client, repaired = self._connect()
+                    collection = open_collection(client, self.name, self.embedder)
+                    if not (collection.metadata or {}).get("writing"):
+                        self._mark(collection)  # a store written before markers existed
+                self._opened = _Opened(client, collection, repaired)
+            return self._opened
+
+    @property
+    def client(self) -> ClientAPI:
+        return self.open().client
+
+    @property
+    def collection(self) -> Collection:
+        return self.open().collection
+
+    @property
+    def repaired(self) -> int:
+        """Chunks re-embedded when opening rebuilt a damaged vector index (0 when healthy)."""
+        return self.open().repaired
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Hold the embedded store's lock (opening, flagging a write, committing)."""
+        if self.home is None:
+            yield
+            return
+        with file_lock(self.home.with_name(f"{self.home.name}.lock")):
+            yield
+
+    @property
+    def marker_path(self) -> Path | None:
+        """Where an embedded store records its last committed revision."""
+        return self.home / f"siyu-{self.name}.revision.json" if self.home else None
+
+    def _marker(self) -> _Marker | None:
+        """The committed revision marker, when there is one for this embedder."""
+        path = self.marker_path
+        if path is None:
+            return None
+        try:
+            marker = _Marker.model_validate_json(path.read_bytes())
+        except (OSError, ValueError):
+            return None  # none (a write began) or unreadable: ask the collection
+        return marker if marker.embedder == self.embedder.name() else None
+
+    def _mark(self, collection: Collection) -> None:
+        """Record the collection's revision as committed (written aside, renamed into place)."""
+        path = self.marker_path
+        if path is None:
+            return
+        marker = _Marker(
+            revision=str((collection.metadata or {}).get("revision", "")),
+            embedder=self.embedder.name(),
+            count=collection.count(),
+        )
+        if self._marker() == marker:
+            return
+        part = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+        try:
+            part.write_text(marker.model_dump_json(), encoding="utf-8")
+            os.replace(part, path)
+        except OSError:  # read-only home: readers open the collection instead
+            part.unlink(missing_ok=True)
+
+    def _unmark(self) -> None:
+        if self.marker_path is not None:
+            self.marker_path.unlink(missing_ok=True)
+
+    def _metadata(self) -> dict[str, Any]:
+        """The collection's metadata, read afresh (another client may have written)."""
+        return dict(self.client.get_collection(self.name).metadata or {})
+
+    def head(self) -> tuple[str, bool]:
+        """(revision, settled): the last committed revision, and whether the data is still
+        that revision's (False while a write is under way or after one was stopped midway).
+        From the marker while there is one, else from the collection."""
+        marker = self._marker()
+        if marker is not None:
+            return marker.revision, True
+        metadata = self._metadata()
+        return str(metadata.get("revision", "")), not metadata.get("writing")
 
     def revision(self) -> str:
-        """The current revision, read from the server/disk (another client may have written)."""
-        metadata = self.client.get_collection(self.name).metadata or {}
-        return str(metadata.get("revision", ""))
+        """The last committed revision (see `head`)."""
+        return self.head()[0]
 
     def _set_metadata(self, **changes: Any) -> None:
         metadata = dict(self.collection.metadata or {})
@@ -157,26 +252,34 @@ class VectorStore:
         self.collection.modify(metadata=metadata)
 
     def _begin_write(self) -> None:
-        """Flag the collection before this client's first change, so that a writer stopped
-        before `commit` (a killed ingest) leaves a flag the next writer commits."""
-        if not self._writing:
+        """Before every change, drop the revision marker (another writer's commit may have
+        written one since the last). Before this client's first change, also flag the
+        collection, so that a writer stopped before `commit` (a killed ingest) leaves a flag
+        the next writer commits; under the store's lock, so a reader opening the store marks
+        the old revision either before this (and the marker is dropped) or not at all."""
+        if self._writing:
+            self._unmark()
+            return
+        self.open()  # before taking the lock, which opening takes too
+        with self._guard():
+            self._unmark()
             self._set_metadata(writing=True)
-            self._writing = True
+        self._writing = True
 
     def interrupted(self) -> bool:
         """True while changes are not committed: a writer is busy or was stopped midway."""
-        metadata = self.client.get_collection(self.name).metadata or {}
-        return bool(metadata.get("writing"))
+        return bool(self._metadata().get("writing"))
 
     def count(self) -> int:
-        return self.collection.count()
+        """Chunks in the store (from the marker while there is one)."""
+        marker = self._marker()
+        return marker.count if marker is not None else self.collection.count()
 
     def manifest(self) -> dict[str, StoredFile]:
         """Per file key (resolved path): its chunk ids and their file stamps, as stored."""
         files: dict[str, StoredFile] = {}
-        total = self.count()
-        for offset in range(0, total, 5000):
-            batch = self.collection.get(include=["metadatas"], limit=5000, offset=offset)
+        for offset in range(0, self.collection.count(), PAGE):
+            batch = self.collection.get(include=["metadatas"], limit=PAGE, offset=offset)
             for chunk_id, meta in zip(batch["ids"], batch["metadatas"] or [], strict=True):
                 entry = files.setdefault(str(meta.get("path", "")), StoredFile())
                 entry.stamps[chunk_id] = (
@@ -230,9 +333,13 @@ class VectorStore:
         return len(ids)
 
     def commit(self) -> None:
-        """Mark a finished write (new revision, flag cleared) so derived indexes rebuild."""
-        self._set_metadata(revision=uuid.uuid4().hex, writing=False)
-        self._writing = False
+        """Mark a finished write (new revision, flag cleared, marker written) so derived
+        snapshots rebuild."""
+        self.open()  # before taking the lock, which opening takes too
+        with self._guard():
+            self._set_metadata(revision=uuid.uuid4().hex, writing=False)
+            self._writing = False
+            self._mark(self.collection)
 
     def query(
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None
@@ -249,19 +356,32 @@ class VectorStore:
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
 
     def all_documents(self) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-        """Every chunk (ids, texts, metadata), paged, for building the keyword index."""
-        ids: list[str] = []
-        texts: list[str] = []
-        metas: list[dict[str, Any]] = []
-        total = self.count()
-        for offset in range(0, total, 5000):
-            batch = self.collection.get(
-                include=["documents", "metadatas"], limit=5000, offset=offset
-            )
-            ids.extend(batch["ids"])
-            texts.extend(batch["documents"] or [])
-            metas.extend(dict(m) for m in batch["metadatas"] or [])
-        return ids, texts, metas
+        """Every chunk (ids, texts, metadata)."""
+        documents = self.documents()
+        return documents.ids, documents.texts, documents.metas
+
+    def documents(self, max_vector_bytes: int = 0) -> Documents:
+        """Every chunk, paged, with the vectors when they take at most `max_vector_bytes`."""
+        out = Documents()
+        vectors: list[np.ndarray] | None = [] if max_vector_bytes > 0 else None
+        total = self.collection.count()
+        for offset in range(0, total, PAGE):
+            include: list[Any] = ["documents", "metadatas"]
+            if vectors is not None:
+                include.append("embeddings")
+            batch = self.collection.get(include=include, limit=PAGE, offset=offset)
+            out.ids.extend(batch["ids"])
+            out.texts.extend(batch["documents"] or [])
+            out.metas.extend(dict(m) for m in batch["metadatas"] or [])
+            if vectors is not None:
+                page = np.asarray(batch["embeddings"], dtype=np.float32)
+                if page.ndim == 2 and total * page.shape[1] * page.itemsize <= max_vector_bytes:
+                    vectors.append(page)
+                else:
+                    vectors = None  # too many to keep: searches go to the collection
+        if vectors is not None:
+            out.vectors = np.concatenate(vectors) if vectors else np.zeros((0, 0), np.float32)
+        return out
 
     def get(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         if not ids:

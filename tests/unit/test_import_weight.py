@@ -51,11 +51,19 @@ def test_core_and_cli_root_load_no_heavy_stack(module: str) -> None:
     assert not heavy, f"importing {module} loads {sorted(heavy)}"
 
 
-@pytest.mark.parametrize("module", ["copilot.retrieval.models", "copilot.drafting"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "copilot.retrieval.models",
+        "copilot.retrieval.retriever",
+        "copilot.retrieval.store",
+        "copilot.drafting",
+    ],
+)
 def test_data_models_and_drafting_do_not_load_the_vector_store(module: str) -> None:
     heavy = loaded_by(module) & {"chromadb", "jieba", "sqlalchemy", "gradio"}
     assert not heavy, f"importing {module} loads {sorted(heavy)}"
 
 
 def test_the_probe_sees_a_heavy_import() -> None:
-    assert {"chromadb", "numpy"} <= loaded_by("copilot.retrieval.store")
+    assert {"chromadb", "numpy"} <= loaded_by("copilot.retrieval.chroma")

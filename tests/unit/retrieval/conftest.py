@@ -23,7 +23,7 @@ def ingestor(store: VectorStore, fake_settings: Settings) -> Ingestor:
 
 @pytest.fixture
 def retriever(store: VectorStore, fake_settings: Settings) -> Retriever:
-    return Retriever(store, fake_settings.retrieval, fake_settings.cache_dir / "keyword")
+    return Retriever(store, fake_settings.retrieval, fake_settings.cache_dir / "snapshot")
 
 
 @pytest.fixture

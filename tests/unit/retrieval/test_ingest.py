@@ -9,7 +9,8 @@ import pytest
 from copilot.messages import language, render
 from copilot.retrieval import Ingestor
 from copilot.retrieval import ingest as ingest_module
-from copilot.retrieval.store import VectorStore, make_client
+from copilot.retrieval.chroma import make_client
+from copilot.retrieval.store import VectorStore
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -248,7 +249,7 @@ def _contents(store: VectorStore) -> dict[str, tuple[str, dict]]:
 def _clean_contents(store: VectorStore, fake_settings, folder: Path) -> dict[str, tuple[str, dict]]:
     """What a clean ingest of `folder` into an empty collection stores."""
     client = make_client(None, fake_settings.chroma_dir)
-    clean = VectorStore(client, "clean-reference", store.embedder)
+    clean = VectorStore.on_client(client, "clean-reference", store.embedder)
     Ingestor(clean, fake_settings.retrieval, batch_size=8).ingest([folder])
     contents = _contents(clean)
     client.delete_collection("clean-reference")

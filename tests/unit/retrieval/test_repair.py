@@ -9,8 +9,9 @@ from chromadb.api.client import SharedSystemClient
 
 from copilot.config import Settings
 from copilot.retrieval import Ingestor, Retriever
+from copilot.retrieval.chroma import make_client, new_collection
 from copilot.retrieval.repair import STAGING_SUFFIX
-from copilot.retrieval.store import VectorStore, make_client, new_collection, open_store
+from copilot.retrieval.store import VectorStore, open_store
 
 
 def _contents(store: VectorStore) -> dict[str, tuple[str, dict]]:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from copilot.config import Settings
+from copilot.config import EmbeddingSettings, Settings
 from copilot.errors import StoreError
 from copilot.retrieval import Ingestor, Retriever, SearchFilters
 from copilot.retrieval.embedder import Usem3Embedding
-from copilot.retrieval.keyword import KeywordIndex
-from copilot.retrieval.store import VectorStore, make_client
+from copilot.retrieval.snapshot import Snapshot
+from copilot.retrieval.store import VectorStore, open_store
 from tests.conftest import REPO
 
 KNOWLEDGE = REPO / "knowledge"
@@ -92,16 +92,25 @@ def test_keyword_index_follows_store_writes(
 
 def test_keyword_index_is_cached_per_revision(demo: Retriever, fake_settings: Settings) -> None:
     demo.search("积分", k=1)
-    cached = fake_settings.cache_dir / "keyword" / demo.store.name
+    cached = fake_settings.cache_dir / "snapshot" / demo.store.name
     assert [p.name for p in cached.glob("*/snapshot.json")] == ["snapshot.json"]
-    fresh = Retriever(demo.store, fake_settings.retrieval, fake_settings.cache_dir / "keyword")
-    assert fresh.keyword_index().revision == demo.store.revision()
+    fresh = Retriever(demo.store, fake_settings.retrieval, fake_settings.cache_dir / "snapshot")
+    assert fresh.snapshot().revision == demo.store.revision()
 
 
-def test_store_refuses_another_embedder(store: VectorStore, fake_settings: Settings) -> None:
-    client = make_client(None, fake_settings.chroma_dir)
+@pytest.mark.parametrize("marked", [False, True])
+def test_store_refuses_another_embedder(
+    store: VectorStore, fake_settings: Settings, marked: bool
+) -> None:
+    """Refused on the collection, and on the revision marker beside it."""
+    store.open()
+    assert store.marker_path is not None and store.marker_path.exists()
+    if not marked:
+        store.marker_path.unlink()
+    other = open_store(fake_settings.model_copy(update={"embedding": EmbeddingSettings()}))
+    assert other.embedder.name() == Usem3Embedding.name()
     with pytest.raises(StoreError, match="siyu-fake") as info:
-        VectorStore(client, store.name, Usem3Embedding())
+        other.revision()
     assert "built with siyu-fake" in info.value.render("en")
     assert "SIYU_EMBEDDING_PROVIDER back to fake" in info.value.render("en")
     assert "SIYU_EMBEDDING_PROVIDER 改回 fake" in info.value.render("zh")
@@ -129,6 +138,7 @@ def test_unfiltered_vector_query_matches_the_filtered_one(
     demo: Retriever, monkeypatch: pytest.MonkeyPatch, query: str, filters: SearchFilters
 ) -> None:
     """Dropping excluded chunks after an unfiltered query gives Chroma's filtered answer."""
+    demo.max_vector_bytes = 0  # a store too big for vectors in its snapshot
     fast = [(h.id, h.vector_rank, h.keyword_rank) for h in demo.search(query, k=8, filters=filters)]
     monkeypatch.setattr("copilot.retrieval.retriever.UNFILTERED_EXCLUDED_FACTOR", -1)
     exact = [
@@ -139,12 +149,12 @@ def test_unfiltered_vector_query_matches_the_filtered_one(
 
 def test_a_corrupt_keyword_cache_is_rebuilt(demo: Retriever, fake_settings: Settings) -> None:
     expected = [h.id for h in demo.search("积分", k=3)]
-    cache = fake_settings.cache_dir / "keyword" / demo.store.name
+    cache = fake_settings.cache_dir / "snapshot" / demo.store.name
     for snapshot in cache.glob("*/snapshot.json"):
         snapshot.write_bytes(b"garbage")
-    fresh = Retriever(demo.store, fake_settings.retrieval, fake_settings.cache_dir / "keyword")
+    fresh = Retriever(demo.store, fake_settings.retrieval, fake_settings.cache_dir / "snapshot")
     assert [h.id for h in fresh.search("积分", k=3)] == expected
-    assert KeywordIndex.load(cache, demo.store.revision()) is not None  # rewritten
+    assert Snapshot.load(cache, demo.store.revision()) is not None  # rewritten
 
 
 class _Payload:
@@ -162,7 +172,7 @@ def test_a_pickle_planted_in_the_cache_is_never_executed(
 ) -> None:
     ingestor.ingest([KNOWLEDGE])
     marker = tmp_path / "executed"
-    cache = fake_settings.cache_dir / "keyword"
+    cache = fake_settings.cache_dir / "snapshot"
     cache.mkdir(parents=True, exist_ok=True)
     payload = pickle.dumps(_Payload(marker))
     name = ingestor.store.name
