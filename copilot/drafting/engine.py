@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from copilot.config import GuardrailSettings
 from copilot.drafting import guard
 from copilot.drafting.evidence import (
+    ask_tokens,
     build_within_budget,
     cite_id,
     is_relevant,
@@ -57,7 +58,6 @@ from copilot.llm.template import TemplateBackend
 from copilot.llm.tokens import TokenCounter
 from copilot.messages import Msg, Text, join, msg, render
 from copilot.retrieval.models import Hit, SearchFilters
-from copilot.retrieval.text import keyword_tokens
 
 NO_EVIDENCE = {"zh": "(没有检索到相关资料)", "en": "(no relevant passage found)"}
 FALLBACK_LABEL = f"{TEMPLATE_BACKEND} · 模型输出无效"
@@ -131,7 +131,7 @@ class DraftingEngine:
         system, user, kept, notes = build_within_budget(
             spec, plan.variables, hits, self.counter, budget, NO_EVIDENCE[plan.language], answers
         )
-        query_tokens = set(keyword_tokens(plan.query))
+        query_tokens = ask_tokens(plan.query)
         evidence = [
             {
                 "id": cite_id(hit, rank),

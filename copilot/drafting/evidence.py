@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Set as AbstractSet
 
 from copilot.drafting.models import Citation
 from copilot.drafting.prompts import PromptSpec
@@ -71,7 +72,7 @@ def render_evidence(hits: list[Hit], empty: str, answers: dict[str, float] | Non
 
 def is_relevant(
     hit: Hit,
-    query_tokens: set[str],
+    query_tokens: AbstractSet[str],
     min_vector: float,
     min_keyword_vector: float,
     min_coverage: float,
@@ -89,6 +90,13 @@ def is_relevant(
         return False
     covered = query_tokens & _passage_tokens(hit.heading or hit.text)
     return len(covered) / len(query_tokens) >= min_coverage
+
+
+@functools.lru_cache(maxsize=4096)
+def ask_tokens(query: str) -> frozenset[str]:
+    """The keyword tokens of an ask, tokenised once per process: a campaign asks the same few
+    questions for thousands of customers."""
+    return frozenset(keyword_tokens(query))
 
 
 @functools.lru_cache(maxsize=4096)
