@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from copilot.config import Settings, get_settings
@@ -70,3 +71,24 @@ def test_two_clients_keep_keyword_index_consistent(
     )
     Ingestor(open_store(server_settings), server_settings.retrieval).ingest([faq])
     assert all("母婴室" not in h.text for h in reader.search("母婴室", k=3))
+
+
+def test_searches_come_from_the_snapshot_not_the_server(
+    server_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a replica holds the snapshot, a search asks the server for the revision only, and
+    ranks exactly as the server's own vector query does."""
+    store = open_store(server_settings)
+    Ingestor(store, server_settings.retrieval).ingest([REPO / "knowledge"])
+    assert store.marker_path is None  # server mode: the revision comes from the server
+    retriever = Retriever(store, server_settings.retrieval)
+    index = retriever.snapshot()
+    assert index.vectors is not None and len(index.ids) == store.count()
+    vector = store.embedder.embed_query(["满多少包邮"])[0]
+    exact = index.nearest(vector, 10, np.ones(len(index.ids), dtype=bool))
+    served = store.query(vector, 10, None)
+    assert [i for i, _ in exact] == [i for i, _ in served]
+    assert [s for _, s in exact] == pytest.approx([s for _, s in served], abs=1e-5)
+    monkeypatch.setattr(type(store), "query", None)  # any vector query to the server fails
+    hits = retriever.search("满多少包邮", k=3)
+    assert hits and hits[0].vector_rank is not None
