@@ -1,7 +1,8 @@
 """Retrieval: load and chunk documents, embed them offline, search by vectors + keywords.
 
-The ingestor and the retriever import the vector store (chromadb, numpy), so they load on first
-use: code that only needs the data models (drafting, guardrails, answering) stays light.
+The ingestor and the retriever import numpy and the BM25 index (and Chroma when they need the
+collection), so they load on first use: code that only needs the data models (drafting,
+guardrails, answering) stays light.
 """
 
 from __future__ import annotations
