@@ -80,7 +80,9 @@ def without_codes(text: str, voice: Voice) -> str:
     """Text with internal product codes removed, with the brackets or list that held them."""
     code = voice.sku_pattern
     run = rf"{code}(?:{SEPARATOR}{code})*"
-    text = re.sub(rf"\s*[（(]\s*{run}\s*[)）]", "", text)
+    text = re.sub(rf"\s*[（(]\s*{run}\s*[)）]", "", text)  # a bracket of codes only
+    text = re.sub(rf"([（(])\s*{run}\s*[，,、;；:：]\s*", r"\1", text)  # codes opening one
+    text = re.sub(rf"\s*[，,、;；]\s*{run}\s*([)）])", r"\1", text)  # codes closing one
     return re.sub(rf"\s*{run}\s*", "", text)
 
 

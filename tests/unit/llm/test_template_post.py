@@ -10,7 +10,7 @@ import pytest
 from copilot.errors import ConfigError
 from copilot.guardrails.claims import extract_claims
 from copilot.llm.template import TemplateBackend
-from copilot.llm.template_facts import fact_text
+from copilot.llm.template_facts import fact_text, without_codes
 from copilot.llm.template_voice import load_voice, parse_voice
 from tests.conftest import FIXTURES
 
@@ -58,6 +58,18 @@ def test_a_promotion_is_kept_whole_and_its_codes_dropped() -> None:
     text = fact_text(_evidence(PROMO, "promotion"), load_voice("zh"), 160)
     assert text.endswith("湿巾任选2包1件8折，与会员券同享。")
     assert "XH-" not in text and "（）" not in text and "…" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("买2罐1段奶粉（XH-MF-01，单价268元），9.5折", "买2罐1段奶粉（单价268元），9.5折"),
+        ("湿巾（单价39元、XH-SJ-01）任选", "湿巾（单价39元）任选"),
+        ("纸尿裤NB/S/M/L码（XH-ND-01至XH-ND-04）任选2包", "纸尿裤NB/S/M/L码任选2包"),
+    ],
+)
+def test_codes_leave_no_empty_bracket_or_stray_comma(text: str, expected: str) -> None:
+    assert without_codes(text, load_voice("zh")) == expected
 
 
 def test_a_long_passage_ends_at_a_sentence_never_inside_one() -> None:
