@@ -40,19 +40,20 @@ class SiyuEmbedding:
         raise NotImplementedError
 
     def embed_query(self, texts: list[str]) -> np.ndarray:
-        return self._normalise(self._encode(texts, is_query=True))
+        return normalised(self._encode(texts, is_query=True))
 
     def embed_documents(self, texts: list[str]) -> np.ndarray:
-        return self._normalise(self._encode(texts, is_query=False))
+        return normalised(self._encode(texts, is_query=False))
 
     def _encode(self, texts: list[str], *, is_query: bool) -> np.ndarray:
         raise NotImplementedError
 
-    @staticmethod
-    def _normalise(vectors: np.ndarray) -> np.ndarray:
-        vectors = np.asarray(vectors, dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-12)
+
+def normalised(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, as float32 (an all-zero row stays zero)."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
 
 
 @functools.cache

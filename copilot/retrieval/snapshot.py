@@ -22,6 +22,7 @@ import bm25s
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from copilot.retrieval.embedder import normalised
 from copilot.retrieval.models import SearchFilters, date_key
 from copilot.retrieval.text import keyword_tokens
 
@@ -69,9 +70,7 @@ class Snapshot:
         ids, texts = documents.ids, documents.texts
         index = cls(revision=revision, ids=ids, texts=texts, metas=documents.metas)
         if documents.vectors is not None:
-            vectors = np.asarray(documents.vectors, dtype=np.float32)
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            index.vectors = vectors / np.maximum(norms, 1e-12)
+            index.vectors = normalised(documents.vectors)
         if ids:
             index.bm25 = bm25s.BM25()
             index.bm25.index([keyword_tokens(t) or ["∅"] for t in texts], show_progress=False)
@@ -119,7 +118,7 @@ class Snapshot:
         return self._top(self.vectors @ query, n, mask)
 
     def _top(self, scores: np.ndarray, n: int, keep: np.ndarray) -> list[tuple[str, float]]:
-        """The `n` best-scoring kept chunks, best first (ties in id order)."""
+        """The `n` best-scoring kept chunks, best first (ties in snapshot order)."""
         n = min(n, int(np.count_nonzero(keep)))
         if n <= 0:
             return []
