@@ -1,8 +1,8 @@
 """OpenAI-compatible chat backend (OpenAI, DeepSeek, Qwen/DashScope, vLLM, Ollama, llama.cpp).
 
-A structured answer is one Chat Completions request built here and sent through the backend's
-one pooled openai client (its errors, timeouts and connection handling), its body read once as
-JSON; streaming goes through langchain-openai on the same client. The client runs with
+A structured answer is one Chat Completions request built here and sent on the backend's pooled
+kept-alive connections (`copilot.llm.connections`; through the openai client where a proxy
+applies), its body read once as JSON; streaming goes through langchain-openai. The client runs with
 `max_retries=0`; this module owns the retry policy (bounded, exponential
 backoff, on 429 and 5xx only) so a dead endpoint fails fast with a message naming it. Structured
 output asks for a JSON schema (or a tool call; llama.cpp's JSON mode takes the schema as a
@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Literal, NamedTuple, TypeVar
 
 import httpx
+import httpx2
 import openai
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_openai import ChatOpenAI
@@ -29,6 +30,7 @@ from pydantic import BaseModel
 
 from copilot.errors import BackendError
 from copilot.llm.backend import ChatPrompt, Generation, T, Usage
+from copilot.llm.connections import ConnectionPool, proxied
 from copilot.llm.endpoint_errors import explain
 from copilot.llm.parsing import TOKEN_LIMIT_HINT, OutputParseError, parse_structured
 from copilot.messages import msg
@@ -193,8 +195,22 @@ class OpenAIBackend:
             temperature=temperature,
             stream_usage=False,
         )
-        # one pooled HTTP client for every request of this backend, streamed or not
         self.http: openai.OpenAI = self.client.root_client
+        # the structured answers' own kept-alive connections (a proxy is the client's to use)
+        self.pool = (
+            None
+            if proxied(base_url)
+            else ConnectionPool(
+                base_url,
+                timeout_s,
+                {
+                    "Authorization": f"Bearer {api_key or 'sk-no-key'}",
+                    "Content-Type": "application/json",
+                    "Accept": "application/json",
+                    "User-Agent": self.http.user_agent,
+                },
+            )
+        )
 
     @property
     def name(self) -> str:
@@ -289,8 +305,19 @@ class OpenAIBackend:
         return json.dumps(body, ensure_ascii=False).encode()
 
     def _complete(self, body: bytes) -> Answer:
-        response = self.http.post("/chat/completions", cast_to=httpx.Response, content=body)
-        return _answer(response.content)
+        if self.pool is None:
+            response = self.http.post("/chat/completions", cast_to=httpx.Response, content=body)
+            return _answer(response.content)
+        reply = self.pool.post("/chat/completions", body)
+        if reply.status >= 400:  # the openai client's own error for that status and body
+            failed = httpx2.Response(
+                reply.status,
+                headers=reply.headers,
+                content=reply.body,
+                request=self.pool.request("/chat/completions"),
+            )
+            raise self.http._make_status_error_from_response(failed)
+        return _answer(reply.body)
 
     def _stepping_down(self, fn: Callable[[StructuredMode], R]) -> R:
         """Call with the current output mode; a server that rejects it gets the next one."""
