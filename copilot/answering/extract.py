@@ -13,11 +13,17 @@ import re
 
 from copilot.answering.lexicon import (
     HAN,
+    asked_types,
     char_grams,
     key_terms,
+    lexicon,
     product_asks,
+    product_words,
+    single_words,
     states_asked,
+    states_type,
     stopwords,
+    topics,
 )
 from copilot.answering.passages import Passage
 
@@ -55,14 +61,11 @@ def _han_pairs(text: str) -> set[str]:
     return {g for g in _pairs(text) if HAN.match(g[0]) and HAN.match(g[1]) and g not in stop}
 
 
-def best_sentences(
-    text: str, question: str, limit: int = MAX_SENTENCES, known: str = ""
-) -> list[str]:
+def best_sentences(text: str, question: str, limit: int = MAX_SENTENCES) -> list[str]:
     """Up to `limit` sentences sharing most key terms with the question, in text order; between
-    sentences sharing as many, the one sharing most character pairs (加糖 in 不额外添加糖).
-    Words of `known` (the product's name, said by every sentence of its row) do not count."""
+    sentences sharing as many, the one sharing most character pairs (加糖 in 不额外添加糖)."""
     parts = split_sentences(text)
-    terms, pairs = key_terms(question) - key_terms(known), _pairs(question) - _pairs(known)
+    terms, pairs = key_terms(question), _pairs(question)
     ranked = sorted(
         range(len(parts)),
         key=lambda i: (-_score(parts[i], terms), -len(_pairs(parts[i]) & pairs), i),
@@ -87,21 +90,17 @@ def _field(passage: Passage, labels: tuple[str, ...]) -> str:
 
 
 def _product(passage: Passage, question: str) -> str:
-    asked = product_asks(question)
     english = passage.language == "en"
     name = _field(passage, NAME)
     parts = []
     for key, labels in LABELS.items():
         value = _field(passage, labels)
-        if value and key in asked:
+        if value and key in _fields_asked(passage, question):
             label = labels[1 if english else 0]
             parts.append(f"{label}: {value}" if english else f"{label}{value}")
     prose = " ".join(_field(passage, (k,)) for k in PROSE if _field(passage, (k,)))
-    extra = [
-        s
-        for s in (best_sentences(prose, question, 1, name) if prose else [])
-        if _says(s, question, name)
-    ]
+    note = _note(prose, question, product_words(name))
+    extra = [note] if note else []
     if not parts and not extra:
         return ""
     if not parts or (extra and _score(extra[0], key_terms(question)) > 0.3):
@@ -114,14 +113,49 @@ def _product(passage: Passage, question: str) -> str:
     return f"{name}: {joined}" if english else f"{name}：{joined}"
 
 
-def _says(sentence: str, question: str, name: str) -> bool:
-    """Whether a sentence of a product row speaks of something the question asks beyond the
-    product's name: a key word or a pair of Chinese characters (雨罩)."""
-    terms = key_terms(question) - key_terms(name)
-    return bool(
-        key_terms(sentence) & terms
-        or _han_pairs(sentence) & (_han_pairs(question) - _han_pairs(name))
+def _fields_asked(passage: Passage, question: str) -> set[str]:
+    """The fields the question asks for; when none of them states the kind of value asked but
+    another field does, that one (NB码能穿到多重: 规格84片/包 states no weight, 适用 0–5kg does)."""
+    asked = product_asks(question)
+    kinds = asked_types(question)
+    if not asked or not kinds:
+        return asked
+    stating = {k for k, labels in LABELS.items() if states_type(_field(passage, labels), kinds)}
+    return asked if stating & asked else stating or asked
+
+
+class _Asked:
+    """What a question asks of a product row beyond the words naming the product (`known`):
+    key words (玻璃), pairs of Chinese characters (雨罩), Chinese words of one character (躺) and
+    the shop's matters other than products (保存: 能放多久 is said by 冷藏…24小时内吃完)."""
+
+    def __init__(self, question: str, known: str) -> None:
+        self.terms = key_terms(question) - key_terms(known)
+        self.pairs = _han_pairs(question) - _han_pairs(known)
+        self.marks = self.pairs | (single_words(question) - set(known))
+        self.topics = topics(question) - set(lexicon().product_topics)
+
+    def rank(self, sentence: str) -> tuple[float, int, int]:
+        return (
+            _score(sentence, self.terms),
+            len(topics(sentence) & self.topics),
+            len(self.marks & char_grams(sentence)),
+        )
+
+    def said_by(self, sentence: str) -> bool:
+        return any(self.rank(sentence))
+
+
+def _note(prose: str, question: str, known: str) -> str:
+    """The sentence of a product row's notes saying most of what the question asks beyond the
+    product's name, "" when none says any of it (推车有粉色的吗)."""
+    asked = _Asked(question, known)
+    sentences = split_sentences(prose)
+    ranked = sorted(
+        range(len(sentences)), key=lambda i: (*(-v for v in asked.rank(sentences[i])), i)
     )
+    best = sentences[ranked[0]] if ranked else ""
+    return best if best and asked.said_by(best) else ""
 
 
 def join(sentences: list[str]) -> str:

@@ -157,6 +157,25 @@ def _topics(text: str) -> frozenset[str]:
     )
 
 
+def product_words(name: str) -> str:
+    """The words of a product's name naming its kind (奶瓶 in 小禾家宽口径玻璃奶瓶), canonical: a
+    question uses them to name the product, not to ask about it."""
+    body = canonical(name)
+    cues = (w.lower() for t in lexicon().product_topics for w in lexicon().topics.get(t, []))
+    return " ".join(w for w in cues if w in body)
+
+
+def single_words(text: str) -> set[str]:
+    """The question's Chinese words of one character that carry meaning (躺 in 推车能躺吗; not
+    的, 吗, 啥): stopwords and question cues left out."""
+    skip = stopwords() | {w.lower() for w in lexicon().question_cues}
+    return {
+        w
+        for w in _segmenter().lcut(canonical(text))
+        if len(w) == 1 and HAN.match(w) and w not in skip
+    }
+
+
 def promotion_titles(text: str) -> list[str]:
     """Promotion titles a message names colloquially (双十二 → 双十二年终盛典)."""
     body = canonical(text)

@@ -96,3 +96,49 @@ def test_a_product_row_not_stating_the_value_asked_gives_no_answer() -> None:
     )
     assert answer_text(oil, "按摩油怀孕几个月开始用") == ""
     assert answer_text(oil, "按摩油适合什么人用") == "小禾家孕期舒纹按摩油：适用孕期及产后女性"
+
+
+BOTTLE = evidence(
+    "K8",
+    "商品:小禾家宽口径玻璃奶瓶\n价格:129元\n规格:240ml/个\n适用:0月龄及以上\n"
+    "注意事项:首次使用前请煮沸消毒5分钟；每次使用前检查瓶身有无裂痕。\n"
+    "介绍:高硼硅玻璃瓶身，耐冷热温差，宽口径方便冲奶和清洗。",
+    "product",
+    row=15,
+)
+
+
+def test_a_product_row_answers_what_its_name_and_description_say() -> None:
+    bottle = passage_of(BOTTLE)
+    assert "高硼硅玻璃瓶身" in answer_text(bottle, "奶瓶是玻璃的吗")  # 玻璃 is in the name too
+    assert answer_text(bottle, "奶瓶是塑料的吗") == ""
+
+
+def test_a_one_character_word_or_a_matter_of_the_shop_finds_the_note() -> None:
+    stroller = passage_of(STROLLER)
+    assert "可坐可躺" in answer_text(stroller, "推车宝宝能躺吗")
+    puree = passage_of(
+        evidence(
+            "K9",
+            "商品:小禾家苹果香蕉果泥\n价格:45元\n适用:6月龄及以上\n"
+            "注意事项:开袋后请立即食用，吃不完请冷藏并在24小时内吃完；请在成人看护下食用。",
+            "product",
+            row=19,
+        )
+    )
+    assert "24小时" in answer_text(puree, "果泥打开了能放多久")  # 保存: 冷藏, not 适用6月龄
+
+
+def test_the_field_stating_the_kind_of_value_asked_answers() -> None:
+    diaper = passage_of(
+        evidence(
+            "K10",
+            "商品:小禾家轻薄透气纸尿裤NB码\n价格:89元\n规格:84片/包\n适用:新生儿（体重0–5kg）",
+            "product",
+            row=5,
+        )
+    )
+    assert (
+        answer_text(diaper, "NB码能穿到多重") == "小禾家轻薄透气纸尿裤NB码：适用新生儿（体重0–5kg）"
+    )
+    assert answer_text(diaper, "NB码一包几片") == "小禾家轻薄透气纸尿裤NB码：规格84片/包"
