@@ -40,11 +40,16 @@ def keyword_vectors(texts: list[str]) -> np.ndarray:
     return _unit_rows(matrix)
 
 
-def question_similarity(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
-    """n×n similarity of the questions (`vectors`: their embeddings, one row each)."""
+def centred_cosine(vectors: np.ndarray) -> np.ndarray:
+    """n×n cosine of the embeddings (one row each) after their mean is taken out."""
     embedded = np.asarray(vectors, dtype=np.float32)
     centred = _unit_rows(embedded - embedded.mean(axis=0))
+    return centred @ centred.T
+
+
+def question_similarity(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
+    """n×n similarity of the questions (`vectors`: their embeddings, one row each)."""
     keywords = keyword_vectors(texts)
-    return EMBEDDING_WEIGHT * (centred @ centred.T) + (1 - EMBEDDING_WEIGHT) * (
+    return EMBEDDING_WEIGHT * centred_cosine(vectors) + (1 - EMBEDDING_WEIGHT) * (
         keywords @ keywords.T
     )
