@@ -17,6 +17,7 @@ from copilot.answering.lexicon import (
     canonical,
     char_grams,
     key_terms,
+    lexicon,
     product_asks,
     states_type,
     states_unit,
@@ -42,6 +43,7 @@ NAMES = (
     "states_asked_value",
     "unseen_terms",
     "states_asked_unit",
+    "head_other_matter",
 )
 
 
@@ -69,6 +71,8 @@ def feature_matrix(
     emb_p = vectors[n + 1 :] @ q
     answers = answers or bodies
     grams, terms, wanted = char_grams(question), key_terms(question), topics(question)
+    goods = set(lexicon().product_topics)
+    matters, named = wanted - goods, wanted & goods  # 发货 and 奶粉 in 奶粉几点发货
     asked = bool(product_asks(question))
     kinds = asked_types(question)
     products = products or [False] * n
@@ -109,6 +113,17 @@ def feature_matrix(
                 float(bool(kinds) and stated[i]),
                 unseen,
                 in_unit[i],
+                # the question half names the product asked about with another matter of the shop
+                # than the one asked: the answer speaks of that in passing (买的奶粉保质期还有多久:
+                # 我们发出的奶粉… for 奶粉几点发货)
+                float(
+                    bool(
+                        matters
+                        and head_topics & named
+                        and head_topics - goods
+                        and not head_topics & matters
+                    )
+                ),
             ]
         )
     return with_relative(np.asarray(rows, dtype=np.float64))

@@ -50,6 +50,7 @@ class Lexicon(BaseModel):
     greetings: list[str]
     product_topics: list[str]
     order_topics: list[str]
+    policy_topics: list[str]
     variants: list[str]
     asks: dict[str, list[str]]
     answer_types: dict[str, AnswerType]
@@ -163,6 +164,15 @@ def product_words(name: str) -> str:
     body = canonical(name)
     cues = (w.lower() for t in lexicon().product_topics for w in lexicon().topics.get(t, []))
     return " ".join(w for w in cues if w in body)
+
+
+def without_products(text: str) -> str:
+    """The canonical text without the words naming a kind of product (奶粉几点发货 → 几点发货)."""
+    body = canonical(text)
+    cues = {w.lower() for t in lexicon().product_topics for w in lexicon().topics.get(t, [])}
+    for cue in sorted(cues, key=len, reverse=True):
+        body = body.replace(cue, " ")
+    return " ".join(body.split())
 
 
 def single_words(text: str) -> set[str]:

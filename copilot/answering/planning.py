@@ -1,8 +1,9 @@
 """Which searches a reply needs besides the whole message: one per question (in the customer's
 language), product rows when a size or stage depends on the baby's weight or age, the shipping
 rule (and the rows pricing the packs counted) when an amount is given, every promotion (also
-ended ones) when one or a product's offer or the price of some packs now is asked about, and
-otherwise the rows of the products named."""
+ended ones) when one or a product's offer or the price of some packs now is asked about,
+otherwise the rows of the products named, and the shop's rule without the product's name when a
+product is named with a matter the shop has one rule for (奶粉几点发货)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,20 @@ from copilot.answering.cases import (
     WEIGHT,
     asks_offer,
 )
-from copilot.answering.lexicon import canonical, lexicon, promotion_titles, topics, variants
+from copilot.answering.lexicon import (
+    canonical,
+    lexicon,
+    promotion_titles,
+    topics,
+    variants,
+    without_products,
+)
 from copilot.answering.splitting import split_questions
 from copilot.retrieval.models import ExtraSearch, Language, SearchFilters
 
 PER_QUESTION_K = 5
 PROMOTIONS_K = 10
+PER_RULE_K = 3
 
 
 def extra_searches(message: str, language: Language, today: date) -> list[ExtraSearch]:
@@ -61,4 +70,8 @@ def extra_searches(message: str, language: Language, today: date) -> list[ExtraS
     if named and not any(s.filters.doc_types == ["product"] for s in searches):
         # 果泥打开了能放多久: the rows of the product named, when no other search brings them
         searches.append(ExtraSearch(query=body, k=4, filters=products))
+    if named and topics(body) & set(lexicon().policy_topics):
+        # 奶粉几点发货: the shop's rule too, which the product's own rows and FAQs crowd out
+        rules = SearchFilters(on=today, doc_types=["faq", "policy"], language=language)
+        searches.append(ExtraSearch(query=without_products(body), k=PER_RULE_K, filters=rules))
     return searches

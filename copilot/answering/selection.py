@@ -64,14 +64,20 @@ def specific_choice(x: np.ndarray, weights: np.ndarray, bias: float) -> tuple[in
     The specific beats the general: when some passage names every matter the question names
     (推车 and 发货), one that does not (the general dispatch rule) is no answer; nor is one whose
     question names another matter too and whose answer speaks of none of the asked ones
-    (发货后几天能到 answers 送达, not 发货). The kept candidates are compared among themselves
+    (发货后几天能到 answers 送达, not 发货), nor one whose question names the product asked about
+    with another matter of the shop than the one asked, speaking of it only in passing (买的奶粉保质期还有
+    多久 for 奶粉几点发货: 我们发出的奶粉…); without any passage naming every matter, the others
+    are compared (the general dispatch rule). The kept candidates are compared among themselves
     (`with_relative`) in the choice model with "none"."""
     column = NAMES.index
-    names = x[:, column("topics_missed")] == 0
+    passing = x[:, column("head_other_matter")] > 0
+    names = (x[:, column("topics_missed")] == 0) & ~passing
     elsewhere = (x[:, column("answer_topics_missed")] == 1) & (
         x[:, column("head_other_topics")] > 0
     )
-    keep = next((k for k in (names & ~elsewhere, names) if k.any()), np.ones(len(x), dtype=bool))
+    keep = next(
+        (k for k in (names & ~elsewhere, names, ~passing) if k.any()), np.ones(len(x), dtype=bool)
+    )
     given = np.zeros(len(x))
     given[keep] = choice_probabilities(with_relative(x[keep]), weights, bias)
     return int(np.argmax(given)), given

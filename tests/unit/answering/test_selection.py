@@ -10,9 +10,9 @@ from copilot.answering.calibration import (
     fit_choice,
     fit_logistic,
 )
-from copilot.answering.features import Embed
+from copilot.answering.features import NAMES, Embed
 from copilot.answering.passages import Passage
-from copilot.answering.selection import score_passages
+from copilot.answering.selection import score_passages, specific_choice
 
 
 def test_probabilities_are_sorted_and_bounded(passages: list[Passage], embed: Embed) -> None:
@@ -133,3 +133,30 @@ def test_the_specific_passage_is_chosen_with_its_chance_among_the_specific(embed
     everyone = choice_probabilities(x, weights, model.bias)
     assert best == 1 and given[0] == 0.0
     assert given[1] > everyone[1]
+
+
+def test_a_passage_naming_the_asked_matter_only_in_passing_is_not_the_specific_one(
+    embed: Embed,
+) -> None:
+    shelf = Passage(
+        id="L",
+        text="问:买的奶粉保质期还有多久？\n答:奶粉保质期为24个月，我们发出的奶粉距离到期不少于12个月。",
+        question="买的奶粉保质期还有多久？",
+        answer="奶粉保质期为24个月，我们发出的奶粉距离到期不少于12个月。",
+    )
+    dispatch = Passage(
+        id="S",
+        text="问:下单后多久发货？\n答:每天16:00前付款的订单当天发货。",
+        question="下单后多久发货？",
+        answer="每天16:00前付款的订单当天发货。",
+    )
+    scored = score_passages("奶粉几点发货", [shelf, dispatch], embed)
+    by_id = {s.passage.id: s for s in scored}
+    assert by_id["L"].features["topics_missed"] == 0.0  # 发出 names dispatch, in passing
+    assert by_id["L"].features["head_other_matter"] == 1.0
+    assert by_id["S"].features["head_other_matter"] == 0.0
+    model = answer_model()
+    x = np.array([[s.features[n] for n in NAMES] for s in scored])
+    index, given = specific_choice(x, np.asarray(model.weights), model.bias)
+    assert scored[index].passage.id == "S"
+    assert given[[s.passage.id for s in scored].index("L")] == 0.0
