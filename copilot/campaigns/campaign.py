@@ -34,6 +34,7 @@ from copilot.customers.consent import ConsentRegistry, permitted_fields
 from copilot.customers.profiles import CustomerProfile, load_profiles
 from copilot.customers.rfm import Segmenter
 from copilot.drafting import DraftResult, MessageRequest
+from copilot.drafting.models import Prepared, TaskPlan
 from copilot.errors import CopilotError, InputError
 from copilot.guardrails.consent_state import ConsentEvent
 from copilot.messages import msg, render
@@ -45,7 +46,16 @@ Seed = Callable[[Connection, list[str], set[str]], None]  # audience, done: a wo
 PREFETCH = 256  # customers whose profiles and consents are read in one go
 
 
+class Preparer(Protocol):
+    def prepare(self, plan: TaskPlan) -> Prepared: ...
+
+
 class MessageDrafter(Protocol):
+    @property
+    def engine(self) -> Preparer: ...
+
+    def plan(self, request: MessageRequest) -> TaskPlan: ...
+
     def message(self, request: MessageRequest) -> DraftResult: ...
 
 
@@ -135,6 +145,15 @@ class Campaigns:
             return drafted(campaign_id, cid, self.drafter.message(request))
         except CopilotError as exc:
             return undrafted(campaign_id, cid, "error", {"reason": exc.render()})
+
+    def warm_up(self, spec: PlaybookSpec) -> None:
+        """Prepare a message of the playbook without drafting it, so what a first draft loads
+        (the knowledge snapshot, the word segmenter, the prompt) is loaded before a worker
+        leases any customer."""
+        request = MessageRequest(
+            playbook=spec.drafting, purpose=spec.purpose, brief=spec.offer_for(None)
+        )
+        self.drafter.engine.prepare(self.drafter.plan(request))
 
     def draft_one(self, spec: PlaybookSpec, campaign_id: str, cid: str) -> Outcome:
         profiles, states, _ = self.prefetch([cid])
