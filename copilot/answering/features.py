@@ -18,7 +18,6 @@ from copilot.answering.lexicon import (
     char_grams,
     key_terms,
     lexicon,
-    product_asks,
     states_type,
     states_unit,
     topics,
@@ -60,7 +59,7 @@ def feature_matrix(
     answers: Sequence[str] | None = None,
 ) -> np.ndarray:
     """One row of NAMES features per candidate (heads: question halves, bodies: full texts,
-    products: which candidates are product rows, answers: answer halves, default the full
+    products: which candidates are product rows answering the question, answers: answer halves, default the full
     texts), candidates in retrieval order."""
     n = len(heads)
     if n == 0:
@@ -73,7 +72,6 @@ def feature_matrix(
     grams, terms, wanted = char_grams(question), key_terms(question), topics(question)
     goods = set(lexicon().product_topics)
     matters, named = wanted - goods, wanted & goods  # 发货 and 奶粉 in 奶粉几点发货
-    asked = bool(product_asks(question))
     kinds = asked_types(question)
     products = products or [False] * n
     head_sets = [key_terms(h) for h in heads]
@@ -107,9 +105,10 @@ def feature_matrix(
                 _share(wanted, wanted - topics(answers[i])),
                 _share(head_topics, head_topics - wanted),
                 _share(head_terms, terms),
-                # a product row's field asked for, stating the kind of value asked if one is
+                # a row of the product asked about answering it: the field asked for, or a note on
+                # what is asked beyond the name (含DHA), stating the kind of value asked if one is
                 # (按摩油怀孕几个月开始用: 适用孕期 states no age)
-                float(asked and products[i] and _share(head_terms, terms) > 0 and stated[i]),
+                float(products[i] and _share(head_terms, terms) > 0 and stated[i]),
                 float(bool(kinds) and stated[i]),
                 unseen,
                 in_unit[i],

@@ -9,6 +9,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from copilot.answering.calibration import AnswerModel, answer_model, choice_probabilities
+from copilot.answering.extract import answer_text
 from copilot.answering.features import NAMES, Embed, feature_matrix, with_relative
 from copilot.answering.passages import Passage
 
@@ -28,7 +29,7 @@ def passage_features(question: str, passages: Sequence[Passage], embed: Embed) -
         [p.question for p in passages],
         [p.text for p in passages],
         embed,
-        [p.doc_type == "product" for p in passages],
+        [p.doc_type == "product" and bool(answer_text(p, question)) for p in passages],
         [p.answer for p in passages],
     )
 

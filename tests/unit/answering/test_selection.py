@@ -160,3 +160,19 @@ def test_a_passage_naming_the_asked_matter_only_in_passing_is_not_the_specific_o
     index, given = specific_choice(x, np.asarray(model.weights), model.bias)
     assert scored[index].passage.id == "S"
     assert given[[s.passage.id for s in scored].index("L")] == 0.0
+
+
+def test_a_product_row_answering_from_its_notes_counts_as_the_field_asked(embed: Embed) -> None:
+    formula = Passage(
+        id="F",
+        text="商品:小禾家婴儿配方奶粉1段\n价格:268元\n介绍:乳清蛋白配方，含DHA、ARA与OPO结构脂。",
+        doc_type="product",
+        question="小禾家婴儿配方奶粉1段",
+        fields={
+            "商品": "小禾家婴儿配方奶粉1段",
+            "价格": "268元",
+            "介绍": "乳清蛋白配方，含DHA、ARA与OPO结构脂。",
+        },
+    )
+    assert score_passages("奶粉含DHA不", [formula], embed)[0].features["product_field"] == 1.0
+    assert score_passages("奶粉有羊奶的吗", [formula], embed)[0].features["product_field"] == 0.0
