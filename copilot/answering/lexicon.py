@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 DATA = Path(__file__).with_name("data")
 HAN = re.compile(r"[\u4e00-\u9fff]")
+MEANING_TAGS = ("v", "n", "a")  # part-of-speech tags of words that carry meaning
 GRAM = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 
 
@@ -176,13 +177,20 @@ def without_products(text: str) -> str:
 
 
 def single_words(text: str) -> set[str]:
-    """The question's Chinese words of one character that carry meaning (躺 in 推车能躺吗; not
-    的, 吗, 啥): stopwords and question cues left out."""
-    skip = stopwords() | {w.lower() for w in lexicon().question_cues}
+    """The question's Chinese words of one character that carry meaning: verbs, nouns and
+    adjectives (躺 in 推车能躺吗, 盐), not stopwords, question words or words of place (上)."""
+    import jieba.posseg
+
+    _segmenter()  # the shop's words added
+    lex = lexicon()
+    skip = stopwords() | {w.lower() for w in (*lex.question_cues, *lex.question_endings)}
     return {
-        w
-        for w in _segmenter().lcut(canonical(text))
-        if len(w) == 1 and HAN.match(w) and w not in skip
+        pair.word
+        for pair in jieba.posseg.cut(canonical(text))
+        if len(pair.word) == 1
+        and HAN.match(pair.word)
+        and pair.flag[:1] in MEANING_TAGS
+        and pair.word not in skip
     }
 
 

@@ -117,6 +117,7 @@ def test_a_product_row_answers_what_its_name_and_description_say() -> None:
 def test_a_one_character_word_or_a_matter_of_the_shop_finds_the_note() -> None:
     stroller = passage_of(STROLLER)
     assert "可坐可躺" in answer_text(stroller, "推车宝宝能躺吗")
+    assert "可坐可躺" in answer_text(stroller, "推车上宝宝可以躺着睡吗")  # 躺, not 上 (把手上)
     puree = passage_of(
         evidence(
             "K9",
