@@ -25,7 +25,8 @@ Methods, each a similarity matrix fed to average linkage:
 - self-trained whitening (``selftrain.self_trained_similarity``, the product's grouping since
   this comparison): the current method's topics of 3 or more questions taken as intents, the
   within-topic whitening fitted on them (α 0.3, power 0.5; no label used), the similarity
-  computed again on the mapped embeddings; two rounds.
+  computed again on the mapped embeddings, two rounds, rescaled to the current similarity's
+  mean and spread (off the diagonal); with fewer than 100 questions in such topics, unchanged.
 """
 
 from __future__ import annotations
