@@ -3,7 +3,7 @@ with the OpenAI-compatible stub answering after 200 ms, then the time for a kill
 customers to be drafted by the others.
 
     python -m benchmarks.campaign_workers --database-url postgresql+psycopg://postgres@host/postgres \\
-        [--customers 6000] [--concurrency 16] [--lease 10]
+        [--customers 6000] [--concurrency 16] [--lease 10] [--skip-kill]
 
 PostgreSQL runs beforehand (README "Scaling out"); the URL (also SIYU_DATABASE_URL) names a
 role that may create databases: each phase gets a fresh copy of one database of synthetic demo
@@ -12,15 +12,19 @@ loopback; each worker is a real process with its own SIYU_HOME (fake embedder, e
 base: the figures are drafting, consent, guardrails and the store, not retrieval).
 
 Drafts/s are counted from the moment every worker of the phase holds a lease (start-up — imports,
-the audience — is printed apart) to the last result. CPU is the workers' own (user + system) for
-the whole phase, start-up included. The kill phase SIGKILLs one of three workers once a fifth of
-the campaign is written and times, by the database's clock, until the customers it held are
-leased again and written by the others (target: within the lease + 10 s).
+the audience — is printed apart) to the last result. CPU (user + system) is given per draft for
+each process: the workers, this process (the stub model, and the progress polls until every
+worker holds a lease; none after) and the PostgreSQL server with its backends (when it runs on
+this machine) — once for the steady part the drafts/s count, once for the whole phase, start-up
+included. The kill phase SIGKILLs one of three workers once a fifth of the campaign is written
+and times, by the database's clock, until the customers it held are leased again and written by
+the others (target: within the lease + 10 s).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -32,6 +36,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Engine, create_engine, text
 
@@ -58,6 +63,33 @@ ANSWER = {
 }
 
 
+class Cpu(NamedTuple):
+    """CPU seconds of the workers, of this process (the stub model and the progress polls) and
+    of the PostgreSQL server (None when it runs on another machine)."""
+
+    workers: float
+    stub: float
+    store: float | None
+
+    def __sub__(self, other: object) -> Cpu:
+        assert isinstance(other, Cpu)
+        store = None if self.store is None or other.store is None else self.store - other.store
+        return Cpu(self.workers - other.workers, self.stub - other.stub, store)
+
+    def per_draft(self, drafts: int) -> str:
+        def ms(seconds: float) -> float:
+            return 1000 * seconds / drafts
+
+        parts = [
+            f"workers {ms(self.workers):.2f}",
+            f"stub model and this script {ms(self.stub):.2f}",
+        ]
+        if self.store is not None:
+            parts.append(f"PostgreSQL {ms(self.store):.2f}")
+        total = self.workers + self.stub + (self.store or 0.0)
+        return ", ".join(parts) + f", in all {ms(total):.2f} ms"
+
+
 @dataclass
 class Phase:
     workers: int
@@ -66,7 +98,8 @@ class Phase:
     steady_s: float
     wall_s: float
     startup_s: float
-    cpu_s: float
+    cpu: Cpu  # the whole phase, start-up included
+    steady_cpu: Cpu  # from the moment every worker held a lease
 
     @property
     def rate(self) -> float:
@@ -76,8 +109,9 @@ class Phase:
         return (
             f"{self.workers} worker(s): {self.rate:.1f} drafts/s ({self.steady_drafts} drafts in "
             f"{self.steady_s:.1f} s once all held leases; start-up {self.startup_s:.1f} s, "
-            f"whole run {self.wall_s:.1f} s for {self.audience}); worker CPU {self.cpu_s:.1f} s "
-            f"= {1000 * self.cpu_s / self.audience:.1f} ms per draft"
+            f"whole run {self.wall_s:.1f} s for {self.audience}); CPU a draft once all held "
+            f"leases: {self.steady_cpu.per_draft(self.steady_drafts)}; whole run, start-up "
+            f"included: {self.cpu.per_draft(self.audience)}"
         )
 
 
@@ -124,32 +158,67 @@ def start_workers(
         cmd = [*SIYU, "campaign", "run", "-p", PLAYBOOK, "--campaign", "bench"]
         cmd += ["--concurrency", str(concurrency), "--json"]
         processes.append(
-            subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         )
     return processes
 
 
 def progress(engine: Engine) -> tuple[int, int, int]:
-    """(results written, audience, workers holding a live lease)."""
+    """(results written, audience, workers holding a live lease), in one round trip."""
     with engine.connect() as conn:
-        written = conn.execute(
-            text("SELECT count(*) FROM campaign_results WHERE campaign_id = 'bench'")
-        ).scalar_one()
-        audience = conn.execute(
-            text("SELECT count(*) FROM campaign_claims WHERE campaign_id = 'bench'")
-        ).scalar_one()
-        workers = conn.execute(
+        row = conn.execute(
             text(
-                "SELECT count(DISTINCT worker) FROM campaign_claims WHERE campaign_id = 'bench' "
-                "AND done_at IS NULL AND lease_until >= now() AT TIME ZONE 'UTC'"
+                "SELECT (SELECT count(*) FROM campaign_results WHERE campaign_id = 'bench'), "
+                "(SELECT count(*) FROM campaign_claims WHERE campaign_id = 'bench'), "
+                "(SELECT count(DISTINCT worker) FROM campaign_claims WHERE campaign_id = 'bench' "
+                "AND done_at IS NULL AND lease_until >= now() AT TIME ZONE 'UTC')"
             )
-        ).scalar_one()
-    return int(written), int(audience), int(workers)
+        ).one()
+    written, audience, workers = (int(n) for n in row)
+    return written, audience, workers
 
 
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a live process."""
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu(postmaster: int | None) -> float:
+    """CPU seconds of the PostgreSQL server: the postmaster, its live children (backends,
+    background processes) and the children it has reaped (backends of closed connections)."""
+    if postmaster is None:
+        return 0.0
+    ticks = sum(int(field) for field in _stat(postmaster)[11:15])  # utime stime cutime cstime
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = _stat(int(entry.name))
+            except (OSError, IndexError):
+                continue  # gone meanwhile
+            if int(fields[1]) == postmaster:
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def local_postmaster(admin: Engine) -> int | None:
+    """The PostgreSQL server's pid when it runs on this machine (its CPU is reported), else
+    None."""
+    with admin.connect() as conn:
+        backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    try:
+        return int(_stat(backend)[1])
+    except OSError:
+        return None
 
 
 def run_phase(
@@ -159,20 +228,33 @@ def run_phase(
     fresh_database(admin, name, TEMPLATE_DB)
     url = url_of(server, name)
     engine = create_engine(url)
-    cpu0, started = children_cpu(), time.monotonic()
+    postmaster = local_postmaster(admin)
+
+    def own_and_store() -> tuple[float, float | None]:
+        return time.process_time(), None if postmaster is None else postgres_cpu(postmaster)
+
+    start_cpu = Cpu(children_cpu(), *own_and_store())
+    started = time.monotonic()
     with tempfile.TemporaryDirectory() as home:
         processes = start_workers(count, url, stub, Path(home), args.concurrency, args.lease)
-        steady_at, steady_from = None, 0
+        steady_at, steady_from, steady_cpu = None, 0, start_cpu
+        seen: dict[int, float] = {}  # worker pid -> its CPU when last seen alive
         while any(p.poll() is None for p in processes):
-            written, audience, workers = progress(engine)
-            if steady_at is None and workers >= count:
-                steady_at, steady_from = time.monotonic(), written
+            for p in processes:
+                with contextlib.suppress(OSError):
+                    seen[p.pid] = process_cpu(p.pid)
+            if steady_at is None:  # once steady, the database is not asked until the end
+                written, audience, workers = progress(engine)
+                if workers >= count:
+                    steady_at, steady_from = time.monotonic(), written
+                    steady_cpu = Cpu(sum(seen.values()), *own_and_store())
             time.sleep(0.1)
         finished = time.monotonic()
+        end_cpu = Cpu(sum(seen.values()), *own_and_store())
         for p in processes:
-            out, _ = p.communicate()
+            out, err = p.communicate()
             if p.returncode != 0:
-                raise SystemExit(f"a worker failed (exit {p.returncode})")
+                raise SystemExit(f"a worker failed (exit {p.returncode}): {err.decode()[-2000:]}")
             json.loads(out)  # each printed its summary
     written, audience, _ = progress(engine)
     engine.dispose()
@@ -185,7 +267,8 @@ def run_phase(
         steady_s=finished - steady_at,
         wall_s=finished - started,
         startup_s=steady_at - started,
-        cpu_s=children_cpu() - cpu0,
+        cpu=Cpu(children_cpu(), *own_and_store()) - start_cpu,
+        steady_cpu=end_cpu - steady_cpu,
     )
 
 
@@ -264,6 +347,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--lease", type=int, default=10)
     parser.add_argument("--delay", type=float, default=0.2, help="stub model latency, seconds")
+    parser.add_argument("--skip-kill", action="store_true", help="leave out the kill phase")
     args = parser.parse_args()
     if not args.database_url or not args.database_url.startswith("postgresql"):
         raise SystemExit(
@@ -282,7 +366,8 @@ def main() -> None:
         print(three.line(), flush=True)
         ratio = three.rate / one.rate
         print(f"three workers vs one: {ratio:.2f}× drafts/s (target ≥ 2.5×)", flush=True)
-        print(kill_phase(server, admin, stub, args), flush=True)
+        if not args.skip_kill:
+            print(kill_phase(server, admin, stub, args), flush=True)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average (1, 5, 15 min) at the end: {load}; cores: {os.cpu_count()}")
     admin.dispose()
