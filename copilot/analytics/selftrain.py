@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from copilot.analytics.cluster import average_linkage
-from copilot.analytics.similarity import question_similarity
+from copilot.analytics.similarity import blended, keyword_similarity
 
 SEED_THRESHOLD = 0.15  # question_similarity's best on the CIC dev split
 MIN_TOPIC, MIN_FITTED = 3, 100
@@ -32,13 +32,13 @@ def within_whitening(
     """d×d map (S_w + α·mean eigenvalue·I)^-power, S_w the scatter of the vectors around their
     topic's mean, per vector; the identity when the topics do not vary at all."""
     vectors = np.asarray(vectors, dtype=np.float64)
-    labels = np.asarray(topics)
-    within = np.zeros((vectors.shape[1],) * 2)
-    for topic in np.unique(labels):
-        rows = vectors[labels == topic]
-        rows = rows - rows.mean(axis=0)
-        within += rows.T @ rows
-    within /= max(len(labels), 1)
+    if not len(vectors):
+        return np.eye(vectors.shape[1])
+    codes = np.unique(np.asarray(topics), return_inverse=True)[1]
+    means = np.zeros((codes.max() + 1, vectors.shape[1]))
+    np.add.at(means, codes, vectors)
+    spread = vectors - (means / np.bincount(codes)[:, None])[codes]
+    within = spread.T @ spread / len(vectors)
     ridge = alpha * np.trace(within) / len(within)
     if ridge <= 0:
         return np.eye(len(within))
@@ -65,7 +65,8 @@ def _rescaled(similarity: np.ndarray, reference: np.ndarray) -> np.ndarray:
 def self_trained_similarity(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
     """n×n similarity of the questions after `ROUNDS` rounds of topic whitening."""
     embedded = np.asarray(vectors, dtype=np.float64)
-    first = similarity = question_similarity(embedded, texts)
+    keywords = keyword_similarity(texts)
+    first = similarity = blended(embedded, keywords)
     for _ in range(ROUNDS):
         topics = [t for t in average_linkage(similarity, SEED_THRESHOLD) if len(t) >= MIN_TOPIC]
         rows = [i for topic in topics for i in topic]
@@ -73,5 +74,5 @@ def self_trained_similarity(vectors: np.ndarray, texts: list[str]) -> np.ndarray
             break
         labels = [n for n, topic in enumerate(topics) for _ in topic]
         mapping = within_whitening(embedded[rows], labels, ALPHA, POWER)
-        similarity = question_similarity(embedded @ mapping, texts)
+        similarity = blended(embedded @ mapping, keywords)
     return first if similarity is first else _rescaled(similarity, first)

@@ -47,9 +47,17 @@ def centred_cosine(vectors: np.ndarray) -> np.ndarray:
     return centred @ centred.T
 
 
+def keyword_similarity(texts: list[str]) -> np.ndarray:
+    """n×n cosine of the texts' keyword TF-IDF vectors."""
+    keywords = keyword_vectors(texts)
+    return keywords @ keywords.T
+
+
+def blended(vectors: np.ndarray, keywords: np.ndarray) -> np.ndarray:
+    """The embeddings' centred cosine blended with a keyword similarity (`keyword_similarity`)."""
+    return EMBEDDING_WEIGHT * centred_cosine(vectors) + (1 - EMBEDDING_WEIGHT) * keywords
+
+
 def question_similarity(vectors: np.ndarray, texts: list[str]) -> np.ndarray:
     """n×n similarity of the questions (`vectors`: their embeddings, one row each)."""
-    keywords = keyword_vectors(texts)
-    return EMBEDDING_WEIGHT * centred_cosine(vectors) + (1 - EMBEDDING_WEIGHT) * (
-        keywords @ keywords.T
-    )
+    return blended(vectors, keyword_similarity(texts))
