@@ -86,3 +86,9 @@ def test_an_answer_states_each_sort_of_value_asked() -> None:
     assert states_asked("奶粉几点前下单当天发", "每天16:00前付款的订单当天发货")
     assert not states_asked("奶粉几点发货", "奶粉保质期为24个月")  # a clock time, not a duration
     assert states_asked("推车能登机吗", "收车后可登机")  # asks for no value
+
+
+def test_member_tiers_and_spending_to_reach_them_read_as_the_rules_words() -> None:
+    assert "实付满" in canonical("要买够多少才是金禾")
+    assert "金禾会员" in canonical("要买够多少才是金禾")
+    assert "升级为" in canonical("禾穗要买多少才能升")
