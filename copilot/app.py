@@ -104,7 +104,7 @@ class Copilot:
             self.warm_up()
 
     def warm_up(self) -> None:
-        """Draft one reply, so the embedder, the keyword index, the drafter and its caches are
+        """Draft one reply, so the embedder, the knowledge snapshot, the drafter and its caches are
         loaded before the first real request."""
         from copilot.drafting import ReplyRequest
 

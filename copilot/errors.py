@@ -85,7 +85,7 @@ class InputError(CopilotError):
 
 
 class StoreError(CopilotError):
-    """The vector store, keyword index or database cannot serve the request."""
+    """The vector store, knowledge snapshot or database cannot serve the request."""
 
     code = "store"
 

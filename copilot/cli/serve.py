@@ -147,7 +147,7 @@ def serve(
 
     limit_blas_threads(s.embedding.threads)
     web = create_app(workbench, auth)
-    # The embedder and keyword index load while the page opens, not before it is served.
+    # The embedder and knowledge snapshot load while the page opens, not before it is served.
     threading.Thread(target=workbench.warm_up, name="warm-up", daemon=True).start()
     console.print(f"{tr('工作台地址', 'workbench at')}: http://{host}:{port}", highlight=False)
     run(web, host, port)
@@ -180,7 +180,7 @@ def api(
         with app.db.exclusive("serve-start"):  # and in turn with replicas starting together
             run_ingest(app, [s.knowledge_dir])
     limit_blas_threads(s.embedding.threads)
-    app.warm_up()  # builds and caches the keyword index before the workers load it
+    app.warm_up()  # builds and caches the knowledge snapshot before the workers load it
     if s.wecom.configured:  # pending 微信客服 messages are drafted here, once, not per worker
         app.wecom.resume()
     console.print(

@@ -35,7 +35,7 @@ def create_app(wb: Workbench, auth: Callable[[str, str], bool] | None) -> FastAP
 
     @app.get("/healthz")
     def health() -> JSONResponse:
-        """200 once the embedder and keyword index are loaded (first clicks are fast), else 503."""
+        """200 once the embedder and knowledge snapshot are loaded (first clicks are fast), else 503."""
         ready = wb.warm.is_set()
         return JSONResponse({"ready": ready}, status_code=200 if ready else 503)
 

@@ -53,7 +53,7 @@ class Workbench:
         return self._ingest_lock
 
     def warm_up(self) -> None:
-        """Load the embedder, keyword index and drafter now, so the first click is fast."""
+        """Load the embedder, knowledge snapshot and drafter now, so the first click is fast."""
         self.copilot.retriever.search("退货运费", k=1)
         _ = self.copilot.drafter
         self.warm.set()
