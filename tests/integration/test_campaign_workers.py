@@ -187,11 +187,16 @@ def test_three_workers_one_killed_draft_every_customer_once(
         worker(worker_env(url, stub, tmp_path / f"w{n}"), "w1", "--concurrency", "4", "--json")
         for n in range(3)
     ]
-    wait_for(lambda: results_count(url, "w1") >= 20, 120, "the first results")
     victim = workers[0]
+    name = f"{socket.gethostname()[:40]}-{victim.pid}-%"
+
+    def victim_wrote() -> bool:  # the victim's own results count too, so it has written some
+        done = "SELECT count(*) FROM campaign_claims WHERE worker LIKE :w AND done_at IS NOT NULL"
+        return results_count(url, "w1") >= 20 and int(scalar(url, done, w=name) or 0) > 0
+
+    wait_for(victim_wrote, 120, "the first results, the victim's among them")
     victim.send_signal(signal.SIGKILL)
     victim.wait()
-    name = f"{socket.gethostname()[:40]}-{victim.pid}-%"
     orphans = rows(
         url,
         "SELECT customer_id FROM campaign_claims WHERE campaign_id = 'w1' AND worker LIKE :w "
