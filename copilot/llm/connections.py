@@ -2,7 +2,8 @@
 
 A campaign worker asks the model tens of times a second. Sent through the openai client, each
 request spends about a millisecond of CPU in httpx building and checking its request and
-response objects; here a prepared body goes out on a pooled `http.client` connection and the
+response objects; here a prepared body goes out through urllib3's connection pool (which keeps
+connections open, and replaces one the server closed meanwhile before sending on it) and the
 status, headers and body come back as they are. Errors are the openai client's own exception
 types, so retries and messages stay as they are. Used only where no proxy applies: a proxy
 (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, not bypassed by NO_PROXY) is left to the openai client,
@@ -12,10 +13,8 @@ set, else certifi's bundle.
 
 from __future__ import annotations
 
-import http.client
 import os
 import ssl
-import threading
 import urllib.request
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -23,9 +22,10 @@ from urllib.parse import urlsplit
 import certifi
 import httpx2
 import openai
+import urllib3
 
-# A kept-alive connection the server closed meanwhile fails like this before any answer.
-STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+# Connections kept open per pool: more than a worker's drafting threads, so none waits.
+MAX_KEPT = 64
 
 
 class Reply(NamedTuple):
@@ -53,65 +53,31 @@ class ConnectionPool:
     """POSTs to one server over connections that stay open between requests; thread-safe."""
 
     def __init__(self, base_url: str, timeout_s: float, headers: dict[str, str]) -> None:
-        parts = urlsplit(base_url)
         self.base_url = base_url.rstrip("/")
-        self.https = parts.scheme == "https"
-        self.host = parts.hostname or "localhost"
-        self.port = parts.port
-        self.prefix = parts.path.rstrip("/")
-        self.timeout_s = timeout_s
         self.headers = headers
-        self._tls = _tls() if self.https else None
-        self._idle: list[http.client.HTTPConnection] = []
-        self._lock = threading.Lock()
-
-    def _open(self) -> http.client.HTTPConnection:
-        if self._tls is not None:
-            return http.client.HTTPSConnection(
-                self.host, self.port, timeout=self.timeout_s, context=self._tls
-            )
-        return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout_s)
-
-    def _exchange(self, connection: http.client.HTTPConnection, path: str, body: bytes) -> Reply:
-        connection.request("POST", self.prefix + path, body=body, headers=self.headers)
-        response = connection.getresponse()
-        reply = Reply(response.status, response.getheaders(), response.read())
-        if response.will_close:
-            connection.close()
-        else:
-            with self._lock:
-                self._idle.append(connection)
-        return reply
+        https = urlsplit(base_url).scheme == "https"
+        self._pool = urllib3.PoolManager(
+            maxsize=MAX_KEPT,
+            timeout=urllib3.Timeout(connect=timeout_s, read=timeout_s),
+            retries=False,  # the backend owns the retry policy
+            ssl_context=_tls() if https else None,
+        )
 
     def post(self, path: str, body: bytes) -> Reply:
-        """Send `body`; a kept-alive connection found closed is replaced once. Timeouts and
-        connection failures raise openai's APITimeoutError / APIConnectionError."""
-        with self._lock:
-            idle = self._idle.pop() if self._idle else None
-        if idle is not None:
-            try:
-                return self._exchange(idle, path, body)
-            except STALE:
-                idle.close()
-            except BaseException:
-                idle.close()
-                raise
-        connection = self._open()
+        """Send `body`. Timeouts and connection failures raise openai's APITimeoutError /
+        APIConnectionError."""
         try:
-            return self._exchange(connection, path, body)
-        except TimeoutError as exc:
-            connection.close()
-            raise openai.APITimeoutError(request=self.request(path)) from exc
-        except (OSError, http.client.HTTPException) as exc:
-            connection.close()
+            response = self._pool.request(
+                "POST", self.base_url + path, body=body, headers=self.headers
+            )
+        except urllib3.exceptions.NewConnectionError as exc:  # a ConnectTimeoutError subclass
             raise openai.APIConnectionError(request=self.request(path)) from exc
+        except urllib3.exceptions.TimeoutError as exc:
+            raise openai.APITimeoutError(request=self.request(path)) from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise openai.APIConnectionError(request=self.request(path)) from exc
+        return Reply(response.status, list(response.headers.items()), response.data)
 
     def request(self, path: str) -> httpx2.Request:
         """The request to `path` as the openai client's errors name it."""
         return httpx2.Request("POST", self.base_url + path)
-
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for connection in idle:
-            connection.close()

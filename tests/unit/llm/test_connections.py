@@ -66,7 +66,9 @@ def test_requests_share_one_kept_alive_connection() -> None:
         backend = OpenAIBackend(base_url=server.base_url, model="stub")
         for _ in range(3):
             backend.generate(PROMPT, ReplyOutput)
-        assert backend.pool is not None and len(backend.pool._idle) == 1
+        assert backend.pool is not None
+        host = backend.pool._pool.connection_from_url(server.base_url)
+        assert (host.num_connections, host.num_requests) == (1, 3)
         assert len(server.requests) == 3
 
 
