@@ -3,8 +3,9 @@
 A campaign worker asks the model tens of times a second. Sent through the openai client, each
 request spends about a millisecond of CPU in httpx building and checking its request and
 response objects; here a prepared body goes out through urllib3's connection pool (which keeps
-connections open, and replaces one the server closed meanwhile before sending on it) and the
-status, headers and body come back as they are. Errors are the openai client's own exception
+connections open, and replaces one the server closed meanwhile before sending on it; one closed
+as the request went out is retried once) and the status, headers and body come back as they
+are. Errors are the openai client's own exception
 types, so retries and messages stay as they are. Used only where no proxy applies: a proxy
 (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, not bypassed by NO_PROXY) is left to the openai client,
 which reads those settings. TLS trusts what httpx trusts: SSL_CERT_FILE / SSL_CERT_DIR when
@@ -66,10 +67,14 @@ class ConnectionPool:
     def post(self, path: str, body: bytes) -> Reply:
         """Send `body`. Timeouts and connection failures raise openai's APITimeoutError /
         APIConnectionError."""
+        url = self.base_url + path
         try:
-            response = self._pool.request(
-                "POST", self.base_url + path, body=body, headers=self.headers
-            )
+            try:
+                response = self._pool.request("POST", url, body=body, headers=self.headers)
+            except urllib3.exceptions.ProtocolError:
+                # A kept-alive connection the server closed as this request went out: no answer
+                # came, so the request goes once more, on a new connection.
+                response = self._pool.request("POST", url, body=body, headers=self.headers)
         except urllib3.exceptions.NewConnectionError as exc:  # a ConnectTimeoutError subclass
             raise openai.APIConnectionError(request=self.request(path)) from exc
         except urllib3.exceptions.TimeoutError as exc:

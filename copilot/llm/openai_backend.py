@@ -306,7 +306,7 @@ class OpenAIBackend:
 
     def _complete(self, body: bytes) -> Answer:
         if self.pool is None:
-            response = self.http.post("/chat/completions", cast_to=httpx.Response, content=body)
+            response = self.http.post("/chat/completions", cast_to=httpx2.Response, content=body)
             return _answer(response.content)
         reply = self.pool.post("/chat/completions", body)
         if reply.status >= 400:  # the openai client's own error for that status and body
@@ -385,14 +385,16 @@ class OpenAIBackend:
                 if isinstance(chunk.content, str) and chunk.content:
                     sent += len(chunk.content)
                     yield chunk.content
-        except (openai.OpenAIError, httpx.HTTPError, ValueError) as exc:
+        except (openai.OpenAIError, httpx.HTTPError, httpx2.HTTPError, ValueError) as exc:
             # ValueError: the client could not assemble the streamed completion
             raise self._broken(sent, exc) from exc
         if not finished:
             raise self._broken(sent, None)
 
     def _broken(self, sent: int, exc: Exception | None) -> OutputParseError:
-        stalled = isinstance(exc, httpx.TimeoutException | openai.APITimeoutError)
+        stalled = isinstance(
+            exc, httpx.TimeoutException | httpx2.TimeoutException | openai.APITimeoutError
+        )
         cause = f": {type(exc).__name__} {exc}" if exc else ""
         if stalled:
             return OutputParseError(

@@ -92,3 +92,13 @@ def test_a_proxy_leaves_the_requests_to_the_openai_client(monkeypatch: pytest.Mo
     assert isinstance(
         OpenAIBackend(base_url="http://bypassed.internal/v1", model="m").pool, ConnectionPool
     )
+
+
+def test_without_the_pool_the_openai_client_sends_the_same_request() -> None:
+    with stub_server([StubResponse(content=GOOD)]) as server:
+        backend = OpenAIBackend(base_url=server.base_url, model="stub")
+        backend.pool = None  # as where a proxy applies
+        answer = backend.generate(PROMPT, ReplyOutput)
+        (request,) = server.requests
+    assert answer.data["suggestions"][0]["text"] == "您好"
+    assert request["model"] == "stub" and request["messages"][0]["content"] == "系统"
