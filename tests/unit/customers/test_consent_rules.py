@@ -160,6 +160,9 @@ class WithdrawingDrafter:
         self.drafted.append(str(request.customer_id))
         return self.inner.message(request)
 
+    def __getattr__(self, name: str) -> object:  # the rest (plan, engine) is the real drafter's
+        return getattr(self.inner, name)
+
 
 def test_withdrawals_during_a_run_stop_the_later_drafts(
     campaigns: Campaigns, registry: ConsentRegistry
