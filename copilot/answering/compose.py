@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from copilot.answering.agreement import support
 from copilot.answering.calibration import AnswerModel, answer_model
 from copilot.answering.cases import case_fact
-from copilot.answering.extract import answer_text, join
+from copilot.answering.extract import join
 from copilot.answering.features import NAMES, Embed
 from copilot.answering.handover import handover_kind
 from copilot.answering.lexicon import DATA, HAN, variants
@@ -73,7 +73,7 @@ def answer_part(
     fact = case_fact(question, passages, today, english)
     scored = score_passages(question, passages, embed, model)
     best, probability, index = None, 0.0, 0
-    answers = [answer_text(s.passage, question) for s in scored]
+    answers = [s.answer for s in scored]
     if scored:
         x = np.array([[s.features[n] for n in NAMES] for s in scored])
         index, given = specific_choice(x, np.asarray(model.weights), model.bias)

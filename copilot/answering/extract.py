@@ -106,9 +106,8 @@ def _product(passage: Passage, question: str) -> str:
     if not parts or (extra and _score(extra[0], key_terms(question)) > 0.3):
         parts.extend(extra)
     joined = "; ".join(parts) if english else "，".join(p.rstrip("。；;") for p in parts)
-    if not states_asked(
-        question, joined
-    ):  # 按摩油怀孕几个月开始用: 适用孕期及产后女性 says no month
+    # 按摩油怀孕几个月开始用: 适用孕期及产后女性 says no month
+    if not states_asked(question, joined):
         return ""
     return f"{name}: {joined}" if english else f"{name}：{joined}"
 

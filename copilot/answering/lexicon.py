@@ -159,19 +159,24 @@ def _topics(text: str) -> frozenset[str]:
     )
 
 
+@cache
+def _product_cues() -> tuple[str, ...]:
+    """The words naming a kind of product (奶粉, 纸尿裤…), lower-cased, in the lexicon's order."""
+    lex = lexicon()
+    return tuple(w.lower() for t in lex.product_topics for w in lex.topics.get(t, []))
+
+
 def product_words(name: str) -> str:
     """The words of a product's name naming its kind (奶瓶 in 小禾家宽口径玻璃奶瓶), canonical: a
     question uses them to name the product, not to ask about it."""
     body = canonical(name)
-    cues = (w.lower() for t in lexicon().product_topics for w in lexicon().topics.get(t, []))
-    return " ".join(w for w in cues if w in body)
+    return " ".join(w for w in _product_cues() if w in body)
 
 
 def without_products(text: str) -> str:
     """The canonical text without the words naming a kind of product (奶粉几点发货 → 几点发货)."""
     body = canonical(text)
-    cues = {w.lower() for t in lexicon().product_topics for w in lexicon().topics.get(t, [])}
-    for cue in sorted(cues, key=len, reverse=True):
+    for cue in sorted(set(_product_cues()), key=len, reverse=True):
         body = body.replace(cue, " ")
     return " ".join(body.split())
 
@@ -179,19 +184,25 @@ def without_products(text: str) -> str:
 def single_words(text: str) -> set[str]:
     """The question's Chinese words of one character that carry meaning: verbs, nouns and
     adjectives (躺 in 推车能躺吗, 盐), not stopwords, question words or words of place (上)."""
+    return set(_single_words(text))
+
+
+@lru_cache(maxsize=8192)
+def _single_words(text: str) -> frozenset[str]:
+    """Cached: a question is asked of every product row among its candidates."""
     import jieba.posseg
 
     _segmenter()  # the shop's words added
     lex = lexicon()
     skip = stopwords() | {w.lower() for w in (*lex.question_cues, *lex.question_endings)}
-    return {
+    return frozenset(
         pair.word
         for pair in jieba.posseg.cut(canonical(text))
         if len(pair.word) == 1
         and HAN.match(pair.word)
         and pair.flag[:1] in MEANING_TAGS
         and pair.word not in skip
-    }
+    )
 
 
 def promotion_titles(text: str) -> list[str]:
@@ -256,6 +267,12 @@ def asked_units(text: str) -> set[str]:
     """How an answer states the unit a question asks a count or amount in (几倍 → 倍, 多少度 →
     ℃ or 度, 几袋 → 袋); empty when it asks for none. The unit is a word of its own after 几 or
     多少 (满多少包邮 asks for no 包), also when 几倍 is segmented as one word."""
+    return set(_asked_units(text))
+
+
+@lru_cache(maxsize=8192)
+def _asked_units(text: str) -> frozenset[str]:
+    """Cached: a question is asked of every product row among its candidates."""
     table = lexicon().asked_units
     words = [w for w in _segmenter().lcut(plain(text)) if w.strip()]
     found: set[str] = set()
@@ -264,7 +281,7 @@ def asked_units(text: str) -> set[str]:
         unit = (word[len(asker) :] or after) if asker else ""
         if unit in table.units:
             found.update(table.written.get(unit, [unit]))
-    return found
+    return frozenset(found)
 
 
 def states_unit(text: str, units: set[str]) -> bool:

@@ -20,16 +20,25 @@ class ScoredPassage(BaseModel):
     passage: Passage
     probability: float
     features: dict[str, float]
+    answer: str  # what to tell the customer from it (`extract.answer_text`)
 
 
-def passage_features(question: str, passages: Sequence[Passage], embed: Embed) -> np.ndarray:
-    """The feature rows of `features.NAMES` for each passage, in the given order."""
+def passage_features(
+    question: str,
+    passages: Sequence[Passage],
+    embed: Embed,
+    answers: Sequence[str] | None = None,
+) -> np.ndarray:
+    """The feature rows of `features.NAMES` for each passage, in the given order; `answers`:
+    each passage's `answer_text` for the question, when already extracted."""
+    if answers is None:
+        answers = [answer_text(p, question) if p.doc_type == "product" else "" for p in passages]
     return feature_matrix(
         question,
         [p.question for p in passages],
         [p.text for p in passages],
         embed,
-        [p.doc_type == "product" and bool(answer_text(p, question)) for p in passages],
+        [p.doc_type == "product" and bool(a) for p, a in zip(passages, answers, strict=True)],
         [p.answer for p in passages],
     )
 
@@ -45,7 +54,8 @@ def score_passages(
     if not passages:
         return []
     model = model or answer_model()
-    x = passage_features(question, passages, embed)
+    answers = [answer_text(p, question) for p in passages]
+    x = passage_features(question, passages, embed, answers)
     probabilities = model.probabilities(x)
     order = np.argsort(-probabilities, kind="stable")
     return [
@@ -53,6 +63,7 @@ def score_passages(
             passage=passages[i],
             probability=round(float(probabilities[i]), 4),
             features=dict(zip(NAMES, (round(float(v), 4) for v in x[i]), strict=True)),
+            answer=answers[i],
         )
         for i in order
     ]
