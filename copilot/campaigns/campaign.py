@@ -34,7 +34,7 @@ from copilot.customers.consent import ConsentRegistry, permitted_fields
 from copilot.customers.profiles import CustomerProfile, load_profiles
 from copilot.customers.rfm import Segmenter
 from copilot.drafting import DraftResult, MessageRequest
-from copilot.drafting.models import Prepared, TaskPlan
+from copilot.drafting.models import Prepared
 from copilot.errors import CopilotError, InputError
 from copilot.guardrails.consent_state import ConsentEvent
 from copilot.messages import msg, render
@@ -46,15 +46,8 @@ Seed = Callable[[Connection, list[str], set[str]], None]  # audience, done: a wo
 PREFETCH = 256  # customers whose profiles and consents are read in one go
 
 
-class Preparer(Protocol):
-    def prepare(self, plan: TaskPlan) -> Prepared: ...
-
-
 class MessageDrafter(Protocol):
-    @property
-    def engine(self) -> Preparer: ...
-
-    def plan(self, request: MessageRequest) -> TaskPlan: ...
+    def prepare(self, request: MessageRequest) -> Prepared: ...
 
     def message(self, request: MessageRequest) -> DraftResult: ...
 
@@ -153,7 +146,7 @@ class Campaigns:
         request = MessageRequest(
             playbook=spec.drafting, purpose=spec.purpose, brief=spec.offer_for(None)
         )
-        self.drafter.engine.prepare(self.drafter.plan(request))
+        self.drafter.prepare(request)
 
     def draft_one(self, spec: PlaybookSpec, campaign_id: str, cid: str) -> Outcome:
         profiles, states, _ = self.prefetch([cid])

@@ -11,7 +11,7 @@ from copilot.config import Settings
 from copilot.drafting import guard
 from copilot.drafting.engine import DraftingEngine, DraftStream, EngineOptions, Searcher
 from copilot.drafting.message import MessageRequest, plan_message
-from copilot.drafting.models import DraftResult, Language, TaskPlan
+from copilot.drafting.models import DraftResult, Language, Prepared, TaskPlan
 from copilot.drafting.post import PostRequest, plan_post
 from copilot.drafting.prompts import PromptLibrary
 from copilot.drafting.reply import ReplyRequest, plan_reply
@@ -76,6 +76,11 @@ class Drafter:
         if isinstance(request, PostRequest):
             return plan_post(request, self._language(), self.engine.today())
         return plan_message(request, self._language(), self.engine.today())
+
+    def prepare(self, request: ReplyRequest | PostRequest | MessageRequest) -> Prepared:
+        """The request planned and its prompt built (searches run, evidence chosen), without
+        drafting: what a first draft would load is loaded, the prompt can be measured."""
+        return self.engine.prepare(self.plan(request))
 
     def plan_reply(self, request: ReplyRequest) -> TaskPlan:
         redacted = guard.redact(request.message)

@@ -14,7 +14,6 @@ from copilot.campaigns.results import campaign_status, export_results
 from copilot.customers.consent import permitted_fields
 from copilot.customers.profiles import load_profiles
 from copilot.drafting import Drafter, MessageRequest
-from copilot.drafting.message import plan_message
 from copilot.errors import CopilotError, InputError
 from copilot.messages import msg, render
 from copilot.ui.cards import badge, error_html, ok_html
@@ -38,8 +37,7 @@ class OutreachTab:
         engine = drafter.engine
 
         def prompt_tokens(request: MessageRequest) -> int:
-            plan = plan_message(request, engine.options.language, engine.today())
-            chat = engine.prepare(plan).chat
+            chat = drafter.prepare(request).chat
             return engine.counter.count_messages(chat.system, chat.user)
 
         return prompt_tokens
