@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from copilot.retrieval.models import OPEN_END, OPEN_START
+
 QA = re.compile(r"^\s*(?:问|Q)\s*[::]\s*(.+?)\n\s*(?:答|A)\s*[::]\s*(.+)$", re.DOTALL)
 FIELD = re.compile(r"^([^\n::]{1,16})[::]\s*(.+)$", re.MULTILINE)
 
@@ -23,8 +25,8 @@ class Passage(BaseModel):
     answer: str = ""
     fields: dict[str, str] = Field(default_factory=dict)
     language: str = "zh"
-    valid_from: int = 0
-    valid_to: int = 99991231
+    valid_from: int = OPEN_START
+    valid_to: int = OPEN_END
     row: int | None = None
 
 
@@ -52,7 +54,7 @@ def passage_of(evidence: dict[str, Any]) -> Passage:
         answer=answer,
         fields=fields,
         language="en" if language == "en" else "zh",
-        valid_from=int(meta.get("valid_from", 0)),
-        valid_to=int(meta.get("valid_to", 99991231)),
+        valid_from=int(meta.get("valid_from", OPEN_START)),
+        valid_to=int(meta.get("valid_to", OPEN_END)),
         row=int(row) if isinstance(row, int) and row > 0 else None,
     )

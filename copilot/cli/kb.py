@@ -249,7 +249,7 @@ def search(
 @handle_errors
 def stats(as_json: JsonFlag = False) -> None:
     store = copilot().store
-    _, _, metas = store.all_documents()
+    metas = store.documents().metas
     by_type = Counter(str(m.get("doc_type", "")) for m in metas)
     by_source = Counter(str(m.get("source", "")) for m in metas)
     data = {

@@ -23,7 +23,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from copilot.retrieval.embedder import normalised
-from copilot.retrieval.models import SearchFilters, date_key
+from copilot.retrieval.models import OPEN_END, OPEN_START, SearchFilters, date_key
 from copilot.retrieval.text import keyword_tokens
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class Snapshot:
         self.position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
         for name in ("doc_type", "sku", "language"):
             self.columns[name] = np.array([str(m.get(name, "")) for m in self.metas], dtype=object)
-        for name, default in (("valid_from", 0), ("valid_to", 99991231)):
+        for name, default in (("valid_from", OPEN_START), ("valid_to", OPEN_END)):
             self.columns[name] = np.array(
                 [int(m.get(name, default)) for m in self.metas], dtype=np.int64
             )

@@ -139,11 +139,6 @@ class VectorStore:
         self._open_lock = threading.Lock()
         self._writing = False
 
-    @classmethod
-    def on_client(cls, client: ClientAPI, name: str, embedder: SiyuEmbedding) -> VectorStore:
-        """The collection `name` on an open client."""
-        return cls(lambda: (client, 0), name, embedder)
-
     def with_embedder(self, embedder: SiyuEmbedding) -> VectorStore:
         """This collection with another embedder of the same model (e.g. one primed with the
         queries to come), on this store's client (opened now: the two share one lock)."""
@@ -354,11 +349,6 @@ class VectorStore:
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
-
-    def all_documents(self) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-        """Every chunk (ids, texts, metadata)."""
-        documents = self.documents()
-        return documents.ids, documents.texts, documents.metas
 
     def documents(self, max_vector_bytes: int = 0) -> Documents:
         """Every chunk, paged, with the vectors when they take at most `max_vector_bytes`."""

@@ -46,7 +46,7 @@ class KnowledgeTab:
 
     def documents(self) -> tuple[list[list[Any]], list[str]]:
         """Rows (source, type, chunks) and the removable sources."""
-        _, _, metas = self.app.store.all_documents()
+        metas = self.app.store.documents().metas
         counts = Counter((str(m.get("source", "")), str(m.get("doc_type", ""))) for m in metas)
         rows: list[list[Any]] = [[src, kind, n] for (src, kind), n in sorted(counts.items())]
         return rows, sorted({src for src, _ in counts})

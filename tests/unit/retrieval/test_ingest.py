@@ -74,7 +74,7 @@ def test_changed_file_replaces_only_its_changed_chunks(ingestor: Ingestor, broke
     entry = _by_name(report, "faq_gbk.csv")
     assert (entry.status, entry.added, entry.removed) == ("updated", 1, 1)
     assert ingestor.store.count() == before
-    texts = ingestor.store.all_documents()[1]
+    texts = ingestor.store.documents().texts
     assert any("28日" in t for t in texts) and not any("18日是会员日" in t for t in texts)
     assert ingestor.ingest([broken_kb]).chunks_added == 0  # kept chunks were restamped
 
@@ -96,7 +96,7 @@ def test_prune_removes_chunks_of_deleted_files_only(ingestor: Ingestor, broken_k
     pruned = ingestor.ingest([broken_kb], prune=True)
     removed = [f for f in pruned.files if f.status == "removed"]
     assert len(removed) == 1 and removed[0].removed == 2
-    assert not any("发票" in t for t in ingestor.store.all_documents()[1])
+    assert not any("发票" in t for t in ingestor.store.documents().texts)
 
 
 def test_too_large_file_is_skipped_with_a_hint(
@@ -214,7 +214,7 @@ def test_symlinks_out_of_the_folder_are_refused_and_inside_ones_kept(
     assert render(refused.message, "en") == (
         f"symlink points outside the ingested folder ({secret}), skipped"
     )
-    texts = ingestor.store.all_documents()[1]
+    texts = ingestor.store.documents().texts
     assert texts == ["运费\n满99包邮。"]
 
 
@@ -242,14 +242,14 @@ def _faq(path: Path, rows: int, variant: str = "") -> Path:
 
 def _contents(store: VectorStore) -> dict[str, tuple[str, dict]]:
     """Every stored chunk: id → (text, metadata)."""
-    ids, texts, metas = store.all_documents()
-    return {i: (t, m) for i, t, m in zip(ids, texts, metas, strict=True)}
+    docs = store.documents()
+    return {i: (t, m) for i, t, m in zip(docs.ids, docs.texts, docs.metas, strict=True)}
 
 
 def _clean_contents(store: VectorStore, fake_settings, folder: Path) -> dict[str, tuple[str, dict]]:
     """What a clean ingest of `folder` into an empty collection stores."""
     client = make_client(None, fake_settings.chroma_dir)
-    clean = VectorStore.on_client(client, "clean-reference", store.embedder)
+    clean = VectorStore(lambda: (client, 0), "clean-reference", store.embedder)
     Ingestor(clean, fake_settings.retrieval, batch_size=8).ingest([folder])
     contents = _contents(clean)
     client.delete_collection("clean-reference")
@@ -366,11 +366,11 @@ def test_what_an_escaping_symlink_brought_in_earlier_is_removed(
     with monkeypatch.context() as patch:
         patch.setattr(ingest_module, "discover", unchecked)
         ingestor.ingest([kb])
-    assert any("机密" in t for t in ingestor.store.all_documents()[1])
+    assert any("机密" in t for t in ingestor.store.documents().texts)
     report = ingestor.ingest([kb])
     refused = _by_name(report, "passwd.txt")
     assert (refused.status, refused.removed) == ("skipped", 1)
     message = refused.problems[0].message
     assert render(message, "en").endswith("; 1 chunks it brought in earlier were removed")
     assert render(message, "zh").endswith(";此前经它导入的 1 块已删除")
-    assert ingestor.store.all_documents()[1] == ["运费\n满99包邮。"]
+    assert ingestor.store.documents().texts == ["运费\n满99包邮。"]

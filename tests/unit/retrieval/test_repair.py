@@ -15,8 +15,8 @@ from copilot.retrieval.store import VectorStore, open_store
 
 
 def _contents(store: VectorStore) -> dict[str, tuple[str, dict]]:
-    ids, texts, metas = store.all_documents()
-    return {i: (t, m) for i, t, m in zip(ids, texts, metas, strict=True)}
+    docs = store.documents()
+    return {i: (t, m) for i, t, m in zip(docs.ids, docs.texts, docs.metas, strict=True)}
 
 
 def _filled(settings: Settings, tmp_path: Path, rows: int) -> VectorStore:
