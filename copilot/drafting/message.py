@@ -53,6 +53,10 @@ PLAYBOOKS: dict[str, PlaybookInfo] = {
 }
 
 
+# A need met by another field: the salutation reads the name, else the nickname.
+_MET_BY = {"name": ("name", "nickname")}
+
+
 class MessageRequest(BaseModel):
     """A personalised message to draft for one customer."""
 
@@ -82,12 +86,14 @@ def plan_message(request: MessageRequest, default_language: Language, today: dat
             hint=msg("只传入客户授权的字段", "pass only the fields the customer consented to"),
         )
     fields = {key: value.strip() for key, value in request.fields.items() if value.strip()}
-    missing = [name for name in info.needs if name not in fields]
+    missing = [
+        need for need in info.needs if not any(f in fields for f in _MET_BY.get(need, (need,)))
+    ]
     language = request.language or default_language
     notes: list[Text] = (
         [
             msg(
-                f"缺少字段 {', '.join(missing)},已用通用称呼",
+                f"缺少字段 {', '.join(missing)},已用通用措辞",
                 f"missing {', '.join(missing)}: a neutral wording is used",
             )
         ]

@@ -87,7 +87,8 @@ def test_a_number_field_counts_as_used_only_as_a_whole_number(make_drafter: Make
         ("birthday", {}, ["name"], "亲爱的顾客"),
         ("post_purchase", {"name": "李雷"}, ["last_order_items"], "亲爱的李雷"),
         ("member_day", {"name": "韩梅", "tier": "金禾"}, [], "亲爱的韩梅"),
-        ("dormant", {"nickname": "小梅"}, ["name"], "亲爱的小梅"),
+        ("dormant", {"nickname": "小梅"}, [], "亲爱的小梅"),
+        ("member_day", {"nickname": "小梅"}, ["tier"], "亲爱的小梅"),
         ("koc", {"name": "张三"}, [], "亲爱的张三"),
     ],
 )
