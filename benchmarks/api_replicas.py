@@ -7,10 +7,12 @@
 PostgreSQL and `chroma run` are started beforehand, as in the README's "Scaling out" section
 (the URLs also come from SIYU_DATABASE_URL / SIYU_CHROMA_URL). Two real `siyu serve` processes
 (bundled embedder, demo knowledge base, each its own SIYU_HOME) run for both phases; the one
-replica phase sends every request to the first. The clients are one asyncio/httpx process of
-their own that spreads requests round-robin over the replicas, as a load balancer would, with
-no think time; it reports every latency, so p95 is over all requests. Figures per phase:
-replies/s, p50/p95, errors, server CPU (seconds and per reply), client CPU and the load
+replica phase sends every request to the first. The clients are one process of their own
+(`benchmarks.http_load`: asyncio streams, a keep-alive connection per client and replica, so the
+load tool takes little of the CPU the replicas are measured on) that spreads requests
+round-robin over the replicas, as a load balancer would, with no think time; it reports every
+latency, so p95 is over all requests. Figures per phase: replies/s, p50/p95, errors, server CPU
+(seconds and per reply), the client's CPU while it sends (seconds and per reply) and the load
 average; then the ratio (target ≥ 1.6× replies/s with p95 not worse). Replicas only add
 throughput while cores are free: on a busy machine compare the server CPU per reply, which shows
 what sharing the stores costs each reply.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -29,12 +32,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
 
 from benchmarks.api_messages import MESSAGES
+from benchmarks.http_load import Server, closed_loop, post_json
 from copilot.llm.local_server import free_port, start_process, stop_process
 
 WARM_UP_REPLIES = 16
@@ -68,47 +72,30 @@ class Phase:
             f"{self.errors} errors, {self.rps:.1f} req/s, p50 {self.p50_ms:.0f} ms, "
             f"p95 {self.p95_ms:.0f} ms; server CPU {self.server_cpu_s:.1f} s "
             f"({self.per_reply_ms(self.server_cpu_s):.1f} ms a reply), {stores}"
-            f"client CPU {self.client_cpu_s:.1f} s, load average {self.load:.1f}"
+            f"client CPU {self.client_cpu_s:.1f} s ({self.per_reply_ms(self.client_cpu_s):.2f} ms a "
+            f"reply), load average {self.load:.1f}"
         )
 
 
 # the client process
 
 
-async def _clients(urls: list[str], clients: int, seconds: float) -> dict[str, object]:
-    latencies: list[float] = []
-    errors = 0
-    loop = asyncio.get_running_loop()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
-        started = loop.time()
-        deadline = started + seconds
-
-        async def client(n: int) -> None:
-            nonlocal errors
-            sent = n
-            while loop.time() < deadline:
-                url = urls[sent % len(urls)]  # round robin, per request
-                body = {"message": MESSAGES[sent % len(MESSAGES)]}
-                sent += 1
-                begun = time.perf_counter()
-                try:
-                    response = await http.post(f"{url}/v1/replies", json=body)
-                    ok = response.status_code == 200 and bool(response.json().get("draft_ids"))
-                except httpx.HTTPError:
-                    ok = False
-                latencies.append((time.perf_counter() - begun) * 1000)
-                errors += not ok
-
-        await asyncio.gather(*(client(n) for n in range(clients)))
-        elapsed = loop.time() - started
-    return {"latencies_ms": latencies, "errors": errors, "elapsed_s": elapsed}
+def _replied(status: int, body: bytes) -> bool:
+    return status == 200 and bool(json.loads(body).get("draft_ids"))
 
 
 def client_main(urls: list[str], clients: int, seconds: float) -> None:
-    result = asyncio.run(_clients(urls, clients, seconds))
-    result["cpu_s"] = time.process_time()
-    print(json.dumps(result))
+    """Round robin over the replicas per request, as a load balancer would; each distinct
+    request's bytes built once."""
+    servers = [Server.parse(url) for url in urls]
+    requests = [
+        (servers[n % len(servers)], post_json(servers[n % len(servers)], "/v1/replies",
+                                              {"message": MESSAGES[n % len(MESSAGES)]}))
+        for n in range(math.lcm(len(servers), len(MESSAGES)))
+    ]  # fmt: skip
+    cpu = time.process_time()
+    result = asyncio.run(closed_loop(requests, clients, seconds, _replied))
+    print(json.dumps({**asdict(result), "cpu_s": time.process_time() - cpu}))
 
 
 # the servers
