@@ -43,6 +43,7 @@ class Lexicon(BaseModel):
 
     synonyms: dict[str, str]
     topics: dict[str, list[str]]
+    circumstances: dict[str, list[str]]
     promotions: dict[str, str]
     stopwords: list[str]
     question_cues: list[str]
@@ -152,11 +153,13 @@ def topics(text: str) -> set[str]:
 
 @lru_cache(maxsize=8192)
 def _topics(text: str) -> frozenset[str]:
-    """Cached: every reply reads the topics of the same knowledge-base passages."""
+    """Cached: every reply reads the topics of the same knowledge-base passages. A matter named
+    only as the circumstance of another is not one of them (到货发现少了一件: 漏发, not 送达)."""
     body = canonical(text)
-    return frozenset(
-        name for name, words in lexicon().topics.items() if any(w in body for w in words)
-    )
+    lex = lexicon()
+    found = {name for name, words in lex.topics.items() if any(w in body for w in words)}
+    context = {c for name in found for c in lex.circumstances.get(name, [])}
+    return frozenset(found - context)
 
 
 @cache

@@ -92,3 +92,23 @@ def test_member_tiers_and_spending_to_reach_them_read_as_the_rules_words() -> No
     assert "实付满" in canonical("要买够多少才是金禾")
     assert "金禾会员" in canonical("要买够多少才是金禾")
     assert "升级为" in canonical("禾穗要买多少才能升")
+
+
+def test_a_parcel_arriving_damaged_or_short_is_an_after_sales_case() -> None:
+    assert topics("到货发现少了一件") == {"破损"}
+    assert topics("快递到了外箱破了 里面东西也坏了") == {"破损"}
+    assert topics("who pays return postage if the item arrived broken") >= {"破损", "退货"}
+    assert "送达" not in topics("the item arrived broken")
+    assert topics("到货要几天") == {"送达"}  # without damage, arriving is the matter asked
+
+
+def test_the_courier_is_the_means_of_a_delivery_asked_about() -> None:
+    assert topics("快递到广东大概要几天呀") == {"送达"}
+    assert topics("快递三天没动静了") == {"物流"}
+
+
+def test_colloquial_after_sales_words_are_the_knowledge_base_words() -> None:
+    assert key_terms("收到东西盒子压坏了咋整") == {"收到", "商品", "外箱", "破损", "怎么办"}
+    assert {"未拆封", "买错尺码", "换码"} <= key_terms("尿布湿买小了 没拆 能换大码不")
+    assert "部分退款" in key_terms("只退一部分 优惠券还退吗")
+    assert "哪里" not in key_terms("退款退到哪里")
