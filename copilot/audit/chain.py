@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import String, inspect, select, type_coerce, update
+from sqlalchemy import String, bindparam, inspect, select, type_coerce, update
 from sqlalchemy.engine import Connection, RowMapping
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -35,15 +35,28 @@ ProblemKind = Literal[
 ]
 
 
+# An append claims the head row first (the lock concurrent appends queue on) and reads the
+# newest event's id and hash from it in the same statement: three statements while the lock is
+# held, built once.
+_CLAIM = (
+    update(audit_chain_head)
+    .where(audit_chain_head.c.name == HEAD)
+    .values(last_id=audit_chain_head.c.last_id)
+    .returning(audit_chain_head.c.last_id, audit_chain_head.c.last_hash)
+)
+_INSERT = audit_events.insert()
+_ADVANCE = (
+    update(audit_chain_head)
+    .where(audit_chain_head.c.name == HEAD)
+    .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
+)
+
+
 def append(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert rows (every column but id and the hashes) as the next events of the chain,
     inside `conn`'s transaction; waits for other appends to commit first."""
-    claimed = conn.execute(
-        update(audit_chain_head)
-        .where(audit_chain_head.c.name == HEAD)
-        .values(last_id=audit_chain_head.c.last_id)
-    )
-    if claimed.rowcount != 1:
+    head = conn.execute(_CLAIM).first()
+    if head is None:
         raise StoreError(
             msg("审计日志链头缺失，无法追加", "the audit chain head is missing; cannot append"),
             hint=msg(
@@ -51,20 +64,13 @@ def append(conn: Connection, rows: list[dict[str, Any]]) -> None:
                 "run `siyu audit verify` to see whether the audit log was damaged",
             ),
         )
-    last = conn.execute(
-        select(audit_events.c.id, audit_events.c.hash).order_by(audit_events.c.id.desc()).limit(1)
-    ).first()
-    last_id, prev = (int(last.id), str(last.hash)) if last else (0, GENESIS)
+    last_id, prev = int(head.last_id), str(head.last_hash)
     for row in rows:
         last_id += 1
         row.update(id=last_id, prev_hash=prev)
         row["hash"] = prev = event_hash(row)
-    conn.execute(audit_events.insert(), rows)
-    conn.execute(
-        update(audit_chain_head)
-        .where(audit_chain_head.c.name == HEAD)
-        .values(last_id=last_id, last_hash=prev)
-    )
+    conn.execute(_INSERT, rows)
+    conn.execute(_ADVANCE, {"new_id": last_id, "new_hash": prev})
 
 
 class ChainProblem(BaseModel):
