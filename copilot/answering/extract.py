@@ -14,6 +14,7 @@ import re
 from copilot.answering.lexicon import (
     HAN,
     asked_types,
+    asked_units,
     char_grams,
     key_terms,
     lexicon,
@@ -40,6 +41,10 @@ LABELS: dict[str, tuple[str, ...]] = {
     "suitable": ("适用", "Suitable for"),
 }
 NAME = ("商品", "Product")
+# A spec of packs inside the unit sold (80抽×6包): so many of a unit in each pack, so many packs.
+PACKS = re.compile(r"(\d+)\s*([^\d\s×x*/（(]+?)\s*[×x*]\s*(\d+)\s*([^\d\s（(，,；;])")
+# The unit sold a question counts in (湿巾一箱多少抽: 箱).
+WHOLE = re.compile(r"[一每整]([箱盒提])")
 PROSE = ("注意事项", "介绍", "Cautions", "Description")
 
 
@@ -96,6 +101,7 @@ def _product(passage: Passage, question: str) -> str:
     for key, labels in LABELS.items():
         value = _field(passage, labels)
         if value and key in _fields_asked(passage, question):
+            value = value if english or key != "spec" else with_total(value, question)
             label = labels[1 if english else 0]
             parts.append(f"{label}: {value}" if english else f"{label}{value}")
     prose = " ".join(_field(passage, (k,)) for k in PROSE if _field(passage, (k,)))
@@ -110,6 +116,19 @@ def _product(passage: Passage, question: str) -> str:
     if not states_asked(question, joined):
         return ""
     return f"{name}: {joined}" if english else f"{name}：{joined}"
+
+
+def with_total(spec: str, question: str) -> str:
+    """The spec with the count of the whole unit sold when the question asks how many of the
+    inner unit it holds: 湿巾一箱多少抽 of 80抽×6包 → 80抽×6包（每箱共480抽）. A question about
+    one pack (一包多少抽) or about the packs (一盒几袋) is answered by the spec as written."""
+    packs, whole = PACKS.search(spec), WHOLE.search(question)
+    if not packs or not whole or whole.group(1) == packs.group(4):
+        return spec
+    count, unit, number = int(packs.group(1)), packs.group(2), int(packs.group(3))
+    if unit not in asked_units(question):
+        return spec
+    return f"{spec}（每{whole.group(1)}共{count * number}{unit}）"
 
 
 def _fields_asked(passage: Passage, question: str) -> set[str]:

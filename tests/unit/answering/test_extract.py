@@ -143,3 +143,20 @@ def test_the_field_stating_the_kind_of_value_asked_answers() -> None:
         answer_text(diaper, "NB码能穿到多重") == "小禾家轻薄透气纸尿裤NB码：适用新生儿（体重0–5kg）"
     )
     assert answer_text(diaper, "NB码一包几片") == "小禾家轻薄透气纸尿裤NB码：规格84片/包"
+
+
+def test_a_count_asked_of_the_unit_sold_multiplies_its_packs() -> None:
+    wipes = passage_of(
+        evidence(
+            "W1",
+            "商品:小禾家婴儿棉柔巾\n价格:49元\n规格:100抽×6包\n品类:湿巾",
+            "product",
+            row=11,
+        )
+    )
+    assert (
+        answer_text(wipes, "棉柔巾一箱多少抽") == "小禾家婴儿棉柔巾：规格100抽×6包（每箱共600抽）"
+    )
+    # one pack, or the packs themselves, are stated by the spec as written
+    assert answer_text(wipes, "棉柔巾一包多少抽") == "小禾家婴儿棉柔巾：规格100抽×6包"
+    assert answer_text(wipes, "棉柔巾一箱几包") == "小禾家婴儿棉柔巾：规格100抽×6包"
