@@ -20,7 +20,15 @@ from copilot.answering.cases import case_fact
 from copilot.answering.extract import join
 from copilot.answering.features import NAMES, Embed
 from copilot.answering.handover import handover_kind
-from copilot.answering.lexicon import DATA, HAN, variants
+from copilot.answering.lexicon import (
+    DATA,
+    HAN,
+    asked_types,
+    lexicon,
+    topics,
+    variants,
+    without_products,
+)
 from copilot.answering.passages import Passage, passage_of
 from copilot.answering.selection import ScoredPassage, score_passages, specific_choice
 from copilot.answering.splitting import split_questions
@@ -72,6 +80,8 @@ def answer_part(
     passages = of_variant(question, passages)
     fact = case_fact(question, passages, today, english)
     scored = score_passages(question, passages, embed, model)
+    if _shop_rule_asked(question, scored):  # 奶粉几点发货: the dispatch rule, product aside
+        scored = score_passages(without_products(question), passages, embed, model)
     best, probability, index = None, 0.0, 0
     answers = [s.answer for s in scored]
     if scored:
@@ -98,6 +108,22 @@ def of_variant(question: str, passages: list[Passage]) -> list[Passage]:
     if not asked:
         return passages
     return [p for p in passages if p.doc_type != "product" or not variants(p.question) - asked]
+
+
+def _shop_rule_asked(question: str, scored: list[ScoredPassage]) -> bool:
+    """Whether a question names a product with a matter the shop has one rule for and asks a
+    kind of value (奶粉几点发货: a time) and no passage speaks of both: the product's own rule is
+    not written, the shop's applies. Not for a question asking no kind of value (奶粉从哪发货: a
+    place the dispatch-time rule does not state)."""
+    named = topics(question)
+    lex = lexicon()
+    if not (named & set(lex.product_topics) and named & set(lex.policy_topics)):
+        return False
+    if not asked_types(question):
+        return False
+    return not any(
+        s.features["topics_missed"] == 0 and not s.features["head_other_matter"] for s in scored
+    )
 
 
 def _uncovered(best: ScoredPassage) -> bool:

@@ -112,3 +112,22 @@ def test_a_holding_reply_is_as_confident_as_the_best_answer_would_be_wrong(
     assert held["confidence"] == pytest.approx(1.0 - answered["confidence"], abs=0.002)
     assert part.handover == "unknown"
     assert held["confidence"] == round(part.probability, 3)
+
+
+def test_a_product_without_a_rule_of_its_own_is_answered_by_the_shop_rule(embed: Embed) -> None:
+    general = evidence("K1", "问:下单后多久发货？\n答:每天16:00前付款的订单当天发货。")
+    shelf = evidence("K2", "问:买的奶粉保质期还有多久？\n答:我们发出的奶粉距离到期不少于12个月。")
+    lumps = evidence("K4", "问:奶粉结块或者有异味怎么办？\n答:请暂停食用，在签收后15天内联系客服。")
+    stage1, stage2 = (
+        evidence(
+            f"K{row}", f"商品:小禾家配方奶粉{row}段\n价格:268元\n规格:800g/罐", "product", row=row
+        )
+        for row in (5, 6)
+    )
+    # the product's own FAQs and rows crowd the shop's dispatch rule out of the choice
+    ctx = {**context("奶粉几点发货"), "evidence": [shelf, lumps, stage1, stage2, general]}
+    first = reply_items(ctx, embed)[0]
+    assert first["citations"] == ["K1"] and "16:00" in first["text"]
+    # a place is asked, which the dispatch-time rule does not state
+    where = reply_items({**ctx, "customer_message": "奶粉从哪发货"}, embed)[0]
+    assert where["needs_human"] and not where["citations"]
