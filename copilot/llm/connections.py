@@ -56,25 +56,30 @@ class ConnectionPool:
     def __init__(self, base_url: str, timeout_s: float, headers: dict[str, str]) -> None:
         self.base_url = base_url.rstrip("/")
         self.headers = headers
-        https = urlsplit(base_url).scheme == "https"
-        self._pool = urllib3.PoolManager(
+        parts = urlsplit(self.base_url)
+        self._prefix = parts.path  # the request target is this plus the path asked for
+        tls = {"ssl_context": _tls()} if parts.scheme == "https" else {}
+        # The pool of the one server itself, not a PoolManager: no URL parsed and no pool
+        # looked up per request.
+        self._pool = urllib3.connection_from_url(
+            self.base_url,
             maxsize=MAX_KEPT,
             timeout=urllib3.Timeout(connect=timeout_s, read=timeout_s),
             retries=False,  # the backend owns the retry policy
-            ssl_context=_tls() if https else None,
+            **tls,
         )
 
     def post(self, path: str, body: bytes) -> Reply:
         """Send `body`. Timeouts and connection failures raise openai's APITimeoutError /
         APIConnectionError."""
-        url = self.base_url + path
+        target = self._prefix + path
         try:
             try:
-                response = self._pool.request("POST", url, body=body, headers=self.headers)
+                response = self._send(target, body)
             except urllib3.exceptions.ProtocolError:
                 # A kept-alive connection the server closed as this request went out: no answer
                 # came, so the request goes once more, on a new connection.
-                response = self._pool.request("POST", url, body=body, headers=self.headers)
+                response = self._send(target, body)
         except urllib3.exceptions.NewConnectionError as exc:  # a ConnectTimeoutError subclass
             raise openai.APIConnectionError(request=self.request(path)) from exc
         except urllib3.exceptions.TimeoutError as exc:
@@ -82,6 +87,9 @@ class ConnectionPool:
         except urllib3.exceptions.HTTPError as exc:
             raise openai.APIConnectionError(request=self.request(path)) from exc
         return Reply(response.status, list(response.headers.items()), response.data)
+
+    def _send(self, target: str, body: bytes) -> urllib3.BaseHTTPResponse:
+        return self._pool.urlopen("POST", target, body=body, headers=self.headers, redirect=False)
 
     def request(self, path: str) -> httpx2.Request:
         """The request to `path` as the openai client's errors name it."""
