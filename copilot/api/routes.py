@@ -7,9 +7,11 @@ ever sent from here (a person decides, and tells us through ``POST /v1/feedback`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response, StreamingResponse
@@ -72,6 +74,15 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
     api.include_router(queue_router(app))
     api.include_router(wecom_agent_router(app))
 
+    # Drafting is CPU-bound in template mode: a few drafts at a time per process, the others
+    # waiting in order, rather than every request's thread queueing on the interpreter lock
+    # (which also holds up the audit append, a lock every replica shares). A limiter of the
+    # API's own, so it holds under the workbench too, whose Gradio threads are separate.
+    drafting = anyio.CapacityLimiter(s.drafting_threads(bool(app.settings.llm.base_url)))
+
+    async def in_turn(work: Callable[[], Response]) -> Response:
+        return await anyio.to_thread.run_sync(work, limiter=drafting)
+
     def drafts(result: DraftResult, who: Caller) -> Drafts:
         """`result` recorded, with its draft ids (already valid: not validated again)."""
         ids = record_drafts(app.audit, result, actor=who.actor, request_id=who.request_id)
@@ -84,14 +95,14 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
         return Response(drafts(result, who).model_dump_json(), media_type="application/json")
 
     @api.post("/replies", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
-    def replies(body: ReplyIn, request: Request, who: Drafting) -> Any:
+    async def replies(body: ReplyIn, request: Request, who: Drafting) -> Any:
         """1–3 reply suggestions with citations. With ``Accept: text/event-stream`` the reply
         streams as server-sent events: ``delta`` events, then one ``result`` (or ``error``)."""
         reply = ReplyRequest(**{**body.model_dump(), "thread": _recent(body.thread, request)})
         if SSE in request.headers.get("accept", ""):
             return StreamingResponse(_stream(reply, who, problems.request_language(request)),
                                      media_type=SSE)  # fmt: skip
-        return answer(app.drafter.reply(reply), who)
+        return await in_turn(lambda: answer(app.drafter.reply(reply), who))
 
     def _recent(thread: list[Turn], request: Request) -> list[Turn]:
         """The turns a reply is drafted from; a longer thread than allowed is a 422."""
@@ -119,15 +130,21 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
             yield _event("error", body)
 
     @api.post("/posts", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
-    def posts(body: PostIn, who: Drafting) -> Response:
+    async def posts(body: PostIn, who: Drafting) -> Response:
         """A community post, checked against the community's cadence and marketing share."""
+        return await in_turn(lambda: _post(body, who))
+
+    def _post(body: PostIn, who: Caller) -> Response:
         members = app.schedule.members(body.community)  # a post naming one with sensitive data
         return answer(app.drafter.post(PostRequest(**body.model_dump(), members=members)), who)
 
     @api.post("/messages", response_model=Drafts, responses=DRAFTING, tags=["drafting"])
-    def messages(body: MessageIn, who: Drafting) -> Response:
+    async def messages(body: MessageIn, who: Drafting) -> Response:
         """A 1:1 message by a playbook; the customer's permitted fields come from the consent
         registry (409 when the customer is excluded right now, with the reason)."""
+        return await in_turn(lambda: _message(body, who))
+
+    def _message(body: MessageIn, who: Caller) -> Response:
         books = app.playbooks()
         if body.playbook not in books:
             raise ApiError(404, "playbook_not_found", msg(
