@@ -286,7 +286,7 @@ class ApiSettings(Section):
         None,
         ge=1,
         le=256,
-        description="requests drafted at once per process by `siyu api`; default 2 in 模板模式 "
+        description="API requests drafted at once per server process; default 2 in 模板模式 "
         "(drafting is CPU-bound: more threads only queue on the interpreter lock and stretch "
         "the slowest replies), 40 with a model endpoint (drafting waits on the model)",
     )
