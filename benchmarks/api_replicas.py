@@ -2,15 +2,17 @@
 `siyu serve` replica, then from two sharing one PostgreSQL and one Chroma server.
 
     python -m benchmarks.api_replicas --database-url postgresql+psycopg://… \\
-        --chroma-url http://127.0.0.1:8000 [--clients 40] [--seconds 30]
+        --chroma-url http://127.0.0.1:8000 [--clients 40] [--seconds 30] \\
+        [--balance round-robin|least-outstanding]
 
 PostgreSQL and `chroma run` are started beforehand, as in the README's "Scaling out" section
 (the URLs also come from SIYU_DATABASE_URL / SIYU_CHROMA_URL). Two real `siyu serve` processes
 (bundled embedder, demo knowledge base, each its own SIYU_HOME) run for both phases; the one
 replica phase sends every request to the first. The clients are one process of their own
 (`benchmarks.http_load`: asyncio streams, a keep-alive connection per client and replica, so the
-load tool takes little of the CPU the replicas are measured on) that spreads requests
-round-robin over the replicas, as a load balancer would, with no think time; it reports every
+load tool takes little of the CPU the replicas are measured on) that spreads requests over the
+replicas as a load balancer would (`--balance`: each client in turn, or to the replica with the
+fewest replies in flight), with no think time; it reports every
 latency, so p95 is over all requests. Figures per phase: replies/s, p50/p95, errors, server CPU
 (seconds and per reply), the client's CPU while it sends (seconds and per reply) and the load
 average; then the ratio (target ≥ 1.6× replies/s with p95 not worse). Replicas only add
@@ -23,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import statistics
 import subprocess
@@ -34,11 +35,12 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import get_args
 
 import httpx
 
 from benchmarks.api_messages import MESSAGES
-from benchmarks.http_load import Server, closed_loop, post_json
+from benchmarks.http_load import Balance, Server, closed_loop, post_json
 from copilot.llm.local_server import free_port, start_process, stop_process
 
 WARM_UP_REPLIES = 16
@@ -84,17 +86,16 @@ def _replied(status: int, body: bytes) -> bool:
     return status == 200 and bool(json.loads(body).get("draft_ids"))
 
 
-def client_main(urls: list[str], clients: int, seconds: float) -> None:
-    """Round robin over the replicas per request, as a load balancer would; each distinct
-    request's bytes built once."""
+def client_main(urls: list[str], clients: int, seconds: float, balance: Balance) -> None:
+    """Each reply's request sent to the replica `balance` chooses, as a load balancer would;
+    each distinct request's bytes built once for every replica."""
     servers = [Server.parse(url) for url in urls]
     requests = [
-        (servers[n % len(servers)], post_json(servers[n % len(servers)], "/v1/replies",
-                                              {"message": MESSAGES[n % len(MESSAGES)]}))
-        for n in range(math.lcm(len(servers), len(MESSAGES)))
-    ]  # fmt: skip
+        {server: post_json(server, "/v1/replies", {"message": message}) for server in servers}
+        for message in MESSAGES
+    ]
     cpu = time.process_time()
-    result = asyncio.run(closed_loop(requests, clients, seconds, _replied))
+    result = asyncio.run(closed_loop(requests, clients, seconds, _replied, balance))
     print(json.dumps({**asdict(result), "cpu_s": time.process_time() - cpu}))
 
 
@@ -143,7 +144,12 @@ def replica(home: Path, env: dict[str, str]) -> Iterator[tuple[str, int]]:
 
 
 def run_phase(
-    urls: list[str], pids: list[int], stores: list[int], clients: int, seconds: float
+    urls: list[str],
+    pids: list[int],
+    stores: list[int],
+    clients: int,
+    seconds: float,
+    balance: Balance,
 ) -> Phase:
     for n in range(WARM_UP_REPLIES):
         url = urls[n % len(urls)]
@@ -152,7 +158,7 @@ def run_phase(
     stores_cpu = sum(_tree_cpu_seconds(pid) for pid in stores)
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.api_replicas", "--client", *urls,
-         "--clients", str(clients), "--seconds", str(seconds)],
+         "--clients", str(clients), "--seconds", str(seconds), "--balance", balance],
         check=True, capture_output=True, text=True, timeout=seconds + 300,
     )  # fmt: skip
     server_cpu = sum(_cpu_seconds(pid) for pid in pids) - cpu
@@ -188,10 +194,17 @@ def main() -> None:
         help="pids of the Chroma server and the PostgreSQL postmaster on this machine (their CPU "
         "is reported too)",
     )
+    parser.add_argument(
+        "--balance",
+        choices=get_args(Balance),
+        default="round-robin",
+        help="how the load balancer picks a replica: in turn per client, or the one with the "
+        "fewest replies in flight (nginx least_conn, HAProxy leastconn)",
+    )
     parser.add_argument("--client", nargs="+", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
-        client_main(args.client, args.clients, args.seconds)
+        client_main(args.client, args.clients, args.seconds, args.balance)
         return
     if not args.database_url or not args.chroma_url:
         raise SystemExit(
@@ -211,9 +224,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="siyu-replicas-bench-") as tmp, ExitStack() as stack:
         started = [stack.enter_context(replica(Path(tmp) / name, env)) for name in ("a", "b")]
         urls, pids = [url for url, _ in started], [pid for _, pid in started]
-        one = run_phase(urls[:1], pids[:1], args.store_pids, args.clients, args.seconds)
+        one = run_phase(
+            urls[:1], pids[:1], args.store_pids, args.clients, args.seconds, args.balance
+        )
         print(one.line(), flush=True)
-        two = run_phase(urls, pids, args.store_pids, args.clients, args.seconds)
+        two = run_phase(urls, pids, args.store_pids, args.clients, args.seconds, args.balance)
         print(two.line(), flush=True)
     ratio = two.rps / one.rps
     print(

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import urlsplit
 
 
@@ -20,6 +21,9 @@ class ProtocolError(ValueError):
     """A response this client does not read (no status line, chunked body)."""
 
 
+# How a request's server is chosen: each client takes the servers in turn, or every request goes
+# to the server with the fewest requests in flight (nginx least_conn, HAProxy leastconn).
+Balance = Literal["round-robin", "least-outstanding"]
 # what a failed request raises (a reset or refused connection, a short or malformed response)
 FAILURES = (OSError, EOFError, asyncio.LimitOverrunError, ValueError)
 
@@ -104,33 +108,42 @@ class LoadResult:
 
 
 async def closed_loop(
-    requests: list[tuple[Server, bytes]],
+    requests: Sequence[Mapping[Server, bytes]],
     clients: int,
     seconds: float,
     ok: Callable[[int, bytes], bool],
+    balance: Balance = "round-robin",
 ) -> LoadResult:
     """`clients` simulated clients, no think time, for `seconds`: client n sends requests[n],
-    requests[n + 1], … in turn, each on its own connection to that request's server. Every
-    latency is kept (errors too); a request is an error when it fails or `ok` says so."""
+    requests[n + 1], … in turn (each written for every server it may go to), on a connection of
+    its own to each server, which `balance` chooses. Every latency is kept (errors too); a
+    request is an error when it fails or `ok` says so."""
     result = LoadResult()
+    servers = list(requests[0])
+    in_flight = dict.fromkeys(servers, 0)
     loop = asyncio.get_running_loop()
     started = loop.time()
     deadline = started + seconds
 
+    def choose(turn: int) -> Server:
+        if balance == "round-robin":
+            return servers[turn % len(servers)]
+        return min(servers, key=lambda s: (in_flight[s], (servers.index(s) - turn) % len(servers)))
+
     async def client(n: int) -> None:
-        connections: dict[Server, Connection] = {}
+        connections = {server: Connection(server) for server in servers}
         while loop.time() < deadline:
-            server, request = requests[n % len(requests)]
+            server = choose(n)
+            request = requests[n % len(requests)][server]
             n += 1
-            connection = connections.get(server) or connections.setdefault(
-                server, Connection(server)
-            )
+            in_flight[server] += 1
             begun = time.perf_counter()
             try:
-                status, body = await connection.send(request)
+                status, body = await connections[server].send(request)
                 good = ok(status, body)
             except FAILURES:
                 good = False
+            in_flight[server] -= 1
             result.latencies_ms.append((time.perf_counter() - begun) * 1000)
             result.errors += not good
         for connection in connections.values():

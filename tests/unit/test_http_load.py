@@ -8,7 +8,14 @@ import json
 
 import pytest
 
-from benchmarks.http_load import Connection, ProtocolError, Server, closed_loop, post_json
+from benchmarks.http_load import (
+    Balance,
+    Connection,
+    ProtocolError,
+    Server,
+    closed_loop,
+    post_json,
+)
 
 
 def _response(body: bytes, *, close: bool = False, chunked: bool = False) -> bytes:
@@ -20,11 +27,11 @@ def _response(body: bytes, *, close: bool = False, chunked: bool = False) -> byt
 
 
 async def _serve(
-    answer: list[bytes | None],
+    answer: list[bytes | None], delay: float = 0.0
 ) -> tuple[asyncio.Server, Server, list[int], list[bytes]]:
     """A server answering the n-th request with answer[n % len(answer)] (None: drop the
-    connection unanswered); closes after a response that says so. Returns the server, its
-    address, the connections it accepted and the bodies it received."""
+    connection unanswered) after `delay` seconds; closes after a response that says so. Returns
+    the server, its address, the connections it accepted and the bodies it received."""
     accepted: list[int] = []
     bodies: list[bytes] = []
 
@@ -38,6 +45,7 @@ async def _serve(
                 reply = answer[(len(bodies) - 1) % len(answer)]
                 if reply is None:
                     break
+                await asyncio.sleep(delay)
                 writer.write(reply)
                 await writer.drain()
                 if b"Connection: close" in reply:
@@ -97,7 +105,7 @@ def test_the_closed_loop_counts_failures_and_keeps_every_latency() -> None:
         good, bad = _response(b'{"draft_ids": ["d1"]}'), _response(b'{"draft_ids": []}')
         server, address, accepted, bodies = await _serve([good, bad, None])
         result = await closed_loop(
-            [(address, post_json(address, "/", {"n": 1}))],
+            [{address: post_json(address, "/", {"n": 1})}],
             clients=1,
             seconds=0.3,
             ok=lambda status, body: status == 200 and bool(json.loads(body)["draft_ids"]),
@@ -109,3 +117,34 @@ def test_the_closed_loop_counts_failures_and_keeps_every_latency() -> None:
         assert len(accepted) == (len(bodies) + 2) // 3  # a new connection after each drop
 
     asyncio.run(run())
+
+
+@pytest.mark.parametrize(
+    ("balance", "more_to_fast"), [("round-robin", False), ("least-outstanding", True)]
+)
+def test_least_outstanding_sends_more_to_the_faster_server(
+    balance: Balance, more_to_fast: bool
+) -> None:
+    async def run() -> tuple[int, int]:
+        good = _response(b'{"draft_ids": ["d1"]}')
+        fast, fast_address, _, fast_bodies = await _serve([good], delay=0.005)
+        slow, slow_address, _, slow_bodies = await _serve([good], delay=0.05)
+        requests = [{a: post_json(a, "/", {"n": n}) for a in (fast_address, slow_address)}
+                    for n in range(3)]  # fmt: skip
+        result = await closed_loop(
+            requests,
+            clients=4,
+            seconds=0.5,
+            ok=lambda s, b: s == 200,
+            balance=balance,
+        )
+        fast.close()
+        slow.close()
+        assert result.errors == 0
+        return len(fast_bodies), len(slow_bodies)
+
+    to_fast, to_slow = asyncio.run(run())
+    if more_to_fast:
+        assert to_fast > 3 * to_slow
+    else:  # in turn: as many to each, give or take the requests in flight at the end
+        assert abs(to_fast - to_slow) <= 4
