@@ -25,20 +25,38 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def _distinct(facts: list[tuple[str, str]], brief: str) -> list[tuple[str, str]]:
-    """Facts without repeats: a passage that mostly restates the brief or a fact already kept
-    (most of its character pairs are there) adds nothing."""
-    kept: list[tuple[str, str]] = []
-    seen = [_bigrams(brief)] if brief else []
+def _distinct(facts: list[tuple[str, str]], brief: str) -> list[tuple[list[str], str]]:
+    """Facts without repeats, each with the passages it cites: a passage that mostly restates
+    the brief or a fact already kept (most of its character pairs are there) adds nothing, and
+    one that restates a kept fact and says more takes that fact's text, citing both (会员日 in
+    the promotion and in the membership policy, which adds each tier's points)."""
+    kept: list[tuple[list[str], str]] = []
+    kept_grams: list[set[str]] = []
+    brief_grams = _bigrams(brief)
     for cid, text in facts:
         grams = _bigrams(text)
-        if grams and all(len(grams & other) < REPEAT * len(grams) for other in seen):
-            kept.append((cid, text))
-            seen.append(grams)
+        if not grams or _restates(grams, brief_grams):
+            continue
+        if any(_restates(grams, other) for other in kept_grams):
+            continue
+        covered = [i for i, other in enumerate(kept_grams) if _restates(other, grams)]
+        if not covered:
+            kept.append(([cid], text))
+            kept_grams.append(grams)
+            continue
+        cites = [c for i in covered for c in kept[i][0]] + [cid]
+        kept[covered[0]], kept_grams[covered[0]] = (cites, text), grams
+        for i in reversed(covered[1:]):
+            del kept[i], kept_grams[i]
     return kept
 
 
-def _on_topic(facts: list[tuple[str, str]], topic: str) -> list[tuple[str, str]]:
+def _restates(grams: set[str], other: set[str]) -> bool:
+    """Whether most of a text's character pairs (`grams`) are in another's (`other`)."""
+    return len(grams & other) >= REPEAT * len(grams)
+
+
+def _on_topic(facts: list[tuple[list[str], str]], topic: str) -> list[tuple[list[str], str]]:
     """At most MAX_FACTS facts; when the best one names the topic, only others that name it
     too (a passage that merely sits near it, such as a tier table next to 会员日, stays out)."""
     if facts and topic in facts[0][1]:
@@ -78,5 +96,5 @@ def draft_post(context: dict[str, Any], relevant: list[dict[str, Any]]) -> list[
         closer=pick(phrasing.closers, *seed, "closer"),
     )
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
-    cites = [cid for cid, _ in facts]
+    cites = [cid for cids, _ in facts for cid in cids]
     return [suggestion(text, cites, 0.7 if facts else 0.3, not facts)]

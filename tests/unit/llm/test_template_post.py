@@ -154,3 +154,29 @@ def test_repeats_and_off_topic_neighbours_are_left_out() -> None:
     item = TemplateBackend().items(context)[0]
     assert item["citations"] == ["K1"]
     assert member_day in item["text"] and "积分1.2倍" not in item["text"]
+
+
+def test_a_passage_that_restates_a_kept_fact_and_adds_to_it_takes_its_place() -> None:
+    faq = (
+        "每月18日是小禾家会员日：当天下单享双倍积分，还可领取会员日专享满199减20券，仅限当天使用。"
+    )
+    policy = (
+        "每月18日为小禾家会员日。当天付款的订单享双倍积分，即在等级倍率基础上再乘2：禾苗会员每1元得"
+        "2积分，禾穗会员2.4积分，金禾会员3积分。会员日当天还可领取专享满199减20券，仅限当天使用。"
+    )
+    context = {"task": "post", "language": "zh", "post_type": "promo", "topic": "会员日"}
+    context |= {"date": "2026-12-05", "brief": ""}
+    context["evidence"] = [
+        _evidence(faq, "faq", "K1"),
+        _evidence(policy, "policy", "K2"),
+    ]
+    item = TemplateBackend().items(context)[0]
+    assert item["text"].count("满199减20券") == 1 and "金禾会员3积分" in item["text"]
+    assert item["citations"] == ["K1", "K2"]  # the first passage still cited first
+
+
+def test_a_passage_restating_a_kept_fact_adds_nothing() -> None:
+    context = {"task": "post", "language": "zh", "post_type": "seeding", "topic": "婴儿推车"}
+    context |= {"date": "2026-12-05", "brief": ""}
+    context["evidence"] = [_evidence(PRODUCT, cid="K1"), _evidence(PRODUCT + "。", cid="K2")]
+    assert TemplateBackend().items(context)[0]["citations"] == ["K1"]
