@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
@@ -16,6 +19,15 @@ from benchmarks.http_load import (
     closed_loop,
     post_json,
 )
+
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run `coroutine` on a loop of its own thread: a browser test earlier in the same session
+    may leave an event loop running on this one, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _response(body: bytes, *, close: bool = False, chunked: bool = False) -> bytes:
@@ -71,7 +83,7 @@ def test_requests_share_one_kept_alive_connection() -> None:
         assert len(accepted) == 1
         assert [json.loads(body) for body in bodies] == [{"message": "几天能发货"}] * 3
 
-    asyncio.run(run())
+    _run(run())
 
 
 def test_a_closing_server_is_reconnected_to() -> None:
@@ -84,7 +96,7 @@ def test_a_closing_server_is_reconnected_to() -> None:
         server.close()
         assert len(accepted) == 3
 
-    asyncio.run(run())
+    _run(run())
 
 
 def test_a_chunked_body_is_refused_and_the_connection_dropped() -> None:
@@ -97,7 +109,7 @@ def test_a_chunked_body_is_refused_and_the_connection_dropped() -> None:
         server.close()
         assert len(accepted) == 2  # the second request on a new connection
 
-    asyncio.run(run())
+    _run(run())
 
 
 def test_the_closed_loop_counts_failures_and_keeps_every_latency() -> None:
@@ -116,7 +128,7 @@ def test_the_closed_loop_counts_failures_and_keeps_every_latency() -> None:
         assert result.errors == len(bodies) - (len(bodies) + 2) // 3
         assert len(accepted) == (len(bodies) + 2) // 3  # a new connection after each drop
 
-    asyncio.run(run())
+    _run(run())
 
 
 @pytest.mark.parametrize(
@@ -143,7 +155,7 @@ def test_least_outstanding_sends_more_to_the_faster_server(
         assert result.errors == 0
         return len(fast_bodies), len(slow_bodies)
 
-    to_fast, to_slow = asyncio.run(run())
+    to_fast, to_slow = _run(run())
     if more_to_fast:
         assert to_fast > 3 * to_slow
     else:  # in turn: as many to each, give or take the requests in flight at the end
