@@ -62,6 +62,10 @@ def test_an_english_answer_as_long_as_a_whole_chinese_one_stays_whole() -> None:
     assert answer_text(faq, "can i choose my courier") == answer
 
 
+def _product(cid: str, text: str, *, row: int) -> Passage:
+    return passage_of(evidence(cid, text, "product", row=row))
+
+
 STROLLER = evidence(
     "K9",
     "商品:小禾家轻便婴儿推车\nSKU:XH-TC-01\n价格:1299元\n规格:整车约6.8kg\n"
@@ -85,14 +89,10 @@ def test_a_product_row_saying_nothing_asked_gives_no_answer() -> None:
 
 
 def test_a_product_row_not_stating_the_value_asked_gives_no_answer() -> None:
-    oil = passage_of(
-        evidence(
-            "K7",
-            "商品:小禾家孕期舒纹按摩油\n价格:198元\n适用:孕期及产后女性\n"
-            "注意事项:请勿用于破损皮肤。",
-            "product",
-            row=20,
-        )
+    oil = _product(
+        "K7",
+        "商品:小禾家孕期舒纹按摩油\n价格:198元\n适用:孕期及产后女性\n注意事项:请勿用于破损皮肤。",
+        row=20,
     )
     assert answer_text(oil, "按摩油怀孕几个月开始用") == ""
     assert answer_text(oil, "按摩油适合什么人用") == "小禾家孕期舒纹按摩油：适用孕期及产后女性"
@@ -118,26 +118,20 @@ def test_a_one_character_word_or_a_matter_of_the_shop_finds_the_note() -> None:
     stroller = passage_of(STROLLER)
     assert "可坐可躺" in answer_text(stroller, "推车宝宝能躺吗")
     assert "可坐可躺" in answer_text(stroller, "推车上宝宝可以躺着睡吗")  # 躺, not 上 (把手上)
-    puree = passage_of(
-        evidence(
-            "K9",
-            "商品:小禾家苹果香蕉果泥\n价格:45元\n适用:6月龄及以上\n"
-            "注意事项:开袋后请立即食用，吃不完请冷藏并在24小时内吃完；请在成人看护下食用。",
-            "product",
-            row=19,
-        )
+    puree = _product(
+        "K9",
+        "商品:小禾家苹果香蕉果泥\n价格:45元\n适用:6月龄及以上\n"
+        "注意事项:开袋后请立即食用，吃不完请冷藏并在24小时内吃完；请在成人看护下食用。",
+        row=19,
     )
     assert "24小时" in answer_text(puree, "果泥打开了能放多久")  # 保存: 冷藏, not 适用6月龄
 
 
 def test_the_field_stating_the_kind_of_value_asked_answers() -> None:
-    diaper = passage_of(
-        evidence(
-            "K10",
-            "商品:小禾家轻薄透气纸尿裤NB码\n价格:89元\n规格:84片/包\n适用:新生儿（体重0–5kg）",
-            "product",
-            row=5,
-        )
+    diaper = _product(
+        "K10",
+        "商品:小禾家轻薄透气纸尿裤NB码\n价格:89元\n规格:84片/包\n适用:新生儿（体重0–5kg）",
+        row=5,
     )
     assert (
         answer_text(diaper, "NB码能穿到多重") == "小禾家轻薄透气纸尿裤NB码：适用新生儿（体重0–5kg）"
@@ -146,13 +140,10 @@ def test_the_field_stating_the_kind_of_value_asked_answers() -> None:
 
 
 def test_a_count_asked_of_the_unit_sold_multiplies_its_packs() -> None:
-    wipes = passage_of(
-        evidence(
-            "W1",
-            "商品:小禾家婴儿棉柔巾\n价格:49元\n规格:100抽×6包\n品类:湿巾",
-            "product",
-            row=11,
-        )
+    wipes = _product(
+        "W1",
+        "商品:小禾家婴儿棉柔巾\n价格:49元\n规格:100抽×6包\n品类:湿巾",
+        row=11,
     )
     assert (
         answer_text(wipes, "棉柔巾一箱多少抽") == "小禾家婴儿棉柔巾：规格100抽×6包（每箱共600抽）"
