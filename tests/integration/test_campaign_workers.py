@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -294,7 +295,8 @@ def test_a_worker_with_another_prompt_version_is_refused(
 def test_postgres_restart_mid_campaign_loses_and_repeats_nothing(
     pg_url: str, stub: StubServer, tmp_path: Path
 ) -> None:
-    url = customer_store(pg_url, "siyu_restart", tmp_path / "demo", customers=200)
+    # enough customers that the workers still have hundreds to draft when the server stops
+    url = customer_store(pg_url, "siyu_restart", tmp_path / "demo", customers=1000)
     workers = [
         worker(worker_env(url, stub, tmp_path / f"w{n}"), "r1", "--concurrency", "4")
         for n in range(2)
@@ -304,10 +306,13 @@ def test_postgres_restart_mid_campaign_loses_and_repeats_nothing(
     log = str(Path(data_dir).parent / "server.log")  # the server's output must not be ours
     bindir = pg_bin()
     assert bindir is not None
+    # the server's own options (port, socket folder) as it was started, for starting it again
+    options = shlex.split((Path(data_dir) / "postmaster.opts").read_text())[1:]
+    pg_ctl = [str(bindir / "pg_ctl"), "-D", data_dir, "-l", log, "-w"]
+    subprocess.run(as_postgres([*pg_ctl, "-m", "fast", "stop"]), check=True, timeout=60)
+    time.sleep(3)  # down long enough that every worker meets it, as a real restart would be
     subprocess.run(
-        as_postgres(
-            [str(bindir / "pg_ctl"), "-D", data_dir, "-l", log, "-m", "fast", "-w", "restart"]
-        ),
+        as_postgres([*pg_ctl, "-o", shlex.join(options), "start"]),
         check=True,
         capture_output=True,
         timeout=60,
