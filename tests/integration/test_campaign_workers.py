@@ -183,7 +183,8 @@ def test_lease_tests_pass_on_postgresql(pg_url: str) -> None:
 def test_three_workers_one_killed_draft_every_customer_once(
     pg_url: str, stub: StubServer, tmp_path: Path
 ) -> None:
-    url = customer_store(pg_url, "siyu_workers", tmp_path / "demo", customers=300)
+    # enough customers that some still wait for a worker after the kill, however fast they draft
+    url = customer_store(pg_url, "siyu_workers", tmp_path / "demo", customers=1000)
     workers = [
         worker(worker_env(url, stub, tmp_path / f"w{n}"), "w1", "--concurrency", "4", "--json")
         for n in range(3)
