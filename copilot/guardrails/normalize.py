@@ -41,7 +41,6 @@ import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -50,22 +49,33 @@ import opencc
 Edit = tuple[int, int, str]  # replace text[start:end] with the string
 
 
-@dataclass(frozen=True, slots=True)
 class Normalized:
     """`text` derived from `original`; output character i came from original[starts[i]:ends[i]].
 
     The map is built only when an offset is asked for: most views are read and dropped without
     one. `source` is the view whose map this one derives from by applying `edits` (None: the
     same map as `source`); without a source, `text` is `original` character for character.
+    A view is never changed once made (a plain slotted class: scanning makes several per text,
+    and a frozen dataclass costs several times as much to create).
     """
 
-    text: str
-    original: str
-    source: Normalized | None = field(default=None, repr=False, compare=False)
-    edits: tuple[Edit, ...] | None = field(default=None, repr=False, compare=False)
-    _built: list[tuple[list[int], list[int]]] = field(
-        default_factory=list, init=False, repr=False, compare=False
-    )
+    __slots__ = ("_built", "edits", "original", "source", "text")
+
+    def __init__(
+        self,
+        text: str,
+        original: str,
+        source: Normalized | None = None,
+        edits: tuple[Edit, ...] | None = None,
+    ) -> None:
+        self.text = text
+        self.original = original
+        self.source = source
+        self.edits = edits
+        self._built: tuple[list[int], list[int]] | None = None
+
+    def __repr__(self) -> str:
+        return f"Normalized(text={self.text!r}, original={self.original!r})"
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets of the span [start, end) of `text`."""
@@ -132,12 +142,10 @@ class Normalized:
     def _maps(self) -> tuple[list[int], list[int]]:
         if self.source is None:
             return list(range(len(self.text))), list(range(1, len(self.text) + 1))
-        if not self._built:
+        if self._built is None:
             maps = self.source._maps()
-            self._built.append(
-                maps if self.edits is None else self.source._mapped(*maps, self.edits)
-            )
-        return self._built[0]
+            self._built = maps if self.edits is None else self.source._mapped(*maps, self.edits)
+        return self._built
 
     def _apply(self, edits: Iterable[Edit]) -> Normalized:
         """`text` with the sorted, non-overlapping edits applied. A same-length replacement maps
@@ -361,6 +369,10 @@ _CN_DIGITS = {
     "八": 8, "捌": 8, "九": 9, "玖": 9,
 }  # fmt: skip
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10_000}
+_CN_UNIT = re.compile(f"[{''.join(_CN_UNITS)}]")
+_TO_ASCII_DIGITS = str.maketrans({char: str(value) for char, value in _CN_DIGITS.items()})
+_DELETE_DIGITS = str.maketrans("", "", "0123456789")
+_ASCII_DIGIT = re.compile("[0-9]")
 _NUM_CHARS = "0-9" + "".join(_CN_DIGITS) + "".join(_CN_UNITS)
 _SEP_IN_RUN = r"[ \t.\-/_·•\n\r]"  # no comma: "5，一位" is two clauses
 # A price 九块九 (up to 6 numeral characters, 块, one digit), or a run of two or more numeral
@@ -384,7 +396,8 @@ _DISCOUNT_TAIL = re.compile(
 _DISCOUNT_WORD = re.compile(r"折|成新|成(?![\u4e00-\u9fff])")
 
 
-def _numeral_edits(text: str) -> Iterable[Edit]:
+def _numeral_edits(text: str) -> list[Edit]:
+    edits: list[Edit] = []
     for match in _NUMERAL.finditer(text):
         run = match.group()
         if run.isascii():
@@ -392,36 +405,45 @@ def _numeral_edits(text: str) -> Iterable[Edit]:
         if match.group("jiao") is not None:
             yuan = _number(text[match.start() : match.end("yuan")])
             if yuan is not None:
-                yield match.start(), match.end(), f"{yuan}.{_digit(match.group('jiao'))}元"
+                edits.append(
+                    (match.start(), match.end(), f"{yuan}.{_digit(match.group('jiao'))}元")
+                )
             continue
         if _DISCOUNT_WORD.match(text, match.end()) and (tail := _DISCOUNT_TAIL.search(run)):
             run = run[: tail.start()]  # the discount stays a word, as it would standing alone
-        yield from _run_edits(run, match.start())
+        if _CN_UNIT.search(run) is None:
+            _sequence_edit(run, match.start(), edits)
+        else:
+            _run_edits(run, match.start(), edits)
+    return edits
 
 
-def _run_edits(run: str, offset: int) -> Iterable[Edit]:
-    if not any(char in _CN_UNITS for char in run):
-        yield from _sequence_edit(run, offset)
-        return
+def _run_edits(run: str, offset: int, edits: list[Edit]) -> None:
+    """The edits of a run holding a unit (十/百/千/万): each piece between separators is a
+    number (九十九 → 99) or a digit sequence."""
     position = offset
     for piece in _SPLIT_SEP.split(run):
         if not piece or _SPLIT_SEP.fullmatch(piece):
             pass
-        elif not any(char in _CN_UNITS for char in piece):
-            yield from _sequence_edit(piece, position)
+        elif _CN_UNIT.search(piece) is None:
+            _sequence_edit(piece, position, edits)
         elif not piece.isascii() and (value := _number(piece)) is not None:
-            yield position, position + len(piece), str(value)
+            edits.append((position, position + len(piece), str(value)))
         position += len(piece)
 
 
-def _sequence_edit(run: str, offset: int) -> Iterable[Edit]:
-    """Chinese digits in a digit sequence (一三八, 1三8, "一 三 八") become ASCII digits."""
-    chinese = sum(char in _CN_DIGITS for char in run)
-    if not chinese:
+def _sequence_edit(run: str, offset: int, edits: list[Edit]) -> None:
+    """Chinese digits in a digit sequence (一三八, 1三8, "一 三 八") become ASCII digits: three or
+    more digits in all, or any Chinese digit beside an ASCII one."""
+    ascii_digits = run.translate(_TO_ASCII_DIGITS)  # C-level: no loop over characters
+    if ascii_digits == run:
         return
-    digits = chinese + sum(char.isdigit() for char in run)
-    if digits >= _MIN_SEQUENCE or digits > chinese:
-        yield offset, offset + len(run), "".join(_digit(char) for char in run)
+    if _ASCII_DIGIT.search(run) is not None or _digits_in(ascii_digits) >= _MIN_SEQUENCE:
+        edits.append((offset, offset + len(run), ascii_digits))
+
+
+def _digits_in(text: str) -> int:
+    return len(text) - len(text.translate(_DELETE_DIGITS))
 
 
 def _digit(char: str) -> str:
@@ -431,8 +453,8 @@ def _digit(char: str) -> str:
 def _number(token: str) -> int | None:
     """'九' → 9, '138' → 138, '1三8' → 138, '九十九' → 99, '两万五' → 25000; None when the
     token is no number (一五一十, 万一, a lone 十)."""
-    if not any(char in _CN_UNITS for char in token):
-        return int("".join(_digit(char) for char in token))
+    if _CN_UNIT.search(token) is None:
+        return int(token.translate(_TO_ASCII_DIGITS))
     if len(token) < 2 or (token[0] not in "十拾" and token[0] not in _CN_DIGITS):
         return None
     if any(char not in _CN_DIGITS and char not in _CN_UNITS for char in token):

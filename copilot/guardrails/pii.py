@@ -65,7 +65,7 @@ _JOINT = frozenset(
 )
 _MIN_DIGITS = sorted({r.min_digits for r in RECOGNIZERS})
 _TRIGGERS = tuple(dict.fromkeys(r.trigger for r in RECOGNIZERS if r.trigger is not None))
-_TRIGGER_REGEXES = tuple(re.compile(trigger) for trigger in _TRIGGERS)
+_TRIGGER_SEARCHES = tuple(re.compile(trigger).search for trigger in _TRIGGERS)
 # A candidate sorts by start, score (high first), length (long first), recognizer priority, then
 # as one pass per recognizer, view and pattern would have found it: (recognizer, view, pattern or
 # position in the recognizer's list, match start). The entity comes last and is never compared.
@@ -89,7 +89,7 @@ def scan_pii(text: str) -> list[PiiEntity]:
     # the plain text answers the digit count and the triggers for both views.
     plan = _plan(
         bisect_right(_MIN_DIGITS, digit_count(plain.text)),
-        tuple(regex.search(plain.text) is not None for regex in _TRIGGER_REGEXES),
+        tuple([search(plain.text) is not None for search in _TRIGGER_SEARCHES]),
         digits is not plain,
     )
     views = (plain, digits)

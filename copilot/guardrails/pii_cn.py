@@ -22,7 +22,8 @@ SERVICE_LINE = re.compile(r"(?:86|1)?[48]00\d{7}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _CJK = "\u4e00-\u9fff"
-_DIGIT_RUN = re.compile(r"[0-9]+")
+# Digit groups of 1, 3, 3 and 4 digits and nothing else: 1-800-555-0199.
+_NORTH_AMERICAN = re.compile(r"[^0-9]*[0-9][^0-9]+[0-9]{3}[^0-9]+[0-9]{3}[^0-9]+[0-9]{4}[^0-9]*")
 
 
 def resident_id_check(body: str) -> str:
@@ -78,7 +79,8 @@ class MobileRecognizer(PatternRecognizer):
 
     def plausible(self, value: str, raw: str, cue: str | None) -> bool:
         # Written 1-800-555-0199 it is a North-American number, not a mainland mobile.
-        return [len(g) for g in _DIGIT_RUN.findall(normalize(raw).text)] != [1, 3, 3, 4]
+        written = raw if raw.isascii() else normalize(raw).text
+        return _NORTH_AMERICAN.fullmatch(written) is None
 
 
 class LandlineRecognizer(PatternRecognizer):
