@@ -102,7 +102,7 @@ def plan_message(request: MessageRequest, default_language: Language, today: dat
     )
     # Field values come from the customer record: personal data in them is redacted for the prompt.
     shown = "\n".join(
-        f"{key}: {fence_safe(guard.redact(value))}" for key, value in sorted(fields.items())
+        f"{key}: {fence_safe(guard.redact_field(value))}" for key, value in sorted(fields.items())
     )
     purpose = request.purpose or info.purpose
     return TaskPlan(

@@ -53,7 +53,7 @@ def schema_text(schema: type[BaseModel]) -> str:
 class PromptSpec(BaseModel):
     """One prompt file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     version: str = Field(min_length=1)
@@ -86,8 +86,9 @@ class PromptSpec(BaseModel):
                 )
         return self
 
-    @property
+    @functools.cached_property
     def hash(self) -> str:
+        """The prompt's content hash, worked out once (a spec is frozen)."""
         canonical = json.dumps(self.model_dump(), ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

@@ -159,13 +159,39 @@ def words(text: str) -> list[str]:
     return list(_jieba().lcut(text))  # type: ignore[attr-defined]
 
 
+def _search_words(text: str) -> list[str]:
+    """jieba's search-mode words of `text`. jieba cuts a text at every character outside its
+    blocks (runs of Han characters, letters, digits and a few signs) and segments each block on
+    its own, so the words of a short block — a product name, a playbook's offer — are looked up
+    once and reused wherever the block recurs: the same words as segmenting the whole text."""
+    jieba: Any = _jieba()
+    total = jieba.dt.total  # moves with every word added to the dictionary
+    found: list[str] = []
+    for block in jieba.re_han_default.split(text):
+        if len(block) > _REMEMBERED_BLOCK:
+            found += jieba.lcut_for_search(block)
+        elif block:
+            found += _block_words(block, total)
+    return found
+
+
+# Blocks up to this length have their words remembered (queries, names, offers); a document's
+# long runs are segmented each time, so bulk indexing does not fill the memory with them.
+_REMEMBERED_BLOCK = 64
+
+
+@lru_cache(maxsize=8192)
+def _block_words(block: str, total: int) -> tuple[str, ...]:
+    """The search-mode words of one block under the dictionary whose word count is `total`."""
+    return tuple(_jieba().lcut_for_search(block))  # type: ignore[attr-defined]
+
+
 def keyword_tokens(text: str) -> list[str]:
     """Tokens for BM25: jieba search-mode words plus Han character bigrams for Chinese,
     lower-cased words for English."""
-    jieba = _jieba()
     text = normalise_query(text)
     tokens: list[str] = []
-    for token in jieba.lcut_for_search(text):  # type: ignore[attr-defined]
+    for token in _search_words(text):
         token = token.strip()
         if token and token not in _STOPWORDS and not unicodedata.category(token[0]).startswith("P"):
             tokens.append(token)

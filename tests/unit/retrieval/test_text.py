@@ -10,7 +10,14 @@ import jieba
 import pytest
 
 from copilot.errors import InputError
-from copilot.retrieval.text import decode, estimate_tokens, keyword_tokens, language_of
+from copilot.retrieval.text import (
+    _jieba,
+    _search_words,
+    decode,
+    estimate_tokens,
+    keyword_tokens,
+    language_of,
+)
 
 TEXT = "退货运费谁承担?满99元包邮。"
 
@@ -96,3 +103,24 @@ def test_keyword_tokens_keep_jiebas_dictionary_in_the_cache_folder(tmp_path: Pat
     assert [p.name for p in (tmp_path / "cache" / "jieba").iterdir()] == [
         f"jieba-{jieba.__version__}.sqlite3"
     ]
+
+
+def test_search_words_are_jiebas_words_of_the_whole_text() -> None:
+    """Blocks remembered apart (short and long, repeated, around punctuation, Latin and digits)
+    give exactly the words jieba gives the text in one piece."""
+    segmenter = _jieba()
+    texts = [
+        "会员日 小禾家轻薄透气纸尿裤L码、婴儿推车 每月18日会员日当天付款享双倍积分（每1元得3积分）",
+        "会员日 婴儿推车、小禾家轻薄透气纸尿裤L码 满199减20券,仅限当天使用",
+        "退货运费谁承担?" * 3 + "宝宝" * 40 + "XH-MF-01 price 268.5 元 reply TD",
+        "",
+    ]
+    for text in texts:
+        assert _search_words(text) == segmenter.lcut_for_search(text), text
+
+
+def test_search_words_follow_words_added_to_the_dictionary() -> None:
+    text = "蓝鲸滑板鞋真好穿"
+    assert "蓝鲸滑板鞋" not in _search_words(text)
+    _jieba().add_word("蓝鲸滑板鞋", freq=200000)
+    assert "蓝鲸滑板鞋" in _search_words(text)
