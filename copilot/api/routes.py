@@ -7,7 +7,7 @@ ever sent from here (a person decides, and tells us through ``POST /v1/feedback`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated, Any
 
 import anyio
@@ -83,6 +83,20 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
     async def in_turn(work: Callable[[], Response]) -> Response:
         return await anyio.to_thread.run_sync(work, limiter=drafting)
 
+    async def streamed_in_turn(events: Iterator[str]) -> AsyncIterator[str]:
+        """A streamed draft's events, drafted on a thread like `in_turn`: its turn is taken
+        before the first event and held until the last, as a draft's thread is held until the
+        draft is done (the turn's own borrower, so it is given back whichever task closes it)."""
+        turn, steps = object(), anyio.CapacityLimiter(1)
+        await drafting.acquire_on_behalf_of(turn)
+        try:
+            while (
+                event := await anyio.to_thread.run_sync(next, events, None, limiter=steps)
+            ) is not None:
+                yield event
+        finally:
+            drafting.release_on_behalf_of(turn)
+
     def drafts(result: DraftResult, who: Caller) -> Drafts:
         """`result` recorded, with its draft ids (already valid: not validated again)."""
         ids = record_drafts(app.audit, result, actor=who.actor, request_id=who.request_id)
@@ -100,8 +114,8 @@ def build_api(app: Copilot, *, require_keys: bool) -> FastAPI:
         streams as server-sent events: ``delta`` events, then one ``result`` (or ``error``)."""
         reply = ReplyRequest(**{**body.model_dump(), "thread": _recent(body.thread, request)})
         if SSE in request.headers.get("accept", ""):
-            return StreamingResponse(_stream(reply, who, problems.request_language(request)),
-                                     media_type=SSE)  # fmt: skip
+            events = _stream(reply, who, problems.request_language(request))
+            return StreamingResponse(streamed_in_turn(events), media_type=SSE)
         return await in_turn(lambda: answer(app.drafter.reply(reply), who))
 
     def _recent(thread: list[Turn], request: Request) -> list[Turn]:

@@ -20,11 +20,8 @@ import os
 import signal
 import socket
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from types import FrameType
 
-import anyio.to_thread
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -54,14 +51,7 @@ def limit_blas_threads(threads: int) -> None:
 def api_app(app: Copilot, *, require_keys: bool) -> FastAPI:
     """The API without the workbench. Without keys (loopback) it answers only to this
     machine's host names and SIYU_UI_ALLOWED_HOSTS, like the workbench without login."""
-    threads = app.settings.api.drafting_threads(bool(app.settings.llm.base_url))
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        yield
-
-    web = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    web = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     web.mount("/v1", build_api(app, require_keys=require_keys))
     web.include_router(sidebar_router(app.settings.wecom))
     if app.settings.wecom.configured:

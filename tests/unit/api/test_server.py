@@ -3,11 +3,18 @@ loopback only to this machine's host names, keys required beyond it."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from copilot.api.server import api_app
 from copilot.app import Copilot
+from copilot.drafting import DraftResult, ReplyRequest
+from copilot.drafting.stream import DraftStream
 
 
 def test_loopback_server_drafts_and_answers_only_to_local_host_names(app: Copilot) -> None:
@@ -36,7 +43,7 @@ def test_a_process_drafts_a_few_template_replies_at_once_and_many_model_replies(
     assert ApiSettings(threads=6).drafting_threads(llm_configured=False) == 6
 
 
-def test_the_server_applies_its_drafting_thread_limit(app: Copilot) -> None:
+def test_the_server_leaves_other_routes_the_default_thread_pool(app: Copilot) -> None:
     import anyio.to_thread
 
     web = api_app(app, require_keys=False)
@@ -46,7 +53,61 @@ def test_the_server_applies_its_drafting_thread_limit(app: Copilot) -> None:
         return int(anyio.to_thread.current_default_thread_limiter().total_tokens)
 
     with TestClient(web, base_url="http://127.0.0.1") as client:
-        assert client.get("/limit").json() == 2
+        assert client.get("/limit").json() == 40  # anyio's default, not the drafting limit
+
+
+def _siyu_api(app: Copilot) -> FastAPI:
+    return api_app(app, require_keys=False)
+
+
+def _siyu_serve(app: Copilot) -> FastAPI:
+    from copilot.ui.server import create_app
+    from copilot.ui.workbench import Workbench
+
+    return create_app(Workbench(app), None)
+
+
+@pytest.mark.parametrize("served", [_siyu_api, _siyu_serve], ids=["siyu-api", "siyu-serve"])
+def test_a_streamed_reply_waits_its_turn_behind_other_drafts(
+    app: Copilot, served: Callable[[Copilot], FastAPI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One drafting thread, held by a reply being drafted: a streamed reply starts drafting
+    only once that reply is done, while other routes answer meanwhile."""
+    api = app.settings.api.model_copy(update={"threads": 1})
+    one = Copilot(app.settings.model_copy(update={"api": api}))
+    holding, done, streaming = threading.Event(), threading.Event(), threading.Event()
+    reply, stream_reply = one.drafter.reply, one.drafter.stream_reply
+
+    def held(request: ReplyRequest) -> DraftResult:
+        holding.set()
+        assert done.wait(30)
+        return reply(request)
+
+    def streamed(request: ReplyRequest) -> DraftStream:
+        streaming.set()
+        return stream_reply(request)
+
+    monkeypatch.setattr(one.drafter, "reply", held)
+    monkeypatch.setattr(one.drafter, "stream_reply", streamed)
+    events: list[str] = []
+    with TestClient(served(one), base_url="http://127.0.0.1") as client:
+
+        def sse() -> None:
+            with client.stream("POST", "/v1/replies", json={"message": "退货运费谁出"},
+                               headers={"Accept": "text/event-stream"}) as response:  # fmt: skip
+                events.extend(line for line in response.iter_lines() if line.startswith("event:"))
+
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(client.post, "/v1/replies", json={"message": "退货运费谁出"})
+            assert holding.wait(30)
+            second = pool.submit(sse)
+            assert not streaming.wait(1.0)  # waiting for the drafting thread
+            assert client.post("/v1/pii/scan", json={"text": "你好"}).status_code == 200
+            done.set()
+            assert first.result(30).status_code == 200
+            second.result(30)
+    one.db.dispose()
+    assert streaming.is_set() and events[-1] == "event: result"
 
 
 def test_workers_refuse_a_port_another_server_listens_on() -> None:
