@@ -96,7 +96,7 @@ def kb_examples() -> ShopExamples:
             candidates = of_variant(question, passages)
             unknown = want.startswith("handover:")
             answers = [answer_text(p, question) for p in candidates]
-            xs.append(passage_features(question, candidates, embed))
+            xs.append(passage_features(question, candidates, embed, answers))
             ys.append(np.array([0 if unknown else int(has_fact(a, want)) for a in answers]))
             texts.append(answers)
             asked.append(question)

@@ -24,15 +24,11 @@ class ScoredPassage(BaseModel):
 
 
 def passage_features(
-    question: str,
-    passages: Sequence[Passage],
-    embed: Embed,
-    answers: Sequence[str] | None = None,
+    question: str, passages: Sequence[Passage], embed: Embed, answers: Sequence[str]
 ) -> np.ndarray:
     """The feature rows of `features.NAMES` for each passage, in the given order; `answers`:
-    each passage's `answer_text` for the question, when already extracted."""
-    if answers is None:
-        answers = [answer_text(p, question) if p.doc_type == "product" else "" for p in passages]
+    each passage's `answer_text` for the question (the model is fitted and serves on the same
+    extraction)."""
     return feature_matrix(
         question,
         [p.question for p in passages],

@@ -10,9 +10,10 @@ from copilot.answering.calibration import (
     fit_choice,
     fit_logistic,
 )
+from copilot.answering.extract import answer_text
 from copilot.answering.features import NAMES, Embed
 from copilot.answering.passages import Passage
-from copilot.answering.selection import score_passages, specific_choice
+from copilot.answering.selection import passage_features, score_passages, specific_choice
 
 
 def test_probabilities_are_sorted_and_bounded(passages: list[Passage], embed: Embed) -> None:
@@ -104,12 +105,14 @@ def test_candidates_kept_apart_are_compared_among_themselves(
     passages: list[Passage], embed: Embed
 ) -> None:
     from copilot.answering.features import NAMES, with_relative
-    from copilot.answering.selection import passage_features
 
     question = "冲奶粉水温多少度合适"
-    full = passage_features(question, passages, embed)
+    answers = [answer_text(p, question) for p in passages]
+    full = passage_features(question, passages, embed, answers)
     keep = [1, 3, 4]  # retrieval ranks 2, 4, 5 become 1, 2, 3
-    alone = passage_features(question, [passages[i] for i in keep], embed)
+    alone = passage_features(
+        question, [passages[i] for i in keep], embed, [answers[i] for i in keep]
+    )
     # every feature as if only these had been retrieved, but the words no retrieved passage
     # mentions: that is about what the knowledge base covers, so it stays
     compared = [i for i, name in enumerate(NAMES) if name != "unseen_terms"]
@@ -119,7 +122,6 @@ def test_candidates_kept_apart_are_compared_among_themselves(
 
 def test_the_specific_passage_is_chosen_with_its_chance_among_the_specific(embed: Embed) -> None:
     from copilot.answering.passages import passage_of
-    from copilot.answering.selection import passage_features, specific_choice
     from tests.unit.answering.conftest import evidence
 
     general = passage_of(evidence("K1", "问:下单后多久发货？\n答:每天16:00前付款的订单当天发货。"))
@@ -127,7 +129,10 @@ def test_the_specific_passage_is_chosen_with_its_chance_among_the_specific(embed
         evidence("K2", "问:婴儿推车什么时候发货？\n答:婴儿推车由工厂直发，付款后3个工作日内发货。")
     )
     model = answer_model()
-    x = passage_features("推车下单后多久发出", [general, stroller], embed)
+    question, candidates = "推车下单后多久发出", [general, stroller]
+    x = passage_features(
+        question, candidates, embed, [answer_text(p, question) for p in candidates]
+    )
     weights = np.asarray(model.weights)
     best, given = specific_choice(x, weights, model.bias)
     everyone = choice_probabilities(x, weights, model.bias)
@@ -176,3 +181,21 @@ def test_a_product_row_answering_from_its_notes_counts_as_the_field_asked(embed:
     )
     assert score_passages("奶粉含DHA不", [formula], embed)[0].features["product_field"] == 1.0
     assert score_passages("奶粉有羊奶的吗", [formula], embed)[0].features["product_field"] == 0.0
+
+
+def test_the_model_is_fitted_on_the_features_the_reply_serves(
+    passages: list[Passage], embed: Embed
+) -> None:
+    """Features are computed from every passage's extracted answer, for fitting (the answer
+    model's fitter) as for serving (`score_passages`): no path extracts its own."""
+    question = "纸尿裤S码适合多重的宝宝"
+    with pytest.raises(TypeError):
+        passage_features(question, passages, embed)  # type: ignore[call-arg]
+    answers = [answer_text(p, question) for p in passages]
+    fitted = passage_features(question, passages, embed, answers)
+    served = {s.passage.id: s.features for s in score_passages(question, passages, embed)}
+    assert served["K4"]["product_field"] == 1.0
+    for passage, row in zip(passages, fitted, strict=True):
+        assert served[passage.id] == dict(
+            zip(NAMES, (round(float(v), 4) for v in row), strict=True)
+        )
