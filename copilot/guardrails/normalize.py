@@ -39,6 +39,7 @@ import re
 import subprocess
 import tempfile
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
@@ -59,7 +60,7 @@ class Normalized:
     and a frozen dataclass costs several times as much to create).
     """
 
-    __slots__ = ("_built", "edits", "original", "source", "text")
+    __slots__ = ("_at", "edits", "original", "source", "text")
 
     def __init__(
         self,
@@ -72,7 +73,7 @@ class Normalized:
         self.original = original
         self.source = source
         self.edits = edits
-        self._built: tuple[list[int], list[int]] | None = None
+        self._at: list[int] | None = None  # where each edit's new text starts in `text`
 
     def __repr__(self) -> str:
         return f"Normalized(text={self.text!r}, original={self.original!r})"
@@ -81,11 +82,10 @@ class Normalized:
         """Original offsets of the span [start, end) of `text`."""
         if self.source is None:
             return start, end
-        starts, ends = self._maps()
         if start >= end:
-            point = starts[start] if start < len(self.text) else len(self.original)
+            point = self._start(start) if start < len(self.text) else len(self.original)
             return point, point
-        return starts[start], ends[end - 1]
+        return self._start(start), self._end(end - 1)
 
     span = to_original  # the name the rules used before; same function
 
@@ -102,50 +102,37 @@ class Normalized:
         return self._apply(edits)
 
     def join_digits(self) -> Normalized:
-        """The PII view: separators and announcements between digit groups removed."""
-        if _JOIN_HINT.search(self.text) is None:  # no two digit groups that could join
+        """The PII view: separators and announcements between digit groups removed. A group
+        continues the number before it across 1-3 separators (both groups of at most
+        _MAX_JOINED_GROUP digits, and not a 1-2 digit quantity after an 11+ digit number) or
+        across an announcement (后八位); a number keeps one kind of separator, so 169.1507.6724，200
+        is two numbers."""
+        text = self.text
+        if _JOIN_HINT.search(text) is None:  # no two digit groups that could join
             return self
+        kinds = _separator_kinds()
         edits: list[Edit] = []
-        previous: re.Match[str] | None = None
+        pieces = _DIGIT_GROUPS.split(text)  # text before the first group, group, gap, group …
+        position = 0  # where the gap before the group starts (the previous group's end)
+        before = ""  # the previous group ("" before the first)
         run = 0  # digits joined so far
-        run_gap = ""  # the separator the run uses (138.1234.5678: "."), "" before its first
-        for group in _DIGIT_GROUP.finditer(self.text):
-            size = len(group.group())
-            gap = self.text[previous.end() : group.start()] if previous is not None else ""
-            if previous is not None and self._joins(previous.group(), group.group(), gap, run):
-                if _SEPARATORS.fullmatch(gap) and run_gap and _kind(gap) != _kind(run_gap):
-                    run = size  # another separator: another number (169.1507.6724，200)
-                    run_gap = ""
-                else:
-                    edits.append((previous.end(), group.start(), ""))
-                    run += size
-                    run_gap = run_gap or (gap if _SEPARATORS.fullmatch(gap) else "")
+        run_kind: frozenset[str] | None = None  # the separator the run uses, None before its first
+        for index in range(1, len(pieces), 2):
+            gap, group = pieces[index - 1], pieces[index]
+            start = position + len(gap)
+            if not before or not _continues(before, group, gap, run, kinds):
+                run, run_kind = len(group), None
             else:
-                run, run_gap = size, ""
-            previous = group
+                kind = kinds.get(gap)
+                if kind is not None and run_kind is not None and kind != run_kind:
+                    run, run_kind = len(group), None  # another separator: another number
+                else:
+                    edits.append((position, start, ""))
+                    run += len(group)
+                    run_kind = run_kind or kind
+            position = start + len(group)
+            before = group
         return self._apply(edits)
-
-    @staticmethod
-    def _joins(before: str, after: str, gap: str, run: int) -> bool:
-        """Whether digit group `after` continues the number that ends with group `before`."""
-        if before.endswith(("X", "x")) or (not after[0].isdigit() and run != 17):
-            return False
-        if len(gap) <= 3 and _SEPARATORS.fullmatch(gap):
-            return (
-                len(before) <= _MAX_JOINED_GROUP
-                and len(after) <= _MAX_JOINED_GROUP
-                and not _is_tail(run, len(before), len(after))
-            )
-        # an announced second part (前三位138 后八位12345678) may be long
-        return len(gap) <= _MAX_GAP and _ANNOUNCED.fullmatch(gap) is not None
-
-    def _maps(self) -> tuple[list[int], list[int]]:
-        if self.source is None:
-            return list(range(len(self.text))), list(range(1, len(self.text) + 1))
-        if self._built is None:
-            maps = self.source._maps()
-            self._built = maps if self.edits is None else self.source._mapped(*maps, self.edits)
-        return self._built
 
     def _apply(self, edits: Iterable[Edit]) -> Normalized:
         """`text` with the sorted, non-overlapping edits applied. A same-length replacement maps
@@ -165,30 +152,65 @@ class Normalized:
             return Normalized(text, self.original, None if self.source is None else self)
         return Normalized(text, self.original, self, edits)
 
-    def _mapped(
-        self, src_starts: list[int], src_ends: list[int], edits: tuple[Edit, ...]
-    ) -> tuple[list[int], list[int]]:
-        """The map of `text` after `edits`, from this view's map (`src_starts`, `src_ends`)."""
-        starts: list[int] = []
-        ends: list[int] = []
-        position = 0
-        for start, end, new in edits:
-            starts.extend(src_starts[position:start])
-            ends.extend(src_ends[position:start])
-            if len(new) == end - start:
-                starts.extend(src_starts[start:end])
-                ends.extend(src_ends[start:end])
-            elif new:
-                first, last = self.to_original(start, end)
-                starts.extend([first] * len(new))
-                ends.extend([last] * len(new))
-            elif ends and ends[-1] == src_starts[start]:
-                # a deleted run (1️⃣'s keycap mark) belongs to the character before it
-                ends[-1] = src_ends[end - 1]
-            position = end
-        starts.extend(src_starts[position:])
-        ends.extend(src_ends[position:])
-        return starts, ends
+    # Offsets are mapped one character at a time down the chain of views (a scan asks for a
+    # few): a character inside a same-length edit maps to the source character at the same
+    # place, one inside any other edit to the whole replaced span; a character outside every
+    # edit is shifted by the edits before it.
+    def _start(self, index: int) -> int:
+        """Original offset where character `index` of `text` starts."""
+        source = self.source
+        if source is None:
+            return index
+        if self.edits is None:
+            return source._start(index)
+        at = self._edit_starts()
+        k = bisect_right(at, index) - 1
+        if k < 0:
+            return source._start(index)
+        start, end, new = self.edits[k]
+        offset = index - at[k]
+        if offset >= len(new):
+            return source._start(end + offset - len(new))
+        if len(new) == end - start:
+            return source._start(start + offset)
+        return source.to_original(start, end)[0]
+
+    def _end(self, index: int) -> int:
+        """Original offset where character `index` of `text` ends. A run deleted right after the
+        character (1️⃣'s keycap mark) belongs to it."""
+        source = self.source
+        if source is None:
+            return index + 1
+        edits = self.edits
+        if edits is None:
+            return source._end(index)
+        at = self._edit_starts()
+        k = bisect_right(at, index) - 1
+        if k < 0:
+            last = source._end(index)
+        else:
+            start, end, new = edits[k]
+            offset = index - at[k]
+            if offset >= len(new):
+                last = source._end(end + offset - len(new))
+            elif len(new) == end - start:
+                last = source._end(start + offset)
+            else:
+                last = source.to_original(start, end)[1]
+        for start, end, new in edits[bisect_left(at, index + 1) : bisect_right(at, index + 1)]:
+            if not new and end > start and last == source._start(start):
+                last = source._end(end - 1)
+        return last
+
+    def _edit_starts(self) -> list[int]:
+        if self._at is None:
+            at: list[int] = []
+            shift = 0
+            for start, end, new in self.edits or ():
+                at.append(start + shift)
+                shift += len(new) - (end - start)
+            self._at = at
+        return self._at
 
 
 def normalize(text: str) -> Normalized:
@@ -209,9 +231,7 @@ def _normalize(text: str) -> Normalized:
     norm = Normalized(text, text)
     if text.isascii():
         return norm
-    folded = _fold_same_length(text)
-    norm = norm._apply(_fold_edits(text)) if folded is None else Normalized(folded, text)
-    norm = _to_simplified(norm)
+    norm = _to_simplified(_fold(norm))
     return norm._apply(_numeral_edits(norm.text))
 
 
@@ -239,45 +259,32 @@ def _fold_char(char: str) -> str:
     return unicodedata.normalize("NFKC", char)
 
 
-def _fold_edits(text: str) -> Iterable[Edit]:
-    for run in _SPECIAL.finditer(text):
-        chars = run.group()
-        same_length = _fold_run(chars)
-        if same_length is not None:
-            if same_length != chars:
-                yield run.start(), run.end(), same_length
-            continue
-        for index, char in enumerate(chars, start=run.start()):
-            new = _fold_char(char)
-            if new != char:
-                yield index, index + 1, new
+def _fold(norm: Normalized) -> Normalized:
+    """Step 1 over the whole text in one pass: each run of special characters is folded as a
+    whole (cached: the same punctuation and emoji recur); only characters that fold to none or
+    several need an edit in the map, the others keep their offsets."""
+    edits: list[Edit] = []
 
+    def fold_run(run: re.Match[str]) -> str:
+        folded, uneven = _fold_run(run.group())
+        if uneven:
+            start = run.start()
+            edits.extend((start + first, start + last, new) for first, last, new in uneven)
+        return folded
 
-def _fold_same_length(text: str) -> str | None:
-    """`text` folded when every run folds to as many characters (the usual case: ，→ ,), so the
-    offsets stay as they are; None when a run holds a character that folds to none or several."""
-    try:
-        return _SPECIAL.sub(_fold_run_or_stop, text)
-    except _UnevenRun:
-        return None
-
-
-class _UnevenRun(Exception):
-    """A run folds to more or fewer characters: `_fold_same_length` gives up."""
-
-
-def _fold_run_or_stop(run: re.Match[str]) -> str:
-    folded = _fold_run(run.group())
-    if folded is None:
-        raise _UnevenRun
-    return folded
+    text = _SPECIAL.sub(fold_run, norm.text)
+    if not edits:
+        return norm if text == norm.text else Normalized(text, norm.original)
+    return Normalized(text, norm.original, norm, tuple(edits))
 
 
 @lru_cache(maxsize=8192)
-def _fold_run(chars: str) -> str | None:
-    """The folded run when every character folds to exactly one (，。 → ,。), else None."""
+def _fold_run(chars: str) -> tuple[str, tuple[Edit, ...]]:
+    """The folded run (，。 → ,。) and, when some character folds to none or several (the
+    keycap mark, a zero-width space, 🔟), the edits of those characters, relative to the run."""
     folded = [_fold_char(char) for char in chars]
-    return "".join(folded) if all(len(f) == 1 for f in folded) else None
+    uneven = tuple((index, index + 1, new) for index, new in enumerate(folded) if len(new) != 1)
+    return "".join(folded), uneven
 
 
 # ---------------------------------------------------------------- step 2: script
@@ -487,25 +494,47 @@ def _number(token: str) -> int | None:
 
 # ---------------------------------------------------------------- join_digits
 # Digit groups; an ID's check character X may end one, or stand alone after 17 digits.
-_DIGIT_GROUP = re.compile(r"[0-9]+(?:[Xx](?![A-Za-z0-9]))?|(?<![A-Za-z])[Xx](?![A-Za-z0-9])")
+# Written first character first, so the engine skips to a digit or X (several times faster); the
+# capturing group makes `split` return the groups between the gaps.
+_DIGIT_GROUPS = re.compile(
+    r"([0-9Xx](?:(?<=[0-9])[0-9]*(?:[Xx](?![A-Za-z0-9]))?|(?<=[Xx])(?<![A-Za-z].)(?![A-Za-z0-9])))"
+)
 _MAX_JOINED_GROUP = 8  # an 11-digit mobile is never glued to the quantity after it
 _MAX_GAP = 12
 
 
-def _is_tail(run: int, last: int, size: int) -> bool:
-    """1-2 digits after a grouped run of 11+ (138 1234 5678 2件) are a quantity, not more of
-    the number; a number written one digit at a time goes on."""
-    return run >= 11 and size <= 2 and last > 1
+def _continues(
+    before: str, group: str, gap: str, run: int, kinds: dict[str, frozenset[str]]
+) -> bool:
+    """Whether digit `group` continues the number that ends with group `before` across `gap`
+    (`run` digits so far)."""
+    if before[-1] in "Xx" or (group[0] in "Xx" and run != 17):
+        return False  # an ID's check character ends it; a lone X follows 17 digits only
+    if gap in kinds:
+        # 1-2 digits after a grouped run of 11+ (138 1234 5678 2件) are a quantity, not more
+        # of the number; a number written one digit at a time goes on.
+        tail = run >= 11 and len(group) <= 2 and len(before) > 1
+        return len(before) <= _MAX_JOINED_GROUP and len(group) <= _MAX_JOINED_GROUP and not tail
+    # an announced second part (前三位138 后八位12345678) may be long
+    return len(gap) <= _MAX_GAP and _ANNOUNCED.fullmatch(gap) is not None
 
 
-@lru_cache(maxsize=1024)
-def _kind(gap: str) -> frozenset[str]:
-    """What a separator is made of, any whitespace alike: "\r\n" ~ "\n" ~ " "."""
-    return frozenset(" " if char.isspace() else char for char in gap)
+_SEP_CHARS = " \t\n\r.-/_·•,、|~\\—–"
 
 
-_SEP = r"[ \t\n\r.\-/_·•,、|~\\—–]"
-_SEPARATORS = re.compile(rf"{_SEP}{{1,3}}")
+@cache
+def _separator_kinds() -> dict[str, frozenset[str]]:
+    """Every separator of 1-3 characters, with what it is made of (any whitespace alike: "\r\n"
+    ~ "\n" ~ " "). A dictionary lookup instead of a regex match per digit group."""
+    gaps = [""]
+    kinds: dict[str, frozenset[str]] = {}
+    for _ in range(3):
+        gaps = [gap + char for gap in gaps for char in _SEP_CHARS]
+        kinds.update((gap, frozenset(" " if c.isspace() else c for c in gap)) for gap in gaps)
+    return kinds
+
+
+_SEP = f"[{re.escape(_SEP_CHARS)}]"
 _ANNOUNCED = re.compile(
     rf"{_SEP}{{0,2}}(?:后面|后|剩下的|剩下|然后|接着|再)(?:[0-9一二三四五六七八九十]{{1,2}}位)?"
     rf"(?:是|为)?[:：]?{_SEP}{{0,2}}"
