@@ -18,7 +18,7 @@ from copilot.errors import InputError
 from copilot.llm.tokens import TokenCounter
 from copilot.messages import Text, msg
 from copilot.retrieval.models import Hit
-from copilot.retrieval.text import keyword_tokens
+from copilot.retrieval.text import keyword_tokens, query_tokens
 
 # An opening or closing tag of any fence we use; matched case-insensitively inside data.
 FENCE_TAG = re.compile(
@@ -94,9 +94,8 @@ def is_relevant(
 
 @functools.lru_cache(maxsize=4096)
 def ask_tokens(query: str) -> frozenset[str]:
-    """The keyword tokens of an ask, tokenised once per process: a campaign asks the same few
-    questions for thousands of customers."""
-    return frozenset(keyword_tokens(query))
+    """The keyword tokens of an ask (the ones the keyword search used)."""
+    return frozenset(query_tokens(query))
 
 
 @functools.lru_cache(maxsize=4096)

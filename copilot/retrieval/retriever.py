@@ -59,6 +59,12 @@ class Retriever:
                 self._index = self._load_or_build(revision)
         return self._index
 
+    def generation(self) -> str | None:
+        """The store revision searches answer from now, while no write is under way (None
+        during one: its chunks may still change), so their results can be remembered by it."""
+        index = self.snapshot()
+        return index.revision if self._settled else None
+
     def refresh(self) -> None:
         """Re-read the store revision on the next search (after a write by this process)."""
         self._checked_at = 0.0

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict
 
 from copilot.retrieval.embedder import normalised
 from copilot.retrieval.models import OPEN_END, OPEN_START, SearchFilters, date_key
-from copilot.retrieval.text import keyword_tokens
+from copilot.retrieval.text import keyword_tokens, query_tokens
 
 if TYPE_CHECKING:
     from copilot.retrieval.store import Documents
@@ -101,10 +101,10 @@ class Snapshot:
 
     def search(self, query: str, n: int, mask: np.ndarray) -> list[tuple[str, float]]:
         """(id, BM25 score) of the best `n` chunks among those the mask keeps."""
-        tokens = keyword_tokens(query)
+        tokens = query_tokens(query)
         if self.bm25 is None or not tokens:
             return []
-        scores = self.bm25.get_scores(tokens) * mask
+        scores = self.bm25.get_scores(list(tokens)) * mask
         return self._top(scores, n, scores != 0)
 
     def nearest(self, vector: np.ndarray, n: int, mask: np.ndarray) -> list[tuple[str, float]]:

@@ -199,3 +199,15 @@ def keyword_tokens(text: str) -> list[str]:
         bigrams = (run[i : i + 2] for i in range(len(run) - 1))
         tokens.extend(b for b in bigrams if b not in _STOPWORDS)
     return tokens
+
+
+def query_tokens(query: str) -> tuple[str, ...]:
+    """The keyword tokens of a query, tokenised once per process: the keyword search and the
+    evidence's relevance check read the same query, and a campaign asks the same few queries
+    for thousands of customers."""
+    return _query_tokens(normalise_query(query))
+
+
+@lru_cache(maxsize=4096)
+def _query_tokens(query: str) -> tuple[str, ...]:
+    return tuple(keyword_tokens(query))
