@@ -237,7 +237,7 @@ def _normalize(text: str) -> Normalized:
 
 # ---------------------------------------------------------------- step 1: characters
 # Runs that may change under folding: anything but ASCII and the common CJK ideographs.
-_SPECIAL = re.compile(r"[^\x00-\x7f\u4e00-\u9fff]+")
+_SPECIAL = re.compile(r"([^\x00-\x7f\u4e00-\u9fff]+)")  # split keeps the runs
 _DROP = frozenset(
     [chr(c) for c in range(0xFE00, 0xFE10)]  # variation selectors (emoji/text presentation)
     + [chr(c) for c in range(0xE0100, 0xE01F0)]  # variation selectors supplement
@@ -260,19 +260,20 @@ def _fold_char(char: str) -> str:
 
 
 def _fold(norm: Normalized) -> Normalized:
-    """Step 1 over the whole text in one pass: each run of special characters is folded as a
-    whole (cached: the same punctuation and emoji recur); only characters that fold to none or
-    several need an edit in the map, the others keep their offsets."""
+    """Step 1 over the whole text: each run of special characters is folded as a whole (cached:
+    the same punctuation and emoji recur); only characters that fold to none or several need an
+    edit in the map, the others keep their offsets."""
+    pieces = _SPECIAL.split(norm.text)  # plain text, special run, plain text, …
     edits: list[Edit] = []
-
-    def fold_run(run: re.Match[str]) -> str:
-        folded, uneven = _fold_run(run.group())
+    position = 0
+    for index in range(1, len(pieces), 2):
+        position += len(pieces[index - 1])
+        run = pieces[index]
+        pieces[index], uneven = _fold_run(run)
         if uneven:
-            start = run.start()
-            edits.extend((start + first, start + last, new) for first, last, new in uneven)
-        return folded
-
-    text = _SPECIAL.sub(fold_run, norm.text)
+            edits.extend((position + first, position + last, new) for first, last, new in uneven)
+        position += len(run)
+    text = "".join(pieces)
     if not edits:
         return norm if text == norm.text else Normalized(text, norm.original)
     return Normalized(text, norm.original, norm, tuple(edits))

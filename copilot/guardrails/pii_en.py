@@ -24,7 +24,9 @@ class EmailRecognizer(PatternRecognizer):
     placeholder_en = "EMAIL"
     # Local part ≤ 64 chars, domain labels ≤ 63 chars, 2-24 letter TLD. Bounded repeats and a
     # start look-behind keep this linear on long runs of letters.
-    trigger = "@|(?i:at)|艾特|圈[aA]"  # every spelling of the at sign that `_AT` reads
+    # Every spelling of the at sign that `_AT` reads (@, at, 艾特, 圈a), first character first
+    # so that the search skips to it.
+    trigger = r"[@aA艾圈](?:(?<=@)|(?<=[aA])[tT]|(?<=艾)特|(?<=圈)[aA])"
     patterns = (
         Pattern(
             "email",
@@ -124,7 +126,8 @@ class IpRecognizer(PatternRecognizer):
     entity = "IP_ADDRESS"
     placeholder = "IP地址"
     placeholder_en = "IP_ADDRESS"
-    trigger = r"[0-9]\.|[0-9A-Fa-f]:"  # a digit then a dot (v4), a hex digit then a colon (v6)
+    # A digit then a dot (v4) or a hex digit then a colon (v6), first character first.
+    trigger = r"[0-9A-Fa-f](?:(?<=[0-9])\.|:)"
     patterns = (
         Pattern("ipv4", r"\d(?<![0-9.].)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?!\.?[0-9])", 0.6),
         Pattern(
