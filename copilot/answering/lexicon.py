@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
@@ -132,18 +133,44 @@ def _singular(word: str) -> str:
     return word
 
 
-@cache
-def _segmenter() -> Any:
-    """jieba with the shop's words (the lexicon's canonical words and topic names) added; not
-    the topics' cue phrases (水温多少度, 能发), which would become words no passage contains."""
-    import jieba
+_SEGMENTER_SETUP = threading.Lock()
 
+
+def _segmenter() -> Any:
+    """The answerer's jieba, set up once per process under a lock: threads segmenting their
+    first texts at once would each add the words (moving jieba's word total, which decides how
+    texts are cut) or segment before every word is in, and the words they found are cached."""
+    with _SEGMENTER_SETUP:
+        return _shop_segmenter()
+
+
+@cache
+def _shop_segmenter() -> Any:
+    """A jieba tokenizer of the answerer's own, on the dictionary the keyword search reads
+    (loaded lazily), with the commerce words the search adds and the shop's words (the
+    lexicon's canonical words and topic names); not the topics' cue phrases (水温多少度, 能发),
+    which would become words no passage contains. Its own, so the keyword search cuts queries
+    the same way whether or not a reply was answered before in the process."""
+    from copilot.config import get_settings
+    from copilot.retrieval.jieba_dict import install
+    from copilot.retrieval.text import _DOMAIN_WORDS, _import_jieba
+
+    jieba = _import_jieba()
     jieba.setLogLevel(60)
-    words = {*lexicon().synonyms.values(), *lexicon().topics}
-    for word in words:
-        if HAN.search(word):
-            jieba.add_word(word.lower(), freq=200000)
-    return jieba
+    tokenizer = jieba.Tokenizer()
+    install(tokenizer, get_settings().cache_dir / "jieba")
+    shop = {w.lower() for w in (*lexicon().synonyms.values(), *lexicon().topics) if HAN.search(w)}
+    for word in (*_DOMAIN_WORDS, *sorted(shop)):
+        tokenizer.add_word(word, freq=200000)
+    return tokenizer
+
+
+@cache
+def _tagger() -> Any:
+    """Part-of-speech tagging on the answerer's jieba."""
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(_segmenter())
 
 
 def topics(text: str) -> set[str]:
@@ -193,14 +220,11 @@ def single_words(text: str) -> set[str]:
 @lru_cache(maxsize=8192)
 def _single_words(text: str) -> frozenset[str]:
     """Cached: a question is asked of every product row among its candidates."""
-    import jieba.posseg
-
-    _segmenter()  # the shop's words added
     lex = lexicon()
     skip = stopwords() | {w.lower() for w in (*lex.question_cues, *lex.question_endings)}
     return frozenset(
         pair.word
-        for pair in jieba.posseg.cut(canonical(text))
+        for pair in _tagger().cut(canonical(text))
         if len(pair.word) == 1
         and HAN.match(pair.word)
         and pair.flag[:1] in MEANING_TAGS
