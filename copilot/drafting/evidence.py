@@ -30,6 +30,8 @@ MIN_PASSAGE_TOKENS = 48
 QUOTE_CHARS = 120
 # An empty prompt variable, in the prompt's language.
 NOTHING = {"zh": "(无)", "en": "(none)"}
+# Decimals of a passage's P(answers) in the prompt; passages are ranked on it as shown.
+ANSWER_DIGITS = 2
 
 
 def fence_safe(text: str) -> str:
@@ -64,7 +66,7 @@ def render_evidence(hits: list[Hit], empty: str, answers: dict[str, float] | Non
     return "\n".join(
         f'<evidence id="{cite_id(hit, rank)}" source="{fence_safe(hit.source)}" '
         f'type="{hit.doc_type}"'
-        + (f' answers="{answers[hit.id]:.2f}"' if hit.id in answers else "")
+        + (f' answers="{answers[hit.id]:.{ANSWER_DIGITS}f}"' if hit.id in answers else "")
         + f">\n{fence_safe(hit.text.strip())}\n</evidence>"
         for rank, hit in enumerate(hits, start=1)
     )

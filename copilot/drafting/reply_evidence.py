@@ -8,6 +8,7 @@ from copilot.answering import passage_of, score_passages
 from copilot.answering.calibration import answer_model
 from copilot.answering.features import Embed
 from copilot.answering.splitting import split_questions
+from copilot.drafting.evidence import ANSWER_DIGITS
 from copilot.retrieval.models import Hit
 
 Labels = dict[str, float]  # passage id → P(answers one of the message's questions)
@@ -41,8 +42,9 @@ def answer_labels(message: str, hits: list[Hit], embed: Embed | None = None) -> 
 
 
 def rank_by_answer(hits: list[Hit], labels: Labels) -> list[Hit]:
-    """The passages most probable first (ties keep retrieval order), cited K1, K2… in it."""
-    ranked = sorted(hits, key=lambda hit: -labels.get(hit.id, 0.0))
+    """The passages most probable first as the prompt shows their probability (ties keep
+    retrieval order: the last bits of a probability never reorder the prompt), cited K1, K2…"""
+    ranked = sorted(hits, key=lambda hit: -round(labels.get(hit.id, 0.0), ANSWER_DIGITS))
     return [hit.model_copy(update={"citation": f"K{n}"}) for n, hit in enumerate(ranked, 1)]
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from copilot.config import bundled_dir
 from copilot.drafting.evidence import build_within_budget, fence_safe
 from copilot.drafting.prompts import PromptLibrary
+from copilot.drafting.reply_evidence import rank_by_answer
 from copilot.errors import InputError
 from copilot.llm.tokens import TokenCounter
 from copilot.messages import render
@@ -76,3 +78,25 @@ def test_message_alone_over_budget_is_an_error() -> None:
     assert render(caught.value.message, "en").startswith("request too long: the prompt needs ")
     assert render(caught.value.message, "zh").startswith("请求过长:提示词需要 ")
     assert caught.value.where == "customer_message, brief"
+
+
+def test_the_prompt_is_the_same_whatever_the_last_bits_of_the_probabilities() -> None:
+    """Passages ranked and labelled by P(answers) as the prompt shows it: probabilities that
+    differ in their last bit only (another summation order, another thread) give one prompt,
+    equal ones in retrieval order."""
+    spec = PromptLibrary(bundled_dir("prompts")).get("reply", "zh")
+    counter = TokenCounter("gpt-4o-mini", Path("/tmp/never-used-cache"))
+    values = {"customer_message": "退货运费?", "thread": "", "context": "", "today": "2026-06-01"}
+    passages = hits(4, 20)
+
+    def prompt(labels: dict[str, float]) -> str:
+        ranked = rank_by_answer(passages, labels)
+        system, user, _, _ = build_within_budget(spec, values, ranked, counter, 8000, "无", labels)
+        return system + user
+
+    labels = {"h1": 0.05, "h2": 0.73, "h3": 0.73, "h4": 0.004}
+    nudged = {**labels, "h3": math.nextafter(0.73, 1.0), "h4": math.nextafter(0.004, 0.0)}
+    text = prompt(labels)
+    assert prompt(nudged) == text
+    shown = [text.index(f"第{i}段") for i in (2, 3, 1, 4)]
+    assert shown == sorted(shown) and 'id="K1" source="kb.md" type="doc" answers="0.73"' in text
