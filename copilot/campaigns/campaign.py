@@ -34,7 +34,6 @@ from copilot.customers.consent import ConsentRegistry, permitted_fields
 from copilot.customers.profiles import CustomerProfile, load_profiles
 from copilot.customers.rfm import Segmenter
 from copilot.drafting import DraftResult, MessageRequest
-from copilot.drafting.models import Prepared
 from copilot.errors import CopilotError, InputError
 from copilot.guardrails.consent_state import ConsentEvent
 from copilot.messages import msg, render
@@ -47,7 +46,7 @@ PREFETCH = 256  # customers whose profiles and consents are read in one go
 
 
 class MessageDrafter(Protocol):
-    def prepare(self, request: MessageRequest) -> Prepared: ...
+    def warm_up(self, request: MessageRequest) -> None: ...
 
     def message(self, request: MessageRequest) -> DraftResult: ...
 
@@ -140,13 +139,14 @@ class Campaigns:
             return undrafted(campaign_id, cid, "error", {"reason": exc.render()})
 
     def warm_up(self, spec: PlaybookSpec) -> None:
-        """Prepare a message of the playbook without drafting it, so what a first draft loads
-        (the knowledge snapshot, the word segmenter, the prompt) is loaded before a worker
-        leases any customer."""
+        """Draft a message of the playbook without the model (see `Drafter.warm_up`), so what a
+        first draft loads (the knowledge snapshot, the word segmenter, the prompt, the
+        guardrails' tables) is loaded once before a worker leases any customer, not by each of
+        its drafting threads at the same moment."""
         request = MessageRequest(
             playbook=spec.drafting, purpose=spec.purpose, brief=spec.offer_for(None)
         )
-        self.drafter.prepare(request)
+        self.drafter.warm_up(request)
 
     def draft_one(self, spec: PlaybookSpec, campaign_id: str, cid: str) -> Outcome:
         profiles, states, _ = self.prefetch([cid])

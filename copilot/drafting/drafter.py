@@ -82,6 +82,11 @@ class Drafter:
         drafting: what a first draft would load is loaded, the prompt can be measured."""
         return self.engine.prepare(self.plan(request))
 
+    def warm_up(self, request: ReplyRequest | PostRequest | MessageRequest) -> None:
+        """Load what drafting the request reads on first use, guardrails included, without
+        asking the model (see `DraftingEngine.warm_up`)."""
+        self.engine.warm_up(self.plan(request))
+
     def plan_reply(self, request: ReplyRequest) -> TaskPlan:
         redacted = guard.redact(request.message)
         return plan_reply(request, redacted, self._language(), self.engine.today())

@@ -156,6 +156,14 @@ class DraftingEngine:
             plan=plan, spec=spec, chat=chat, hits=kept, notes=plan.notes + notes, started=started
         )
 
+    def warm_up(self, plan: TaskPlan) -> None:
+        """Prepare `plan` and judge the template drafter's answer to it, without asking the
+        model: what a draft loads on first use (the knowledge snapshot, the word segmenter, the
+        prompt, the guardrails' tables) is loaded once, before drafting threads would each
+        build it at the same moment."""
+        prepared = self.prepare(plan)
+        self.finish(prepared, TemplateBackend().generate(prepared.chat, prepared.spec.schema_model))
+
     def run(self, plan: TaskPlan) -> DraftResult:
         prepared = self.prepare(plan)
         try:

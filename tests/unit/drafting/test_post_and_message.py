@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from copilot.drafting import MessageRequest, PostRequest
+from copilot.drafting import MessageRequest, PostRequest, guard
 from copilot.errors import InputError
 from copilot.llm.fake import FakeBackend
 from copilot.messages import language
@@ -117,3 +117,24 @@ def test_message_prompt_shows_fields_and_withheld_names_only(make_drafter: MakeD
     )
     user = fake.calls[0].user
     assert "name: 王芳" in user and "不得使用):city" in user
+
+
+def test_warm_up_searches_and_judges_without_asking_the_model(
+    make_drafter: MakeDrafter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a first draft loads is loaded (search, prompt, guardrails), but no model is asked:
+    the backend raises when called, having nothing queued."""
+    backend, retriever = FakeBackend(), FakeRetriever()
+    judged: list[str] = []
+    judge = guard.judge
+
+    def counted(check, settings, now):  # type: ignore[no-untyped-def]
+        judged.append(check.text)
+        return judge(check, settings, now)
+
+    monkeypatch.setattr(guard, "judge", counted)
+    drafter = make_drafter(backend=backend, retriever=retriever)
+    drafter.warm_up(MessageRequest(playbook="member_day", brief="会员日满199减20"))
+    assert backend.calls == []
+    assert [query for query, _ in retriever.queries] == ["会员日  会员日满199减20"]
+    assert len(judged) == 1 and judged[0]
