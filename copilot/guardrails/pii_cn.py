@@ -3,6 +3,7 @@ licence plate, passport, address and names introduced in context."""
 
 from __future__ import annotations
 
+import operator
 import re
 
 from copilot.guardrails.normalize import normalize
@@ -28,7 +29,9 @@ _NORTH_AMERICAN = re.compile(r"[^0-9]*[0-9][^0-9]+[0-9]{3}[^0-9]+[0-9]{3}[^0-9]+
 
 def resident_id_check(body: str) -> str:
     """The ISO 7064 MOD 11-2 check character (0-9 or X) completing a resident ID's 17 digits."""
-    total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS, strict=True))
+    if len(body) != len(_ID_WEIGHTS):
+        raise ValueError(f"a resident ID body has 17 digits, not {len(body)}")
+    total = sum(map(operator.mul, map(int, body), _ID_WEIGHTS))
     return _ID_CHECK[total % 11]
 
 

@@ -221,7 +221,7 @@ _LUHN_DOUBLED = {str(d): 2 * d - 9 if d > 4 else 2 * d for d in range(10)}
 
 def luhn_digit(body: str) -> str:
     """The Luhn (mod 10) check digit that completes `body`, as payment cards end in."""
-    total = sum(_LUHN_DOUBLED[d] for d in body[::-2]) + sum(map(int, body[-2::-2]))
+    total = sum(map(_LUHN_DOUBLED.__getitem__, body[::-2])) + sum(map(int, body[-2::-2]))
     return str((10 - total % 10) % 10)
 
 
