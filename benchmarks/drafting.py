@@ -18,10 +18,10 @@ import argparse
 import csv
 import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads; steadier on 2 cores
@@ -172,10 +172,11 @@ def main() -> None:
         first_delta_ms(lambda: backend.stream(prompt))
         peer = [first_delta_ms(sdk) for _ in range(args.stream_runs)]
         ours = [first_delta_ms(lambda: backend.stream(prompt)) for _ in range(args.stream_runs)]
-        full = [
-            first_delta_ms(lambda t=t: iter(llm.stream_reply(ReplyRequest(message=t))))
-            for t in texts[: args.stream_runs]
-        ]
+
+        def reply_stream(text: str) -> Iterator[str]:
+            return iter(llm.stream_reply(ReplyRequest(message=text)))
+
+        full = [first_delta_ms(partial(reply_stream, text)) for text in texts[: args.stream_runs]]
     report("peer: openai SDK stream, first delta", peer)
     report("OpenAIBackend.stream, first delta", ours, FIRST_TOKEN_S * 1000 + 50)
     report("Drafter.stream_reply incl. retrieval, first delta", full, FIRST_TOKEN_S * 1000 + 50)
@@ -184,4 +185,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -23,9 +23,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.data_folder import data_dir
+
+if TYPE_CHECKING:
+    from copilot.evals import Suite
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads; steadier on 2 cores
 
@@ -53,7 +56,7 @@ def utterances(data: Path, count: int) -> list[str]:
     return list(seen)
 
 
-def build_suites(data: Path, total: int):  # type: ignore[no-untyped-def]
+def build_suites(data: Path, total: int) -> list[Suite]:
     from copilot.evals import AssertionSpec, Case, Suite, load_suites
 
     suites = load_suites([REPO / "evals"])
@@ -76,7 +79,7 @@ def build_suites(data: Path, total: int):  # type: ignore[no-untyped-def]
     return suites
 
 
-def reply_suite(count: int):  # type: ignore[no-untyped-def]
+def reply_suite(count: int) -> Suite:
     from copilot.evals import AssertionSpec, Case, Suite
 
     questions = ["满多少包邮？", "退款多久到账？", "会员日是哪天？", "积分会过期吗？"]
@@ -100,6 +103,7 @@ def template_run(home: Path, data: Path, total: int, jobs: int) -> None:
     from copilot.config import Settings
     from copilot.evals import RunOptions, run_suites
     from copilot.llm import TemplateBackend
+    from copilot.messages import render
 
     settings = Settings(home=home)
     suites = build_suites(data, total)
@@ -122,7 +126,7 @@ def template_run(home: Path, data: Path, total: int, jobs: int) -> None:
     )
     for case in record.cases:
         if case.status != "pass":
-            reasons = "; ".join(a.reason for a in case.failing) or case.error
+            reasons = "; ".join(render(a.reason) for a in case.failing) or render(case.error)
             print(f"  {case.status}: {case.key} ({case.where}) {reasons[:160]}")
 
 
@@ -165,7 +169,7 @@ def server_runs(home: Path, count: int, delay: float) -> None:
     )
     try:
         base_url = (child.stdout.readline() if child.stdout else "").strip()
-        llm = LLMSettings(base_url=base_url, api_key="bench", model="stub", max_retries=0)  # type: ignore[arg-type]
+        llm = LLMSettings(base_url=base_url, api_key="bench", model="stub", max_retries=0)
         settings = Settings(home=home, llm=llm)
         suites = [reply_suite(count)]
         app = Copilot.from_settings(settings)  # one store: every run below shares the model

@@ -28,6 +28,7 @@ import argparse
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -127,7 +128,7 @@ def measure(splits: int, count: int, corpus: dict[str, Labelled]) -> dict[str, S
 
 
 def report(scores: dict[str, Scores]) -> None:
-    chosen = {name: max(THRESHOLDS, key=lambda t, got=got: got.mean("dev.json", t))
+    chosen = {name: max(THRESHOLDS, key=partial(got.mean, "dev.json"))
               for name, got in scores.items()}  # fmt: skip
     base = scores["keyword blend"]
     print(f"{'keyword blend at 0.15':<40} threshold {SEED_THRESHOLD:.2f}  "
