@@ -95,30 +95,33 @@ class PatternRecognizer:
 
     def judge(self, norm: Normalized, pattern: Pattern, start: int, end: int) -> PiiEntity | None:
         """The entity for a match of `pattern` whose value is norm.text[start:end], or None when
-        the checksum, the context or `plausible` rejects it."""
-        value = norm.text[start:end]
+        the checksum, the context, the score or `plausible` rejects it."""
+        text = norm.text
+        value = text[start:end]
         valid = self.validate(value)
         if valid is False:
             return None
-        before = norm.text[max(0, start - self.context_window) : start].lower()
-        hit, negative = self._cue(before)
-        o_start, o_end = norm.to_original(start, end)
-        if negative or not self.plausible(value, norm.original[o_start:o_end], hit):
+        hit, negative = self._cue(text[max(0, start - self.context_window) : start].lower())
+        if negative:
             return None
-        score, reasons = pattern.score, [f"pattern {pattern.name}"]
+        score, reason = pattern.score, f"pattern {pattern.name}"
         if valid:
-            score, reasons = 1.0, [*reasons, "checksum ok"]
+            score, reason = 1.0, f"{reason}; checksum ok"
         if hit is not None:
-            score, reasons = min(1.0, score + self.context_boost), [*reasons, f"context «{hit}»"]
+            score, reason = min(1.0, score + self.context_boost), f"{reason}; context «{hit}»"
         if score < self.min_score:
+            return None
+        o_start, o_end = norm.to_original(start, end)
+        raw = norm.original[o_start:o_end]
+        if not self.plausible(value, raw, hit):
             return None
         return PiiEntity(
             type=self.entity,
             start=o_start,
             end=o_end,
-            text=norm.original[o_start:o_end],
+            text=raw,
             score=round(score, 2),
-            reason="; ".join(reasons),
+            reason=reason,
         )
 
     def _cue(self, before: str) -> tuple[str | None, bool]:
@@ -178,7 +181,8 @@ class PatternSet:
         )
         groups = self._regex.groupindex
         self._groups = [
-            (groups[f"p{index}"], groups.get(f"p{index}_v", 0)) for index in range(len(patterns))
+            (index, groups[f"p{index}"], groups.get(f"p{index}_v", 0))
+            for index in range(len(patterns))
         ]
 
     def find(self, text: str) -> list[tuple[int, int, int, int]]:
@@ -187,13 +191,15 @@ class PatternSet:
         found: list[tuple[int, int, int, int]] = []
         ends = [0] * len(self._groups)  # where each pattern's previous match ended
         for match in self._regex.finditer(text):
-            spans, start = match.regs, match.start()
-            for index, (group, value) in enumerate(self._groups):
+            spans = match.regs
+            start = spans[0][0]
+            for index, group, value in self._groups:
                 end = spans[group][1]
                 if end < 0 or start < ends[index]:
                     continue
                 ends[index] = end
-                found.append((index, start, *(spans[value] if value else (start, end))))
+                value_start, value_end = spans[value] if value else (start, end)
+                found.append((index, start, value_start, value_end))
         found.sort()
         return found
 
