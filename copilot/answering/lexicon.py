@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
@@ -17,6 +16,8 @@ from typing import Any
 import opencc
 import yaml
 from pydantic import BaseModel, ConfigDict
+
+from copilot.once import once
 
 DATA = Path(__file__).with_name("data")
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -133,24 +134,15 @@ def _singular(word: str) -> str:
     return word
 
 
-_SEGMENTER_SETUP = threading.Lock()
-
-
+@once
 def _segmenter() -> Any:
-    """The answerer's jieba, set up once per process under a lock: threads segmenting their
-    first texts at once would each add the words (moving jieba's word total, which decides how
-    texts are cut) or segment before every word is in, and the words they found are cached."""
-    with _SEGMENTER_SETUP:
-        return _shop_segmenter()
-
-
-@cache
-def _shop_segmenter() -> Any:
-    """A jieba tokenizer of the answerer's own, on the dictionary the keyword search reads
+    """The answerer's jieba tokenizer, set up once per process (threads segmenting their first
+    texts at once would each add the words, moving jieba's word total, which decides how texts
+    are cut, or segment before every word is in). Its own, on the dictionary the keyword search reads
     (loaded lazily), with the commerce words the search adds and the shop's words (the
     lexicon's canonical words and topic names); not the topics' cue phrases (水温多少度, 能发),
-    which would become words no passage contains. Its own, so the keyword search cuts queries
-    the same way whether or not a reply was answered before in the process."""
+    which would become words no passage contains. Its own, so that the keyword search cuts
+    queries the same way whether or not a reply was answered before in the process."""
     from copilot.config import get_settings
     from copilot.retrieval.jieba_dict import install
     from copilot.retrieval.text import _DOMAIN_WORDS, _import_jieba

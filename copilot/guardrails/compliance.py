@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from copilot.config import bundled_dir
 from copilot.guardrails.datafiles import DataFile, compile_terms, load
 from copilot.guardrails.normalize import Normalized, normalize
+from copilot.once import once
 
 
 class PromiseKind(BaseModel):
@@ -98,7 +99,7 @@ def prompt_rules() -> list[str]:
     return texts
 
 
-@lru_cache(maxsize=1)
+@once
 def prompt_ngrams() -> frozenset[str]:
     size = patterns().data.ngram_size
     return frozenset(g for text in prompt_rules() for g in ngrams(text, size))

@@ -47,6 +47,8 @@ from pathlib import Path
 
 import opencc
 
+from copilot.once import once
+
 Edit = tuple[int, int, str]  # replace text[start:end] with the string
 
 
@@ -289,7 +291,7 @@ def _fold_run(chars: str) -> tuple[str, tuple[Edit, ...]]:
 
 
 # ---------------------------------------------------------------- step 2: script
-@cache
+@once
 def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
@@ -300,7 +302,7 @@ def _t2s_char(char: str) -> str:
     return converted if len(converted) == 1 else char
 
 
-@cache
+@once  # reads OpenCC's dictionaries with a subprocess: never twice at once
 def _t2s_trigger() -> re.Pattern[str] | None:
     """A regex finding a character without which t2s leaves a text as it is (OpenCC converts
     only where an entry's key occurs): the key of every character entry that changes; for every

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sys
-import threading
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -13,6 +12,7 @@ import charset_normalizer
 
 from copilot.errors import InputError
 from copilot.messages import msg
+from copilot.once import once
 
 # Han ideographs (CJK Unified + Extension A); used for language and token estimates.
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -142,19 +142,11 @@ def _import_jieba() -> Any:
     return jieba
 
 
-_JIEBA_SETUP = threading.Lock()
-
-
+@once
 def _jieba() -> object:
     """jieba with the commerce terms, set up once per process: threads searching at once wait
     for one setup (two would each add the terms, moving jieba's word total, which decides how
     texts are cut, and the later dictionary would replace the one the other added them to)."""
-    with _JIEBA_SETUP:
-        return _set_up_jieba()
-
-
-@lru_cache(maxsize=1)
-def _set_up_jieba() -> object:
     from copilot.config import get_settings
     from copilot.retrieval.jieba_dict import install
 

@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "copilot.config",
         "copilot.datafile",
         "copilot.filelock",
+        "copilot.once",
     ),
     ("copilot.store", "copilot.guardrails"),
     ("copilot.audit", "copilot.retrieval", "copilot.llm", "copilot.answering"),
