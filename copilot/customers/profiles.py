@@ -73,12 +73,20 @@ def load_profiles(
         for cid, n, fen, last in conn.execute(stats):
             profile = profiles[cid]
             profile.order_count, profile.total_spent_fen, profile.last_order_at = n, int(fen), last
-        last_items = select(orders.c.customer_id, orders.c["items"], orders.c.ordered_at).where(
-            orders.c.customer_id.in_(chunk)
+        # Only each customer's last order is read; of two placed at the same moment, the one with
+        # the greater id counts, on every database.
+        latest = stats.subquery()
+        last_items = (
+            select(orders.c.customer_id, orders.c["items"])
+            .join(
+                latest,
+                (orders.c.customer_id == latest.c.customer_id)
+                & (orders.c.ordered_at == latest.c.last),
+            )
+            .order_by(orders.c.customer_id, orders.c.id)
         )
-        for cid, items, at in conn.execute(last_items):
-            if at == profiles[cid].last_order_at:
-                profiles[cid].last_order_items = [
-                    catalog[sku].name if sku in catalog else sku for sku, _ in parse_items(items)
-                ]
+        for cid, items in conn.execute(last_items):
+            profiles[cid].last_order_items = [
+                catalog[sku].name if sku in catalog else sku for sku, _ in parse_items(items)
+            ]
     return profiles
