@@ -136,13 +136,13 @@ def _singular(word: str) -> str:
 
 @once
 def _segmenter() -> Any:
-    """The answerer's jieba tokenizer, set up once per process (threads segmenting their first
-    texts at once would each add the words, moving jieba's word total, which decides how texts
-    are cut, or segment before every word is in). Its own, on the dictionary the keyword search reads
-    (loaded lazily), with the commerce words the search adds and the shop's words (the
+    """The answerer's own jieba tokenizer, so that the keyword search cuts queries the same way
+    whether or not a reply was answered before in the process. It reads the keyword search's
+    dictionary (loaded lazily) with the commerce words the search adds and the shop's words (the
     lexicon's canonical words and topic names); not the topics' cue phrases (水温多少度, 能发),
-    which would become words no passage contains. Its own, so that the keyword search cuts
-    queries the same way whether or not a reply was answered before in the process."""
+    which would become words no passage contains. Set up once per process: threads segmenting
+    their first texts at once would each add the words (moving jieba's word total, which decides
+    how texts are cut) or segment before every word is in."""
     from copilot.config import get_settings
     from copilot.retrieval.jieba_dict import install
     from copilot.retrieval.text import _DOMAIN_WORDS, _import_jieba

@@ -6,13 +6,12 @@ from __future__ import annotations
 import threading
 from typing import Protocol
 
+from copilot.drafting.engine import Searcher
 from copilot.retrieval.models import Hit, SearchFilters
 
 
-class Generational(Protocol):
+class Generational(Searcher, Protocol):
     """A searcher that names the revision its results come from (`Retriever`)."""
-
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]: ...
 
     def generation(self) -> str | None: ...
 

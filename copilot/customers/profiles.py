@@ -60,6 +60,9 @@ def load_profiles(
         for row in conn.execute(select(customers).where(customers.c.id.in_(chunk))).mappings():
             tags = [t for t in row["tags"].split(",") if t]
             profiles[row["id"]] = CustomerProfile.model_validate({**row, "tags": tags})
+        # Each customer's order count, spend and last order in one query: the aggregate joined
+        # to the orders placed at its last time; of two placed at the same moment, the one with
+        # the greater id counts (rows come in id order, the last one read wins), on every database.
         stats = (
             select(
                 orders.c.customer_id,
@@ -69,24 +72,21 @@ def load_profiles(
             )
             .where(orders.c.customer_id.in_(chunk))
             .group_by(orders.c.customer_id)
+            .subquery()
         )
-        for cid, n, fen, last in conn.execute(stats):
+        last_orders = (
+            select(stats.c.customer_id, stats.c.n, stats.c.fen, stats.c.last, orders.c["items"])
+            .join(
+                orders,
+                (orders.c.customer_id == stats.c.customer_id)
+                & (orders.c.ordered_at == stats.c.last),
+            )
+            .order_by(stats.c.customer_id, orders.c.id)
+        )
+        for cid, n, fen, last, items in conn.execute(last_orders):
             profile = profiles[cid]
             profile.order_count, profile.total_spent_fen, profile.last_order_at = n, int(fen), last
-        # Only each customer's last order is read; of two placed at the same moment, the one with
-        # the greater id counts, on every database.
-        latest = stats.subquery()
-        last_items = (
-            select(orders.c.customer_id, orders.c["items"])
-            .join(
-                latest,
-                (orders.c.customer_id == latest.c.customer_id)
-                & (orders.c.ordered_at == latest.c.last),
-            )
-            .order_by(orders.c.customer_id, orders.c.id)
-        )
-        for cid, items in conn.execute(last_items):
-            profiles[cid].last_order_items = [
+            profile.last_order_items = [
                 catalog[sku].name if sku in catalog else sku for sku, _ in parse_items(items)
             ]
     return profiles

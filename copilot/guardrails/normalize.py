@@ -53,11 +53,12 @@ Edit = tuple[int, int, str]  # replace text[start:end] with the string
 
 
 class Normalized:
-    """`text` derived from `original`; output character i came from original[starts[i]:ends[i]].
+    """`text` derived from `original`; each output character came from a span of `original`.
 
-    The map is built only when an offset is asked for: most views are read and dropped without
-    one. `source` is the view whose map this one derives from by applying `edits` (None: the
-    same map as `source`); without a source, `text` is `original` character for character.
+    `source` is the view this one derives from by applying `edits` (None: offsets as in
+    `source`); without a source, `text` is `original` character for character. Offsets are
+    mapped back only when asked for, one point at a time down the chain of views: most views
+    are read and dropped without one.
     A view is never changed once made (a plain slotted class: scanning makes several per text,
     and a frozen dataclass costs several times as much to create).
     """

@@ -206,12 +206,12 @@ def keyword_tokens(text: str) -> list[str]:
 
 
 def query_tokens(query: str) -> tuple[str, ...]:
-    """The keyword tokens of a query, tokenised once per process: the keyword search and the
-    evidence's relevance check read the same query, and a campaign asks the same few queries
-    for thousands of customers."""
-    return _query_tokens(normalise_query(query))
+    """The keyword tokens of a query, tokenised once per process under one dictionary (as
+    `_block_words`): the keyword search and the evidence's relevance check read the same query,
+    and a campaign asks the same few queries for thousands of customers."""
+    return _query_tokens(normalise_query(query), _jieba().dt.total)  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=4096)
-def _query_tokens(query: str) -> tuple[str, ...]:
+def _query_tokens(query: str, total: int) -> tuple[str, ...]:
     return tuple(keyword_tokens(query))
