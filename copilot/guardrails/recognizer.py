@@ -211,7 +211,7 @@ def _any_word(words: tuple[str, ...]) -> re.Pattern[str]:
 
 def digit_count(text: str) -> int:
     """How many ASCII digits `text` holds."""
-    return sum(map(text.count, "0123456789"))
+    return len(_ALL_BUT_DIGITS.sub("", text))
 
 
 def digits_of(value: str) -> str:
@@ -221,6 +221,7 @@ def digits_of(value: str) -> str:
 
 
 _NOT_DIGIT = re.compile(r"[^0-9Xx]+")
+_ALL_BUT_DIGITS = re.compile(r"[^0-9]+")
 # Luhn doubles every second digit from the right and adds the digits of the product.
 _LUHN_DOUBLED = {str(d): 2 * d - 9 if d > 4 else 2 * d for d in range(10)}
 
