@@ -17,15 +17,16 @@ Usage::
 1. NFKC per character; format characters (category Cf: U+200B/C/D, U+2060, U+FEFF, U+180E, bidi
    controls, soft hyphen, tags), variation selectors, the keycap mark and Hangul fillers are
    removed; every digit of any script (full-width, circled ①, dingbat ❶, keycap 1️⃣, 🔟,
-   mathematical 𝟏, Arabic-Indic) becomes an ASCII digit.
+   mathematical 𝟏, Arabic-Indic) becomes an ASCII digit; the heavy plus sign ➕ becomes +.
 2. Traditional → Simplified Chinese (OpenCC ``t2s``), character for character.
 3. Chinese numerals → digits where they form a number or a digit sequence: 一三八 / 幺三八 → 138,
    1三8 → 138, 九十九 → 99, 一百零五 → 105, 两万五 → 25000, 二〇二六 → 2026, 九块九 → 9.9元.
    A numeral standing alone (一张, 十分, 万一, 千万) stays a word.
 
 `join_digits()` further drops separators between digit groups (space, dot, slash, dash, comma,
-line break …, and announcements such as "后八位"), so 138.1234.5678, "1 3 8 …", 138/1234/5678
-and a number split over two lines read as one run. A group of 9+ digits is never joined to the
+line break, one or two emoji or other symbols …, and announcements such as "后八位" or "中间"),
+so 138.1234.5678, "1 3 8 …", 138/1234/5678, 138🔸1234🔸5678 and a number split over two lines
+read as one run. A group of 9+ digits is never joined to the
 next, so two whole numbers stay apart.
 
 Word lists matched against `text` must go through `normalize` too: 双十一 reads 双11, 電話
@@ -126,7 +127,7 @@ class Normalized:
             if not before or not _continues(before, group, gap, run, kinds):
                 run, run_kind = len(group), None
             else:
-                kind = kinds.get(gap)
+                kind = _gap_kind(gap, kinds)
                 if kind is not None and run_kind is not None and kind != run_kind:
                     run, run_kind = len(group), None  # another separator: another number
                 else:
@@ -246,7 +247,7 @@ _DROP = frozenset(
     + [chr(c) for c in range(0xE0100, 0xE01F0)]  # variation selectors supplement
     + ["\u20e3", "\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"]  # keycap mark, CGJ, fillers
 )
-_EXTRA = {"\U0001f51f": "10"}  # keycap ten
+_EXTRA = {"\U0001f51f": "10", "\u2795": "+"}  # keycap ten; heavy plus sign (➕V = 加V)
 
 
 @lru_cache(maxsize=8192)
@@ -514,7 +515,7 @@ def _continues(
     (`run` digits so far)."""
     if before[-1] in "Xx" or (group[0] in "Xx" and run != 17):
         return False  # an ID's check character ends it; a lone X follows 17 digits only
-    if gap in kinds:
+    if _gap_kind(gap, kinds) is not None:
         # 1-2 digits after a grouped run of 11+ (138 1234 5678 2件) are a quantity, not more
         # of the number; a number written one digit at a time goes on.
         tail = run >= 11 and len(group) <= 2 and len(before) > 1
@@ -538,11 +539,30 @@ def _separator_kinds() -> dict[str, frozenset[str]]:
     return kinds
 
 
+# Emoji and other symbols written between digit groups (138🔸2233🔸4455, 138★1234★5678): arrows,
+# dingbats, geometric shapes, miscellaneous symbols and pictographs. Digits of these blocks
+# (①, ❶) are digits by now.
+_SYMBOLS = "\u2190-\u2bff\U0001f300-\U0001faff"
+_SYMBOL_GAP = re.compile(f"[{_SYMBOLS}]{{1,2}}")
+
+
+def _gap_kind(gap: str, kinds: dict[str, frozenset[str]]) -> frozenset[str] | None:
+    """What separator `gap` is made of, or None when it is no separator (a word, an
+    announcement): one of the table's, or one or two symbols."""
+    kind = kinds.get(gap)
+    if kind is None and _SYMBOL_GAP.fullmatch(gap) is not None:
+        return frozenset(gap)
+    return kind
+
+
 _SEP = f"[{re.escape(_SEP_CHARS)}]"
 _ANNOUNCED = re.compile(
-    rf"{_SEP}{{0,2}}(?:后面|后|剩下的|剩下|然后|接着|再)(?:[0-9一二三四五六七八九十]{{1,2}}位)?"
+    rf"{_SEP}{{0,2}}(?:后面|后|剩下的|剩下|然后|接着|再|中间|最后|末尾)"
+    rf"(?:[0-9一二三四五六七八九十]{{1,2}}位)?"
     rf"(?:是|为)?[:：]?{_SEP}{{0,2}}"
 )
 # Where a join may happen: a digit (or check character) before separators and another digit, or
 # before an announcement word. Texts without one keep their digit groups as they are.
-_JOIN_HINT = re.compile(rf"[0-9Xx](?:{_SEP}{{1,3}}[0-9Xx]|{_SEP}{{0,2}}(?:后|剩下|然后|接着|再))")
+_JOIN_HINT = re.compile(
+    rf"[0-9Xx](?:{_SEP}{{1,3}}[0-9Xx]|[{_SYMBOLS}]{{1,2}}[0-9Xx]|{_SEP}{{0,2}}(?:后|剩下|然后|接着|再|中间|最后|末尾))"
+)

@@ -170,18 +170,18 @@ class WeChatRecognizer(PatternRecognizer):
 
 
 class QQRecognizer(PatternRecognizer):
-    """QQ numbers (5-11 digits) only right after a QQ word: context-gated."""
+    """QQ numbers (5-11 digits) only right after a QQ word (QQ, 扣扣, 企鹅号): context-gated."""
 
     entity = "QQ"
     placeholder = "QQ号"
     placeholder_en = "QQ"
     views = ("digits",)
-    trigger = "[qQ扣]"
+    trigger = "[qQ扣企](?:(?<=[qQ扣])|(?<=企)鹅)"  # first character first: a fast scan
     min_digits = 5
     patterns = (
         Pattern(
             "qq_after_word",
-            r"(?:Q(?<![A-Za-z].)[Qq]|q(?<![A-Za-z].)q|扣扣)[ ]?(?:号码|号)?[ ]?(?:[:：是为][ ]?)?"
+            r"(?:Q(?<![A-Za-z].)[Qq]|q(?<![A-Za-z].)q|扣扣|企鹅)[ ]?(?:号码|号)?[ ]?(?:[:：是为][ ]?)?"
             r"(?P<v>[1-9]\d{4,10})(?![0-9])",
             0.85,
         ),
@@ -226,15 +226,24 @@ class PassportRecognizer(PatternRecognizer):
     context = ("护照", "passport")
 
 
+_STREET_TYPES = "Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Dr|Lu|Jie|Hutong"
+
+
 class AddressRecognizer(PatternRecognizer):
-    """Street addresses: optional province/city/district, then road + number (+ building/room)."""
+    """Street addresses: optional province/city/district, then road + number (+ building/room);
+    written the English way, a house number, one to three capitalised words and the street type
+    (88 Jianguo Rd)."""
 
     entity = "ADDRESS"
     placeholder = "地址"
     placeholder_en = "ADDRESS"
     # Starts where Chinese text does not continue (or after 是/在/到/寄/住/址), so "我的地址是"
     # is left out; ends after 号 and optional building/unit/room parts.
-    trigger = r"(?:路|街|道|巷|弄|胡同)[ ]?[0-9]"  # a road word, then its number
+    # a road word then its number, or a word then an English street type; first character first
+    trigger = (
+        rf"[路街道巷弄胡 ](?:(?<=[路街道巷弄])[ ]?[0-9]|(?<=胡)同[ ]?[0-9]"
+        rf"|(?<=[a-z] )(?:{_STREET_TYPES})(?![A-Za-z]))"
+    )
     patterns = (
         Pattern(
             "cn_street_address",
@@ -242,11 +251,20 @@ class AddressRecognizer(PatternRecognizer):
             rf"(?P<v>(?:[{_CJK}]{{2,8}}?(?:省|自治区))?(?:[{_CJK}]{{2,6}}?市)?"
             rf"(?:[{_CJK}]{{1,6}}?(?:区|县|旗))?[{_CJK}0-9A-Za-z]{{1,12}}?"
             rf"(?:路|街|大道|巷|弄|胡同|道)[ ]?\d{{1,5}}[ ]?(?:号|弄)"
-            rf"(?:[{_CJK}0-9A-Za-z-]{{0,12}}?(?:号楼|栋|幢|座|单元|室|楼|层))*)",
+            rf"(?:[{_CJK}0-9A-Za-z-]{{0,12}}?(?:号楼|栋|幢|座|单元|室|楼|层))*"
+            # a room number written bare at the end (3幢502，…; A座1208): digits then 室/房 or
+            # the end of the phrase, never a year or a quantity (1号2024年)
+            rf"(?:[ ]?[0-9]{{2,5}}(?:[室房]|(?=[^0-9A-Za-z{_CJK}]|$)))?)",
+            0.7,
+        ),
+        Pattern(
+            "en_street_address",
+            rf"[1-9](?<![0-9A-Za-z].)[0-9]{{0,4}}[A-Za-z]?[ ](?:[A-Z][a-z]+[ ]){{1,3}}"
+            rf"(?:{_STREET_TYPES})\.?(?![A-Za-z])",
             0.7,
         ),
     )
-    context = ("地址", "住址", "收货", "寄到", "送到", "住在", "address")
+    context = ("地址", "住址", "收货", "寄到", "送到", "住在", "address", "ship to", "deliver")
 
 
 # Common surnames (single and double) that open a name after 我叫/我是/收件人/联系人.
@@ -260,7 +278,11 @@ _SURNAMES = (
 )
 _DOUBLE_SURNAMES = "欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|令狐|夏侯|宇文|司徒"
 # Words that introduce the speaker's or a recipient's name.
-_INTRO = "我叫|我是|我的名字是|名字叫|名叫|姓名|收件人|收货人|联系人|签收人|持卡人|本人"
+_INTRO = (
+    "我叫|我是|我的名字是|名字叫|名叫|姓名|收件人|收货人|联系人|签收人|持卡人|本人"
+    # the surname first, then the full name: 本人姓王，叫王小丫 / 我姓李叫李娟
+    f"|姓(?:{_DOUBLE_SURNAMES}|[{_SURNAMES}]),?[ ]?(?:全名|名字)?叫"
+)
 _INTRO_EN = "My name is|my name is|Name:|name:|I am|I'm|This is|this is"
 # A given-name character: Chinese, but never a function word, verb, title or noun that turns
 # 我是金卡会员 / 我叫车来取 / 我是高级会员 / 王小姐 into a "name".
