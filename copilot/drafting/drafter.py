@@ -88,7 +88,8 @@ class Drafter:
         self.engine.warm_up(self.plan(request))
 
     def plan_reply(self, request: ReplyRequest) -> TaskPlan:
-        redacted = guard.redact(request.message)
+        earlier = [turn.text for turn in request.thread if turn.role == "customer"]
+        redacted = guard.redact_turns([*earlier, request.message])[-1]
         return plan_reply(request, redacted, self._language(), self.engine.today())
 
     def reply(self, request: ReplyRequest) -> DraftResult:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from copilot.config import GuardrailSettings
 from copilot.errors import GuardrailError
 from copilot.guardrails import check as run_checks
-from copilot.guardrails import redact as run_redaction
+from copilot.guardrails import redact_parts as run_redaction
 from copilot.guardrails.models import CheckInput, Finding, Verdict
 from copilot.messages import msg
 
@@ -41,8 +41,14 @@ def judge(check: CheckInput, settings: GuardrailSettings | None, now: datetime |
 
 def redact(text: str) -> str:
     """The customer message with personal data replaced by placeholders."""
+    return redact_turns([text])[0]
+
+
+def redact_turns(texts: list[str]) -> list[str]:
+    """A customer's turns, oldest first, redacted together: personal data sent over two turns
+    is replaced in both (see `copilot.guardrails.redact_parts`)."""
     try:
-        return run_redaction(text).text
+        return run_redaction(texts)
     except Exception as exc:
         raise GuardrailError(
             msg(

@@ -46,6 +46,19 @@ def detect_language(text: str, default: Language) -> Language:
     return "en" if cjk == 0 and latin >= 3 else default
 
 
+def _redacted_thread(request: ReplyRequest) -> list[Turn]:
+    """The earlier turns redacted like the message, the customer's together with the message:
+    a number sent over two turns (前七位是1382233 / 后四位4455) is replaced in both."""
+    earlier = [turn.text for turn in request.thread if turn.role == "customer"]
+    own = iter(guard.redact_turns([*earlier, request.message]))
+    thread: list[Turn] = []
+    for turn in request.thread:
+        text = next(own) if turn.role == "customer" else guard.redact(turn.text)
+        if text.strip():
+            thread.append(Turn(role=turn.role, text=text.strip()))
+    return thread
+
+
 def plan_reply(
     request: ReplyRequest, redacted: str, default_language: Language, today: date
 ) -> TaskPlan:
@@ -69,11 +82,7 @@ def plan_reply(
     # The customer's own words decide the language: placeholders in the redacted text do not.
     language = request.language or detect_language(request.message, default_language)
     context = guard.redact(request.context.strip())  # order/customer background: redacted too
-    thread = [
-        Turn(role=turn.role, text=text)
-        for turn in request.thread
-        if (text := guard.redact(turn.text).strip())  # earlier turns: redacted like the message
-    ]
+    thread = _redacted_thread(request)
     question = resolve(message, thread)  # a follow-up (那M码呢) read with the question before it
     notes = (
         [msg(f"结合了之前 {len(thread)} 轮对话", f"drafted with {len(thread)} earlier turns")]

@@ -13,7 +13,7 @@ from copilot.guardrails.models import (
     RedactionResult,
     Verdict,
 )
-from copilot.guardrails.pii import redact, scan_pii
+from copilot.guardrails.pii import redact, redact_parts, scan_pii
 from copilot.guardrails.pipeline import check
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Verdict",
     "check",
     "redact",
+    "redact_parts",
     "scan_injection",
     "scan_pii",
 ]

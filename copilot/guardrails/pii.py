@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -181,18 +182,52 @@ def redact(text: str, language: Literal["zh", "en"] | None = None) -> RedactionR
     """`text` with each entity replaced by a placeholder in the text's language: «[手机号]» in
     Chinese text, «[PHONE]» in text without Chinese characters (or as `language` says), so a
     redacted English message stays English for the model and in the audit log."""
+    entities = scan_pii(text)
+    spans = [(e.start, e.end, e.type) for e in entities]
+    return RedactionResult(text=_replace(text, spans, language), entities=entities)
+
+
+def redact_parts(parts: Sequence[str]) -> list[str]:
+    """Each of `parts` (a customer's chat turns, oldest first) redacted as `redact` does, and
+    personal data that only forms across parts redacted in every part it spans: a number sent
+    over two turns (前七位是1382233 / 后四位4455) is read with the turns joined by line breaks."""
+    if len(parts) < 2:
+        return [redact(part).text for part in parts]
+    joined = "\n".join(parts)
+    across = scan_pii(joined)
+    language: Literal["zh", "en"] = "zh" if _CJK.search(joined) else "en"  # the conversation's
+    redacted: list[str] = []
+    offset = 0
+    for part in parts:
+        end = offset + len(part)
+        spans = [(e.start, e.end, e.type) for e in scan_pii(part)] + [
+            (max(e.start, offset) - offset, min(e.end, end) - offset, e.type)
+            for e in across
+            if e.start < end and e.end > offset
+        ]
+        redacted.append(_replace(part, spans, language))
+        offset = end + 1
+    return redacted
+
+
+def _replace(
+    text: str, spans: list[tuple[int, int, str]], language: Literal["zh", "en"] | None
+) -> str:
+    """`text` with each span replaced by its type's placeholder; overlapping spans become one
+    placeholder (the type of the one that starts first)."""
     if language is None:
         language = "zh" if _CJK.search(text) else "en"
     names = PLACEHOLDERS if language == "zh" else PLACEHOLDERS_EN
-    entities = scan_pii(text)
-    parts: list[str] = []
+    pieces: list[str] = []
     position = 0
-    for entity in entities:
-        parts.append(text[position : entity.start])
-        parts.append(f"[{names[entity.type]}]")
-        position = entity.end
-    parts.append(text[position:])
-    return RedactionResult(text="".join(parts), entities=entities)
+    for start, end, kind in sorted(spans):
+        if start < position:  # overlaps the placeholder just written
+            position = max(position, end)
+            continue
+        pieces += (text[position:start], f"[{names[kind]}]")
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _key(value: str) -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from copilot.drafting import ReplyRequest
 from copilot.drafting.reply import detect_language, plan_reply
+from copilot.drafting.thread import Turn
 from copilot.errors import InputError
 from copilot.llm.backend import TEMPLATE_BACKEND, Backend, ChatPrompt, Generation, T, Usage
 from copilot.llm.fake import FakeBackend
@@ -67,6 +68,18 @@ def test_customer_message_is_redacted_and_fenced(make_drafter: MakeDrafter) -> N
     assert "13812345678" not in user and "13812345678" not in result.customer_message
     assert "</customer_message>退货" not in user
     assert user.count("</customer_message>") == 1
+
+
+def test_a_number_sent_over_two_turns_is_redacted_in_both(make_drafter: MakeDrafter) -> None:
+    fake = FakeBackend(default={"suggestions": [{"text": "您好,已收到。", "citations": ["K1"]}]})
+    thread = [Turn(role="customer", text="我手机前七位1382233"), Turn(role="agent", text="好的")]
+    result = make_drafter(backend=fake).reply(
+        ReplyRequest(message="后四位4455，帮我查下物流", thread=thread)
+    )
+    user = fake.calls[0].user
+    assert "1382233" not in user and "4455" not in user
+    assert "我手机前七位[手机号]" in user
+    assert result.customer_message == "[手机号]，帮我查下物流"
 
 
 @pytest.mark.parametrize(

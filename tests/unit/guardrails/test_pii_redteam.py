@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from copilot.guardrails import scan_pii
+from copilot.guardrails import redact, redact_parts, scan_pii
 from copilot.guardrails.pii_cn import resident_id_check
 
 _ID_BODY = "44030519880815321"
@@ -55,3 +55,20 @@ def test_not_personal_data(text: str) -> None:
 def test_a_room_number_is_not_a_year() -> None:
     [address] = scan_pii("人民路1号2024年开业的门店")
     assert address.text == "人民路1号"
+
+
+def test_a_number_sent_over_several_turns_is_redacted_in_each() -> None:
+    assert redact_parts(["手机前七位1382233", "后四位4455", "谢谢"]) == [
+        "手机前七位[手机号]",
+        "[手机号]",  # the announcement inside the number goes with it
+        "谢谢",
+    ]
+    assert redact_parts(["我手机138", "1234", "5678"]) == ["我手机[手机号]", "[手机号]", "[手机号]"]
+    assert redact_parts(["my phone 138", "1234 5678"]) == ["my phone [PHONE]", "[PHONE]"]
+
+
+def test_turns_without_data_across_them_read_as_alone() -> None:
+    turns = ["电话13812345678", "12345678是快递单号", "订单号123456", "数量2"]
+    assert redact_parts(turns) == [redact(turn).text for turn in turns]
+    assert redact_parts(["身份证440305198808153218"]) == ["身份证[身份证号]"]
+    assert redact_parts([]) == []
