@@ -67,8 +67,11 @@ def features() -> tuple[tuple[str, float, int, re.Pattern[str]], ...]:
 # A sentence counts as marketing from this raw score; a post from this probability.
 SENTENCE_THRESHOLD = 1.5
 POST_THRESHOLD = 0.5
-# Post probability = 1 - exp(-max(0, total)/POST_SCALE): a raw total of ~1.6 is 50/50.
-POST_SCALE = 2.3
+# Post probability = 1 - exp(-max(0, total)/POST_SCALE), scaled so that a raw total at the
+# sentence threshold is 50/50: a one-sentence post is marketing exactly when its sentence is.
+POST_SCALE = SENTENCE_THRESHOLD / math.log(2)
+# Spaces between Chinese characters (团 购 开 始) do not break a word apart.
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # Sentence boundaries: Chinese/English terminal punctuation and line breaks.
 _SENTENCE = re.compile(r"[^。！？!?\n;；]+[。！？!?;；]*|[。！？!?;；]+")
 
@@ -110,7 +113,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 def score_sentence(text: str, start: int = 0) -> SentenceScore:
     """Raw score of one sentence: each feature counted once, weights summed."""
-    score, fired, lowered = 0.0, [], text.lower()
+    score, fired, lowered = 0.0, [], _CJK_SPACE.sub("", text.lower())
     for name, weight, cap, rx in features():
         hits = len(set(rx.findall(lowered))) if cap > 1 else int(rx.search(lowered) is not None)
         if hits:
