@@ -27,6 +27,8 @@ class PromiseKind(BaseModel):
     id: str
     zh: str
     patterns: list[str]
+    # The draft must keep the condition on which the evidence makes this promise, if any.
+    keeps_condition: bool = False
 
 
 class ComplianceData(DataFile):
@@ -41,6 +43,7 @@ class ComplianceData(DataFile):
     persona: list[str]
     promises: list[PromiseKind]
     negations: list[str]
+    conditions: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,7 @@ class Patterns:
             for kind in data.promises
         ]
         self.negation = compile_terms(data.negations, "compliance.yaml:negations")
+        self.condition = compile_terms(data.conditions, "compliance.yaml:conditions")
 
 
 @lru_cache(maxsize=1)
@@ -157,25 +161,38 @@ def persona_switch(text: str) -> Hit | None:
 
 
 _CLAUSE_END = "。！？!?\n，,;；"
+_SENTENCE_END = "。！？!?\n"
 
 
-def _clause(text: str, start: int, end: int) -> str:
-    first = max(text.rfind(ch, 0, start) for ch in _CLAUSE_END) + 1
-    ends = [i for i in (text.find(ch, end) for ch in _CLAUSE_END) if i >= 0]
-    return text[first : min(ends, default=len(text))]
+def _clause(text: str, start: int, end: int, ends: str = _CLAUSE_END) -> str:
+    first = max(text.rfind(ch, 0, start) for ch in ends) + 1
+    after = [i for i in (text.find(ch, end) for ch in ends) if i >= 0]
+    return text[first : min(after, default=len(text))]
+
+
+def _conditional_only(rx: re.Pattern[str], basis: str, condition: re.Pattern[str]) -> bool:
+    """Every sentence of `basis` that makes the promise `rx` makes it on a condition."""
+    sentences = [_clause(basis, m.start(), m.end(), _SENTENCE_END) for m in rx.finditer(basis)]
+    return bool(sentences) and all(condition.search(s) for s in sentences)
 
 
 def unapproved_promise(text: str, grounds: str) -> Hit | None:
     """The first (most specific) promise in `text` of a kind that `grounds` (evidence and
-    brief) never states."""
+    brief) never states, or states only on a condition that the draft's sentence drops."""
     p = patterns()
     norm, basis = normalize(text), normalize(grounds).text
     for kind, rx in p.promises:
-        if rx.search(basis):
+        conditional = kind.keeps_condition and _conditional_only(rx, basis, p.condition)
+        if rx.search(basis) and not conditional:
             continue
         for match in rx.finditer(norm.text):
             if p.negation.search(_clause(norm.text, match.start(), match.end())):
                 continue
-            return Hit(*_span(norm, match), f"承诺了资料中没有的{kind.zh}",
-                       f"promises {kind.id.replace('_', ' ')} that the evidence does not state")  # fmt: skip
+            if not conditional:
+                return Hit(*_span(norm, match), f"承诺了资料中没有的{kind.zh}",
+                           f"promises {kind.id.replace('_', ' ')} that the evidence does not state")  # fmt: skip
+            sentence = _clause(norm.text, match.start(), match.end(), _SENTENCE_END)
+            if not p.condition.search(sentence):
+                return Hit(*_span(norm, match), f"无条件承诺了资料中有前提的{kind.zh}",
+                           f"promises {kind.id.replace('_', ' ')} without the condition the evidence sets")  # fmt: skip
     return None
