@@ -23,28 +23,40 @@ _PRIOR_EN = (
     r"about|of|everything)"
 )
 _RULES_EN = r"(?:instructions?|prompts?|rules|directions|guidelines|programming|directives|context)"
+# "forget the instructions I gave you about the address": the customer's own request, not the
+# model's.
+_NOT_OWN_EN = (
+    r"(?![a-z])(?!\s+(?:i|we)\s+(?:gave|sent|left|wrote|provided|made|put|added|mentioned))"
+)
 # (name, weight, regex): each a sign of text addressed to the model rather than to a person.
 SIGNALS: tuple[tuple[str, float, str], ...] = (
-    ("ignore_instructions", 0.9, rf"{_IGNORE_EN}\s+(?:{_PRIOR_EN}\s+){{0,3}}{_RULES_EN}"),
+    (
+        "ignore_instructions",
+        0.9,
+        rf"{_IGNORE_EN}\s+(?:{_PRIOR_EN}\s+){{0,3}}{_RULES_EN}{_NOT_OWN_EN}",
+    ),
     (
         "ignore_instructions_zh",
         0.9,
         r"(?:忽略|无视|忘记|忘掉|不要理会|跳过|覆盖)(?:掉)?(?:你|您)?(?:之前|以上|上面|"
-        r"前面|先前|所有|全部|原来|原有)?的?(?:所有|全部)?(?:指令|指示|提示|规则|设定|要求|限制|命令)",
+        r"前面|先前|所有|全部|原来|原有)?的?(?:所有|全部|一切|任何)?(?:指令|指示|提示|规则|设定|要求|限制|命令)",
     ),
     (
         "reveal_prompt",
         0.85,
         r"(?:reveal|show|print|repeat|output|display|tell me|what (?:is|are|were)|"
-        r"give me|leak)\s+(?:\w+\s+){0,4}(?:system prompt|initial (?:instructions|prompt)|"
-        r"your (?:instructions|prompt|rules)|the (?:instructions|prompt)|hidden prompt|text above|prompt above|password|"
-        r"secret)",
+        r"give me|leak)\s+(?:(?!how |to |reset |change |recover )\w+\s+){0,4}(?:system prompt|"
+        r"initial (?:instructions|prompt)|your (?:instructions|prompt|rules)|"
+        r"the (?:instructions|prompt)(?! *(?:for|on|of|to|in|that came|with)\b)|hidden prompt|text above|"
+        r"prompt above|password|secret)",
     ),
     (
         "reveal_prompt_zh",
         0.85,
-        r"(?:告诉我|输出|显示|重复|泄露|透露|打印|给我看|说出)[^。！？\n]{0,12}"
-        r"(?:系统提示|系统指令|提示词|初始指令|你的指令|你的设定|密码|密钥|秘密)",
+        r"(?:告诉我|输出|显示|重复|泄露|透露|打印|给我看|说出)(?:(?!怎么|如何|怎样|重置|修改|找回|设置)"
+        r"[^。！？\n]){0,12}(?:系统提示|系统指令|提示词|初始指令|你的指令|你的设定|密码|密钥|秘密)|"
+        r"你的(?:系统提示词|提示词|系统指令|初始指令|初始设定|prompt)(?:里|中)?"
+        r"(?:写了|写的|是什么|有什么|有哪些|包含|说了|内容)",
     ),
     (
         "persona",
@@ -56,8 +68,13 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
     (
         "persona_zh",
         0.6,
-        r"你现在是|从现在(?:开始|起)|扮演|假装(?:你|自己)是|你将(?:作为|成为)|"
-        r"进入[^。\n]{0,6}模式|角色扮演|你不再是",
+        r"你现在是|从现在(?:开始|起)[，,]?(?:你|您)(?!们)|(?:你|您|请)(?:来)?扮演|"
+        r"扮演(?:一个|一位|一名)?(?:没有|不受|无)|(?:停止|不要再|别再|不再|结束)扮演|"
+        r"扮演[^。！？\n]{0,6}(?:客服|助手|AI|机器人|角色)|假装你是|(?:你|请)假装(?:自己)?是|"
+        r"你将(?:作为|成为)|(?:你|请|立即|马上|现在)(?:进入|切换到|开启)[^。\n]{0,6}模式|"
+        r"(?:玩|来|进行|开始)(?:一个|一场|个)?角色扮演|角色扮演(?:游戏)?[:：，,]|你不再是|"
+        r"你的(?:新)?(?:身份|角色|人设)(?:是|为|变成|改为|换成)|"
+        r"(?:接下来|之后|今后|以后)的?(?:对话|聊天)(?:里|中)[，,]?(?:你|您)",
     ),
     (
         "jailbreak",
@@ -78,7 +95,34 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
         "fake_authority",
         0.6,
         r"\[?(?:system|admin|developer)\]?\s*[:：]|<\|im_start\|>|###\s*"
-        r"(?:instruction|system)|new instructions?|系统通知[:：]|管理员指令|我是你的(?:开发者|管理员)",
+        r"(?:instruction|system)|new instructions?|系统通知[:：]|管理员指令|我是你的(?:开发者|管理员)|"
+        r"(?:管理员|开发者|总部)的?(?:最新)?(?:通知|指令|命令)[:：]|(?:^|\n)\s*(?:系统|管理员|开发者)\s*[:：]|"
+        r"(?:以下|下面)(?:为|是)(?:新的?|最新的?)(?:指令|规则|设定)",
+    ),
+    (
+        "dictated_reply_zh",
+        0.6,
+        r"(?:照此|按此|据此|遵照)(?:执行|办理|操作)|"
+        r"(?:就|只要|只需|直接|并)(?:说|回复|回答|输出)(?:一句|一下)?[:：]?\s*['\"‘“「]",
+    ),
+    (
+        "ignore_rules_colloquial_zh",
+        0.55,
+        r"(?:别管|不要管|不用管|别理|甭管|抛开|撇开)(?:那些|这些)?(?:条条框框|规定|规矩|规则|限制|设定)",
+    ),
+    (
+        "verbatim_zh",
+        0.6,
+        r"(?:你|您)(?:最)?(?:上面|之前|前面|开头|最开始|收到)(?:的|那段|那些|收到的)?[^。！？\n]{0,8}"
+        r"(?:一字不差|原封不动|逐字|翻译成)|(?:一字不差|原封不动|逐字逐句|逐字)(?:地)?[^。！？\n]{0,8}"
+        r"(?:你|您)(?:最)?(?:上面|之前|前面|收到)",
+    ),
+    (
+        "note_to_model",
+        0.75,
+        r"(?:AI|人工智能|机器人|模型|助手)[^。！？\n]{0,6}(?:阅读|读取|看到|读到|处理)(?:到)?"
+        r"(?:本段|此段|这段|本文|这条|此内容|本内容)|when (?:an? |the )?(?:ai|assistant|model|llm|"
+        r"chatbot) (?:reads|sees|processes)",
     ),
     (
         "command_model",

@@ -48,9 +48,13 @@ def decoder() -> Decoder:
     return Decoder(load("injection_variants.yaml", VariantData))
 
 
-# Single characters separated by spaces or punctuation: "i g n o r e", "忽 略 以 上".
+# Single characters separated by spaces, punctuation or emoji: "i g n o r e", "忽 略 以 上",
+# "忽🙂略🙂你".
 _SPACED_LATIN = re.compile(r"(?<![A-Za-z])(?:[A-Za-z][ .\-_*|]){3,}[A-Za-z](?![A-Za-z])")
-_SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff])[ .\-_*|/]{1,2}(?=[\u4e00-\u9fff])")
+_SPACED_CJK = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?:[ .\-_*|/\ufe0f\u200d]|[\u2600-\u27bf\U0001f000-\U0001faff]){1,3}"
+    r"(?=[\u4e00-\u9fff])"
+)
 _LATIN_RUN = re.compile(r"(?<![a-z])[a-z]+(?:[\s\-_.]+[a-z]+)+")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}(?:[\s:]|\\x)?){8,}")
