@@ -64,14 +64,16 @@ def features() -> tuple[tuple[str, float, int, re.Pattern[str]], ...]:
     return tuple(compiled)
 
 
-# A sentence counts as marketing from this raw score; a post from this probability.
+# A sentence counts as marketing from this raw score, and a post from this sum of its
+# sentences' scores: a one-sentence post is marketing exactly when its sentence is.
 SENTENCE_THRESHOLD = 1.5
-POST_THRESHOLD = 0.5
-# Post probability = 1 - exp(-max(0, total)/POST_SCALE), scaled so that a raw total at the
-# sentence threshold is 50/50: a one-sentence post is marketing exactly when its sentence is.
+# The post's reported probability is 1 - exp(-max(0, total)/POST_SCALE): 0.5 at the threshold.
 POST_SCALE = SENTENCE_THRESHOLD / math.log(2)
 # Spaces between Chinese characters (团 购 开 始) do not break a word apart.
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# A label in 【】 (【干货分享】) says what the post claims to be, like its declared type: it may add
+# to the score (【限时特价】) but never count against marketing.
+_LABEL = re.compile(r"【[^】]*】")
 # Sentence boundaries: Chinese/English terminal punctuation and line breaks.
 _SENTENCE = re.compile(r"[^。！？!?\n;；]+[。！？!?;；]*|[。！？!?;；]+")
 
@@ -114,8 +116,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def score_sentence(text: str, start: int = 0) -> SentenceScore:
     """Raw score of one sentence: each feature counted once, weights summed."""
     score, fired, lowered = 0.0, [], _CJK_SPACE.sub("", text.lower())
+    unlabelled = _LABEL.sub(" ", lowered)
     for name, weight, cap, rx in features():
-        hits = len(set(rx.findall(lowered))) if cap > 1 else int(rx.search(lowered) is not None)
+        seen = lowered if weight > 0 else unlabelled
+        hits = len(set(rx.findall(seen))) if cap > 1 else int(rx.search(seen) is not None)
         if hits:
             score += weight * min(hits, cap)
             fired.append(name)
@@ -134,6 +138,6 @@ def score_post(text: str) -> PostScore:
         sentences.append(
             SentenceScore(first, last, text[first:last], scored.score, scored.features)
         )
-    total = sum(s.score for s in sentences)
+    total = round(sum(s.score for s in sentences), 3)
     probability = 1.0 - math.exp(-max(0.0, total) / POST_SCALE)
-    return PostScore(round(probability, 3), probability >= POST_THRESHOLD, tuple(sentences))
+    return PostScore(round(probability, 3), total >= SENTENCE_THRESHOLD, tuple(sentences))

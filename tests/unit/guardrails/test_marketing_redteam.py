@@ -4,7 +4,6 @@ counted as marketing takes it over the 30% cap."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -93,11 +92,6 @@ def test_a_tips_post_that_only_looks_like_a_promotion_passes(text: str) -> None:
     assert verdict.findings == []
 
 
-def test_a_raw_total_at_the_sentence_threshold_is_an_even_chance_for_the_post() -> None:
-    probability = 1 - math.exp(-mc.SENTENCE_THRESHOLD / mc.POST_SCALE)
-    assert probability == pytest.approx(mc.POST_THRESHOLD)
-
-
 @pytest.mark.parametrize(
     "text",
     [
@@ -128,9 +122,11 @@ def lexicon_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Point the guardrail data folder at `tmp_path` and reload the lexicon around the test."""
     monkeypatch.setattr(datafiles, "DATA_DIR", tmp_path)
     mc.features.cache_clear()
+    mc.score_post.cache_clear()
     yield tmp_path
     monkeypatch.undo()
     mc.features.cache_clear()
+    mc.score_post.cache_clear()
 
 
 @pytest.mark.parametrize(
@@ -161,3 +157,26 @@ def test_terms_are_literal_and_words_stand_alone(lexicon_dir: Path) -> None:
     assert mc.score_sentence("axb").features == ()  # a term's dot is a dot, not any character
     assert mc.score_sentence("快 si wo").features == ("cta",)
     assert mc.score_sentence("siwon").features == ()  # inside a longer word
+
+
+def test_a_post_at_the_sentence_threshold_is_marketing_at_an_even_chance(lexicon_dir: Path) -> None:
+    (lexicon_dir / "marketing.yaml").write_text(
+        "features:\n"
+        "  - {name: a, weight: 0.6, max_hits: 1, terms: [a]}\n"
+        "  - {name: b, weight: 0.7, max_hits: 1, terms: [b]}\n"
+        "  - {name: c, weight: 0.2, max_hits: 1, terms: [c]}\n"
+        "  - {name: d, weight: 1.5, max_hits: 1, terms: [d]}\n",
+        encoding="utf-8",
+    )
+    one = score_post("d")  # one sentence at the threshold
+    assert one.sentences[0].is_marketing and one.is_marketing and one.score == 0.5
+    three = score_post("a。b。c。")  # 0.6 + 0.7 + 0.2 adds up to 1.4999999999999998 in floats
+    assert three.is_marketing and three.score == 0.5
+
+
+def test_a_label_never_counts_against_marketing() -> None:
+    label = score_post("【干货分享】学饮杯惊喜价")
+    assert label.is_marketing and label.sentences[0].features == ("price",)
+    plain = score_post("干货分享：学饮杯惊喜价")  # the same word in the text itself still counts
+    assert not plain.is_marketing and "tips" in plain.sentences[0].features
+    assert score_post("【限时特价】学饮杯").is_marketing  # a label may add to the score
