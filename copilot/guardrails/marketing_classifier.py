@@ -73,7 +73,7 @@ POST_SCALE = SENTENCE_THRESHOLD / math.log(2)
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # A label in 【】 (【干货分享】) says what the post claims to be, like its declared type: it may add
 # to the score (【限时特价】) but never count against marketing.
-_LABEL = re.compile(r"【[^】]*】")
+_LABEL = re.compile(r"【[^【】]*】")
 # Sentence boundaries: Chinese/English terminal punctuation and line breaks.
 _SENTENCE = re.compile(r"[^。！？!?\n;；]+[。！？!?;；]*|[。！？!?;；]+")
 
