@@ -1,11 +1,11 @@
 """A transparent marketing scorer: weighted lexicon and regex features per sentence, then per post.
 
-The features and their weights are product data (`data/marketing.yaml`); they and the
-thresholds here are tuned on the dev split of ``evals/marketing/``. Product
-reviews mention prices without selling, so first-person past-tense cues (买了, 用了, 收到) score
-against marketing. Posts are scored on their normalised text (`copilot.guardrails.normalize`:
-９９, 9️⃣9️⃣, 九十九, 九块九, traditional characters and invisible characters all read alike);
-sentence spans point back into the original.
+The features and their weights are product data (`data/marketing.yaml`); they and the threshold
+here are tuned on the dev split of ``evals/marketing/``. Product reviews mention prices without
+selling, so first-person past-tense cues (买了, 用了, 收到) score against marketing; a 【】 label
+never does. Posts are scored on their normalised text (`copilot.guardrails.normalize`: ９９, 9️⃣9️⃣,
+九十九, 九块九, traditional characters and invisible characters all read alike), with spaces
+between Chinese characters ignored; sentence spans point back into the original.
 """
 
 from __future__ import annotations
