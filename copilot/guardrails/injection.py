@@ -45,7 +45,7 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
         "reveal_prompt",
         0.85,
         r"(?:reveal|show|print|repeat|output|display|tell me|what (?:is|are|were)|"
-        r"give me|leak)\s+(?:(?!how |to |reset |change |recover )\w+\s+){0,4}(?:system prompt|"
+        r"give me|leak|translate|summari[sz]e|paraphrase)\s+(?:(?!how |to |reset |change |recover )\w+\s+){0,4}(?:system prompt|"
         r"initial (?:instructions|prompt)|your (?:instructions|prompt|rules)|"
         r"the (?:instructions|prompt)(?! *(?:for|on|of|to|in|that came|with)\b)|hidden prompt|text above|"
         r"prompt above|password|secret)",
@@ -55,7 +55,7 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
         0.85,
         r"(?:告诉我|输出|显示|重复|泄露|透露|打印|给我看|说出)(?:(?!怎么|如何|怎样|重置|修改|找回|设置)"
         r"[^。！？\n]){0,12}(?:系统提示|系统指令|提示词|初始指令|你的指令|你的设定|密码|密钥|秘密)|"
-        r"你的(?:系统提示词|提示词|系统指令|初始指令|初始设定|prompt)(?:里|中)?"
+        r"你的(?:系统提示词|提示词|系统指令|初始指令|初始设定|工作规则|规则|设定|prompt)(?:里|中)?"
         r"(?:写了|写的|是什么|有什么|有哪些|包含|说了|内容)",
     ),
     (
@@ -97,13 +97,17 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
         r"\[?(?:system|admin|developer)\]?\s*[:：]|<\|im_start\|>|###\s*"
         r"(?:instruction|system)|new instructions?|系统通知[:：]|管理员指令|我是你的(?:开发者|管理员)|"
         r"(?:管理员|开发者|总部)的?(?:最新)?(?:通知|指令|命令)[:：]|(?:^|\n)\s*(?:系统|管理员|开发者)\s*[:：]|"
-        r"(?:以下|下面)(?:为|是)(?:新的?|最新的?)(?:指令|规则|设定)",
+        r"(?:以下|下面)(?:为|是)(?:新的?|最新的?)(?:指令|规则|设定)|(?:系统|管理员|开发者|上级|总部)要求你|"
+        r"</?\s*(?:customer_message|evidence|system|brief|rubric|instructions?|output_schema)\s*>|"
+        r"notice from (?:hq|headquarters|the admin|management|the developers?)|"
+        r"我(?:授权|命令|允许|特许)你|(?<![a-z])(?:i|we) (?:hereby )?(?:authori[sz]e|order|command) you",
     ),
     (
         "dictated_reply_zh",
         0.6,
         r"(?:照此|按此|据此|遵照)(?:执行|办理|操作)|"
-        r"(?:就|只要|只需|直接|并)(?:说|回复|回答|输出)(?:一句|一下)?[:：]?\s*['\"‘“「]",
+        r"(?:按|按照|照)(?:新的?|这个|这条|此|上述)(?:政策|规则|规定|指令|设定)来?(?:回复|执行|回答|办理|操作|处理)|"
+        r"(?:就|只要|只需|直接|并|请)(?:说|回复|回答|输出)(?:一句|一下)?(?:[:：]|\s*['\"‘“「])",
     ),
     (
         "ignore_rules_colloquial_zh",
@@ -113,9 +117,10 @@ SIGNALS: tuple[tuple[str, float, str], ...] = (
     (
         "verbatim_zh",
         0.6,
-        r"(?:你|您)(?:最)?(?:上面|之前|前面|开头|最开始|收到)(?:的|那段|那些|收到的)?[^。！？\n]{0,8}"
-        r"(?:一字不差|原封不动|逐字|翻译成)|(?:一字不差|原封不动|逐字逐句|逐字)(?:地)?[^。！？\n]{0,8}"
-        r"(?:你|您)(?:最)?(?:上面|之前|前面|收到)",
+        r"(?:你|您)(?!们)(?:最)?(?:上面|之前|前面|刚才|开头|最开始|收到)[^。！？\n]{0,10}"
+        r"(?:一字不差|原封不动|逐字|翻译成)|"
+        r"(?:你|您)(?!们)[^。！？\n]{0,10}(?:一字不差|原封不动|逐字逐句|逐字地?(?:重复|复述|发|输出|打印))|"
+        r"(?:一字不差|原封不动|逐字逐句|逐字)地?[^。！？\n]{0,8}(?:你|您)(?!们)(?:最)?(?:上面|之前|前面|刚才|收到)",
     ),
     (
         "note_to_model",
