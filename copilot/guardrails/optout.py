@@ -44,7 +44,7 @@ _GAP = r"(?:[^\sa-z，,。；;！？!?]{0,4}?|(?:\s+[a-z']+){0,3}?\s+)"
 
 
 @dataclass(frozen=True, slots=True)
-class _Patterns:
+class OptOutPatterns:
     data: OptOutData
     instruction: re.Pattern[str]
     mention: re.Pattern[str]
@@ -54,11 +54,10 @@ class _Patterns:
     receives: re.Pattern[str]  # matched right after a negation, gap included
 
 
-@lru_cache(maxsize=1)
-def _patterns() -> _Patterns:
-    data = load("optout.yaml", OptOutData)
+def compile_patterns(data: OptOutData) -> OptOutPatterns:
+    """The data file's patterns compiled; a bad entry raises ConfigError naming its list."""
     where = "optout.yaml:"
-    return _Patterns(
+    return OptOutPatterns(
         data=data,
         instruction=compile_terms(data.instructions, where + "instructions"),
         mention=compile_terms(data.mentions, where + "mentions"),
@@ -70,6 +69,11 @@ def _patterns() -> _Patterns:
             where + "consequences.receives",
         ),
     )
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> OptOutPatterns:
+    return compile_patterns(load("optout.yaml", OptOutData))
 
 
 _CLAUSE_END = "。！？!?\n，,;；"
@@ -95,7 +99,7 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _denies(clause: str, p: _Patterns) -> bool:
+def _denies(clause: str, p: OptOutPatterns) -> bool:
     """Whether a clause about the opt-out negates it (a consequence of unsubscribing does not)."""
     for negation in p.negation.finditer(clause):
         consequence = (
