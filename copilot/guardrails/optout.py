@@ -101,11 +101,16 @@ def clauses(text: str) -> list[tuple[int, int]]:
 
 def _denies(clause: str, p: OptOutPatterns) -> bool:
     """Whether a clause about the opt-out negates it (a consequence of unsubscribing does not)."""
+    marker = p.marker.search(clause)
+    mention = -1  # where the clause's last mention of the opt-out starts
+    for mention_match in p.mention.finditer(clause):
+        mention = mention_match.start()
     for negation in p.negation.finditer(clause):
         consequence = (
-            p.marker.search(clause, 0, negation.start()) is not None
+            marker is not None
+            and marker.end() <= negation.start()
             and p.receives.match(clause, negation.end()) is not None
-            and p.mention.search(clause, negation.end()) is None
+            and mention < negation.end()
         )
         if not consequence:
             return True
@@ -133,10 +138,13 @@ def read_opt_out(text: str) -> OptOutReading:
     found = [m.span() for m in p.instruction.finditer(folded)]
     if not found:
         return OptOutReading(instructed=False, denial=None)
-    first = found[0][0]
+    first, index = found[0][0], 0
     for start, end in clauses(folded):
+        while index < len(found) and found[index][1] <= start:
+            index += 1  # instructions that ended before this clause
         clause = folded[start:end]
-        named = p.mention.search(clause) or any(a < end and b > start for a, b in found)
+        holds = index < len(found) and found[index][0] < end
+        named = holds or p.mention.search(clause) is not None
         retracted = end > first and p.retraction.search(clause)
         if retracted or (named and _denies(clause, p)):
             return OptOutReading(instructed=True, denial=_stripped(norm, start, end))
