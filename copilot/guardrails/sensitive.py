@@ -8,9 +8,10 @@ draft (full-width, invisible characters, traditional characters folded).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from bisect import bisect_left
+from functools import cache, lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from copilot.guardrails.context import RuleContext
 from copilot.guardrails.datafiles import DataFile, alternation, compile_terms, load
@@ -26,22 +27,61 @@ class Category(BaseModel):
     zh: str
     en: str
     terms: list[str]
+    bound: list[str] = []
+
+
+class ProductUse(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    before: list[str] = []
+    after: list[str] = []
 
 
 class SensitiveData(DataFile):
     categories: list[Category]
+    children: list[str] = Field(default_factory=list)
+    addressee: list[str] = Field(default_factory=list)
+    recipient: list[str] = Field(default_factory=list)
+    presumption: list[str] = Field(default_factory=list)
+    third_person: list[str] = Field(default_factory=list)
+    product_use: ProductUse = ProductUse()
     surnames: list[str]
     honorifics: list[str]
     mentions: list[str]
 
 
+def _optional(terms: list[str], where: str, template: str = "{}") -> re.Pattern[str] | None:
+    """The compiled alternation of `terms` put into `template`; None for an empty list."""
+    return compile_terms([template.format(alternation(terms))], where) if terms else None
+
+
+def _category_pattern(category: Category, child: str) -> re.Pattern[str]:
+    """One pattern per category; the group that matched (`strong` or `bound`) tells which list."""
+    groups = [
+        f"(?P<{kind}>{alternation([t.replace('{child}', child) for t in terms])})"
+        for kind, terms in (("strong", category.terms), ("bound", category.bound))
+        if terms
+    ]
+    return compile_terms(groups, f"sensitive.yaml:{category.id}")
+
+
 class Lexicon:
-    """Compiled categories and the patterns that single out a member of a group."""
+    """Compiled categories, what ties a term to a person, and the patterns that single out a
+    member of a group."""
 
     def __init__(self, data: SensitiveData) -> None:
-        self.categories = [
-            (c, compile_terms(c.terms, f"sensitive.yaml:{c.id}")) for c in data.categories
-        ]
+        child = f"(?:{alternation(data.children)})" if data.children else "(?!)"
+        self.categories = [(c, _category_pattern(c, child)) for c in data.categories]
+        self.addressee = _optional(data.addressee, "sensitive.yaml:addressee")
+        self.recipient = _optional(data.recipient, "sensitive.yaml:recipient")
+        self.presumption = _optional(
+            data.presumption, "sensitive.yaml:presumption", r"(?:{})[\s~～…]*$"
+        )
+        self.third_person = _optional(data.third_person, "sensitive.yaml:third_person")
+        self.product_before = _optional(
+            data.product_use.before, "sensitive.yaml:product_use", "(?:{})$"
+        )
+        self.product_after = _optional(data.product_use.after, "sensitive.yaml:product_use")
         self.honorifics = data.honorifics
         honorific = f"(?:{alternation(data.surnames)})(?:{alternation(data.honorifics)})"
         self.mentions = [
@@ -60,18 +100,15 @@ CHAT_SOURCE = re.compile(
     r"根据(?:你|您)的(?:聊天|对话|留言)|as you (?:mentioned|told us|said) in (?:chat|our chat)",
     re.IGNORECASE,
 )
-# Speaking to someone in the same sentence as the sensitive term.
-_ADDRESSEE = re.compile(r"你|您|\byou\b", re.IGNORECASE)
 _SENTENCE_END = "。！？!?\n"
+_CLAUSE_END = "，,；;：:"
+# Product wording (适合…) is looked for this many characters before a term.
+_WINDOW = 32
 # Customer fields that hold a person's name.
 _NAME_FIELDS = ("name", "nickname")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    first = max((text.rfind(ch, 0, start) for ch in _SENTENCE_END), default=-1) + 1
-    ends = [i for i in (text.find(ch, end) for ch in _SENTENCE_END) if i >= 0]
-    return first, min(ends, default=len(text))
+# The suffix of a 1:1 message's finding: the term is about the recipient, no one else is named.
+_RECIPIENT = msg("", "")
 
 
 def _name_pattern(names: list[str]) -> re.Pattern[str]:
@@ -82,17 +119,92 @@ def _name_pattern(names: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(forms))
 
 
-def named_member(text: str, draft: CheckInput) -> re.Match[str] | None:
-    """The first place where the post names or @-mentions a member: a name from the customer
-    records (`members`, `fields`), an @mention, or a surname/pet name + 姐/妈/宝妈 pattern."""
+def named_members(text: str, draft: CheckInput) -> list[re.Match[str]]:
+    """Every place where the post names or @-mentions a member, in text order: a name from the
+    customer records (`members`, `fields`), an @mention, or a surname/pet name + 姐/妈/宝妈."""
     given = [draft.fields.get(key, "") for key in _NAME_FIELDS]
     names = [n.strip() for n in [*draft.members, *given] if len(n.strip()) >= 2]
     patterns = [_name_pattern(names)] if names else []
-    hits = [m for rx in [*patterns, *lexicon().mentions] if (m := rx.search(text))]
-    return min(hits, key=lambda m: m.start(), default=None)
+    hits = [m for rx in [*patterns, *lexicon().mentions] for m in rx.finditer(text)]
+    return sorted(hits, key=lambda m: m.start())
 
 
-def _finding(start: int, end: int, text: str, zh: str, en: str, who: Msg | None) -> Finding:
+def _found(rx: re.Pattern[str] | None, text: str, span: tuple[int, int]) -> bool:
+    return rx is not None and rx.search(text, *span) is not None
+
+
+class _Breaks:
+    """Where the sentences (or clauses) of a text end, to find the one around a span."""
+
+    def __init__(self, text: str, stops: str) -> None:
+        self.size = len(text)
+        self.ends = [i for i, ch in enumerate(text) if ch in stops]
+
+    def around(self, start: int, end: int) -> tuple[int, int]:
+        first, last = bisect_left(self.ends, start), bisect_left(self.ends, end)
+        return (
+            self.ends[first - 1] + 1 if first else 0,
+            self.ends[last] if last < len(self.ends) else self.size,
+        )
+
+
+class _Reading:
+    """A normalised draft read for whom each sensitive term is about: the recipient of a 1:1
+    message, a member the post names, the reader a post addresses, or no one (a topic in
+    general, product information). Each clause is judged once."""
+
+    def __init__(self, text: str, draft: CheckInput) -> None:
+        self.text = text
+        self.post = draft.task == "post"
+        self.members = named_members(text, draft) if self.post else []
+        self.starts = [m.start() for m in self.members]
+        self.sentences = _Breaks(text, _SENTENCE_END)
+        self.clauses = _Breaks(text, _SENTENCE_END + _CLAUSE_END)
+        self.addressed = cache(lambda span: _found(lexicon().addressee, text, span))
+
+    def about(self, match: re.Match[str]) -> Msg | None:
+        """Whom `match` (a term of a category) is about: the suffix of its finding's message,
+        or None when it is about no one."""
+        lex = lexicon()
+        clause = self.clauses.around(*match.span())
+        if not self.addressed(clause) and self._product_info(match, clause):
+            return None
+        strong = match.groupdict().get("strong") is not None
+        if self.post:
+            return self._named(match, self.sentences.around(*match.span()) if strong else clause)
+        if strong or self.addressed(clause) or _found(lex.recipient, self.text, clause):
+            return _RECIPIENT
+        return _RECIPIENT if _found(lex.presumption, self.text, clause) else None
+
+    def _product_info(self, match: re.Match[str], clause: tuple[int, int]) -> bool:
+        """Who a product suits (孕妇也能用, 适合过敏体质) or its feature (人脸识别门锁)."""
+        lex = lexicon()
+        start, end = match.span()
+        window = (max(clause[0], start - _WINDOW), start)
+        after = lex.product_after is not None and lex.product_after.match(self.text, end, clause[1])
+        return bool(after) or _found(lex.product_before, self.text, window)
+
+    def _named(self, match: re.Match[str], scope: tuple[int, int]) -> Msg | None:
+        """A member named in the term's scope, or earlier when its sentence says 她/他; else the
+        reader when the scope addresses them."""
+        first = bisect_left(self.starts, scope[0])
+        member = self.members[first] if first < len(self.starts) else None
+        if member is None or member.start() >= scope[1]:
+            sentence = self.sentences.around(*match.span())
+            before = bisect_left(self.starts, sentence[0])
+            refers = before and _found(lexicon().third_person, self.text, sentence)
+            member = self.members[before - 1] if refers else None
+        if member is not None:
+            return msg(
+                f",且点名了群成员「{member.group()}」",
+                f", and names the community member «{member.group()}»",
+            )
+        if self.addressed(scope):
+            return msg(",且直接称呼了对方", ", and addresses the reader directly")
+        return None
+
+
+def _finding(start: int, end: int, text: str, zh: str, en: str, who: Msg) -> Finding:
     return Finding(
         rule="sensitive",
         severity="block",
@@ -103,7 +215,7 @@ def _finding(start: int, end: int, text: str, zh: str, en: str, who: Msg | None)
             f"营销内容涉及敏感个人信息({zh})",
             f"marketing content refers to sensitive personal information ({en})",
         )
-        + (who or ""),
+        + who,
         fix=msg(
             f"删除与{zh}相关的内容;敏感信息不得用于营销,也不得在群里点名",
             f"remove the {en} reference; sensitive data never personalises marketing or singles "
@@ -113,7 +225,7 @@ def _finding(start: int, end: int, text: str, zh: str, en: str, who: Msg | None)
 
 
 class SensitiveRule:
-    """Blocks marketing drafts that use sensitive categories or reuse chat content."""
+    """Blocks marketing drafts that tie a sensitive category to a person or reuse chat content."""
 
     id = "sensitive"
 
@@ -122,23 +234,16 @@ class SensitiveRule:
             return []
         norm = normalize(draft.text)
         text = norm.text
-        member = named_member(text, draft) if draft.task == "post" else None
+        reading = _Reading(text, draft)
         findings = []
         for category, rx in lexicon().categories:
-            match = rx.search(text)
-            if not match:
+            hit = next(
+                ((m, who) for m in rx.finditer(text) if (who := reading.about(m)) is not None),
+                None,
+            )
+            if hit is None:
                 continue
-            who = None
-            if draft.task == "post":
-                if member is not None:
-                    who = msg(
-                        f",且点名了群成员「{member.group()}」",
-                        f", and names the community member «{member.group()}»",
-                    )
-                elif _ADDRESSEE.search(text, *_sentence(text, *match.span())):
-                    who = msg(",且直接称呼了对方", ", and addresses the reader directly")
-                else:
-                    continue
+            match, who = hit
             start, end = norm.to_original(*match.span())
             findings.append(
                 _finding(start, end, draft.text[start:end], category.zh, category.en, who)
