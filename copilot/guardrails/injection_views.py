@@ -52,7 +52,7 @@ def decoder() -> Decoder:
 # "忽🙂略🙂你".
 _SPACED_LATIN = re.compile(r"(?<![A-Za-z])(?:[A-Za-z][ .\-_*|]){3,}[A-Za-z](?![A-Za-z])")
 _SPACED_CJK = re.compile(
-    r"(?<=[\u4e00-\u9fff])(?:[ .\-_*|/\ufe0f\u200d]|[\u2600-\u27bf\U0001f000-\U0001faff]){1,3}"
+    r"(?<=[\u4e00-\u9fff])(?:[ .\-_*|/\ufe0f\u200d]|[\u2190-\u21ff\u2300-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]){1,3}"
     r"(?=[\u4e00-\u9fff])"
 )
 _LATIN_RUN = re.compile(r"(?<![a-z])[a-z]+(?:[\s\-_.]+[a-z]+)+")
