@@ -18,7 +18,7 @@ from functools import lru_cache
 from pydantic import Field
 
 from copilot.errors import ConfigError
-from copilot.guardrails.datafiles import DATA_DIR, DataFile, load
+from copilot.guardrails.datafiles import DataFile, load
 from copilot.guardrails.normalize import normalize
 from copilot.messages import msg
 
@@ -57,7 +57,7 @@ def features() -> tuple[tuple[str, float, int, re.Pattern[str]], ...]:
         except re.error as exc:
             raise ConfigError(
                 msg(f"营销词表中的正则无效: {exc}", f"invalid marketing pattern: {exc}"),
-                where=f"{DATA_DIR / 'marketing.yaml'}: {feature.name}",
+                where=f"marketing.yaml:{feature.name}",
                 hint=msg("修正该条目", "fix the entry"),
             ) from exc
         compiled.append((feature.name, feature.weight, feature.max_hits, rx))
