@@ -4,6 +4,8 @@ draft; a tips/UGC post stays under its sentence cap.
 A draft counts as marketing when it is declared `promo` (whatever the scorer says) or when the
 scorer finds it promotional (whatever it is declared as). The scorer reads the normalised text,
 so ９９, 九块九, 9️⃣9️⃣, traditional characters and zero-width characters do not hide a promotion.
+The window counts the draft, so a promotion in a window with no other post makes 100% and is
+blocked: until tips or UGC posts are planned, the community would receive nothing but marketing.
 """
 
 from __future__ import annotations
