@@ -130,22 +130,39 @@ class OptOutReading:
         return self.instructed and self.denial is None
 
 
+class _Matches:
+    """Where a pattern matched in the text, asked about clauses in ascending order."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self.spans = [m.span() for m in pattern.finditer(text)]
+        self.index = 0
+
+    def within(self, start: int, end: int) -> bool:
+        """Whether a match overlaps [start, end); later calls must not ask about earlier text."""
+        spans = self.spans
+        while self.index < len(spans) and spans[self.index][1] <= start:
+            self.index += 1
+        return self.index < len(spans) and spans[self.index][0] < end
+
+
 def read_opt_out(text: str) -> OptOutReading:
     """Read the opt-out of `text` (see the module docstring)."""
     p = _patterns()
     norm = normalize(text)
     folded = norm.text
-    found = [m.span() for m in p.instruction.finditer(folded)]
-    if not found:
+    instructions = _Matches(p.instruction, folded)
+    if not instructions.spans:
         return OptOutReading(instructed=False, denial=None)
-    first, index = found[0][0], 0
+    negations, retractions = _Matches(p.negation, folded), _Matches(p.retraction, folded)
+    if not (negations.spans or retractions.spans):
+        return OptOutReading(instructed=True, denial=None)
+    first = instructions.spans[0][0]
     for start, end in clauses(folded):
-        while index < len(found) and found[index][1] <= start:
-            index += 1  # instructions that ended before this clause
+        retracted = retractions.within(start, end) and end > first
+        if not (retracted or negations.within(start, end)):
+            continue
         clause = folded[start:end]
-        holds = index < len(found) and found[index][0] < end
-        named = holds or p.mention.search(clause) is not None
-        retracted = end > first and p.retraction.search(clause)
+        named = instructions.within(start, end) or p.mention.search(clause) is not None
         if retracted or (named and _denies(clause, p)):
             return OptOutReading(instructed=True, denial=_stripped(norm, start, end))
     return OptOutReading(instructed=True, denial=None)
