@@ -163,6 +163,7 @@ def test_a_paraphrase_of_the_setup_is_a_leak(text: str) -> None:
         ("新人券首单满99减20。", ["新注册会员可领取新人券：首单满99减20。"]),
         ("我是品牌客服小禾，这边帮您看一下订单。", REFUND_POLICY),
         ("以后有问题随时找我，我是您的专属客服。", REFUND_POLICY),
+        ("以后我就是您的专属客服助理，有问题随时找我。", REFUND_POLICY),
         ("抱歉，这种情况无法为您全额退款。", REFUND_POLICY),
     ],
 )
