@@ -1,6 +1,13 @@
 """The `sensitive` rule: PIPL sensitive personal information never personalises marketing, a
 group post never ties it to a named member, and chat logs (会话存档) are never a data source.
 
+What counts is a term about a person. In a 1:1 message a category's terms are about the
+recipient; its everyday words (行程, 工资, 感冒) only in a clause that addresses the recipient,
+says the sender knows it (听说, 看到) or asks them about it (…了吧). In a group post a term is
+about a member named or @-mentioned in its sentence (or named before, when the sentence goes on
+with 她/他), or about the reader the sentence addresses; otherwise the post discusses a topic.
+Product information (孕妇也能用, 适合过敏体质, 人脸识别门锁) is about no one.
+
 The terms are product content in `data/sensitive.yaml`; they are matched on the normalised
 draft (full-width, invisible characters, traditional characters folded).
 """
@@ -9,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache, partial
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,7 +33,8 @@ class Category(BaseModel):
     id: str
     zh: str
     en: str
-    terms: list[str]
+    # an empty alternation would match everywhere
+    terms: list[str] = Field(min_length=1)
     bound: list[str] = []
 
 
@@ -137,44 +145,51 @@ class _Breaks:
     """Where the sentences (or clauses) of a text end, to find the one around a span."""
 
     def __init__(self, text: str, stops: str) -> None:
-        self.size = len(text)
-        self.ends = [i for i, ch in enumerate(text) if ch in stops]
+        self.text = text
+        self.stops = re.compile(f"[{re.escape(stops)}]")
+
+    @cached_property
+    def ends(self) -> list[int]:
+        return [m.start() for m in self.stops.finditer(self.text)]
 
     def around(self, start: int, end: int) -> tuple[int, int]:
         first, last = bisect_left(self.ends, start), bisect_left(self.ends, end)
         return (
             self.ends[first - 1] + 1 if first else 0,
-            self.ends[last] if last < len(self.ends) else self.size,
+            self.ends[last] if last < len(self.ends) else len(self.text),
         )
 
 
 class _Reading:
     """A normalised draft read for whom each sensitive term is about: the recipient of a 1:1
     message, a member the post names, the reader a post addresses, or no one (a topic in
-    general, product information). Each clause is judged once."""
+    general, product information). What a clause or sentence says is worked out once."""
 
     def __init__(self, text: str, draft: CheckInput) -> None:
+        lex = lexicon()
         self.text = text
         self.post = draft.task == "post"
         self.members = named_members(text, draft) if self.post else []
         self.starts = [m.start() for m in self.members]
         self.sentences = _Breaks(text, _SENTENCE_END)
         self.clauses = _Breaks(text, _SENTENCE_END + _CLAUSE_END)
-        self.addressed = cache(lambda span: _found(lexicon().addressee, text, span))
+        self.addressed = cache(partial(_found, lex.addressee, text))
+        self.refers_back = cache(partial(_found, lex.third_person, text))
+        self.about_recipient = cache(
+            lambda span: _found(lex.recipient, text, span) or _found(lex.presumption, text, span)
+        )
 
     def about(self, match: re.Match[str]) -> Msg | None:
         """Whom `match` (a term of a category) is about: the suffix of its finding's message,
         or None when it is about no one."""
-        lex = lexicon()
         clause = self.clauses.around(*match.span())
-        if not self.addressed(clause) and self._product_info(match, clause):
+        addressed = self.addressed(clause)
+        if not addressed and self._product_info(match, clause):
             return None
         strong = match.groupdict().get("strong") is not None
         if self.post:
             return self._named(match, self.sentences.around(*match.span()) if strong else clause)
-        if strong or self.addressed(clause) or _found(lex.recipient, self.text, clause):
-            return _RECIPIENT
-        return _RECIPIENT if _found(lex.presumption, self.text, clause) else None
+        return _RECIPIENT if strong or addressed or self.about_recipient(clause) else None
 
     def _product_info(self, match: re.Match[str], clause: tuple[int, int]) -> bool:
         """Who a product suits (孕妇也能用, 适合过敏体质) or its feature (人脸识别门锁)."""
@@ -192,8 +207,7 @@ class _Reading:
         if member is None or member.start() >= scope[1]:
             sentence = self.sentences.around(*match.span())
             before = bisect_left(self.starts, sentence[0])
-            refers = before and _found(lexicon().third_person, self.text, sentence)
-            member = self.members[before - 1] if refers else None
+            member = self.members[before - 1] if before and self.refers_back(sentence) else None
         if member is not None:
             return msg(
                 f",且点名了群成员「{member.group()}」",

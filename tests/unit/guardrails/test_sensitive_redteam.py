@@ -4,6 +4,7 @@ post names in the term's sentence, or no one (a weekday, a sale schedule, produc
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from copilot.errors import ConfigError
 from copilot.guardrails import Verdict
@@ -228,3 +229,8 @@ def test_lexicon_names_the_broken_list(data: dict[str, object], where: str) -> N
     with pytest.raises(ConfigError) as caught:
         _lexicon(**data)
     assert caught.value.where == where
+
+
+def test_category_without_terms_is_an_error() -> None:
+    with pytest.raises(ValidationError, match="terms"):
+        Category(id="x", zh="x", en="x", terms=[], bound=["行程"])
