@@ -72,6 +72,7 @@ def test_a_retraction_after_the_instruction_voids_it(text: str) -> None:
         "receive member prices.",
         # a negation about something else, even in the instruction's sentence
         "会员日8折，不能错过哦。回复TD退订，不会产生任何费用",
+        "会员日8折。优惠券过期前可随时回复TD退订",  # 过期前 is a time
         # a retraction before the instruction, or one that vouches for it, takes nothing back
         "开玩笑，这价格也太低了吧！回复TD退订",
         "真的8折，不骗你。回复TD退订",
