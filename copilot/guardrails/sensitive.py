@@ -108,8 +108,9 @@ CHAT_SOURCE = re.compile(
     r"根据(?:你|您)的(?:聊天|对话|留言)|as you (?:mentioned|told us|said) in (?:chat|our chat)",
     re.IGNORECASE,
 )
-_SENTENCE_END = "。！？!?\n"
-_CLAUSE_END = "，,；;：:"
+# A sentence ends at 。！？ or a line break, or at a full stop before a space (not 9.9元).
+_SENTENCE_END = r"[。！？!?\n]|\.(?=\s|$)"
+_CLAUSE_END = _SENTENCE_END + r"|[，,；;：:]"
 # Product wording (适合…) is looked for this many characters before a term.
 _WINDOW = 32
 # Customer fields that hold a person's name.
@@ -146,7 +147,7 @@ class _Breaks:
 
     def __init__(self, text: str, stops: str) -> None:
         self.text = text
-        self.stops = re.compile(f"[{re.escape(stops)}]")
+        self.stops = re.compile(stops)
 
     @cached_property
     def ends(self) -> list[int]:
@@ -172,7 +173,7 @@ class _Reading:
         self.members = named_members(text, draft) if self.post else []
         self.starts = [m.start() for m in self.members]
         self.sentences = _Breaks(text, _SENTENCE_END)
-        self.clauses = _Breaks(text, _SENTENCE_END + _CLAUSE_END)
+        self.clauses = _Breaks(text, _CLAUSE_END)
         self.addressed = cache(partial(_found, lex.addressee, text))
         self.refers_back = cache(partial(_found, lex.third_person, text))
         self.about_recipient = cache(

@@ -41,7 +41,7 @@ def found(text: str, task: str = "message", **fields: object) -> list[str]:
         ("您还在服用降糖药吧，无糖饼干8折", ["在服用降糖药"]),
         ("放疗期间辛苦了，营养粉会员价", ["放疗"]),
         # religion and ethnicity
-        ("您每周都去教会，新品8折", ["教会"]),
+        ("您每周都去教会，新品8折", ["去教会"]),
         ("您是藏族吧，酥油茶礼盒8折", ["藏族"]),
         # marital status
         ("一个人带娃不容易，丧偶妈妈专享礼包", ["丧偶"]),
@@ -51,8 +51,8 @@ def found(text: str, task: str = "message", **fields: object) -> list[str]:
         # a child under 14: age, school year
         ("您家大宝今年上小学了吧，文具8折", ["大宝今年上小学"]),
         # observed whereabouts
-        ("看到您在杭州，门店会员日8折", ["看到您在"]),
-        ("Hi Amy, congrats on the new baby! 20% off. Reply STOP", ["the new baby"]),
+        ("看到您在杭州，门店会员日8折", ["看到您在杭州"]),
+        ("Hi Amy, congrats on the new baby! 20% off. Reply STOP", ["congrats on the new baby"]),
     ],
 )
 def test_message_new_sensitive_wording_is_blocked(text: str, terms: list[str]) -> None:
@@ -80,6 +80,26 @@ def test_message_new_sensitive_wording_is_blocked(text: str, terms: list[str]) -
 )
 def test_message_everyday_words_count_only_about_the_recipient(text: str, terms: list[str]) -> None:
     assert found(text) == terms
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "新品诞生啦！会员价8折",
+        "最近发生了一个小插曲，补偿券已到账",
+        "技术后台升级完成，会员价8折",
+        "已经期待很久的新品到了",
+        "教会宝宝自己吃饭，学食餐具8折",
+        "优惠券逾期作废，快来使用",
+        "婴儿床月供低至99",
+        "看到您在关注我们的新品，会员价",
+        "Check out the new baby monitor, 20% off.",
+        # a full stop before a space ends an English sentence: "you" is in the next one
+        "Only 50 newborn gift boxes left. We will hold one for you.",
+    ],
+)
+def test_message_words_that_contain_a_term_are_not_sensitive(text: str) -> None:
+    assert found(text) == []
 
 
 @pytest.mark.parametrize(
