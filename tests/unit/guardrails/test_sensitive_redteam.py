@@ -254,3 +254,8 @@ def test_lexicon_names_the_broken_list(data: dict[str, object], where: str) -> N
 def test_category_without_terms_is_an_error() -> None:
     with pytest.raises(ValidationError, match="terms"):
         Category(id="x", zh="x", en="x", terms=[], bound=["行程"])
+
+
+def test_other_members_is_not_a_pronoun_for_the_member_named_before() -> None:
+    text = "欢迎李晓雯加入！其他宝妈孕期有什么问题也可以问"
+    assert found(text, "post", members=["李晓雯"]) == []
