@@ -40,8 +40,14 @@ def alternation(terms: list[str]) -> str:
 
 def compile_terms(terms: list[str], where: str) -> re.Pattern[str]:
     """Compile an alternation of regex fragments (case-insensitive); a bad one raises ConfigError."""
+    return compile_pattern(alternation(terms), where, re.IGNORECASE)
+
+
+def compile_pattern(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
+    """Compile a regex read from a data file; an invalid one raises ConfigError naming `where`
+    (file and entry)."""
     try:
-        return re.compile(alternation(terms), re.IGNORECASE)
+        return re.compile(pattern, flags)
     except re.error as exc:
         raise ConfigError(
             msg(f"护栏数据中的正则无效: {exc}", f"invalid pattern: {exc}"),
