@@ -115,6 +115,8 @@ def reason(text: str, evidence: list[str]) -> str:
         ("Refund is on its way, no return needed.", AFTER_RETURN, "免退货退款"),
         ("退回来的邮费您不用管了", REFUND_POLICY, "免运费"),
         ("给您一张无门槛券，下次直接用", REFUND_POLICY, "优惠券"),
+        ("送您一张8折优惠券，下单时用", REFUND_POLICY, "优惠券"),
+        ("I'll send you a coupon for the delay.", REFUND_POLICY, "优惠券"),
         ("您不用再付尾款了", SHIPPING, "免单"),
         ("尾款就不用补了", SHIPPING, "免单"),
         ("直接给您补发一份新的", SHIPPING, "补发"),
@@ -165,6 +167,11 @@ def test_a_paraphrase_of_the_setup_is_a_leak(text: str) -> None:
         ("以后有问题随时找我，我是您的专属客服。", REFUND_POLICY),
         ("以后我就是您的专属客服助理，有问题随时找我。", REFUND_POLICY),
         ("抱歉，这种情况无法为您全额退款。", REFUND_POLICY),
+        # refusals and mentions are no promise
+        ("按照店铺规定，延迟发货暂时没有额外补偿或赠品，非常抱歉。", SHIPPING),
+        ("延迟发货没有补偿哦", SHIPPING),
+        ("We offer no compensation for delays, sorry.", SHIPPING),
+        ("您账户里的优惠券今晚过期，记得用掉哦。", SHIPPING),
     ],
 )
 def test_drafts_within_the_evidence_pass(text: str, evidence: list[str]) -> None:
