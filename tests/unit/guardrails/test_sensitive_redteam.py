@@ -259,3 +259,14 @@ def test_category_without_terms_is_an_error() -> None:
 def test_other_members_is_not_a_pronoun_for_the_member_named_before() -> None:
     text = "欢迎李晓雯加入！其他宝妈孕期有什么问题也可以问"
     assert found(text, "post", members=["李晓雯"]) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "恭喜张丽怀孕啦🎉 孕妇能用的护肤品我整理好了",
+        "恭喜@张丽 怀孕啦🎉 孕妇能用的护肤品我整理好了",
+    ],
+)
+def test_product_information_after_an_emoji_does_not_cover_a_members_news(text: str) -> None:
+    assert found(text, "post", members=["张丽"]) == ["怀孕"]
