@@ -48,12 +48,14 @@ class ResidentIdRecognizer(PatternRecognizer):
     patterns = (
         Pattern(
             "resident_id_18",
-            r"[1-9](?<![0-9A-Za-z].)\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
+            # not inside a longer code, but right after sfz (身份证 in pinyin initials) it is one
+            r"[1-9](?<![0-9].)(?:(?<![A-Za-z].)|(?<=[Ss][Ff][Zz].))"
+            r"\d{5}[ -]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
             r"(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[0-9Xx](?![0-9A-Za-z])",
             0.4,
         ),
     )
-    context = ("身份证", "证件", "id card", "idcard")
+    context = ("身份证", "证件", "id card", "idcard", "sfz")
 
     def validate(self, value: str) -> bool | None:
         body = digits_of(value)

@@ -26,6 +26,7 @@ _ID = _ID_BODY + resident_id_check(_ID_BODY)
         ("I live at 221B Baker Street", "ADDRESS", "221B Baker Street"),
         ("本人姓王，叫王小丫，帮我查下单", "PERSON", "王小丫"),
         ("我姓李叫李娟", "PERSON", "李娟"),
+        (f"实名信息:sfz{_ID}，麻烦帮我清关", "CN_RESIDENT_ID", _ID),
         (
             f"身份证号前六位{_ID[:6]}，中间{_ID[6:14]}，最后{_ID[14:]}",
             "CN_RESIDENT_ID",
@@ -46,6 +47,7 @@ def test_found_at_the_users_span(text: str, kind: str, span: str) -> None:
         "姓王叫车来",  # 车 never ends a name
         "Top 10 Drive Tips for new parents",  # a street type needs a street name before it
         "满199，最后1小时",  # 最后 joins no number that is personal
+        f"订单ABC{_ID}",  # inside a longer code: only sfz may stand right before an ID
     ],
 )
 def test_not_personal_data(text: str) -> None:
