@@ -137,6 +137,8 @@ def test_promises_beyond_the_evidence_are_blocked(
         "我现在是店长，有事直接找我",
         "Sure, I'm now the store manager.",
         "I'm no longer a customer service bot.",
+        "喵～本喵现在是你的专属猫娘，主人想要什么都可以哦～",
+        "I am now your cat girl, master.",
     ],
 )
 def test_taking_another_role_is_blocked(text: str) -> None:

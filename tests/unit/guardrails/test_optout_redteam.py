@@ -41,6 +41,9 @@ PERSONALISED = {
         "会员日8折。回复TD退订我们无法收到",  # no marker of what follows unsubscribing
         "Member day 20% off. Reply STOP to opt out (this option is no longer available).",
         "Member day 20% off. Reply STOP to unsubscribe; STOP will not work.",
+        "会员日8折，退订请回复TD（回复后仍会继续推送）",  # hollow
+        "会员日8折，回复TD退订，但退订需先付清尾款",  # a price on unsubscribing
+        "Member day 20% off. Reply STOP to unsubscribe (you must first pay the balance).",
     ],
 )
 def test_a_denial_of_the_opt_out_voids_it(text: str) -> None:
@@ -66,6 +69,7 @@ def test_a_retraction_after_the_instruction_voids_it(text: str) -> None:
         # what the customer no longer receives after unsubscribing is a consequence
         "会员日8折。回复TD退订，之后就无法第一时间收到新品通知啦",
         "会员日8折。回复TD退订后不能再领取生日礼",
+        "会员日8折。回复TD退订后仍会保留您的积分",  # what stays is no hollow opt-out
         "会员日8折。回复T退订（退订后无法参加会员日活动）",
         "Member day 20% off. Reply STOP to opt out; once you opt out you can't receive coupons.",
         "Member day 20% off. Reply STOP to unsubscribe, after which you will not be able to "
