@@ -14,7 +14,7 @@ from copilot.drafting.message import MessageRequest, plan_message
 from copilot.drafting.models import DraftResult, Language, Prepared, TaskPlan
 from copilot.drafting.post import PostRequest, plan_post
 from copilot.drafting.prompts import PromptLibrary
-from copilot.drafting.reply import ReplyRequest, plan_reply
+from copilot.drafting.reply import ReplyRequest, customer_words, plan_reply
 from copilot.llm.backend import Backend
 from copilot.llm.factory import backend_from_settings
 from copilot.llm.tokens import TokenCounter
@@ -88,8 +88,7 @@ class Drafter:
         self.engine.warm_up(self.plan(request))
 
     def plan_reply(self, request: ReplyRequest) -> TaskPlan:
-        earlier = [turn.text for turn in request.thread if turn.role == "customer"]
-        redacted = guard.redact_turns([*earlier, request.message])[-1]
+        redacted = guard.redact_turns(customer_words(request))
         return plan_reply(request, redacted, self._language(), self.engine.today())
 
     def reply(self, request: ReplyRequest) -> DraftResult:

@@ -46,11 +46,17 @@ def detect_language(text: str, default: Language) -> Language:
     return "en" if cjk == 0 and latin >= 3 else default
 
 
-def _redacted_thread(request: ReplyRequest) -> list[Turn]:
-    """The earlier turns redacted like the message, the customer's together with the message:
-    a number sent over two turns (前七位是1382233 / 后四位4455) is replaced in both."""
-    earlier = [turn.text for turn in request.thread if turn.role == "customer"]
-    own = iter(guard.redact_turns([*earlier, request.message]))
+def customer_words(request: ReplyRequest) -> list[str]:
+    """The customer's earlier turns, oldest first, then the message: what is redacted together
+    (`guard.redact_turns`), so a number sent over two turns (前七位是1382233 / 后四位4455) is
+    replaced in both."""
+    return [*(turn.text for turn in request.thread if turn.role == "customer"), request.message]
+
+
+def _redacted_thread(request: ReplyRequest, customer_turns: list[str]) -> list[Turn]:
+    """The earlier turns redacted: the customer's as given (redacted with the message), the
+    agent's one by one."""
+    own = iter(customer_turns)
     thread: list[Turn] = []
     for turn in request.thread:
         text = next(own) if turn.role == "customer" else guard.redact(turn.text)
@@ -60,10 +66,12 @@ def _redacted_thread(request: ReplyRequest) -> list[Turn]:
 
 
 def plan_reply(
-    request: ReplyRequest, redacted: str, default_language: Language, today: date
+    request: ReplyRequest, redacted: list[str], default_language: Language, today: date
 ) -> TaskPlan:
-    """Validate the message and say how to retrieve, render and check the reply."""
-    message = redacted.strip()
+    """Validate the message and say how to retrieve, render and check the reply. `redacted` is
+    `customer_words(request)` redacted together; its last item is the message."""
+    *customer_turns, last = redacted
+    message = last.strip()
     if not message:
         raise InputError(
             msg("客户消息为空", "the customer message is empty"),
@@ -82,7 +90,7 @@ def plan_reply(
     # The customer's own words decide the language: placeholders in the redacted text do not.
     language = request.language or detect_language(request.message, default_language)
     context = guard.redact(request.context.strip())  # order/customer background: redacted too
-    thread = _redacted_thread(request)
+    thread = _redacted_thread(request, customer_turns)
     question = resolve(message, thread)  # a follow-up (那M码呢) read with the question before it
     notes = (
         [msg(f"结合了之前 {len(thread)} 轮对话", f"drafted with {len(thread)} earlier turns")]

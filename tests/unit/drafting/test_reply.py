@@ -144,7 +144,7 @@ def test_personal_data_does_not_change_the_reply_language(
 
 def test_language_is_decided_on_the_customer_words_not_the_redacted_text() -> None:
     request = ReplyRequest(message="email me at jane.doe@example.com about my invoice")
-    plan = plan_reply(request, "email me at [邮箱] about my invoice", "zh", date(2026, 11, 26))
+    plan = plan_reply(request, ["email me at [邮箱] about my invoice"], "zh", date(2026, 11, 26))
     assert plan.language == "en"
     assert plan.variables["customer_message"] == "email me at [邮箱] about my invoice"
 
@@ -193,7 +193,7 @@ def test_stream_then_checked_result(
 
 def test_reply_plan_searches_each_question_and_the_rows_a_case_needs() -> None:
     message = "宝宝7公斤穿啥码的尿不湿 买两包能包邮不"
-    plan = plan_reply(ReplyRequest(message=message), message, "zh", date(2026, 11, 26))
+    plan = plan_reply(ReplyRequest(message=message), [message], "zh", date(2026, 11, 26))
     per_question = [s for s in plan.searches if s.filters.language == "zh" and s.k == 5]
     assert len(per_question) == 2
     assert any(s.filters.doc_types == ["product"] for s in plan.searches)
@@ -203,18 +203,18 @@ def test_reply_plan_searches_each_question_and_the_rows_a_case_needs() -> None:
 
 def test_a_shipping_question_counting_packs_searches_the_rows_pricing_them() -> None:
     message = "买了两包湿巾 还差多少包邮"
-    plan = plan_reply(ReplyRequest(message=message), message, "zh", date(2026, 11, 26))
+    plan = plan_reply(ReplyRequest(message=message), [message], "zh", date(2026, 11, 26))
     rows = [s.query for s in plan.searches if s.filters.doc_types == ["product"]]
     assert rows == ["湿巾"]
     plain = plan_reply(
-        ReplyRequest(message="还差多少包邮"), "还差多少包邮", "zh", date(2026, 11, 26)
+        ReplyRequest(message="还差多少包邮"), ["还差多少包邮"], "zh", date(2026, 11, 26)
     )
     assert not [s for s in plain.searches if s.filters.doc_types == ["product"]]
 
 
 def test_promotion_questions_also_search_ended_promotions() -> None:
     plan = plan_reply(
-        ReplyRequest(message="双11活动还有吗"), "双11活动还有吗", "zh", date(2026, 11, 26)
+        ReplyRequest(message="双11活动还有吗"), ["双11活动还有吗"], "zh", date(2026, 11, 26)
     )
     assert any(
         s.filters.include_expired and s.filters.doc_types == ["promotion"] for s in plan.searches
