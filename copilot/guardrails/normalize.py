@@ -124,10 +124,10 @@ class Normalized:
         for index in range(1, len(pieces), 2):
             gap, group = pieces[index - 1], pieces[index]
             start = position + len(gap)
-            if not before or not _continues(before, group, gap, run, kinds):
+            kind = _gap_kind(gap, kinds) if before else None
+            if not before or not _continues(before, group, gap, kind, run):
                 run, run_kind = len(group), None
             else:
-                kind = _gap_kind(gap, kinds)
                 if kind is not None and run_kind is not None and kind != run_kind:
                     run, run_kind = len(group), None  # another separator: another number
                 else:
@@ -508,14 +508,12 @@ _MAX_JOINED_GROUP = 8  # an 11-digit mobile is never glued to the quantity after
 _MAX_GAP = 12
 
 
-def _continues(
-    before: str, group: str, gap: str, run: int, kinds: dict[str, frozenset[str]]
-) -> bool:
+def _continues(before: str, group: str, gap: str, kind: frozenset[str] | None, run: int) -> bool:
     """Whether digit `group` continues the number that ends with group `before` across `gap`
-    (`run` digits so far)."""
+    (a separator made of `kind`, or None for words; `run` digits so far)."""
     if before[-1] in "Xx" or (group[0] in "Xx" and run != 17):
         return False  # an ID's check character ends it; a lone X follows 17 digits only
-    if _gap_kind(gap, kinds) is not None:
+    if kind is not None:
         # 1-2 digits after a grouped run of 11+ (138 1234 5678 2件) are a quantity, not more
         # of the number; a number written one digit at a time goes on.
         tail = run >= 11 and len(group) <= 2 and len(before) > 1
